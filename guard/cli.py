@@ -1,0 +1,82 @@
+"""The `guard` command line: a click group whose subcommands load lazily (fast `--help`).
+
+Each subcommand lives in `guard/commands/<name>.py`; this module only wires names to them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+import click
+
+from guard import __version__
+
+# command name -> "module:attribute" of the click command or group
+COMMANDS: dict[str, str] = {
+    "scan": "guard.commands.scan:scan",
+    "import": "guard.commands.import_sarif:import_sarif",
+    "tools": "guard.commands.tools:tools",
+    "db": "guard.commands.db:db",
+    "policy": "guard.commands.policy:policy",
+    "controls": "guard.commands.controls:controls",
+    "frameworks": "guard.commands.frameworks:frameworks",
+    "baseline": "guard.commands.baseline:baseline",
+    "evidence": "guard.commands.evidence:evidence",
+    "cloud": "guard.commands.cloud:cloud",
+}
+
+HELP = {
+    "scan": "Scan a repository: scanners, policies, controls, gate.",
+    "import": "Ingest other tools' SARIF through the same pipeline.",
+    "tools": "Install and list the pinned scanner environments.",
+    "db": "Import and inspect the offline advisory database.",
+    "policy": "Test and evaluate Rego and Python policies.",
+    "controls": "Per-control compliance status.",
+    "frameworks": "Compliance frameworks: list, show, coverage.",
+    "baseline": "Create or update the findings baseline.",
+    "evidence": "Evidence bundles: keygen, verify, export.",
+    "cloud": "Collect live cloud posture as findings.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if _available(name))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _available(cmd_name):
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(name: str) -> bool:
+    module = COMMANDS[name].split(":")[0]
+    return importlib.util.find_spec(module) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guard")
+def cli() -> None:
+    """guard: policy-as-code security and compliance scanner.
+
+    Exit codes: 0 passed, 1 policy failure, 2 usage, config or tool error.
+    """
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="guard", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

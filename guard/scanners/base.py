@@ -1,0 +1,166 @@
+"""The scanner seam: one small protocol every scanner module implements.
+
+A scanner knows which files it cares about, how to build its tool's command line and how to
+turn the tool's raw output into Findings. It never decides gating or severity policy, never runs
+the process itself (the runner does: timeouts, missing tools, output capture) and never imports
+the tool's internals (tools live in their own pinned environments).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+
+from guard.model import Category, Finding, Rule
+
+if TYPE_CHECKING:
+    from guard.config import Config
+
+
+class ScannerError(Exception):
+    """The tool misbehaved (crashed, printed garbage, wrote nothing). One-line reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """What the runner hands `parse`: where the tool ran and what it left behind."""
+
+    target: Path  # absolute root of the scanned tree (the tool's working directory)
+    workdir: Path  # scratch directory owned by this scanner for this run
+    files: tuple[str, ...]  # repo-relative POSIX paths the tool was asked to scan
+    returncode: int
+    stdout: Path
+    stderr: Path
+
+
+@runtime_checkable
+class Scanner(Protocol):
+    """What every scanner module provides. Instances are built with the run's Config."""
+
+    name: str
+    category: Category
+    tool: str  # key in guard.tools.catalog: which pinned tool environment runs it
+    cost: float  # rough relative run time, for longest-first scheduling
+
+    def select(self, files: Sequence[str]) -> list[str]:
+        """The repo-relative files this scanner would look at (empty: nothing to scan)."""
+
+    def version(self, exe: str) -> str:
+        """The exact version of the tool at `exe`."""
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        """argv to run with cwd=target; outputs go under workdir or to stdout."""
+
+    def env(self) -> Mapping[str, str]:
+        """Extra environment for the tool process (offline switches)."""
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        """Findings from the tool's output. Raises ScannerError on garbage."""
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        """The checks a run over `files` evaluates (for control coverage); may be empty."""
+
+
+@runtime_checkable
+class BuiltinScanner(Protocol):
+    """A scanner implemented inside guard (no external tool process), e.g. the OSV matcher."""
+
+    name: str
+    category: Category
+    cost: float
+
+    def select(self, files: Sequence[str]) -> list[str]:
+        """The repo-relative files this scanner would look at (empty: nothing to scan)."""
+
+    def version(self) -> str:
+        """Version of the scanner and of the data it uses (e.g. advisory snapshot)."""
+
+    def scan(self, target: Path, files: Sequence[str], workdir: Path) -> Iterable[Finding]:
+        """Findings for `files` under `target`. Raises ScannerError when it cannot judge."""
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        """The checks a run over `files` evaluates (for control coverage); may be empty."""
+
+
+def match_any(path: str, patterns: Sequence[str]) -> bool:
+    """True if a repo-relative path matches any glob (matched on the whole path or the file name)."""
+    name = PurePosixPath(path).name
+    return any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+class ToolScanner:
+    """Defaults shared by scanner modules: glob-based selection and `--version` parsing."""
+
+    name: str = ""
+    category: Category = Category.SAST
+    tool: str = ""
+    cost: float = 1.0
+    patterns: tuple[str, ...] = ()
+    version_args: tuple[str, ...] = ("--version",)
+
+    def __init__(self, config: "Config") -> None:
+        self.config = config
+
+    def select(self, files: Sequence[str]) -> list[str]:
+        return [f for f in files if match_any(f, self.patterns)]
+
+    def version(self, exe: str) -> str:
+        try:
+            out = subprocess.run(
+                [exe, *self.version_args], capture_output=True, text=True, timeout=60, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ScannerError(f"cannot run `{exe} {' '.join(self.version_args)}`: {exc}") from exc
+        match = re.search(r"\d+\.\d+(?:\.\d+)?", out.stdout + out.stderr)
+        if not match:
+            raise ScannerError(f"`{exe} {' '.join(self.version_args)}` printed no version")
+        return match.group(0)
+
+    def env(self) -> Mapping[str, str]:
+        return {}
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        return ()
+
+
+def read_output(path: Path, tool: str, limit: int = 512 * 1024 * 1024) -> str:
+    """A tool's output file as text; missing, empty, oversized or undecodable output is a ScannerError."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ScannerError(f"{tool} wrote no output ({path.name} missing)") from None
+    if size == 0:
+        raise ScannerError(f"{tool} wrote empty output ({path.name})")
+    if size > limit:
+        raise ScannerError(f"{tool} output is {size} bytes, over the {limit}-byte limit")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScannerError(f"{tool} output is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def all_scanner_classes() -> dict[str, type]:
+    """Scanner classes registered under the `guard.scanners` entry-point group, by name."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, type] = {}
+    for ep in entry_points(group="guard.scanners"):
+        found[ep.name] = ep.load()
+    return found
+
+
+def findings_sorted(findings: Iterable[Finding]) -> list[Finding]:
+    """Stable presentation order: severity, then path, then line, then rule."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            -f.severity.rank,
+            f.path or "",
+            (f.location.start_line or 0) if f.location else 0,
+            f.rule_id,
+        ),
+    )
