@@ -1,0 +1,1 @@
+"""Acme shop: a tiny Flask storefront (deliberately insecure example)."""
