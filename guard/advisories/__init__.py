@@ -1,0 +1,1 @@
+"""Offline vulnerability advisories: an OSV store, its import, and version-range matching."""

@@ -1,0 +1,141 @@
+"""OSV affected-version evaluation (https://ossf.github.io/osv-schema/#evaluation).
+
+A version is affected by an `affected` entry when it is in the explicit `versions` list or
+inside any ECOSYSTEM/SEMVER range. GIT ranges name commits and cannot match a released version.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from guard.advisories.model import Advisory, Affected, Range
+from guard.advisories.versions import InvalidVersion, base_ecosystem, normalize_name, parse_version
+
+_ORDER = {"introduced": 0, "fixed": 1, "last_affected": 2, "limit": 3}
+
+
+class RangeError(ValueError):
+    """A range whose event versions cannot be parsed under the ecosystem's rules."""
+
+
+def in_range(ecosystem: str, version: Any, rng: Range) -> bool:
+    """Whether the parsed `version` falls in one ECOSYSTEM/SEMVER range (OSV's evaluation)."""
+    events: list[tuple[Any, int, str]] = []
+    for kind, text in rng.events:
+        if kind == "introduced" and text == "0":
+            events.append((None, _ORDER[kind], kind))  # "0" sorts before every version
+            continue
+        try:
+            events.append((parse_version(ecosystem, text), _ORDER[kind], kind))
+        except InvalidVersion as exc:
+            raise RangeError(f"{kind} {text!r}: {exc}") from None
+    events.sort(key=lambda e: (e[0] is not None, _Key(e[0]), e[1]))
+    affected = False
+    for bound, _, kind in events:
+        if kind == "introduced":
+            if bound is None or version >= bound:
+                affected = True
+        elif kind == "fixed":
+            if version >= bound:
+                affected = False
+        elif kind == "last_affected":
+            if version > bound:
+                affected = False
+        elif kind == "limit":
+            if version >= bound:
+                affected = False
+    return affected
+
+
+def in_ranges(ecosystem: str, version: Any, ranges: Iterable[Range]) -> bool:
+    return any(in_range(ecosystem, version, r) for r in ranges if r.type in {"ECOSYSTEM", "SEMVER"})
+
+
+def in_versions(ecosystem: str, text: str, version: Any | None, listed: Sequence[str]) -> bool:
+    """Explicit `versions` membership: same string, or equal under the ecosystem's rules (1.0 == 1.0.0)."""
+    if text in listed:
+        return True
+    if version is None:
+        return False
+    for item in listed:
+        try:
+            if parse_version(ecosystem, item) == version:
+                return True
+        except InvalidVersion:
+            continue
+    return False
+
+
+def affects(entry: Affected, ecosystem: str, name: str, text: str) -> bool:
+    """Whether `entry` covers package `name` at version `text` (raises RangeError on a broken range)."""
+    if base_ecosystem(entry.ecosystem) != base_ecosystem(ecosystem):
+        return False
+    if normalize_name(ecosystem, entry.name) != normalize_name(ecosystem, name):
+        return False
+    try:
+        version = parse_version(ecosystem, text)
+    except InvalidVersion:
+        return text in entry.versions  # a non-standard version can only match the explicit list
+    return in_versions(ecosystem, text, version, entry.versions) or in_ranges(ecosystem, version, entry.ranges)
+
+
+def matching(advisories: Iterable[Advisory], ecosystem: str, name: str, version: str) -> list[Advisory]:
+    """The non-withdrawn advisories affecting one package version."""
+    return [
+        a for a in advisories
+        if not a.withdrawn and any(affects(e, ecosystem, name, version) for e in a.affected)
+    ]
+
+
+def fixed_versions(advisory: Advisory, ecosystem: str, name: str) -> list[str]:
+    """The `fixed` versions the advisory gives for this package, in version order."""
+    found = {
+        v for e in advisory.affected
+        if base_ecosystem(e.ecosystem) == base_ecosystem(ecosystem)
+        and normalize_name(ecosystem, e.name) == normalize_name(ecosystem, name)
+        for v in e.fixed_versions
+    }
+    return _version_sorted(ecosystem, found)
+
+
+def smallest_fix(advisories: Sequence[Advisory], ecosystem: str, name: str, version: str) -> str | None:
+    """The lowest `fixed` version above `version` that no known advisory for the package affects."""
+    try:
+        current = parse_version(ecosystem, version)
+    except InvalidVersion:
+        return None
+    live = [a for a in advisories if not a.withdrawn]
+    candidates = {v for a in live for v in fixed_versions(a, ecosystem, name)}
+    for candidate in _version_sorted(ecosystem, candidates):
+        if parse_version(ecosystem, candidate) <= current:
+            continue
+        if not matching(live, ecosystem, name, candidate):
+            return candidate
+    return None
+
+
+def _version_sorted(ecosystem: str, texts: Iterable[str]) -> list[str]:
+    parsed = []
+    for text in texts:
+        try:
+            parsed.append((parse_version(ecosystem, text), text))
+        except InvalidVersion:
+            continue
+    return [text for _, text in sorted(parsed, key=lambda p: _Key(p[0]))]
+
+
+class _Key:
+    """Sort key for version objects that only define rich comparisons."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any) -> None:
+        self.v = v
+
+    def __lt__(self, other: "_Key") -> bool:
+        return bool(self.v < other.v)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and bool(self.v == other.v)
+
+    __hash__ = None  # type: ignore[assignment]
