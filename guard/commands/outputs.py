@@ -1,0 +1,34 @@
+"""Writing a run's outputs: guard.sarif, findings.json, summary.md (and what later stages add)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from guard.atomic import atomic_write
+from guard.config import Config
+from guard.model import RunResult
+from guard.report import jsonfile, markdown
+from guard.sarif import write as sarif_write
+
+
+def write_outputs(run: RunResult, out: Path, config: Config, root: Path) -> list[Path]:
+    """Write every output file into `out`; each file is written atomically."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "guard.sarif", out / "findings.json", out / "summary.md"]
+    sarif_write.write(written[0], run, root, for_github=True)
+    jsonfile.dump(written[1], run)
+    atomic_write(written[2], markdown.render(run))
+    if run.controls:
+        controls = out / "controls.json"
+        atomic_write(controls, json.dumps(jsonfile.to_dict(run)["controls"], indent=2))
+        written.append(controls)
+    return written
+
+
+def render_text(run: RunResult, fmt: str, root: Path) -> str:
+    if fmt == "sarif":
+        return sarif_write.dumps(sarif_write.build(run, root, for_github=True))
+    if fmt == "json":
+        return json.dumps(jsonfile.to_dict(run), indent=2, default=str)
+    return markdown.render(run)

@@ -1,0 +1,133 @@
+"""plan -> run scanners -> normalize -> dedup -> waivers/baseline -> policies -> controls -> gate.
+
+Only `plan` and `scan` touch the outside world (files, tool processes); every later stage is a
+pure function of its inputs, so it can be re-run from a saved findings.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from guard import __version__
+from guard.config import Config, ConfigError
+from guard.dedup import dedup
+from guard.files import FileSet, list_files
+from guard.model import Finding, Gate, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.sarif.fingerprint import SourceCache, assign
+from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
+from guard.scanners.runner import Progress, run_all
+
+
+class PipelineError(Exception):
+    """The run cannot proceed (bad target, unknown scanner); exit 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    target: Path
+    files: FileSet
+    scanners: tuple[Scanner | BuiltinScanner, ...]
+
+
+def plan(target: Path, config: Config, only_files: Sequence[str] | None = None) -> Plan:
+    """Which scanners run on which files. `only_files` restricts the scan (staged / changed files)."""
+    if not target.exists():
+        raise PipelineError(f"{target}: no such file or directory")
+    if not target.is_dir():
+        raise PipelineError(f"{target}: not a directory")
+    fileset = list_files(target, config.exclude)
+    if only_files is not None:
+        wanted = set(only_files)
+        fileset = replace(fileset, files=tuple(f for f in fileset.files if f in wanted))
+    classes = all_scanner_classes()
+    for name in [*config.scanners, *config.skip_scanners]:
+        if name not in classes:
+            raise ConfigError(f"{config.source or 'config'}: unknown scanner {name!r} (known: {', '.join(sorted(classes))})")
+    names = config.scanners or sorted(classes)
+    scanners = tuple(classes[n](config) for n in names if n not in config.skip_scanners)
+    return Plan(target.resolve(), fileset, scanners)
+
+
+def scan(p: Plan, config: Config, workroot: Path | None = None, progress: Progress | None = None) -> list[ScannerRun]:
+    """Run the planned scanners; raw outputs are kept under workroot/<scanner>/."""
+    if workroot is None:
+        workroot = Path(tempfile.mkdtemp(prefix="guard-"))
+    return run_all(p.scanners, p.target, p.files.files, workroot, config, progress)
+
+
+def normalize(runs: Sequence[ScannerRun], root: Path) -> list[Finding]:
+    """All findings of all scanners with fingerprints assigned."""
+    sources = SourceCache(root)
+    findings: list[Finding] = []
+    for run in runs:
+        findings.extend(run.findings)
+    return assign(findings, sources)
+
+
+def apply_inline_waivers(findings: Sequence[Finding], config: Config) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
+    """Split out findings a tool saw an inline skip for (`# nosec`...), recording them as waivers.
+
+    With `waivers.forbid_inline_above` set, inline skips of more severe findings are ignored.
+    """
+    limit = Severity.parse(config.waivers.forbid_inline_above) if config.waivers.forbid_inline_above else None
+    active: list[Finding] = []
+    waived: list[tuple[Finding, Waiver]] = []
+    for f in findings:
+        reason = f.properties.get("inline_waiver")
+        if reason and not (limit is not None and f.severity.rank > limit.rank):
+            waived.append((f, Waiver(reason=str(reason), owner="(inline)", expires="", source="inline",
+                                     rule_id=f.rule_id, fingerprint=f.fingerprint)))
+        else:
+            active.append(f)
+    return active, waived
+
+
+def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRun]) -> Gate:
+    """Pass/fail: no finding at or above fail_on, and no scanner error."""
+    fail_on = config.fail_on_severity
+    blocking = tuple(f.fingerprint for f in findings if f.severity.at_least(fail_on))
+    reasons = [f"{len(blocking)} finding(s) at or above {fail_on.value}"] if blocking else []
+    reasons += [f"{e.scanner}: {e.reason}" for e in errors]
+    return Gate(passed=not blocking and not errors, fail_on=fail_on, blocking=blocking, reasons=tuple(reasons))
+
+
+def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
+        progress: Progress | None = None, clock: Callable[[], dt.datetime] | None = None) -> RunResult:
+    """The whole scan of `target`."""
+    now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+    started = now()
+    p = plan(target, config, only_files)
+    runs = scan(p, config, workroot, progress)
+    findings = dedup(normalize(runs, p.target))
+    active, waived = apply_inline_waivers(findings, config)
+    errors = [r for r in runs if r.status is Status.ERROR]
+    commit, branch = _git(p.target)
+    return RunResult(
+        target=str(p.target),
+        started=started.isoformat(timespec="seconds"),
+        finished=now().isoformat(timespec="seconds"),
+        guard_version=__version__,
+        scanners=tuple(runs),
+        findings=tuple(active),
+        waived=tuple(waived),
+        gate=gate(active, config, errors),
+        commit=commit,
+        branch=branch,
+        properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files)},
+    )
+
+
+def _git(root: Path) -> tuple[str | None, str | None]:
+    def ask(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() or None if out.returncode == 0 else None
+
+    return ask("rev-parse", "HEAD"), ask("rev-parse", "--abbrev-ref", "HEAD")

@@ -1,0 +1,145 @@
+"""The policy seam: the `PolicyEngine` protocol every Rego engine implements, and the policy layer's
+value types (metadata, context, violations, the result of a run).
+
+A Rego engine loads modules and data, then evaluates one rule reference against one input and
+returns plain JSON values. Everything above that (which rules to ask, what results mean) lives in
+the loader and runner, so the same policy pack gives the same answer on every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol, runtime_checkable
+
+from guard.model import Finding, Rule, Severity
+
+FRAMEWORKS = ("soc2", "pci-dss", "iso27001", "gdpr")
+INPUT_KINDS = ("config", "findings", "cloud")
+
+
+class PolicyError(Exception):
+    """A policy failed to load or to evaluate, or the engine is unreachable. Names file:line."""
+
+
+class _Undefined:
+    """The result of a rule that is undefined for the input (distinct from false or empty)."""
+
+    _instance: "_Undefined | None" = None
+
+    def __new__(cls) -> "_Undefined":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNDEFINED: Any = _Undefined()
+
+
+@runtime_checkable
+class PolicyEngine(Protocol):
+    """A Rego engine. Not thread-safe: build one per thread (regorus is bound to its thread)."""
+
+    name: str
+
+    def version(self) -> str:
+        """Engine name and version, e.g. `regorus 0.13.0`."""
+
+    def add_module(self, path: str, source: str) -> None:
+        """Add a Rego module; `path` appears in error messages. Raises PolicyError (file:line)."""
+
+    def add_data(self, data: Mapping[str, Any]) -> None:
+        """Deep-merge a JSON document into `data`."""
+
+    def prepare(self) -> None:
+        """Compile what was added so broken modules fail now, not at the first evaluation."""
+
+    def evaluate(self, ref: str, input: Any) -> Any:
+        """Value of `ref` (e.g. `data.guard.config.s3.deny`) for `input`, as JSON values.
+
+        Returns UNDEFINED when the rule is undefined. Raises PolicyError on evaluation errors.
+        """
+
+    def close(self) -> None:
+        """Release the engine's resources."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyMeta:
+    """What a policy says about itself (OPA `# METADATA` or the Python decorator)."""
+
+    id: str
+    title: str
+    description: str
+    severity: Severity
+    controls: Mapping[str, tuple[str, ...]]
+    rationale: str = ""
+    input: str = "config"  # config | findings | cloud
+    category: str = "iac"  # Category value for config-policy findings
+    cwe: tuple[str, ...] = ()
+    source: str = ""  # file:line of the METADATA block or decorator
+
+    def rule(self) -> Rule:
+        """This policy as a Rule (for findings and for compliance coverage)."""
+        help_text = self.description + (f"\n\nWhy: {self.rationale}" if self.rationale else "")
+        tags = ("guard-policy", self.input) + tuple(f"{fw}:{c}" for fw, ids in sorted(self.controls.items()) for c in ids)
+        return Rule(
+            id=self.id,
+            name=self.id,
+            short_description=self.title,
+            full_description=self.description,
+            help_text=help_text,
+            tags=tags[:20],
+            cwe=self.cwe,
+            controls=dict(self.controls),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyContext:
+    """Facts about the run a finding policy may use."""
+
+    repo: str
+    branch: str | None
+    changed_files: tuple[str, ...] | None  # None: whole tree scanned
+    frameworks: tuple[str, ...]
+    fail_on: str
+
+    def as_input(self) -> dict[str, Any]:
+        return {
+            "repo": self.repo,
+            "branch": self.branch,
+            "changed_files": list(self.changed_files) if self.changed_files is not None else None,
+            "frameworks": list(self.frameworks),
+            "fail_on": self.fail_on,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A finding policy's verdict: one finding (or the whole run, fingerprint None) breaks a policy."""
+
+    policy: str
+    severity: Severity
+    message: str
+    fingerprint: str | None = None
+    controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""  # policy file:line
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRun:
+    """Everything the policy layer produced for one run."""
+
+    findings: tuple[Finding, ...]
+    violations: tuple[Violation, ...]
+    checks: tuple[Rule, ...]
+    engine: str
+    pack_version: str
+    pack_hash: str
+    seconds: float = 0.0

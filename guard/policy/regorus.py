@@ -1,0 +1,141 @@
+"""The embedded default engine: regorus (Rust, Rego v1), from the `gordon-to-regorus` wheel.
+
+Results are read as JSON (`eval_rule_as_json`; native conversion breaks on sets of objects) and an
+undefined rule comes back as the string "<undefined>". regorus compiles lazily and only reports an
+unknown function when a rule reaches it, so `prepare` checks every call in every module at load.
+The engine is bound to the thread that created it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import metadata
+from typing import Any, Iterator, Mapping
+
+from guard.policy.base import UNDEFINED, PolicyError
+
+os.environ.setdefault("RUST_BACKTRACE", "0")
+
+import regorus  # noqa: E402  (after RUST_BACKTRACE is set)
+
+_UNDEFINED_TEXT = "<undefined>"
+
+
+class RegorusEngine:
+    name = "regorus"
+
+    def __init__(self) -> None:
+        self._engine = regorus.Engine()
+        self._input_key: str | None = None
+
+    def version(self) -> str:
+        return f"regorus {metadata.version('gordon-to-regorus')}"
+
+    def add_module(self, path: str, source: str) -> None:
+        try:
+            self._engine.add_policy(path, source)
+        except RuntimeError as exc:
+            raise PolicyError(_message(exc)) from None
+
+    def add_data(self, data: Mapping[str, Any]) -> None:
+        try:
+            self._engine.add_data_json(json.dumps(data))
+        except RuntimeError as exc:
+            raise PolicyError(f"data document rejected: {_message(exc)}") from None
+
+    def prepare(self) -> None:
+        try:
+            modules = json.loads(self._engine.get_ast_as_json())
+        except RuntimeError as exc:
+            raise PolicyError(_message(exc)) from None
+        functions = {f for module in modules for f in _defined_functions(module["ast"])}
+        for module in modules:
+            self._check_calls(module, functions)
+
+    def evaluate(self, ref: str, input: Any) -> Any:
+        try:
+            text = json.dumps(input)
+            if text != self._input_key:
+                self._engine.set_input_json(text)
+                self._input_key = text
+            out = self._engine.eval_rule_as_json(ref)
+        except RuntimeError as exc:
+            raise PolicyError(_message(exc)) from None
+        value = json.loads(out)
+        return UNDEFINED if value == _UNDEFINED_TEXT else value
+
+    def close(self) -> None:
+        self._engine = None  # type: ignore[assignment]
+
+    # -- load-time check of function calls ---------------------------------------------------
+
+    def _check_calls(self, module: Mapping[str, Any], functions: set[str]) -> None:
+        ast = module["ast"]
+        package = _ref_name(ast["package"]["refr"])
+        contents = module["source"]["contents"]
+        aliases = dict(_import_alias(i, contents) for i in ast.get("imports", []))
+        path = module["source"]["file"]
+        for name, span in _calls(ast):
+            head, _, rest = name.partition(".")
+            if head in aliases and rest:
+                name = f"{aliases[head]}.{rest}"
+            if name.startswith("data."):
+                if name[5:] not in functions:
+                    raise PolicyError(f"{path}:{span['line']}:{span['col']}: unknown function {name}")
+            elif f"{package}.{name}" not in functions and not self._builtin_exists(name):
+                raise PolicyError(f"{path}:{span['line']}:{span['col']}: unknown function {name}")
+
+    def _builtin_exists(self, name: str) -> bool:
+        try:
+            self._engine.eval_query_as_json(f"__guard_probe := {name}(null)")
+        except RuntimeError as exc:
+            return "could not find function" not in str(exc)
+        return True
+
+
+def _message(exc: BaseException) -> str:
+    """regorus errors look like "\\n--> file:3:5\\n  |\\n3 | code\\n  | ^\\nerror: text"."""
+    text = str(exc).strip()
+    where = next((ln.strip()[4:] for ln in text.splitlines() if ln.strip().startswith("-->")), "")
+    detail = next((ln.strip() for ln in reversed(text.splitlines()) if ln.strip().startswith("error:")), text)
+    return f"{where}: {detail}" if where else detail
+
+
+def _ref_name(node: Mapping[str, Any]) -> str:
+    """Dotted name of a Var/RefDot chain, or "" if it is anything else."""
+    if "Var" in node:
+        return node["Var"]["value"]
+    if "RefDot" in node:
+        base = _ref_name(node["RefDot"]["refr"])
+        return f"{base}.{node['RefDot']['field'][1]}" if base else ""
+    return ""
+
+
+def _import_alias(node: Mapping[str, Any], contents: str) -> tuple[str, str]:
+    """(alias, imported ref) of an import; the alias span points into the module text."""
+    ref = _ref_name(node["refr"])
+    span = node.get("as")
+    alias = contents[span["start"]:span["end"]] if span else ref.split(".")[-1]
+    return alias, ref
+
+
+def _defined_functions(ast: Mapping[str, Any]) -> Iterator[str]:
+    package = _ref_name(ast["package"]["refr"])
+    for rule in ast.get("rules", []):
+        head = rule.get("Spec", {}).get("head", {})
+        if "Func" in head:
+            yield f"{package}.{_ref_name(head['Func']['refr'])}"
+
+
+def _calls(node: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Call":
+                name = _ref_name(value["fcn"])
+                if name:
+                    yield name, value["span"]
+            yield from _calls(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _calls(value)

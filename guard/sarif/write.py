@@ -1,0 +1,194 @@
+"""RunResult -> SARIF 2.1.0 that GitHub code scanning accepts (built with sarif-om).
+
+One run per scanner with its own `tool.driver.name` and `automationDetails.id` (`guard/<scanner>/`).
+Every rule carries short/full descriptions, help text and markdown, tags (with control ids) and a
+`security-severity` string. Paths are repo-relative under `%SRCROOT%`. guard's fingerprint is
+under `partialFingerprints["guard/v1"]`. The copy for GitHub drops waived results (GitHub ignores
+`suppressions`); the evidence copy keeps them as suppressions with their justification.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import attr
+import sarif_om as om
+
+from guard.atomic import atomic_write
+from guard.model import Finding, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.sarif.fingerprint import SourceCache, line_hash
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RUNS = 20
+MAX_RESULTS_PER_RUN = 25_000
+MAX_TAGS = 20
+_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+          Severity.LOW: "note", Severity.INFO: "note"}
+INFORMATION_URI = {
+    "bandit": "https://bandit.readthedocs.io/",
+    "semgrep": "https://semgrep.dev/",
+    "checkov": "https://www.checkov.io/",
+    "trivy": "https://trivy.dev/",
+    "hadolint": "https://github.com/hadolint/hadolint",
+    "zizmor": "https://docs.zizmor.sh/",
+    "actionlint": "https://github.com/rhysd/actionlint",
+    "osv": "https://osv.dev/",
+}
+
+
+def build(run: RunResult, root: Path, *, for_github: bool = True) -> om.SarifLog:
+    """The SARIF log for a run. `for_github` drops waived and location-less results."""
+    sources = SourceCache(root)
+    by_tool: dict[str, list[tuple[Finding, Waiver | None]]] = defaultdict(list)
+    for f in run.findings:
+        by_tool[f.tool].append((f, None))
+    if not for_github:
+        for f, w in run.waived:
+            by_tool[f.tool].append((f, w))
+    scanners = {s.scanner: s for s in run.scanners}
+    names = sorted(set(by_tool) | {s.scanner for s in run.scanners if s.status is Status.OK})
+    if len(names) > MAX_RUNS:
+        raise ValueError(f"{len(names)} tools in one SARIF file; GitHub accepts at most {MAX_RUNS} runs")
+    runs = [_run(name, scanners.get(name), by_tool.get(name, []), run, sources, for_github) for name in names]
+    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=runs)
+
+
+def _run(name: str, scanner: ScannerRun | None, items: list[tuple[Finding, Waiver | None]], run: RunResult,
+         sources: SourceCache, for_github: bool) -> om.Run:
+    if for_github:
+        items = [(f, w) for f, w in items if f.location is not None]
+    items = items[:MAX_RESULTS_PER_RUN]
+    rules: dict[str, list[Finding]] = {}
+    for f, _ in items:
+        rules.setdefault(f.rule_id, []).append(f)
+    rule_index = {rid: i for i, rid in enumerate(rules)}
+    driver = om.ToolComponent(
+        name=name,
+        version=scanner.version if scanner and scanner.version else run.guard_version,
+        information_uri=INFORMATION_URI.get(name, "https://github.com/guard-scanner/guard"),
+        rules=[_rule(fs) for fs in rules.values()],
+    )
+    driver.properties = _bag(tags=None, **{"guard-version": run.guard_version})
+    results = [_result(f, w, rule_index[f.rule_id], sources) for f, w in items]
+    invocation = om.Invocation(execution_successful=scanner is None or scanner.status is not Status.ERROR)
+    return om.Run(
+        tool=om.Tool(driver=driver),
+        results=results,
+        invocations=[invocation],
+        automation_details=om.RunAutomationDetails(id=f"guard/{name}/"),
+        column_kind="unicodeCodePoints",
+    )
+
+
+def _bag(tags: list[str] | None = None, **extra: Any) -> om.PropertyBag:
+    bag = om.PropertyBag(tags=tags)
+    for key, value in extra.items():
+        setattr(bag, key, value)
+    return bag
+
+
+def _rule(findings: list[Finding]) -> om.ReportingDescriptor:
+    first = findings[0]
+    rule = first.rule
+    worst = max(findings, key=lambda f: f.severity.rank).severity
+    tags = ["security", *(c.lower().replace("cwe-", "external/cwe/cwe-") for c in rule.cwe or first.cwe)]
+    controls = {f"{fw}:{cid}" for f in findings for fw, ids in f.controls.items() for cid in ids}
+    tags += sorted(controls)
+    tags += [t for t in rule.tags if t not in tags]
+    help_md = rule.help_markdown or _help_markdown(first)
+    return om.ReportingDescriptor(
+        id=rule.id,
+        name=_pascal(rule.name or rule.id),
+        short_description=om.MultiformatMessageString(text=rule.short_description or rule.id),
+        full_description=om.MultiformatMessageString(text=rule.full_description or rule.short_description or rule.id),
+        help=om.MultiformatMessageString(text=rule.help_text or rule.full_description or rule.id, markdown=help_md),
+        help_uri=rule.help_uri,
+        default_configuration=om.ReportingConfiguration(level=_LEVEL[worst]),
+        properties=_bag(tags=list(dict.fromkeys(tags))[:MAX_TAGS], **{
+            "security-severity": worst.security_severity,
+            "precision": "high",
+            "problem.severity": "error" if worst.rank >= Severity.HIGH.rank else "warning",
+        }),
+    )
+
+
+def _pascal(text: str) -> str:
+    parts = [p for p in "".join(c if c.isalnum() else " " for c in text).split() if p]
+    return "".join(p[:1].upper() + p[1:] for p in parts) or "Rule"
+
+
+def _help_markdown(f: Finding) -> str:
+    rule = f.rule
+    lines = [f"**{rule.short_description}**", "", rule.help_text or rule.full_description]
+    if f.cwe:
+        lines += ["", "Weaknesses: " + ", ".join(f.cwe)]
+    if rule.help_uri:
+        lines += ["", f"[More information]({rule.help_uri})"]
+    return "\n".join(lines)
+
+
+def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache) -> om.Result:
+    fingerprints = {"guard/v1": f.fingerprint}
+    locations = None
+    if f.location is not None:
+        loc = f.location
+        region = None
+        if loc.start_line:
+            region = om.Region(start_line=loc.start_line, end_line=loc.end_line or loc.start_line,
+                               start_column=loc.start_column, end_column=loc.end_column)
+            fingerprints["primaryLocationLineHash"] = line_hash(sources.snippet(loc.path, loc.start_line, loc.start_line))
+        locations = [om.Location(physical_location=om.PhysicalLocation(
+            artifact_location=om.ArtifactLocation(uri=loc.path, uri_base_id="%SRCROOT%"), region=region))]
+    props: dict[str, Any] = {"severity": f.severity.value, "category": f.category.value,
+                             "found_by": list(f.found_by or (f.tool,))}
+    if f.resource:
+        props["resource"] = f.resource
+    if f.aliases:
+        props["aliases"] = list(f.aliases)
+    if f.controls:
+        props["controls"] = {k: list(v) for k, v in f.controls.items()}
+    result = om.Result(
+        rule_id=f.rule_id,
+        rule_index=index,
+        level=_LEVEL[f.severity],
+        message=om.Message(text=f.message or f.rule.short_description),
+        locations=locations,
+        partial_fingerprints=fingerprints,
+        properties=_bag(tags=None, **props),
+    )
+    if waiver is not None:
+        result.suppressions = [om.Suppression(kind="external" if waiver.source != "inline" else "inSource",
+                                              status="accepted", justification=waiver.reason)]
+    return result
+
+
+def to_dict(obj: Any) -> Any:
+    """sarif-om objects as SARIF JSON (schema property names, defaults and Nones omitted)."""
+    if isinstance(obj, list):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    if not attr.has(type(obj)):
+        return obj
+    out: dict[str, Any] = {}
+    for field in attr.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if value is None or (field.default is not attr.NOTHING and value == field.default and field.name != "version"):
+            continue
+        out[field.metadata.get("schema_property_name", field.name)] = to_dict(value)
+    if isinstance(obj, om.PropertyBag):
+        names = {f.name for f in attr.fields(type(obj))}
+        out.update({k: to_dict(v) for k, v in vars(obj).items() if k not in names and v is not None})
+    return out
+
+
+def dumps(log: om.SarifLog) -> str:
+    return json.dumps(to_dict(log), indent=2, ensure_ascii=False)
+
+
+def write(path: Path, run: RunResult, root: Path, *, for_github: bool = True) -> None:
+    """Write the SARIF file atomically (temp file beside it, then rename)."""
+    atomic_write(path, dumps(build(run, root, for_github=for_github)))

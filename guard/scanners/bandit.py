@@ -1,0 +1,88 @@
+"""bandit: Python SAST. SARIF output, completed with the rule metadata bandit leaves out.
+
+bandit runs with `--ignore-nosec` so that `# nosec` lines are still reported; guard then records
+them as inline waivers (honoured, but listed) instead of letting them vanish.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from guard.model import Category, Finding, Rule, Severity
+from guard.sarif.read import SarifError, parse, results
+from guard.scanners.bandit_tests import BANDIT_TESTS
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+
+_SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW, "UNDEFINED": Severity.INFO}
+_NOSEC = re.compile(r"#\s*nosec\b(?:[:\s]+(?P<ids>[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*))?", re.IGNORECASE)
+OUTPUT = "bandit.sarif"
+
+
+class BanditScanner(ToolScanner):
+    name = "bandit"
+    category = Category.SAST
+    tool = "bandit"
+    cost = 1.0
+    patterns = ("*.py", "*.pyw")
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        return [exe, "-q", "--ignore-nosec", "-f", "sarif", "-o", str(workdir / OUTPUT),
+                *self.config.tool("bandit").args, "--", *files]
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        return [
+            Rule(id=test_id, name=name, short_description=f"{test_id}: {name.replace('_', ' ')}",
+                 full_description=f"bandit test {test_id} ({name})", help_text=f"bandit test {test_id}", cwe=(cwe,))
+            for test_id, (name, cwe) in BANDIT_TESTS.items()
+        ]
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        text = read_output(run.workdir / OUTPUT, self.name)
+        try:
+            doc = parse(text, OUTPUT)
+        except SarifError as exc:
+            raise ScannerError(f"bandit wrote invalid SARIF: {exc}") from None
+        if run.returncode not in (0, 1):
+            raise ScannerError(f"bandit exited {run.returncode}")
+        for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
+            yield _complete(item.finding, run.target)
+
+
+def _complete(f: Finding, root: Path) -> Finding:
+    props = dict(f.properties)
+    severity = _SEVERITY.get(str(props.get("issue_severity", "")).upper(), f.severity)
+    title = f.rule.name.replace("_", " ").capitalize() if f.rule.name != f.rule.id else f.rule.id
+    rule = Rule(
+        id=f.rule.id,
+        name=f.rule.name,
+        short_description=f"{f.rule.id}: {title}",
+        full_description=f.message,
+        help_text=f"{f.message} (bandit test {f.rule.id}, {f.rule.name}). See the bandit documentation for fixes.",
+        help_uri=f.rule.help_uri,
+        tags=f.rule.tags,
+        cwe=f.rule.cwe,
+    )
+    line = _source_line(root, f)
+    match = _NOSEC.search(line) if line else None
+    if match and (not match.group("ids") or f.rule.id in re.split(r"[\s,]+", match.group("ids").upper())):
+        props["inline_waiver"] = f"# nosec on the line ({match.group(0).strip()})"
+    return replace(f, rule=rule, severity=severity, severity_source="tool", cwe=f.rule.cwe, properties=props)
+
+
+def _source_line(root: Path, f: Finding) -> str:
+    loc = f.location
+    if loc is None or not loc.start_line:
+        return ""
+    if loc.snippet:
+        return loc.snippet.splitlines()[0] if loc.snippet.splitlines() else ""
+    try:
+        with open(root / loc.path, encoding="utf-8", errors="replace") as fh:
+            for i, text in enumerate(fh, 1):
+                if i == loc.start_line:
+                    return text
+    except OSError:
+        return ""
+    return ""

@@ -1,0 +1,124 @@
+"""Runs scanners: finds the tool, runs it as a process with a timeout, parses, fails closed.
+
+Whatever goes wrong (tool missing, crash, timeout, garbage output) becomes a ScannerRun with
+status ERROR and a one-line reason; the pipeline turns any ERROR into exit 2. Scanners run
+concurrently in a bounded pool, longest first.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Sequence
+
+from guard.config import Config
+from guard.model import ScannerRun, Status
+from guard.scanners.base import BuiltinScanner, Invocation, Scanner, ScannerError
+from guard.tools import envs
+
+Progress = Callable[[str, str], None]  # (scanner name, event: "start" | "done")
+
+
+def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: Sequence[str], workroot: Path,
+            config: Config, progress: Progress | None = None) -> list[ScannerRun]:
+    """Run every scanner on its selected files; results in the order given."""
+    jobs = config.jobs or os.cpu_count() or 1
+    order = sorted(range(len(scanners)), key=lambda i: -scanners[i].cost)
+    out: list[ScannerRun | None] = [None] * len(scanners)
+
+    def one(i: int) -> None:
+        s = scanners[i]
+        if progress:
+            progress(s.name, "start")
+        out[i] = run_one(s, target, files, workroot / s.name, config)
+        if progress:
+            progress(s.name, "done")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(scanners) or 1))) as pool:
+        list(pool.map(one, order))
+    return [r for r in out if r is not None]
+
+
+def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,
+            config: Config) -> ScannerRun:
+    selected = scanner.select(files)
+    if not selected:
+        return ScannerRun(scanner.name, scanner.category, Status.SKIPPED, reason="nothing to scan")
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        if isinstance(scanner, Scanner):
+            version, findings = _run_tool(scanner, target, selected, workdir, config)
+        else:
+            version = scanner.version()
+            findings = list(scanner.scan(target, selected, workdir))
+    except ScannerError as exc:
+        return ScannerRun(scanner.name, scanner.category, Status.ERROR, reason=str(exc),
+                          files_scanned=len(selected), seconds=time.monotonic() - started,
+                          raw_outputs=_raw(workdir))
+    return ScannerRun(
+        scanner.name, scanner.category, Status.OK, version=version, findings=tuple(findings),
+        files_scanned=len(selected), seconds=time.monotonic() - started, raw_outputs=_raw(workdir),
+        checks=tuple(scanner.checks(selected)),
+    )
+
+
+def _run_tool(scanner: Scanner, target: Path, files: Sequence[str], workdir: Path,
+              config: Config) -> tuple[str, list]:
+    settings = config.tool(scanner.tool)
+    resolved = envs.resolve(scanner.tool, settings.path)
+    if resolved is None:
+        where = f"configured path {settings.path!r} not found" if settings.path else "not installed"
+        raise ScannerError(f"{scanner.tool} is {where} (run `guard tools install {scanner.tool}`)")
+    version = scanner.version(resolved.executable)
+    argv = scanner.command(resolved.executable, target, files, workdir)
+    timeout = settings.timeout or config.timeout
+    stdout, stderr = workdir / "stdout", workdir / "stderr"
+    env = {**os.environ, **scanner.env()}
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        try:
+            proc = subprocess.Popen(argv, cwd=target, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                    env=env, start_new_session=True)
+        except OSError as exc:
+            raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            raise ScannerError(f"{scanner.tool} timed out after {timeout:g}s and was killed") from None
+    if code < 0:
+        raise ScannerError(f"{scanner.tool} was killed by signal {-code}{_last_line(stderr)}")
+    invocation = Invocation(target, workdir, tuple(files), code, stdout, stderr)
+    try:
+        findings = list(scanner.parse(invocation))
+    except ScannerError as exc:
+        raise ScannerError(f"{exc}{_last_line(stderr)}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ScannerError(f"{scanner.tool} printed output guard cannot read ({type(exc).__name__}: {exc})") from None
+    return version, findings
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _last_line(stderr: Path) -> str:
+    try:
+        lines = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return f" (stderr: {lines[-1].strip()[:200]})" if lines else ""
+
+
+def _raw(workdir: Path) -> tuple[str, ...]:
+    if not workdir.is_dir():
+        return ()
+    return tuple(sorted(str(p) for p in workdir.iterdir() if p.is_file() and p.stat().st_size > 0))
