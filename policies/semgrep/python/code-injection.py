@@ -1,0 +1,21 @@
+import ast
+
+
+def calculator(request):
+    # ruleid: guard.python.code-injection
+    return eval(request.args.get("expr", "0"))
+
+
+def run_plugin(source):
+    # ruleid: guard.python.code-injection
+    exec(source, {})
+
+
+def parse(expr):
+    # ok: guard.python.code-injection
+    return ast.literal_eval(expr)
+
+
+def constant():
+    # ok: guard.python.code-injection
+    return eval("1 + 2")

@@ -1,0 +1,30 @@
+import os
+
+# ruleid: guard.python.hardcoded-credential
+DB_PASSWORD = "Sup3rS3cret!"
+
+# ok: guard.python.hardcoded-credential
+DB_PASSWORD_ENV = os.environ["DB_PASSWORD"]
+
+# ok: guard.python.hardcoded-credential
+SMTP_PASSWORD = ""
+
+
+def connect(client):
+    # ruleid: guard.python.hardcoded-credential
+    return client.login(user="shop", password="hunter2-prod")
+
+
+# ruleid: guard.python.embedded-secret-token
+AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
+
+# ruleid: guard.python.embedded-secret-token
+RELEASE_TOKEN_VALUE = "ghp_4xV9kQ2mZ7rT1yP8wL3nB6cD0fH5jK2sA9eG"
+
+# ruleid: guard.python.embedded-secret-token
+PEM = """-----BEGIN RSA PRIVATE KEY-----
+MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu
+-----END RSA PRIVATE KEY-----"""
+
+# ok: guard.python.embedded-secret-token
+AWS_REGION = "eu-west-1"
