@@ -1,0 +1,266 @@
+"""Known-vulnerable dependencies, offline: lockfiles and SBOMs matched against the local OSV store.
+
+One finding per (vulnerability, dependency occurrence). Advisories that name each other
+(PYSEC / GHSA / CVE aliases) are merged into one vulnerability whose canonical id is the id of
+an ecosystem database record (PYSEC-, GO-, RUSTSEC-, ...) before a GHSA record, and any record
+before a bare CVE; the other ids go to `Finding.aliases`. A missing or stale store is an error,
+never an empty result.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from guard.advisories.matching import RangeError, fixed_versions, matching, smallest_fix
+from guard.advisories.model import Advisory, AdvisoryFormatError
+from guard.advisories.severity import rate, worst
+from guard.advisories.store import AdvisoryStore, StoreError, StoreStatus, location
+from guard.advisories.versions import supported
+from guard.lockfiles.base import Dependency, LockfileError
+from guard.lockfiles.registry import lockfiles, parser_for
+from guard.model import Category, Finding, Location, Rule
+from guard.scanners.base import ScannerError
+
+if TYPE_CHECKING:
+    from guard.config import Config
+
+FORMAT_VERSION = "1"
+
+CHECK = Rule(
+    id="osv/known-vulnerable-dependency",
+    name="KnownVulnerableDependency",
+    short_description="Dependencies pinned in lockfiles and SBOMs have no known vulnerabilities",
+    full_description=(
+        "Every pinned dependency in the repository's lockfiles and CycloneDX SBOMs is matched against "
+        "the imported OSV advisory database (offline)."
+    ),
+    help_text="Upgrade each reported dependency to a fixed version, or waive it with a reason and an expiry.",
+    tags=("security", "dependency", "vulnerability"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One vulnerability (merged advisories) affecting one dependency occurrence."""
+
+    dependency: Dependency
+    advisories: tuple[Advisory, ...]  # canonical first
+    fix: str | None
+
+
+class OsvScanner:
+    name = "osv"
+    category = Category.DEPENDENCY
+    cost = 0.2
+
+    def __init__(self, config: "Config") -> None:
+        self.config = config
+        self.store = AdvisoryStore(location(config))
+
+    def select(self, files: Sequence[str]) -> list[str]:
+        return lockfiles(files)
+
+    def version(self) -> str:
+        status = self._status()
+        return (f"guard-osv {FORMAT_VERSION} (db imported {status.imported_at.isoformat(timespec='seconds')}, "
+                f"{status.advisories} advisories)")
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        return (CHECK,)
+
+    def scan(self, target: Path, files: Sequence[str], workdir: Path) -> Iterable[Finding]:
+        self._status()
+        dependencies = self.dependencies(target, files)
+        matches = self.match(dependencies)
+        _write_evidence(workdir, dependencies, matches)
+        return [_finding(m) for m in matches]
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def _status(self) -> StoreStatus:
+        try:
+            status = self.store.status()
+        except StoreError as exc:
+            raise ScannerError(f"dependency vulnerabilities NOT checked: {exc}") from None
+        age = status.age_days()
+        limit = self.config.advisories.max_age_days
+        if age > limit:
+            raise ScannerError(
+                f"dependency vulnerabilities NOT checked: advisory database {status.path} was imported "
+                f"{age:.0f} days ago (limit {limit}, advisories.max_age_days): run `guard db import` again"
+            )
+        return status
+
+    def dependencies(self, target: Path, files: Sequence[str]) -> list[Dependency]:
+        """Every pinned dependency in the selected files (go.mod preferred over the go.sum beside it)."""
+        chosen: list[str] = []
+        for path in self.select(files):
+            if posixpath.basename(path) == "go.sum":
+                sibling = posixpath.join(posixpath.dirname(path), "go.mod")
+                if (target / sibling).is_file():
+                    path = sibling
+            if path not in chosen:
+                chosen.append(path)
+        found: dict[tuple[str, str, str, str, int | None], Dependency] = {}
+        for path in chosen:
+            parser = parser_for(path)
+            assert parser is not None  # chosen only holds selectable files
+            try:
+                for dep in parser.parse(target, path):
+                    found.setdefault((dep.ecosystem, dep.name, dep.version, dep.path, dep.line), dep)
+            except LockfileError as exc:
+                raise ScannerError(f"cannot read lockfile: {exc}") from None
+        return list(found.values())
+
+    def match(self, dependencies: Sequence[Dependency]) -> list[Match]:
+        out = []
+        for dep in dependencies:
+            if not supported(dep.ecosystem):
+                continue
+            try:
+                known = self.store.for_package(dep.ecosystem, dep.name)
+                hits = matching(known, dep.ecosystem, dep.name, dep.version)
+                fix = smallest_fix(known, dep.ecosystem, dep.name, dep.version) if hits else None
+            except (RangeError, AdvisoryFormatError, StoreError) as exc:
+                raise ScannerError(f"cannot evaluate advisories for {dep.name} {dep.version} ({dep.path}): {exc}") from None
+            out.extend(Match(dep, group, fix) for group in merge_aliases(hits))
+        return out
+
+
+def canonical_rank(ident: str) -> tuple[int, str]:
+    prefix = ident.split("-", 1)[0].upper()
+    return ({"GHSA": 1, "CVE": 2}.get(prefix, 0), ident)
+
+
+def merge_aliases(advisories: Sequence[Advisory]) -> list[tuple[Advisory, ...]]:
+    """Group advisories that share any id (their own or an alias); canonical record first in each group."""
+    groups: list[list[Advisory]] = []
+    for advisory in advisories:
+        joined = [g for g in groups if any(advisory.ids & a.ids for a in g)]
+        merged = [advisory] + [a for g in joined for a in g]
+        groups = [g for g in groups if g not in joined] + [merged]
+    ordered = [tuple(sorted(g, key=lambda a: canonical_rank(a.id))) for g in groups]
+    return sorted(ordered, key=lambda g: g[0].id)
+
+
+def _finding(match: Match) -> Finding:
+    dep, group = match.dependency, match.advisories
+    head = group[0]
+    rating = worst([rate(a) for a in group])
+    ids = {i for a in group for i in a.ids}
+    aliases = tuple(sorted(ids - {head.id}, key=canonical_rank))
+    fixed = _ordered_union(fixed_versions(a, dep.ecosystem, dep.name) for a in group)
+    title = _short(head, group, dep)
+    fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
+    upgrade = f"; upgrading to {match.fix} fixes every known advisory" if match.fix else ""
+    alias_text = f" ({', '.join(aliases)})" if aliases else ""
+    properties: dict[str, object] = {
+        "package": dep.name,
+        "version": dep.version,
+        "ecosystem": dep.ecosystem,
+        "fixed_versions": list(fixed),
+        "fix": match.fix,
+        "advisory_ids": sorted((a.id for a in group), key=canonical_rank),
+        "purl": _purl(dep),
+    }
+    if rating.score is not None:
+        properties["cvss_score"] = rating.score
+        properties["cvss_vector"] = rating.vector
+        properties["security-severity"] = f"{rating.score:.1f}"
+    return Finding(
+        tool="osv",
+        rule=_rule(head, group, title),
+        message=f"{dep.name} {dep.version} is affected by {head.id}{alias_text}: {title} ({fix_text}{upgrade})",
+        severity=rating.severity,
+        category=Category.DEPENDENCY,
+        location=Location(dep.path, dep.line, dep.line),
+        resource=_purl(dep),
+        cwe=tuple(sorted({c for a in group for c in a.cwe})),
+        aliases=aliases,
+        tags=("security", "dependency", "vulnerability"),
+        found_by=("osv",),
+        severity_source=rating.source,
+        properties=properties,
+    )
+
+
+def _rule(head: Advisory, group: Sequence[Advisory], title: str) -> Rule:
+    fixes: dict[str, list[str]] = {}
+    for advisory in group:
+        for entry in advisory.affected:
+            listed = fixes.setdefault(f"{entry.ecosystem} {entry.name}", [])
+            listed.extend(v for v in entry.fixed_versions if v not in listed)
+    lines = [f"- {pkg}: fixed in {', '.join(v) if v else 'no fixed version published'}" for pkg, v in fixes.items()]
+    refs = [url for a in group for _, url in a.references][:10]
+    ids = sorted({i for a in group for i in a.ids}, key=canonical_rank)
+    details = next((a.details for a in group if a.details), "") or title
+    help_text = "\n".join([
+        f"{title}", "", "Affected packages:", *lines, "", f"Identifiers: {', '.join(ids)}",
+        "Upgrade to a fixed version (the finding names the smallest upgrade that fixes every known advisory).",
+        *(["", "References:", *refs] if refs else []),
+    ])
+    return Rule(
+        id=head.id,
+        name=head.id,
+        short_description=title,
+        full_description=details[:4000],
+        help_text=help_text,
+        help_uri=f"https://osv.dev/vulnerability/{head.id}",
+        help_markdown=help_text.replace("References:\n", "References:\n\n"),
+        tags=("security", "dependency", "vulnerability"),
+        cwe=tuple(sorted({c for a in group for c in a.cwe})),
+    )
+
+
+def _short(head: Advisory, group: Sequence[Advisory], dep: Dependency) -> str:
+    summary = next((a.summary for a in group if a.summary), "")
+    if not summary:
+        details = next((a.details for a in group if a.details), "")
+        summary = details.strip().split("\n")[0]
+        cut = summary.find(". ")
+        summary = summary[: cut + 1] if 0 < cut < 200 else summary
+    summary = " ".join(summary.split())
+    if not summary:
+        summary = f"Known vulnerability in {dep.name}"
+    return summary if len(summary) <= 200 else summary[:197] + "..."
+
+
+def _ordered_union(lists: Iterable[list[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for items in lists:
+        out.extend(v for v in items if v not in out)
+    return tuple(out)
+
+
+_PURL_TYPES = {"PyPI": "pypi", "npm": "npm", "Go": "golang", "crates.io": "cargo", "RubyGems": "gem",
+               "Maven": "maven", "NuGet": "nuget", "Packagist": "composer", "Hex": "hex", "Pub": "pub"}
+
+
+def _purl(dep: Dependency) -> str:
+    kind = _PURL_TYPES.get(dep.ecosystem, dep.ecosystem.lower())
+    name = dep.name.replace(":", "/") if dep.ecosystem == "Maven" else dep.name
+    if dep.ecosystem == "npm" and name.startswith("@"):
+        name = "%40" + name[1:]
+    return f"pkg:{kind}/{name}@{dep.version}"
+
+
+def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: Sequence[Match]) -> None:
+    """What was checked and what matched, for the evidence bundle."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "dependencies": [
+            {"ecosystem": d.ecosystem, "name": d.name, "version": d.version, "path": d.path, "line": d.line,
+             "checked": supported(d.ecosystem)}
+            for d in dependencies
+        ],
+        "matches": [
+            {"path": m.dependency.path, "line": m.dependency.line, "package": m.dependency.name,
+             "version": m.dependency.version, "advisories": [a.id for a in m.advisories], "fix": m.fix}
+            for m in matches
+        ],
+    }
+    (workdir / "osv-matches.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
