@@ -21,6 +21,14 @@ class PolicyError(Exception):
     """A policy failed to load or to evaluate, or the engine is unreachable. Names file:line."""
 
 
+class InputError(PolicyError):
+    """A config file guard cannot parse: reported as a finding on that file, not a run abort."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path, self.line, self.detail = path, line, message
+
+
 class _Undefined:
     """The result of a rule that is undefined for the input (distinct from false or empty)."""
 

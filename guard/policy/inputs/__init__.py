@@ -1,0 +1,120 @@
+"""Config files as policy input: which parser reads which file, and the batch input shape.
+
+`build_config_input` returns {"files": [entry, ...]} with one entry per readable config file:
+{"path": repo-relative POSIX path, "dir": its directory, "kind": terraform | cloudformation |
+kubernetes | dockerfile | json | yaml, ...kind fields}. See policies/README.md for every shape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any, Sequence
+
+from guard.policy.base import InputError
+from guard.policy.inputs.dockerfile import load_dockerfile
+from guard.policy.inputs.structured import Document, load_json, load_yaml
+from guard.policy.inputs.terraform import load_terraform
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".template": "yaml"}
+
+
+def config_kind(path: str) -> str | None:
+    """The parser for `path` by name: terraform, dockerfile, json, yaml; None for other files."""
+    name = PurePosixPath(path).name
+    lower = name.lower()
+    if lower.endswith(".tf"):
+        return "terraform"
+    if lower in ("dockerfile", "containerfile") or lower.endswith(".dockerfile") or lower.startswith("dockerfile."):
+        return "dockerfile"
+    return _STRUCTURED.get(PurePosixPath(lower).suffix)
+
+
+def build_config_input(target: Path, files: Sequence[str]) -> tuple[dict[str, Any], list[InputError]]:
+    """Parse every config file among `files` (repo-relative) under `target`.
+
+    Returns the input and the files that could not be read or parsed (each names file and line).
+    """
+    entries = []
+    errors: list[InputError] = []
+    for rel in sorted(set(files)):
+        kind = config_kind(rel)
+        if kind is None:
+            continue
+        try:
+            entry = parse_file(rel, _read(target / rel, rel), kind)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        if entry is not None:
+            entries.append(entry)
+    return {"files": entries}, errors
+
+
+def parse_file(path: str, text: str, kind: str) -> dict[str, Any] | None:
+    """One file's input entry (None: a structured file with no documents)."""
+    base = {"path": path, "dir": str(PurePosixPath(path).parent)}
+    if kind == "terraform":
+        return {**base, "kind": "terraform", **load_terraform(path, text)}
+    if kind == "dockerfile":
+        return {**base, "kind": "dockerfile", **load_dockerfile(path, text)}
+    docs = load_json(path, text) if kind == "json" else load_yaml(path, text)
+    if not docs:
+        return None
+    if any(_is_cloudformation(d.content) for d in docs):
+        return {**base, "kind": "cloudformation", "resources": _cfn_resources(docs[0])}
+    if all(_is_kubernetes(d.content) for d in docs):
+        return {**base, "kind": "kubernetes", "documents": [_k8s(d) for d in docs]}
+    return {**base, "kind": kind, "documents": [d.as_input() for d in docs]}
+
+
+def _read(path: Path, rel: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(rel, None, f"{size} bytes, over the {MAX_FILE_BYTES}-byte limit for config policies")
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(rel, None, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(rel, None, f"not UTF-8 (byte {exc.start})") from None
+
+
+def _is_cloudformation(content: Any) -> bool:
+    if not isinstance(content, dict):
+        return False
+    if "AWSTemplateFormatVersion" in content:
+        return True
+    resources = content.get("Resources")
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::")) for r in resources.values())
+
+
+def _is_kubernetes(content: Any) -> bool:
+    return isinstance(content, dict) and isinstance(content.get("apiVersion"), str) and isinstance(content.get("kind"), str)
+
+
+def _cfn_resources(doc: Document) -> list[dict[str, Any]]:
+    out = []
+    for logical_id, res in (doc.content.get("Resources") or {}).items():
+        if not isinstance(res, dict):
+            continue
+        prefix = f"Resources.{logical_id}.Properties."
+        out.append({
+            "type": res.get("Type"),
+            "name": logical_id,
+            "address": logical_id,
+            "line": doc.lines.get(f"Resources.{logical_id}", doc.line),
+            "config": res.get("Properties") or {},
+            "lines": {k[len(prefix):]: v for k, v in doc.lines.items() if k.startswith(prefix)},
+        })
+    return out
+
+
+def _k8s(doc: Document) -> dict[str, Any]:
+    meta = doc.content.get("metadata") if isinstance(doc.content.get("metadata"), dict) else {}
+    return {**doc.as_input(), "kind": doc.content["kind"], "name": meta.get("name"),
+            "namespace": meta.get("namespace")}
+
+
+__all__ = ["build_config_input", "config_kind", "parse_file", "InputError"]

@@ -1,0 +1,113 @@
+"""JSON and YAML documents with a line index: `lines["spec.containers.0.image"] == 21`.
+
+Keys of the index are dotted paths (list items by position); a mapping value's line is its key's
+line, a list item's line is where the item starts. YAML accepts CloudFormation's short tags
+(`!Ref x` becomes `{"Ref": "x"}`, `!GetAtt a.b` becomes `{"Fn::GetAtt": ["a", "b"]}`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from guard.policy.base import InputError
+
+MAX_DOC_CHARS = 10_000_000  # after alias expansion
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    content: Any
+    line: int
+    lines: dict[str, int]
+
+    def as_input(self) -> dict[str, Any]:
+        return {"content": self.content, "line": self.line, "lines": self.lines}
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML plus CloudFormation short-form intrinsic functions."""
+
+
+def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_Loader.add_multi_constructor("!", _intrinsic)
+
+
+def load_yaml(path: str, text: str) -> list[Document]:
+    """All documents of a YAML stream (empty ones dropped). Raises InputError with file:line."""
+    loader = _Loader(text)
+    docs: list[Document] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            content = loader.construct_document(node)
+            if content is None:
+                continue
+            if len(json.dumps(content, default=str)) > MAX_DOC_CHARS:
+                raise InputError(path, node.start_mark.line + 1, "document too large after alias expansion")
+            lines: dict[str, int] = {}
+            _index(node, "", lines)
+            docs.append(Document(_jsonable(content), node.start_mark.line + 1, lines))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def load_json(path: str, text: str) -> list[Document]:
+    """One JSON document; lines come from reading it as YAML (JSON is YAML) when that works."""
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    lines: dict[str, int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _index(node, "", lines)
+    except yaml.YAMLError:
+        pass  # valid JSON that PyYAML cannot read: values stay, findings fall back to line 1
+    return [Document(content, 1, lines)]
+
+
+def _index(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            out.setdefault(path, key.start_mark.line + 1)
+            _index(value, path, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            path = f"{prefix}.{i}" if prefix else str(i)
+            out.setdefault(path, item.start_mark.line + 1)
+            _index(item, path, out)
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML timestamps, sets and non-string keys become JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

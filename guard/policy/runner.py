@@ -1,0 +1,178 @@
+"""Evaluate a policy pack over one run: config files and the run's findings.
+
+`run_policies` is what the pipeline calls. Each policy is evaluated once per run with the whole
+batch as input (all config files, or all findings), never per item. Any load or evaluation error
+is a PolicyError naming the policy's file:line; a run never degrades to "no violations".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from guard.config import Config
+from guard.model import Category, Finding, Location, Rule, Severity
+from guard.policy.base import PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
+from guard.policy.inputs import build_config_input
+from guard.policy.loader import Pack, data_files, load_engine, load_pack, make_engine, policy_dirs, settings_base
+
+TOOL = "guard-policy"
+UNPARSED_RULE = Rule(
+    id="guard.config.unparsed",
+    name="guard.config.unparsed",
+    short_description="Config file could not be parsed",
+    full_description="guard could not parse this configuration file, so config policies did not check it.",
+    help_text="Fix the syntax error (or exclude the file) so guard's config policies can check it.",
+    tags=("guard-policy",),
+)
+
+__all__ = ["PolicyContext", "PolicyRun", "Violation", "run_policies", "evaluate_pack", "findings_input"]
+
+
+def run_policies(config: Config, target: Path, files: Sequence[str], findings: Sequence[Finding],
+                 context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None) -> PolicyRun:
+    """Config policies over `files` (repo-relative, under `target`) and finding policies over `findings`."""
+    started = time.perf_counter()
+    base = settings_base(config, target)
+    pack = load_pack(policy_dirs(config.policies, base), data_files(config.policies, base))
+    name = engine or config.policies.engine
+    eng = make_engine(name, config.policies, opa_url)
+    try:
+        load_engine(pack, eng)
+        kinds = {m.meta.input for m in pack.policies if m.meta} | {p.meta.input for p in pack.python}
+        inputs: dict[str, Any] = {}
+        unparsed: list[Finding] = []
+        if "config" in kinds:
+            inputs["config"], errors = build_config_input(target, files)
+            unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
+        if "findings" in kinds:
+            inputs["findings"] = findings_input(findings, context)
+        run = evaluate_pack(pack, eng, inputs)
+        return PolicyRun(findings=tuple(unparsed) + run.findings, violations=run.violations, checks=run.checks,
+                         engine=eng.version(), pack_version=pack.version, pack_hash=pack.hash,
+                         seconds=round(time.perf_counter() - started, 3))
+    finally:
+        eng.close()
+
+
+def findings_input(findings: Sequence[Finding], context: PolicyContext) -> dict[str, Any]:
+    """The finding policies' input: plain JSON findings plus the run context."""
+    return {"findings": [finding_json(f) for f in findings], "context": context.as_input()}
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "tool": f.tool,
+        "rule_id": f.rule_id,
+        "title": f.title,
+        "severity": f.severity.value,
+        "category": f.category.value,
+        "path": f.path,
+        "line": f.location.start_line if f.location else None,
+        "fingerprint": f.fingerprint,
+        "cwe": list(f.cwe or f.rule.cwe),
+        "aliases": list(f.aliases),
+        "properties": _jsonable(f.properties),
+        "found_by": list(f.found_by),
+    }
+
+
+def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -> PolicyRun:
+    """Evaluate every policy whose input kind is in `inputs` (e.g. {"config": ..., "cloud": ...})."""
+    findings: list[Finding] = []
+    violations: list[Violation] = []
+    checks: list[Rule] = []
+    for module in pack.policies:
+        meta = module.meta
+        assert meta is not None
+        if meta.input not in inputs:
+            continue
+        value = engine.evaluate(f"{module.ref}.deny", inputs[meta.input])
+        if not isinstance(value, list):
+            raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
+        checks.append(meta.rule())
+        _collect(meta, value, inputs[meta.input], findings, violations)
+    for policy in pack.python:
+        if policy.meta.input not in inputs:
+            continue
+        checks.append(policy.meta.rule())
+        _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings, violations)
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
+    violations.sort(key=lambda v: (order[v.severity.value], v.policy, v.fingerprint or ""))
+    return PolicyRun(tuple(findings), tuple(violations), tuple(checks), engine.name, pack.version, pack.hash)
+
+
+def _collect(meta: PolicyMeta, results: list[Any], input: Mapping[str, Any], findings: list[Finding],
+             violations: list[Violation]) -> None:
+    rule = meta.rule()
+    for result in results:
+        msg, severity = _check_result(meta, result)
+        if meta.input == "findings":
+            fp = result.get("fingerprint")
+            if fp is not None and not isinstance(fp, str):
+                raise PolicyError(f"{meta.source}: {meta.id}: result fingerprint must be a string")
+            violations.append(Violation(meta.id, severity, msg, fp, dict(meta.controls), meta.source))
+        else:
+            findings.append(_config_finding(meta, rule, result, msg, severity, input))
+
+
+def _check_result(meta: PolicyMeta, result: Any) -> tuple[str, Severity]:
+    if not isinstance(result, dict) or not isinstance(result.get("msg"), str):
+        raise PolicyError(f"{meta.source}: {meta.id}: each deny result must be an object with a string `msg`, got {result!r}")
+    severity = meta.severity
+    if "severity" in result:
+        try:
+            severity = Severity.parse(str(result["severity"]))
+        except ValueError as exc:
+            raise PolicyError(f"{meta.source}: {meta.id}: {exc}") from None
+    return result["msg"], severity
+
+
+def _config_finding(meta: PolicyMeta, rule: Rule, result: dict[str, Any], msg: str, severity: Severity,
+                    input: Mapping[str, Any]) -> Finding:
+    path = result.get("path")
+    line = result.get("line")
+    resource = result.get("resource")
+    if meta.input == "config":
+        known = {f["path"] for f in input.get("files", [])}
+        if path not in known:
+            raise PolicyError(f"{meta.source}: {meta.id}: result path {path!r} is not one of the input files")
+    if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+        raise PolicyError(f"{meta.source}: {meta.id}: result line must be a positive integer, got {line!r}")
+    key = f"{TOOL}|{meta.id}|{path or ''}|{resource or msg}"
+    return Finding(
+        tool=TOOL,
+        rule=rule,
+        message=msg,
+        severity=severity,
+        category=Category(meta.category),
+        location=Location(path=path, start_line=line) if isinstance(path, str) else None,
+        resource=resource if isinstance(resource, str) else None,
+        cwe=meta.cwe,
+        fingerprint=hashlib.sha256(key.encode()).hexdigest()[:32],
+        found_by=(TOOL,),
+        severity_source="policy",
+        controls=dict(meta.controls),
+    )
+
+
+def _unparsed(path: str, line: int | None, detail: str) -> Finding:
+    return Finding(
+        tool=TOOL, rule=UNPARSED_RULE, message=f"not checked by config policies: {detail}",
+        severity=Severity.LOW, category=Category.IAC, location=Location(path=path, start_line=line),
+        fingerprint=hashlib.sha256(f"{TOOL}|{UNPARSED_RULE.id}|{path}".encode()).hexdigest()[:32],
+        found_by=(TOOL,), severity_source="policy",
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
