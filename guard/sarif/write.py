@@ -165,6 +165,9 @@ def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache)
     return result
 
 
+_ALWAYS = frozenset({"version", "level"})
+
+
 def to_dict(obj: Any) -> Any:
     """sarif-om objects as SARIF JSON (schema property names, defaults and Nones omitted)."""
     if isinstance(obj, list):
@@ -176,7 +179,7 @@ def to_dict(obj: Any) -> Any:
     out: dict[str, Any] = {}
     for field in attr.fields(type(obj)):
         value = getattr(obj, field.name)
-        if value is None or (field.default is not attr.NOTHING and value == field.default and field.name != "version"):
+        if value is None or (field.default is not attr.NOTHING and value == field.default and field.name not in _ALWAYS):
             continue
         out[field.metadata.get("schema_property_name", field.name)] = to_dict(value)
     if isinstance(obj, om.PropertyBag):
