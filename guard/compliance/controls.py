@@ -1,0 +1,172 @@
+"""Per-control status for one run: failed, passed, not assessed or manual.
+
+- failed: an open finding maps to the control (or to a control refining it, e.g. PCI 6.3.3 -> 6.3);
+- passed: no open finding, and at least one automated check mapped to the control ran, i.e. it is
+  in `ScannerRun.checks` of a scanner whose status is OK (errored or skipped scanners count for nothing);
+- manual: declared in the config with evidence, owner, date and a future expiry;
+- not assessed: everything else. An expired or invalid attestation is noted, never counted.
+Waived findings never fail a control; they are listed with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from guard.compliance.frameworks import Framework, FrameworkError
+from guard.compliance.mappings import Mappings, check_name, controls_for
+from guard.config import ManualControl
+from guard.model import ControlResult, ControlStatus, Finding, ScannerRun, Status, Waiver
+
+
+@dataclass
+class _Tally:
+    ran: set[str]
+    idle: dict[str, str]  # check -> why it did not count
+    failing: dict[str, None]
+    failing_checks: dict[str, None]
+    waived: dict[str, None]
+    via: dict[str, None]  # child controls a failure rolled up from
+
+    @classmethod
+    def empty(cls) -> "_Tally":
+        return cls(set(), {}, {}, {}, {}, {})
+
+
+def evaluate(
+    frameworks: Sequence[Framework],
+    findings: Sequence[Finding],
+    waived: Sequence[tuple[Finding, Waiver]],
+    scanners: Sequence[ScannerRun],
+    manual: Sequence[ManualControl],
+    today: date,
+    *,
+    root: Path | None = None,
+    mappings: Mappings | None = None,
+) -> list[ControlResult]:
+    """One ControlResult per control of each framework, in catalog order.
+
+    `root`, when given, is where manual evidence paths are resolved; a missing file voids the attestation.
+    """
+    tally: dict[tuple[str, str], _Tally] = defaultdict(_Tally.empty)
+    by_id = {f.id: f for f in frameworks}
+
+    for run in scanners:
+        for rule in run.checks:
+            name = check_name(run.scanner, rule.id)
+            for fid, ids in controls_for(rule, frameworks, tool=run.scanner, category=run.category, mappings=mappings).items():
+                for cid in ids:
+                    t = tally[(fid, cid)]
+                    if run.status is Status.OK:
+                        t.ran.add(name)
+                    else:
+                        t.idle.setdefault(name, f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else ""))
+
+    for finding in findings:
+        for fid, cid in _targets(finding, by_id, mappings):
+            t = tally[(fid, cid[0])]
+            t.failing[_fingerprint(finding)] = None
+            t.failing_checks[check_name(finding.tool, finding.rule_id)] = None
+            if cid[1]:
+                t.via[cid[1]] = None
+
+    for finding, _waiver in waived:
+        for fid, cid in _targets(finding, by_id, mappings):
+            tally[(fid, cid[0])].waived[_fingerprint(finding)] = None
+
+    attestations = _attestations(manual, by_id)
+    results: list[ControlResult] = []
+    for framework in frameworks:
+        for control in framework.controls:
+            t = tally.get((framework.id, control.id)) or _Tally.empty()
+            attestation = attestations.get((framework.id, control.id))
+            results.append(_result(framework, control.id, control.title, t, attestation, today, root))
+    return results
+
+
+def _targets(finding: Finding, by_id: dict[str, Framework], mappings: Mappings | None) -> list[tuple[str, tuple[str, str]]]:
+    """(framework, (control, rolled-up-from)) pairs a finding counts against, parents included."""
+    out: list[tuple[str, tuple[str, str]]] = []
+    for fid, ids in controls_for(finding, list(by_id.values()), mappings=mappings).items():
+        framework = by_id[fid]
+        for cid in ids:
+            out.append((fid, (cid, "")))
+            out.extend((fid, (parent, cid)) for parent in framework.ancestors(cid))
+    return out
+
+
+def _fingerprint(finding: Finding) -> str:
+    if finding.fingerprint:
+        return finding.fingerprint
+    where = str(finding.location) if finding.location else (finding.resource or "")
+    return f"{finding.tool}:{finding.rule_id}:{where}"
+
+
+def _attestations(manual: Sequence[ManualControl], by_id: dict[str, Framework]) -> dict[tuple[str, str], ManualControl]:
+    out: dict[tuple[str, str], ManualControl] = {}
+    for entry in manual:
+        framework = by_id.get(entry.framework)
+        if framework is None:
+            continue  # a framework not evaluated in this run
+        control = framework.control(entry.control)
+        if control is None:
+            raise FrameworkError(
+                f"manual_controls: {entry.framework} has no control {entry.control!r} "
+                f"(see `guard frameworks show {entry.framework}`)"
+            )
+        out[(framework.id, control.id)] = entry
+    return out
+
+
+def _attestation_problem(entry: ManualControl, today: date, root: Path | None) -> str | None:
+    """Why an attestation does not count, or None when it is valid today."""
+    try:
+        attested = date.fromisoformat(str(entry.date))
+        expires = date.fromisoformat(str(entry.expires))
+    except ValueError:
+        return f"manual attestation has an invalid date ({entry.date!r} / {entry.expires!r}; expected YYYY-MM-DD)"
+    if attested > today:
+        return f"manual attestation is dated in the future ({attested})"
+    if expires < today:
+        return f"manual attestation by {entry.owner} expired on {expires}"
+    if not entry.evidence or not entry.owner:
+        return "manual attestation lacks evidence or owner"
+    if root is not None and not (root / entry.evidence).is_file():
+        return f"manual attestation evidence {entry.evidence} not found"
+    return None
+
+
+def _result(
+    framework: Framework,
+    control_id: str,
+    title: str,
+    t: _Tally,
+    attestation: ManualControl | None,
+    today: date,
+    root: Path | None,
+) -> ControlResult:
+    notes: list[str] = []
+    if t.idle:
+        idle = sorted(set(t.idle.values()))
+        notes.append(f"{len(t.idle)} mapped check(s) did not run ({'; '.join(idle)})")
+    waived = tuple(t.waived)
+    if t.failing:
+        if t.via:
+            notes.insert(0, f"failed via {', '.join(t.via)}")
+        checks = tuple(dict.fromkeys((*t.failing_checks, *sorted(t.ran))))
+        return ControlResult(framework.id, control_id, title, ControlStatus.FAILED, checks, tuple(t.failing), waived, "; ".join(notes))
+    checks = tuple(sorted(t.ran))
+    if attestation is not None:
+        problem = _attestation_problem(attestation, today, root)
+        if problem is None:
+            notes.insert(0, f"attested by {attestation.owner} on {attestation.date}, evidence {attestation.evidence}, expires {attestation.expires}")
+            return ControlResult(framework.id, control_id, title, ControlStatus.MANUAL, checks, (), waived, "; ".join(notes))
+        notes.insert(0, problem)
+    if checks:
+        return ControlResult(framework.id, control_id, title, ControlStatus.PASSED, checks, (), waived, "; ".join(notes))
+    if not t.idle and attestation is None:
+        notes.append("no mapped automated check ran")
+    return ControlResult(framework.id, control_id, title, ControlStatus.NOT_ASSESSED, (), (), waived, "; ".join(notes))
