@@ -87,6 +87,7 @@ class Config:
     fail_on: str = "high"
     soft_fail: bool = False
     frameworks: list[str] = field(default_factory=lambda: ["soc2", "pci-dss", "iso27001", "gdpr"])
+    framework_paths: list[str] = field(default_factory=list)  # directories/files of user framework catalogs
     timeout: float = 900.0  # per scanner, seconds
     jobs: int = 0  # 0: number of CPU cores
     exclude: list[str] = field(default_factory=list)
