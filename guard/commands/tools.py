@@ -15,8 +15,11 @@ def tools() -> None:
 @tools.command("install")
 @click.argument("names", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even if already installed.")
-def install(names: tuple[str, ...], force: bool) -> None:
+@click.option("--jobs", type=int, default=3, show_default=True, help="Environments built at once.")
+def install(names: tuple[str, ...], force: bool, jobs: int) -> None:
     """Install NAMES (default: every tool guard knows)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from guard.tools.catalog import TOOLS
     from guard.tools.envs import ToolInstallError
     from guard.tools.envs import install as do_install
@@ -24,14 +27,24 @@ def install(names: tuple[str, ...], force: bool) -> None:
     unknown = [n for n in names if n not in TOOLS]
     if unknown:
         fail(f"unknown tool(s): {', '.join(unknown)} (known: {', '.join(sorted(TOOLS))})")
-    for name in names or tuple(TOOLS):
-        spec = TOOLS[name]
-        click.echo(f"installing {spec.name} {spec.version} ...", err=True)
+    specs = [TOOLS[n] for n in names or tuple(TOOLS)]
+
+    def one(spec):  # type: ignore[no-untyped-def]
         try:
-            path = do_install(spec, force=force)
+            return spec, str(do_install(spec, force=force)), None
         except ToolInstallError as exc:
-            fail(str(exc))
-        click.echo(f"{spec.name} {spec.version}: {path}")
+            return spec, None, str(exc)
+
+    failures = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for spec, path, error in pool.map(one, specs):
+            if error:
+                failures.append(error)
+                click.echo(f"{spec.name} {spec.version}: FAILED: {error}", err=True)
+            else:
+                click.echo(f"{spec.name} {spec.version}: {path}")
+    if failures:
+        fail(f"{len(failures)} tool environment(s) failed to install")
 
 
 @tools.command("list")
