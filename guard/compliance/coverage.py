@@ -46,6 +46,8 @@ class FrameworkCoverage:
     total: int
     covered: dict[str, tuple[str, ...]] = field(default_factory=dict)  # control id -> check names
     by_tool: dict[str, int] = field(default_factory=dict)  # tool -> controls it reaches
+    top_level: int = 0  # controls without a parent (PCI x.y sections; every control elsewhere)
+    top_level_reached: int = 0  # of those, covered directly or through a refinement (PCI x.y.z)
 
     @property
     def automated(self) -> int:
@@ -58,6 +60,7 @@ class FrameworkCoverage:
     def to_dict(self) -> dict[str, Any]:
         return {"framework": self.framework, "name": self.name, "controls": self.total,
                 "automated": self.automated, "percent": self.percent, "by_tool": dict(self.by_tool),
+                "top_level": self.top_level, "top_level_reached": self.top_level_reached,
                 "covered": {k: list(v) for k, v in self.covered.items()}}
 
 
@@ -76,8 +79,11 @@ def coverage(frameworks: Sequence[Framework], checks: Iterable[Check], mappings:
         for cid, names in covered.items():
             for name in names:
                 tools.setdefault(name.split(":", 1)[0], set()).add(cid)
+        reached_top = {(framework.ancestors(cid) or [cid])[-1] for cid in covered}
+        top = [c.id for c in framework.controls if not c.parent]
         out.append(FrameworkCoverage(framework.id, framework.name, len(framework.controls), covered,
-                                     {t: len(ids) for t, ids in sorted(tools.items())}))
+                                     {t: len(ids) for t, ids in sorted(tools.items())},
+                                     len(top), len(reached_top & set(top))))
     return out
 
 

@@ -272,3 +272,8 @@ def _build(data: Mapping[str, Any], shown: str, builtin: bool) -> Framework:
         builtin=builtin,
     )
 
+
+
+def frameworks_for_config(ids: Sequence[str], framework_paths: Sequence[str], base: Path) -> list[Framework]:
+    """`load_frameworks` with the config's `framework_paths` resolved against `base` (the config's folder)."""
+    return load_frameworks(ids, [Path(base) / p for p in framework_paths])

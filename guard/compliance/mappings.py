@@ -174,7 +174,7 @@ def controls_for(
     out: Controls = {}
     for framework in frameworks:
         layers = (
-            _explicit_ids(explicit, framework),
+            _explicit_ids(explicit, framework, name),
             _entry_ids(rule_hits, framework) + _declared(framework, lambda m: any(fnmatch.fnmatchcase(name, p) for p in m.checks)),
             _entry_ids(cwe_hits, framework) + _declared(framework, lambda m: any(c in m.cwe for c in cwes)),
             _entry_ids([cat_hit] if cat_hit else [], framework)
@@ -200,13 +200,13 @@ def _cwes(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in (normalize_cwe(v) for v in values) if c))
 
 
-def _explicit_ids(explicit: Mapping[str, tuple[str, ...]], framework: Framework) -> list[str]:
+def _explicit_ids(explicit: Mapping[str, tuple[str, ...]], framework: Framework, check: str) -> list[str]:
     ids = list(explicit.get(framework.id, ()))
     unknown = [i for i in ids if framework.control(i) is None]
     if unknown:
         raise FrameworkError(
-            f"{framework.id} has no control {', '.join(repr(u) for u in unknown)} "
-            f"(named by a check's controls metadata; see `guard frameworks show {framework.id}`)"
+            f"{check}: controls metadata names {', '.join(repr(u) for u in unknown)}, which {framework.id} does not "
+            f"have (see `guard frameworks show {framework.id}`)"
         )
     return ids
 
