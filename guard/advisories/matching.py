@@ -11,7 +11,8 @@ from typing import Any, Iterable, Sequence
 from guard.advisories.model import Advisory, Affected, Range
 from guard.advisories.versions import InvalidVersion, base_ecosystem, normalize_name, parse_version
 
-_ORDER = {"introduced": 0, "fixed": 1, "last_affected": 2, "limit": 3}
+# At equal versions a closing event ends the earlier interval before an `introduced` opens the next.
+_ORDER = {"fixed": 0, "limit": 1, "last_affected": 2, "introduced": 3}
 
 
 class RangeError(ValueError):

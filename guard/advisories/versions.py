@@ -5,6 +5,7 @@ PyPI uses PEP 440 (`packaging`); npm, Go and the other semver-like ecosystems us
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -73,7 +74,12 @@ def parse_version(ecosystem: str, text: str) -> Any:
     parser = _PARSERS.get(base_ecosystem(ecosystem))
     if parser is None:
         raise UnsupportedEcosystem(f"no version comparator for ecosystem {ecosystem!r}")
-    return parser(str(text).strip())
+    return _cached(parser, str(text).strip())
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached(parser: Callable[[str], Any], text: str) -> Any:
+    return parser(text)
 
 
 _PEP503 = re.compile(r"[-_.]+")

@@ -33,14 +33,13 @@ class PnpmLockParser:
         old_style = lockfile_version.startswith("5")
         deps = []
         for key_node, value_node in packages.value:
+            key = str(key_node.value)
+            parsed = None if "://" in key else _split(key, old_style)
+            if parsed is None or not parsed[1][:1].isdigit():
+                continue  # tarball, git and link entries are not registry releases
             fields = {k.value: v for k, v in value_node.value} if isinstance(value_node, yaml.MappingNode) else {}
-            parsed = _split(str(key_node.value), old_style)
-            name = getattr(fields.get("name"), "value", None) or (parsed[0] if parsed else None)
-            version = getattr(fields.get("version"), "value", None) or (parsed[1] if parsed else None)
-            if not name or not version or not str(version)[:1].isdigit():
-                continue  # tarball, git and link entries
             line = (fields["version"].start_mark.line if "version" in fields else key_node.start_mark.line) + 1
-            deps.append(Dependency("npm", str(name), str(version), path, line))
+            deps.append(Dependency("npm", parsed[0], parsed[1], path, line))
         return deps
 
 
