@@ -25,10 +25,11 @@ FORMATS = ("table", "sarif", "json", "markdown")
 @click.option("--timeout", type=float, help="Per-scanner timeout in seconds.")
 @click.option("--jobs", type=int, help="Scanners run at once (default: CPU cores).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: .guard.yaml in PATH).")
+@click.option("--no-cache", is_flag=True, help="Run every scanner even if its inputs are unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table output.")
 def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: str | None, output: Path | None,
          fail_on: str | None, soft_fail: bool | None, frameworks: str | None, timeout: float | None,
-         jobs: int | None, config_file: Path | None, quiet: bool) -> None:
+         jobs: int | None, config_file: Path | None, no_cache: bool, quiet: bool) -> None:
     """Scan PATH with every applicable scanner, then gate on --fail-on."""
     from rich.console import Console
 
@@ -40,7 +41,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     console = Console(stderr=True, quiet=quiet)
     flags = {"scanners": split_list(scanners), "skip_scanners": split_list(skip_scanners), "fail_on": fail_on,
              "soft_fail": soft_fail, "frameworks": split_list(frameworks), "timeout": timeout, "jobs": jobs,
-             "formats": split_list(formats)}
+             "formats": split_list(formats), "cache": False if no_cache else None}
     try:
         cfg = config_mod.load(path, config_file, flags=flags)
         for fmt in cfg.formats:

@@ -19,7 +19,7 @@ class FindingsFileError(Exception):
     """findings.json cannot be read; the message names the file."""
 
 
-def _rule(r: Rule) -> dict[str, Any]:
+def rule_to_dict(r: Rule) -> dict[str, Any]:
     return {"id": r.id, "name": r.name, "short_description": r.short_description,
             "full_description": r.full_description, "help_text": r.help_text, "help_uri": r.help_uri,
             "help_markdown": r.help_markdown, "tags": list(r.tags), "cwe": list(r.cwe),
@@ -37,7 +37,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
             "start_column": loc.start_column, "end_column": loc.end_column},
         "resource": f.resource, "cwe": list(f.cwe), "aliases": list(f.aliases), "tags": list(f.tags),
         "found_by": list(f.found_by), "controls": {k: list(v) for k, v in f.controls.items()},
-        "properties": dict(f.properties), "rule": _rule(f.rule),
+        "properties": dict(f.properties), "rule": rule_to_dict(f.rule),
     }
 
 
@@ -50,7 +50,7 @@ def _scanner(s: ScannerRun) -> dict[str, Any]:
     return {"scanner": s.scanner, "category": s.category.value, "status": s.status.value, "version": s.version,
             "reason": s.reason, "findings": len(s.findings), "files_scanned": s.files_scanned,
             "seconds": round(s.seconds, 3), "cached": s.cached,
-            "raw_outputs": [Path(p).name for p in s.raw_outputs], "checks": [_rule(r) for r in s.checks]}
+            "raw_outputs": [Path(p).name for p in s.raw_outputs], "checks": [rule_to_dict(r) for r in s.checks]}
 
 
 def _control(c: ControlResult) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def dump(path: Path, run: RunResult) -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _rule_from(d: Mapping[str, Any]) -> Rule:
+def rule_from_dict(d: Mapping[str, Any]) -> Rule:
     return Rule(id=d["id"], name=d.get("name") or d["id"], short_description=d.get("short_description") or d["id"],
                 full_description=d.get("full_description") or "", help_text=d.get("help_text") or "",
                 help_uri=d.get("help_uri"), help_markdown=d.get("help_markdown"), tags=tuple(d.get("tags") or ()),
@@ -91,7 +91,7 @@ def _rule_from(d: Mapping[str, Any]) -> Rule:
 def finding_from_dict(d: Mapping[str, Any]) -> Finding:
     loc = d.get("location")
     return Finding(
-        tool=d["tool"], rule=_rule_from(d["rule"]), message=d.get("message") or "",
+        tool=d["tool"], rule=rule_from_dict(d["rule"]), message=d.get("message") or "",
         severity=Severity.parse(d["severity"]), category=Category(d["category"]),
         location=None if not loc else Location(path=loc["path"], start_line=loc.get("start_line"),
                                                end_line=loc.get("end_line"), start_column=loc.get("start_column"),
@@ -114,7 +114,7 @@ def from_dict(doc: Mapping[str, Any]) -> RunResult:
                        version=s.get("version"), reason=s.get("reason") or "", files_scanned=s.get("files_scanned", 0),
                        seconds=s.get("seconds", 0.0), cached=s.get("cached", False),
                        raw_outputs=tuple(s.get("raw_outputs") or ()),
-                       checks=tuple(_rule_from(r) for r in s.get("checks") or ()))
+                       checks=tuple(rule_from_dict(r) for r in s.get("checks") or ()))
             for s in doc.get("scanners") or ()),
         findings=tuple(finding_from_dict(f) for f in doc.get("findings") or ()),
         waived=tuple((finding_from_dict(w["finding"]), Waiver(**{**w["waiver"], "paths": tuple(w["waiver"].get("paths") or ())}))

@@ -64,6 +64,9 @@ class Scanner(Protocol):
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         """The checks a run over `files` evaluates (for control coverage); may be empty."""
 
+    def cache_inputs(self) -> Sequence[Path]:
+        """Files or folders besides the scanned files whose contents change results (rule packs)."""
+
 
 @runtime_checkable
 class BuiltinScanner(Protocol):
@@ -124,6 +127,9 @@ class ToolScanner:
         return {}
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        return ()
+
+    def cache_inputs(self) -> Sequence[Path]:
         return ()
 
 

@@ -15,9 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
 
+from guard.cache import ResultCache, VersionCache, key
 from guard.config import Config
 from guard.model import ScannerRun, Status
 from guard.scanners.base import BuiltinScanner, Invocation, Scanner, ScannerError
+from guard.paths import cache_dir
 from guard.tools import envs
 
 Progress = Callable[[str, str], None]  # (scanner name, event: "start" | "done")
@@ -27,6 +29,7 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
             config: Config, progress: Progress | None = None) -> list[ScannerRun]:
     """Run every scanner on its selected files; results in the order given."""
     jobs = config.jobs or os.cpu_count() or 1
+    cache = ResultCache(cache_dir() / "results") if config.cache else None
     order = sorted(range(len(scanners)), key=lambda i: -scanners[i].cost)
     out: list[ScannerRun | None] = [None] * len(scanners)
 
@@ -34,7 +37,7 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
         s = scanners[i]
         if progress:
             progress(s.name, "start")
-        out[i] = run_one(s, target, files, workroot / s.name, config)
+        out[i] = run_one(s, target, files, workroot / s.name, config, cache)
         if progress:
             progress(s.name, "done")
 
@@ -44,39 +47,71 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
 
 
 def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,
-            config: Config) -> ScannerRun:
+            config: Config, cache: ResultCache | None = None) -> ScannerRun:
     selected = scanner.select(files)
     if not selected:
         return ScannerRun(scanner.name, scanner.category, Status.SKIPPED, reason="nothing to scan")
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    cache_key: str | None = None
     try:
         if isinstance(scanner, Scanner):
-            version, findings = _run_tool(scanner, target, selected, workdir, config)
+            exe = _executable(scanner, config)
+            version = _version(scanner, exe)
+            argv = scanner.command(exe, target, selected, workdir)
+            if cache is not None:
+                cache_key = key(scanner=scanner.name, version=version, executable=exe,
+                                argv=[a.replace(str(workdir), "<workdir>") for a in argv], env=dict(scanner.env()),
+                                target=target, files=selected, extra_inputs=scanner.cache_inputs())
+                hit = cache.get(scanner.name, cache_key)
+                if hit is not None:
+                    return hit
+            findings = _run_tool(scanner, argv, target, selected, workdir, config)
         else:
             version = scanner.version()
+            if cache is not None:
+                cache_key = key(scanner=scanner.name, version=version, executable="", argv=[], env={},
+                                target=target, files=selected)
+                hit = cache.get(scanner.name, cache_key)
+                if hit is not None:
+                    return hit
             findings = list(scanner.scan(target, selected, workdir))
     except ScannerError as exc:
         return ScannerRun(scanner.name, scanner.category, Status.ERROR, reason=str(exc),
                           files_scanned=len(selected), seconds=time.monotonic() - started,
                           raw_outputs=_raw(workdir))
-    return ScannerRun(
+    result = ScannerRun(
         scanner.name, scanner.category, Status.OK, version=version, findings=tuple(findings),
         files_scanned=len(selected), seconds=time.monotonic() - started, raw_outputs=_raw(workdir),
         checks=tuple(scanner.checks(selected)),
     )
+    if cache is not None and cache_key is not None:
+        cache.put(cache_key, result)
+    return result
 
 
-def _run_tool(scanner: Scanner, target: Path, files: Sequence[str], workdir: Path,
-              config: Config) -> tuple[str, list]:
+def _executable(scanner: Scanner, config: Config) -> str:
     settings = config.tool(scanner.tool)
     resolved = envs.resolve(scanner.tool, settings.path)
     if resolved is None:
         where = f"configured path {settings.path!r} not found" if settings.path else "not installed"
         raise ScannerError(f"{scanner.tool} is {where} (run `guard tools install {scanner.tool}`)")
-    version = scanner.version(resolved.executable)
-    argv = scanner.command(resolved.executable, target, files, workdir)
-    timeout = settings.timeout or config.timeout
+    return resolved.executable
+
+
+def _version(scanner: Scanner, exe: str) -> str:
+    versions = VersionCache(cache_dir() / "versions.json")
+    known = versions.get(exe)
+    if known:
+        return known
+    version = scanner.version(exe)
+    versions.put(exe, version)
+    return version
+
+
+def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[str], workdir: Path,
+              config: Config) -> list:
+    timeout = config.tool(scanner.tool).timeout or config.timeout
     stdout, stderr = workdir / "stdout", workdir / "stderr"
     env = {**os.environ, **scanner.env()}
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
@@ -94,12 +129,11 @@ def _run_tool(scanner: Scanner, target: Path, files: Sequence[str], workdir: Pat
         raise ScannerError(f"{scanner.tool} was killed by signal {-code}{_last_line(stderr)}")
     invocation = Invocation(target, workdir, tuple(files), code, stdout, stderr)
     try:
-        findings = list(scanner.parse(invocation))
+        return list(scanner.parse(invocation))
     except ScannerError as exc:
         raise ScannerError(f"{exc}{_last_line(stderr)}") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ScannerError(f"{scanner.tool} printed output guard cannot read ({type(exc).__name__}: {exc})") from None
-    return version, findings
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -1,0 +1,134 @@
+"""Result cache: a scanner's findings keyed by everything that could change them.
+
+The key covers the scanner, the tool's exact version and executable, its command line and
+environment, the paths and contents of the files it scans, and the contents of any extra
+inputs it declares (rule packs). Change any of them and the scanner runs again. Only successful
+runs are cached; raw outputs are kept with the entry so evidence bundles still get them.
+Tool versions are cached by executable path, size and mtime (some tools take seconds to say).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from guard.atomic import atomic_write
+from guard.model import Category, ScannerRun, Status
+from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
+
+FORMAT = 1
+
+
+def _hash_file(h: "hashlib._Hash", path: Path) -> None:
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        h.update(f"<unreadable {exc.errno}>".encode())
+
+
+def _hash_tree(h: "hashlib._Hash", path: Path) -> None:
+    if path.is_dir():
+        for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+            h.update(str(sub.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
+            _hash_file(h, sub)
+    elif path.is_file():
+        _hash_file(h, path)
+    else:
+        h.update(b"<missing>")
+
+
+def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
+        target: Path, files: Sequence[str], extra_inputs: Iterable[Path] = ()) -> str:
+    """The cache key for one scanner run."""
+    h = hashlib.sha256()
+    h.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
+                         "argv": list(argv), "env": sorted(env.items())}).encode())
+    for rel in files:
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        _hash_file(h, target / rel)
+    for extra in extra_inputs:
+        h.update(str(extra).encode() + b"\0")
+        _hash_tree(h, extra)
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Scanner results on disk under `root/<scanner>/<key>/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get(self, scanner: str, cache_key: str) -> ScannerRun | None:
+        entry = self.root / scanner / cache_key
+        try:
+            doc = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+            if doc.get("format") != FORMAT:
+                return None
+            return ScannerRun(
+                scanner=doc["scanner"], category=Category(doc["category"]), status=Status.OK, version=doc["version"],
+                findings=tuple(finding_from_dict(f) for f in doc["findings"]), files_scanned=doc["files_scanned"],
+                seconds=0.0, raw_outputs=tuple(str(entry / "raw" / n) for n in doc["raw"]), cached=True,
+                checks=tuple(rule_from_dict(r) for r in doc["checks"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, cache_key: str, run: ScannerRun) -> None:
+        if run.status is not Status.OK:
+            return
+        entry = self.root / run.scanner / cache_key
+        staging = entry.with_name(f".{cache_key}.{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "raw").mkdir(parents=True)
+        raw = []
+        for path in run.raw_outputs:
+            shutil.copy2(path, staging / "raw" / Path(path).name)
+            raw.append(Path(path).name)
+        atomic_write(staging / "result.json", json.dumps({
+            "format": FORMAT, "scanner": run.scanner, "category": run.category.value, "version": run.version,
+            "files_scanned": run.files_scanned, "raw": raw, "findings": [finding_to_dict(f) for f in run.findings],
+            "checks": [rule_to_dict(r) for r in run.checks]}, default=str))
+        shutil.rmtree(entry, ignore_errors=True)
+        try:
+            staging.rename(entry)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class VersionCache:
+    """Tool versions by (executable, size, mtime)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _ident(self, executable: str) -> str | None:
+        try:
+            st = os.stat(executable)
+        except OSError:
+            return None
+        return f"{os.path.realpath(executable)}|{st.st_size}|{st.st_mtime_ns}"
+
+    def get(self, executable: str) -> str | None:
+        ident = self._ident(executable)
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8")).get(ident) if ident else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def put(self, executable: str, version: str) -> None:
+        ident = self._ident(executable)
+        if ident is None:
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                data = {}
+        except (OSError, ValueError):
+            data = {}
+        data[ident] = version
+        atomic_write(self.path, json.dumps(data, indent=1))

@@ -1,0 +1,115 @@
+"""The result cache re-runs a scanner exactly when one of its key parts changes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pytest
+
+from guard.cache import ResultCache
+from guard.config import Config, ToolSettings
+from guard.model import Category, Finding, Location, Rule, Severity, Status
+from guard.scanners.base import Invocation, ToolScanner
+from guard.scanners.runner import run_one
+
+
+class CountingScanner(ToolScanner):
+    """Runs a script that appends to a counter file and reports one finding per file."""
+
+    name = "counting"
+    tool = "bandit"  # resolved through config tools.bandit.path
+    patterns = ("*.py",)
+    rules_dir: Path | None = None
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        return [exe, *self.config.tool("bandit").args, *files]
+
+    def cache_inputs(self) -> Sequence[Path]:
+        return [self.rules_dir] if self.rules_dir else []
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        for rel in run.files:
+            yield Finding(tool=self.name, rule=Rule("C1", "c", "c", "c", "c"), message="m",
+                          severity=Severity.LOW, category=Category.SAST, location=Location(rel, 1, 1))
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
+    counter = tmp_path / "count"
+    script = tmp_path / "tool-v1"
+    script.write_text(f'#!/bin/sh\n[ "$1" = "--version" ] && {{ echo "tool 1.0.0"; exit 0; }}\necho x >> {counter}\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    target = tmp_path / "src"
+    target.mkdir()
+    (target / "a.py").write_text("print(1)\n")
+    return tmp_path, script, counter, target
+
+
+def runs(counter: Path) -> int:
+    return len(counter.read_text().splitlines()) if counter.exists() else 0
+
+
+def scan(tmp: Path, target: Path, cfg: Config, rules: Path | None = None):
+    scanner = CountingScanner(cfg)
+    scanner.rules_dir = rules
+    return run_one(scanner, target, ["a.py"], tmp / "work", cfg, ResultCache(tmp / "cache" / "results"))
+
+
+def test_cache_hits_and_each_key_part_invalidates(env):
+    tmp, script, counter, target = env
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    first = scan(tmp, target, cfg)
+    assert first.status is Status.OK and not first.cached and runs(counter) == 1
+    again = scan(tmp, target, cfg)
+    assert again.cached and runs(counter) == 1 and len(again.findings) == 1
+    assert again.findings[0].location.path == "a.py"
+
+    (target / "a.py").write_text("print(2)\n")  # file content
+    assert not scan(tmp, target, cfg).cached and runs(counter) == 2
+
+    cfg2 = Config(tools={"bandit": ToolSettings(path=str(script), args=["--strict"])})  # config
+    assert not scan(tmp, target, cfg2).cached and runs(counter) == 3
+
+    rules = tmp / "rules"
+    rules.mkdir()
+    (rules / "r.yaml").write_text("a: 1\n")
+    assert not scan(tmp, target, cfg, rules).cached and runs(counter) == 4
+    assert scan(tmp, target, cfg, rules).cached
+    (rules / "r.yaml").write_text("a: 2\n")  # rule pack contents
+    assert not scan(tmp, target, cfg, rules).cached and runs(counter) == 5
+
+    v2 = tmp / "tool-v2"  # tool version
+    v2.write_text(script.read_text().replace("1.0.0", "2.0.0"))
+    v2.chmod(0o755)
+    cfg3 = Config(tools={"bandit": ToolSettings(path=str(v2))})
+    result = scan(tmp, target, cfg3)
+    assert not result.cached and result.version == "2.0.0" and runs(counter) == 6
+
+
+def test_errors_are_never_cached(env):
+    tmp, script, counter, target = env
+    script.write_text(script.read_text() + "exit 0\n")
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+
+    class Broken(CountingScanner):
+        def parse(self, run: Invocation):
+            from guard.scanners.base import ScannerError
+            raise ScannerError("garbage")
+
+    scanner = Broken(cfg)
+    for _ in range(2):
+        assert run_one(scanner, target, ["a.py"], tmp / "w", cfg, ResultCache(tmp / "cache" / "results")).status is Status.ERROR
+    assert runs(counter) == 2
+
+
+def test_corrupt_cache_entry_is_a_miss(env):
+    tmp, script, counter, target = env
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    scan(tmp, target, cfg)
+    for result in (tmp / "cache" / "results").rglob("result.json"):
+        result.write_text(json.dumps({"format": 1, "broken": True}))
+    assert not scan(tmp, target, cfg).cached and runs(counter) == 2
