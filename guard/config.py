@@ -69,6 +69,15 @@ class WaiverSettings:
 
 
 @dataclass(frozen=True)
+class EvidenceSettings:
+    kms_key_id: str | None = None  # S3 SSE-KMS key (id, ARN or alias); unset: the bucket's default
+    object_lock_mode: str | None = None  # GOVERNANCE | COMPLIANCE (bucket needs Object Lock enabled)
+    retention_days: int = 0  # Object Lock retention for stored runs and ledger entries
+    default_branch: str | None = None  # unset: origin/HEAD of the scanned repository
+    s3_max_attempts: int = 6  # per S3 request, with exponential backoff on throttling and 5xx
+
+
+@dataclass(frozen=True)
 class ManualControl:
     framework: str
     control: str
@@ -100,6 +109,7 @@ class Config:
     advisories: AdvisorySettings = field(default_factory=AdvisorySettings)
     waivers: WaiverSettings = field(default_factory=WaiverSettings)
     manual_controls: list[ManualControl] = field(default_factory=list)
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     source: str | None = field(default=None, metadata={"internal": True})
 
     @property
