@@ -198,12 +198,23 @@ def validate(data: Any, lines: Mapping[tuple[str, ...], int], shown: str) -> lis
     """Schema and consistency errors for a catalog document, each prefixed with file:line."""
     validator = jsonschema.Draft202012Validator(_schema())
     errors = [
-        (tuple(e.absolute_path), f"{where(shown, lines, e.absolute_path)}: {_describe(e)}")
+        (tuple(e.absolute_path), f"{where(shown, lines, _error_path(e))}: {_describe(e)}")
         for e in validator.iter_errors(data)
     ]
     if errors:
         return [msg for _, msg in sorted(errors, key=lambda pair: _line_of(pair[1]))]
     return _consistency(data, lines, shown)
+
+
+def _error_path(error: jsonschema.ValidationError) -> list[Any]:
+    """Path of the offending key: for an unexpected key, the key itself rather than its parent."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            path.append(extra[0])
+    return path
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
