@@ -73,7 +73,7 @@ def load_pack(dirs: Iterable[Path], data_files: Iterable[Path] = (), *, include_
     for root in dirs:
         if (root / "VERSION").is_file():
             version = (root / "VERSION").read_text(encoding="utf-8").strip()
-        for path in sorted(root.rglob("*.rego") if root.is_dir() else [root]):
+        for path in sorted(root.rglob("*.rego")) if root.is_dir() else [root] if root.suffix == ".rego" else []:
             is_test = path.name.endswith("_test.rego")
             if is_test and not include_tests:
                 continue
@@ -81,9 +81,7 @@ def load_pack(dirs: Iterable[Path], data_files: Iterable[Path] = (), *, include_
             modules.append(parse_module(_display(path), text))
             if not is_test:
                 digest.update(f"{_display(path)}\0{text}\0".encode())
-        for path in sorted(root.rglob("*.py") if root.is_dir() else []):
-            if path.name.startswith("_"):
-                continue
+        for path in _python_files(root):
             found, tests = load_file(path)
             python.extend(found)
             python_tests.extend(tests)
@@ -138,6 +136,14 @@ def data_files(settings: PolicySettings, base: Path) -> list[Path]:
             raise PolicyError(f"policy data file {entry} does not exist (looked in {base})")
         out.append(path)
     return out
+
+
+def _python_files(root: Path) -> list[Path]:
+    """Python policies: `<root>/python/**/*.py` in a pack, else `*.py` directly in a user folder."""
+    if not root.is_dir():
+        return [root] if root.suffix == ".py" else []
+    found = sorted((root / "python").rglob("*.py")) if (root / "python").is_dir() else sorted(root.glob("*.py"))
+    return [p for p in found if not p.name.startswith("_")]
 
 
 def _read(path: Path) -> str:

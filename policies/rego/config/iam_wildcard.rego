@@ -1,0 +1,64 @@
+# METADATA
+# title: IAM policies do not grant everything
+# description: No IAM policy allows Action "*" (or service:*) on Resource "*".
+# custom:
+#   id: GUARD-IAM-001
+#   severity: high
+#   cwe: [CWE-269]
+#   controls:
+#     soc2: [CC6.3]
+#     pci-dss: ["7.2.1", "7.2.2"]
+#     iso27001: [A.5.15, A.8.2]
+#     gdpr: [Art.25, Art.32]
+#   rationale: Least privilege limits what a stolen credential or a compromised workload can do.
+package guard.config.iam_wildcard
+
+import rego.v1
+
+import data.guard.lib
+
+policy_types := ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"]
+
+document(v) := json.unmarshal(v) if {
+	is_string(v)
+	json.is_valid(v)
+} else := v if is_object(v)
+
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
+
+wildcard_action(a) if a == "*"
+
+wildcard_action(a) if endswith(a, ":*")
+
+too_broad(st) if {
+	object.get(st, "Effect", "Allow") == "Allow"
+	some a in as_list(object.get(st, "Action", []))
+	wildcard_action(a)
+	some r in as_list(object.get(st, "Resource", []))
+	r == "*"
+}
+
+deny contains lib.result(f, r, ["policy"], sprintf("%s allows %v on every resource", [r.address, st.Action])) if {
+	some type in policy_types
+	some [f, r] in lib.tf_resources(type)
+	some st in as_list(document(r.config.policy).Statement)
+	too_broad(st)
+}
+
+deny contains lib.result(f, r, ["statement", i], sprintf("%s allows %v on every resource", [r.address, st.actions])) if {
+	some [f, r] in lib.tf_resources("aws_iam_policy_document")
+	some i, st in object.get(r.config, "statement", [])
+	object.get(st, "effect", "Allow") == "Allow"
+	some a in object.get(st, "actions", [])
+	wildcard_action(a)
+	"*" in object.get(st, "resources", [])
+}
+
+deny contains lib.result(f, r, ["PolicyDocument"], sprintf("%s allows %v on every resource", [r.name, st.Action])) if {
+	some type in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
+	some [f, r] in lib.cfn_resources(type)
+	some st in as_list(r.config.PolicyDocument.Statement)
+	too_broad(st)
+}

@@ -1,0 +1,40 @@
+# METADATA
+# title: No plaintext secrets in images or manifests
+# description: Dockerfile ENV/ARG instructions and Kubernetes container env entries do not set password, secret, token or key variables to literal values.
+# custom:
+#   id: GUARD-SEC-002
+#   severity: high
+#   cwe: [CWE-798]
+#   controls:
+#     soc2: [CC6.1]
+#     pci-dss: ["8.6.2"]
+#     iso27001: [A.5.17, A.8.4]
+#     gdpr: [Art.32]
+#   rationale: Credentials baked into images and manifests end up in registries, logs and every copy of the repository.
+package guard.config.plaintext_secret_env
+
+import rego.v1
+
+import data.guard.lib
+
+secret_name(n) if regex.match(`(?i)(passw(or)?d|secret|token|api_?key|access_?key|private_?key|credential)`, n)
+
+deny contains {"msg": sprintf("%s sets %s to a literal value", [upper(i.cmd), name]), "path": f.path, "line": i.line} if {
+	some f in lib.dockerfiles
+	some i in f.instructions
+	i.cmd in {"env", "arg"}
+	some arg in i.args
+	contains(arg, "=")
+	[name, value] := split(arg, "=")
+	secret_name(name)
+	value != ""
+	not startswith(value, "$")
+}
+
+deny contains lib.result(f, doc, array.concat(p, ["env", j, "value"]), sprintf("container %s sets %s to a literal value", [c.name, e.name])) if {
+	some [f, doc, _, c, p] in lib.containers
+	some j, e in object.get(c, "env", [])
+	secret_name(e.name)
+	is_string(e.value)
+	e.value != ""
+}
