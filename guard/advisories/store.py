@@ -157,6 +157,7 @@ class AdvisoryStore:
         fd, tmp_name = tempfile.mkstemp(prefix=f"{FILENAME}.new-", dir=self.directory)
         os.close(fd)
         tmp = Path(tmp_name)
+        conn: sqlite3.Connection | None = None
         try:
             previous: list[dict[str, object]] = []
             if append and self.exists():
@@ -180,6 +181,7 @@ class AdvisoryStore:
             )
             conn.commit()
             conn.close()
+            conn = None
             self.close()
             os.replace(tmp, self.file)
         except (SourceError, AdvisoryFormatError) as exc:
@@ -189,7 +191,10 @@ class AdvisoryStore:
         except OSError as exc:
             raise StoreError(f"import failed, previous database kept: {exc}") from None
         finally:
+            if conn is not None:
+                conn.close()
             tmp.unlink(missing_ok=True)
+            Path(f"{tmp}-journal").unlink(missing_ok=True)
         self._cache.clear()
         return self.status()
 
