@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from guard import __version__
+from guard import baseline as baseline_mod
+from guard import waivers as waivers_mod
 from guard.config import Config, ConfigError
 from guard.dedup import dedup
+from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files
 from guard.model import Finding, Gate, RunResult, ScannerRun, Severity, Status, Waiver
 from guard.sarif.fingerprint import SourceCache, assign
@@ -87,24 +90,70 @@ def apply_inline_waivers(findings: Sequence[Finding], config: Config) -> tuple[l
     return active, waived
 
 
+def trusted_inputs(root: Path, config: Config, base: BaseTree | None, baseline_path: str | None,
+                   today: dt.date) -> tuple[waivers_mod.WaiverSet, baseline_mod.Baseline]:
+    """The waivers file and baseline: as the base commit has them in PR mode, else from the working tree."""
+    def read(rel: str) -> tuple[str | None, str]:
+        if base is not None and not Path(rel).is_absolute():
+            data = base.read(rel)
+            return (None if data is None else data.decode("utf-8", "replace")), f"{base.ref[:12]}:{rel}"
+        try:
+            return (root / rel).read_text(encoding="utf-8", errors="replace"), rel
+        except FileNotFoundError:
+            return None, rel
+        except OSError as exc:
+            raise PipelineError(f"{rel}: cannot read: {exc.strerror}") from None
+
+    text, source = read(config.waivers.file)
+    waiver_set = waivers_mod.WaiverSet() if text is None else waivers_mod.parse(text, source, config, today)
+    text, source = read(baseline_path or config.baseline)
+    try:
+        accepted = baseline_mod.Baseline() if text is None else baseline_mod.parse(text, source)
+    except baseline_mod.BaselineError as exc:
+        raise PipelineError(str(exc)) from None
+    return waiver_set, accepted
+
+
+def mark_existing(findings: Sequence[Finding], changes: ChangeSet | None, accepted: baseline_mod.Baseline,
+                  root: Path) -> list[Finding]:
+    """Mark findings not introduced by the change (outside its lines, or in the baseline) as existing."""
+    out: list[Finding] = []
+    for f in findings:
+        new = (changes is None or changes.touches(f, root)) and f.fingerprint not in accepted
+        out.append(f if new else replace(f, properties={**f.properties, "existing": True}))
+    return out
+
+
 def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRun]) -> Gate:
-    """Pass/fail: no finding at or above fail_on, and no scanner error."""
+    """Pass/fail: no new finding at or above fail_on, and no scanner error (existing ones never block)."""
     fail_on = config.fail_on_severity
-    blocking = tuple(f.fingerprint for f in findings if f.severity.at_least(fail_on))
+    blocking = tuple(f.fingerprint for f in findings if f.severity.at_least(fail_on) and not f.properties.get("existing"))
     reasons = [f"{len(blocking)} finding(s) at or above {fail_on.value}"] if blocking else []
     reasons += [f"{e.scanner}: {e.reason}" for e in errors]
     return Gate(passed=not blocking and not errors, fail_on=fail_on, blocking=blocking, reasons=tuple(reasons))
 
 
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
-        progress: Progress | None = None, clock: Callable[[], dt.datetime] | None = None) -> RunResult:
-    """The whole scan of `target`."""
+        progress: Progress | None = None, clock: Callable[[], dt.datetime] | None = None,
+        changes: ChangeSet | None = None, base: BaseTree | None = None, baseline_path: str | None = None,
+        needs_review: Sequence[str] = ()) -> RunResult:
+    """The whole scan of `target`.
+
+    With `changes` (PR or staged mode) only changed files are scanned and only findings on changed
+    lines can fail; with `base`, waivers and baseline are read as that commit has them.
+    """
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
+    if only_files is None and changes is not None:
+        only_files = changes.paths
+    waiver_set, accepted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
     runs = scan(p, config, workroot, progress)
     findings = dedup(normalize(runs, p.target))
     active, waived = apply_inline_waivers(findings, config)
+    active, file_waived = waiver_set.apply(active)
+    waived += file_waived
+    active = mark_existing(active, changes, accepted, p.target)
     errors = [r for r in runs if r.status is Status.ERROR]
     commit, branch = _git(p.target)
     return RunResult(
@@ -118,7 +167,10 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         gate=gate(active, config, errors),
         commit=commit,
         branch=branch,
-        properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files)},
+        properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                    "waivers_expiring": list(waiver_set.expiring), "waiver_problems": list(waiver_set.problems),
+                    "needs_review": list(needs_review),
+                    **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})},
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+import os
 from pathlib import Path
 
 import click
 
 from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, split_list
+from guard.model import RunResult
 
 FORMATS = ("table", "sarif", "json", "markdown")
 
@@ -26,14 +28,22 @@ FORMATS = ("table", "sarif", "json", "markdown")
 @click.option("--jobs", type=int, help="Scanners run at once (default: CPU cores).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: .guard.yaml in PATH).")
 @click.option("--no-cache", is_flag=True, help="Run every scanner even if its inputs are unchanged.")
+@click.option("--diff-base", metavar="REF", help="PR mode: only findings on lines changed since the merge base "
+              "with REF fail; config, policies, waivers and baseline are read from that merge base.")
+@click.option("--staged", is_flag=True, help="Scan the files staged for commit; only staged changes fail.")
+@click.option("--baseline", "baseline_file", metavar="FILE", help="Baseline file (default: .guard-baseline.json).")
+@click.option("--comment", is_flag=True, help="Create or update the guard comment on the pull request (GitHub Actions).")
+@click.option("--sarif-category", metavar="NAME", help="Prefix of SARIF automationDetails ids (one per upload).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table output.")
 def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: str | None, output: Path | None,
          fail_on: str | None, soft_fail: bool | None, frameworks: str | None, timeout: float | None,
-         jobs: int | None, config_file: Path | None, no_cache: bool, quiet: bool) -> None:
+         jobs: int | None, config_file: Path | None, no_cache: bool, diff_base: str | None, staged: bool,
+         baseline_file: str | None, comment: bool, sarif_category: str | None, quiet: bool) -> None:
     """Scan PATH with every applicable scanner, then gate on --fail-on."""
     from rich.console import Console
 
     from guard import config as config_mod
+    from guard import diff
     from guard import pipeline
     from guard.commands.outputs import write_outputs
     from guard.report import terminal
@@ -42,22 +52,49 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     flags = {"scanners": split_list(scanners), "skip_scanners": split_list(skip_scanners), "fail_on": fail_on,
              "soft_fail": soft_fail, "frameworks": split_list(frameworks), "timeout": timeout, "jobs": jobs,
              "formats": split_list(formats), "cache": False if no_cache else None}
+    if diff_base and staged:
+        fail("--diff-base and --staged cannot be used together")
     try:
-        cfg = config_mod.load(path, config_file, flags=flags)
+        changes, base, review = None, None, []
+        if diff_base:
+            changes = diff.changes_since(path, diff_base)
+            base = diff.BaseTree(path, changes.base or diff_base)
+            cfg = diff.config_at(base, path, config_file, flags)
+            review = changes.under(diff.control_files(cfg, baseline_file))
+            cfg = diff.pin_policies(cfg, base)
+        else:
+            if staged:
+                changes = diff.staged_changes(path)
+            cfg = config_mod.load(path, config_file, flags=flags)
         for fmt in cfg.formats:
             if fmt not in FORMATS:
                 raise config_mod.ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         with console.status("scanning", spinner="dots") if console.is_terminal and not quiet else _Null():
-            result = pipeline.run(path, cfg, progress=None)
-    except (config_mod.ConfigError, pipeline.PipelineError) as exc:
+            result = pipeline.run(path, cfg, progress=None, changes=changes, base=base,
+                                  baseline_path=baseline_file, needs_review=review)
+    except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
         fail(str(exc))
+    finally:
+        if base is not None:
+            base.close()
+    for problem in result.properties.get("waiver_problems", []):
+        click.echo(f"guard: waiver ignored: {problem}", err=True)
+    for changed in result.properties.get("needs_review", []):
+        click.echo(f"guard: {changed} changed: it decides how changes are judged and needs review "
+                   "(this run used the base commit's version)", err=True)
     if output is not None:
         try:
             written = write_outputs(result, output, cfg, Path(result.target))
         except OSError as exc:
             fail(f"{output}: cannot write outputs: {exc.strerror or exc}")
+        if sarif_category:
+            from guard.github import set_sarif_category
+
+            set_sarif_category(output / "guard.sarif", sarif_category)
         if not quiet:
             console.print("wrote " + ", ".join(str(p) for p in written))
+    if comment or os.environ.get("GITHUB_ACTIONS") == "true":
+        _github(result, comment)
     if "table" in cfg.formats and not quiet:
         terminal.render(result, Console(file=sys.stdout))
     for fmt in cfg.formats:
@@ -72,6 +109,31 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if result.gate is not None and not result.gate.passed and not cfg.soft_fail:
         sys.exit(EXIT_FAIL)
     sys.exit(EXIT_OK)
+
+
+def _github(result: RunResult, comment: bool) -> None:
+    """Job summary, step outputs and annotations; with `comment`, the PR comment (a failure only warns)."""
+    from guard import github
+    from guard.report import markdown
+
+    pr = None
+    try:
+        pr = github.pull_request_from_env()
+    except github.GitHubError as exc:
+        if comment:
+            click.echo(f"guard: warning: cannot comment: {exc}", err=True)
+    summary = markdown.render(result, link_base=pr.link_base if pr else None)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in github.publish_step(result, summary):
+            click.echo(line)
+    if comment and pr is not None:
+        try:
+            action, number = github.upsert_comment(pr, summary)
+            click.echo(f"guard: {action} PR comment {number}", err=True)
+        except github.GitHubError as exc:
+            hint = " (read-only token, e.g. a pull request from a fork: summary and annotations only)" \
+                if exc.status in (401, 403, 404) else ""
+            click.echo(f"guard: warning: cannot comment: {exc}{hint}", err=True)
 
 
 class _Null:

@@ -23,6 +23,13 @@ def render(run: RunResult, *, link_base: str | None = None) -> str:
     lines = [MARKER, f"## {icon} guard: {verdict}", ""]
     if gate and gate.reasons:
         lines += [f"- {_escape(r)}" for r in gate.reasons] + [""]
+    review = run.properties.get("needs_review") or []
+    if review:
+        lines += ["**Needs review**: these files decide how changes are judged; this run used the base "
+                  "commit's version of them.", ""] + [f"- `{_escape(str(p))}`" for p in review] + [""]
+    problems = run.properties.get("waiver_problems") or []
+    if problems:
+        lines += ["**Waivers not applied:**", ""] + [f"- {_escape(str(p))}" for p in problems] + [""]
     new = [f for f in run.findings if not f.properties.get("existing")]
     existing = [f for f in run.findings if f.properties.get("existing")]
     lines += _severity_table(new, existing)
