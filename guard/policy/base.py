@@ -9,7 +9,7 @@ the loader and runner, so the same policy pack gives the same answer on every en
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 from guard.model import Finding, Rule, Severity
 
@@ -72,6 +72,9 @@ class PolicyEngine(Protocol):
 
         Returns UNDEFINED when the rule is undefined. Raises PolicyError on evaluation errors.
         """
+
+    def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
+        """`evaluate` for several refs on one input, in one engine round-trip where possible."""
 
     def close(self) -> None:
         """Release the engine's resources."""

@@ -118,14 +118,20 @@ def load_engine(pack: Pack, engine: PolicyEngine) -> None:
     if pack.data:
         engine.add_data(pack.data)
     engine.prepare()
-    for module in pack.policies:
-        assert module.meta is not None
-        if not module.has_deny:
-            raise PolicyError(f"{module.path}:{module.package_line}: policy {module.meta.id} has no `deny` rule")
-        value = engine.evaluate(f"{module.ref}.deny", EMPTY_INPUTS[module.meta.input])
-        if not isinstance(value, list):
-            raise PolicyError(f"{module.path}:{module.package_line}: `deny` of {module.meta.id} must be a set "
-                              f"(`deny contains result if ...`), got {value!r}")
+    for kind, empty in EMPTY_INPUTS.items():
+        modules = [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
+        for module in modules:
+            if not module.has_deny:
+                raise PolicyError(f"{module.path}:{module.package_line}: policy {module.meta.id} has no `deny` rule")
+        values = engine.evaluate_many([f"{m.ref}.deny" for m in modules], empty)
+        for module, value in zip(modules, values):
+            _check_deny(module, value)
+
+
+def _check_deny(module: RegoModule, value: Any) -> None:
+    if not isinstance(value, list):
+        raise PolicyError(f"{module.path}:{module.package_line}: `deny` of {module.meta.id} must be a set "
+                          f"(`deny contains result if ...`), got {value!r}")
 
 
 def data_files(settings: PolicySettings, base: Path) -> list[Path]:

@@ -9,7 +9,7 @@ An unreachable or failing server is a PolicyError, never an empty result.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import requests
@@ -76,6 +76,9 @@ class OpaServerEngine:
         package, _, rule = (ref[len("data."):] if ref.startswith("data.") else ref).rpartition(".")
         body = self._call(self._client.query_rule, input, package, rule)
         return body["result"] if "result" in body else UNDEFINED
+
+    def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
+        return [self.evaluate(ref, input) for ref in refs]
 
     def close(self) -> None:
         self._client.close_connection()

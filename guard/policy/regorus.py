@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from importlib import metadata
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from guard.policy.base import UNDEFINED, PolicyError
 
@@ -27,7 +27,7 @@ class RegorusEngine:
 
     def __init__(self) -> None:
         self._engine = regorus.Engine()
-        self._input_key: str | None = None
+        self._input_obj: Any = None  # the input last set (same object: not serialized again)
 
     def version(self) -> str:
         return f"regorus {metadata.version('gordon-to-regorus')}"
@@ -55,15 +55,17 @@ class RegorusEngine:
 
     def evaluate(self, ref: str, input: Any) -> Any:
         try:
-            text = json.dumps(input)
-            if text != self._input_key:
-                self._engine.set_input_json(text)
-                self._input_key = text
+            if input is not self._input_obj:
+                self._engine.set_input_json(json.dumps(input))
+                self._input_obj = input
             out = self._engine.eval_rule_as_json(ref)
         except RuntimeError as exc:
             raise PolicyError(_message(exc)) from None
         value = json.loads(out)
         return UNDEFINED if value == _UNDEFINED_TEXT else value
+
+    def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
+        return [self.evaluate(ref, input) for ref in refs]
 
     def close(self) -> None:
         self._engine = None  # type: ignore[assignment]

@@ -84,16 +84,16 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
     findings: list[Finding] = []
     violations: list[Violation] = []
     checks: list[Rule] = []
-    for module in pack.policies:
-        meta = module.meta
-        assert meta is not None
-        if meta.input not in inputs:
-            continue
-        value = engine.evaluate(f"{module.ref}.deny", inputs[meta.input])
-        if not isinstance(value, list):
-            raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
-        checks.append(meta.rule())
-        _collect(meta, value, inputs[meta.input], findings, violations)
+    for kind, input in inputs.items():
+        modules = [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
+        values = engine.evaluate_many([f"{m.ref}.deny" for m in modules], input)
+        for module, value in zip(modules, values):
+            meta = module.meta
+            assert meta is not None
+            if not isinstance(value, list):
+                raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
+            checks.append(meta.rule())
+            _collect(meta, value, input, findings, violations)
     for policy in pack.python:
         if policy.meta.input not in inputs:
             continue
@@ -142,7 +142,7 @@ def _config_finding(meta: PolicyMeta, rule: Rule, result: dict[str, Any], msg: s
             raise PolicyError(f"{meta.source}: {meta.id}: result path {path!r} is not one of the input files")
     if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
         raise PolicyError(f"{meta.source}: {meta.id}: result line must be a positive integer, got {line!r}")
-    key = f"{TOOL}|{meta.id}|{path or ''}|{resource or msg}"
+    key = f"{TOOL}|{meta.id}|{path or ''}|{resource or ''}|{msg}"  # no line: survives edits above it
     return Finding(
         tool=TOOL,
         rule=rule,
