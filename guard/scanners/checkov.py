@@ -1,0 +1,158 @@
+"""checkov: IaC checks (terraform, cloudformation, kubernetes, helm, kustomize, dockerfile, GitHub Actions).
+
+Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
+(not its SARIF) because it carries the resource each check failed on, which deduplication needs.
+Offline checkov gives no severities: guard assigns severity and CWE from its own table
+(guard/scanners/data/iac.py) and records that in `severity_source`. `checkov:skip=` comments come
+back as skipped checks and become inline waivers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping, Sequence
+
+from guard.files import relativize
+from guard.model import Category, Finding, Location, Rule
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
+from guard.scanners.data.checkov_checks import CHECKS
+from guard.scanners.data.iac import classify
+from guard.scanners.distinfo import dist_version
+
+OUTPUT = "results_json.json"
+TERRAFORM = ("*.tf", "*.tf.json")
+DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
+WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
+STRUCTURED = ("*.yaml", "*.yml", "*.json", "*.template")
+_SHORT = {"terraform": "tf", "cloudformation": "cfn", "kubernetes": "k8s", "dockerfile": "docker",
+          "github_actions": "gha", "helm": "k8s", "kustomize": "k8s"}
+_SNIFF_BYTES = 64 * 1024
+
+
+class CheckovScanner(ToolScanner):
+    name = "checkov"
+    category = Category.IAC
+    tool = "checkov"
+    cost = 6.0
+    patterns = (*TERRAFORM, *DOCKERFILE, *STRUCTURED)
+
+    def version(self, exe: str) -> str:
+        return dist_version(exe, "checkov") or super().version(exe)
+
+    def env(self) -> Mapping[str, str]:
+        return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING"}
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        frameworks = detect_frameworks(target, files)
+        return [exe, "--skip-download", "--quiet", "--compact", "-o", "json", "--output-file-path", str(workdir),
+                "--framework", *frameworks, *self.config.tool("checkov").args, "-f", *files]
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        wanted = {_SHORT[f] for f in frameworks_by_name(files)}
+        return [_rule(cid) for cid, (_, _, fws) in CHECKS.items() if wanted & set(fws.split())]
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        text = read_output(run.workdir / OUTPUT, self.name)
+        if run.returncode not in (0, 1):
+            raise ScannerError(f"checkov exited {run.returncode}")
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ScannerError(f"checkov wrote invalid JSON ({OUTPUT}:{exc.lineno}: {exc.msg})") from None
+        reports = doc if isinstance(doc, list) else [doc]
+        for report in reports:
+            if not isinstance(report, dict):
+                raise ScannerError(f"checkov report is not an object ({type(report).__name__})")
+            if "results" not in report:
+                if "passed" in report and "failed" in report:  # a framework with nothing to check
+                    continue
+                raise ScannerError("checkov report has no `results`")
+            results = report["results"]
+            for item in results.get("failed_checks") or []:
+                yield _finding(item, run.target, waiver=None)
+            for item in results.get("skipped_checks") or []:
+                comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
+                yield _finding(item, run.target, waiver=f"checkov:skip ({comment})")
+
+
+def frameworks_by_name(files: Sequence[str]) -> list[str]:
+    """Frameworks implied by file names alone (used for coverage, where content is not read)."""
+    found: list[str] = []
+    if any(match_any(f, TERRAFORM) for f in files):
+        found.append("terraform")
+    if any(match_any(f, DOCKERFILE) for f in files):
+        found.append("dockerfile")
+    if any(match_any(f, WORKFLOWS) for f in files):
+        found.append("github_actions")
+    if any(match_any(f, STRUCTURED) and not match_any(f, WORKFLOWS) for f in files):
+        found += ["kubernetes", "cloudformation"]
+    return found
+
+
+def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
+    """checkov frameworks for what the tree holds; YAML/JSON files are sniffed for k8s / CloudFormation."""
+    found = [f for f in frameworks_by_name(files) if f not in ("kubernetes", "cloudformation")]
+    names = {PurePosixPath(f).name for f in files}
+    if "Chart.yaml" in names:
+        found.append("helm")
+    if names & {"kustomization.yaml", "kustomization.yml", "Kustomization"}:
+        found.append("kustomize")
+    for rel in files:
+        if not match_any(rel, STRUCTURED) or match_any(rel, WORKFLOWS):
+            continue
+        try:
+            with open(target / rel, "rb") as fh:
+                head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        if "AWSTemplateFormatVersion" in head or "AWS::" in head:
+            found.append("cloudformation")
+        if "apiVersion" in head and "kind" in head:
+            found.append("kubernetes")
+    found = list(dict.fromkeys(found))
+    return found or ["kubernetes"]
+
+
+def _rule(check_id: str, title: str | None = None, guideline: str | None = None) -> Rule:
+    name, category, _ = CHECKS.get(check_id, (title or check_id, "", ""))
+    _, cwe, _ = classify(check_id, name, category)
+    help_uri = guideline or f"https://www.checkov.io/5.Policy%20Index/all.html#{check_id}"
+    return Rule(id=check_id, name=check_id, short_description=f"{check_id}: {name}", full_description=name,
+                help_text=f"{name} (checkov check {check_id}, category {category or 'unknown'}).",
+                help_uri=help_uri, tags=tuple(t for t in ("iac", category.lower()) if t), cwe=cwe)
+
+
+def _finding(item: Mapping[str, Any], root: Path, waiver: str | None) -> Finding:
+    check_id = str(item["check_id"])
+    title = str(item.get("check_name") or check_id)
+    name, category, _ = CHECKS.get(check_id, (title, "", ""))
+    severity, cwe, source = classify(check_id, name, category)
+    path = str(item.get("file_abs_path") or item.get("file_path") or "")
+    rel = relativize(path, root) if path else None
+    if rel is None and path:
+        rel = relativize(path.lstrip("/"), root)
+    lines = item.get("file_line_range") or [None, None]
+    location = None
+    if rel is not None:
+        start = lines[0] if isinstance(lines[0], int) and lines[0] > 0 else None
+        end = lines[1] if isinstance(lines[1], int) and start else start
+        location = Location(path=rel, start_line=start, end_line=end)
+    resource = item.get("resource") or None
+    props: dict[str, Any] = {"check_class": item.get("check_class"), "checkov_category": category or None,
+                             "evaluated_keys": (item.get("check_result") or {}).get("evaluated_keys") or []}
+    if waiver:
+        props["inline_waiver"] = waiver
+    return Finding(
+        tool="checkov",
+        rule=_rule(check_id, title, item.get("guideline")),
+        message=f"{title} ({resource})" if resource else title,
+        severity=severity,
+        category=Category.IAC,
+        location=location,
+        resource=str(resource) if resource else None,
+        cwe=cwe,
+        found_by=("checkov",),
+        severity_source=source,
+        properties={k: v for k, v in props.items() if v not in (None, [])},
+    )

@@ -1,0 +1,116 @@
+"""Severity and CWE for infrastructure checks whose tools give none (checkov offline, trivy's CWE).
+
+Three layers, first match wins (see README.md in this folder):
+1. `OVERRIDES`: hand-picked checkov checks with well-known impact (public buckets, open admin ports,
+   wildcard IAM, privileged containers, docker socket ...).
+2. `KEYWORDS`: the check's title says what it is about (encryption, public exposure, logging ...).
+   The same table gives trivy's misconfiguration titles their CWE, so the same problem found by
+   checkov and trivy shares a CWE and deduplicates.
+3. `CATEGORY`: checkov's own check category.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guard.model import Severity
+
+C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
+
+# check id -> (severity, CWE ids)
+OVERRIDES: dict[str, tuple[Severity, tuple[str, ...]]] = {
+    "CKV_AWS_20": (H, ("CWE-284",)),  # S3 ACL allows public READ
+    "CKV_AWS_57": (C, ("CWE-284",)),  # S3 ACL allows public WRITE
+    "CKV2_AWS_6": (H, ("CWE-284",)),  # S3 without public access block
+    "CKV_AWS_53": (H, ("CWE-284",)),
+    "CKV_AWS_54": (H, ("CWE-284",)),
+    "CKV_AWS_55": (H, ("CWE-284",)),
+    "CKV_AWS_56": (H, ("CWE-284",)),
+    "CKV_AWS_24": (H, ("CWE-284",)),  # SSH open to the internet
+    "CKV_AWS_25": (H, ("CWE-284",)),  # RDP open to the internet
+    "CKV_AWS_260": (M, ("CWE-284",)),
+    "CKV_AWS_382": (L, ("CWE-284",)),  # unrestricted egress
+    "CKV_AWS_17": (H, ("CWE-284",)),  # RDS publicly accessible
+    "CKV_AWS_16": (H, ("CWE-311",)),  # RDS unencrypted
+    "CKV_AWS_3": (H, ("CWE-311",)),  # EBS unencrypted
+    "CKV_AWS_1": (C, ("CWE-269",)),  # IAM full admin
+    "CKV_AWS_62": (C, ("CWE-269",)),
+    "CKV_AWS_63": (H, ("CWE-269",)),
+    "CKV2_AWS_40": (H, ("CWE-269",)),
+    "CKV_AWS_286": (H, ("CWE-269",)),
+    "CKV_AWS_287": (H, ("CWE-269",)),
+    "CKV_AWS_288": (H, ("CWE-269",)),
+    "CKV_AWS_289": (H, ("CWE-269",)),
+    "CKV_AWS_290": (H, ("CWE-269",)),
+    "CKV_AWS_355": (M, ("CWE-269",)),
+    "CKV_AWS_41": (C, ("CWE-798",)),  # hard-coded AWS keys in provider
+    "CKV_AWS_7": (M, ("CWE-320",)),  # KMS rotation
+    "CKV_AWS_36": (M, ("CWE-354",)),  # CloudTrail log validation
+    "CKV_AWS_67": (M, ("CWE-778",)),
+    "CKV_K8S_16": (H, ("CWE-250",)),  # privileged container
+    "CKV_K8S_17": (H, ("CWE-250",)),  # hostPID
+    "CKV_K8S_18": (H, ("CWE-250",)),  # hostIPC
+    "CKV_K8S_19": (H, ("CWE-250",)),  # hostNetwork
+    "CKV_K8S_20": (H, ("CWE-250",)),  # allowPrivilegeEscalation
+    "CKV_K8S_23": (M, ("CWE-250",)),  # root containers
+    "CKV_K8S_27": (C, ("CWE-250",)),  # docker socket
+    "CKV_K8S_39": (H, ("CWE-250",)),  # CAP_SYS_ADMIN
+    "CKV_K8S_35": (M, ("CWE-312",)),  # secrets in env vars
+    "CKV_DOCKER_1": (M, ("CWE-284",)),  # port 22 exposed
+    "CKV_DOCKER_3": (M, ("CWE-250",)),  # no USER
+    "CKV_DOCKER_8": (M, ("CWE-250",)),  # last USER root
+    "CKV_GHA_2": (H, ("CWE-78",)),  # shell injection in run
+    "CKV2_GHA_1": (H, ("CWE-269",)),  # write-all permissions
+}
+
+# (pattern on the lower-cased title, severity used when the tool gives none, CWE ids)
+KEYWORDS: tuple[tuple[re.Pattern[str], Severity, tuple[str, ...]], ...] = tuple(
+    (re.compile(p), s, c) for p, s, c in (
+        (r"hard[- ]?coded|secrets? (exist|in)|credentials? (in|exposure)|private key|access key", H, ("CWE-798",)),
+        (r"in[- ]transit|https|\btls\b|\bssl\b|certificate validation", M, ("CWE-319",)),
+        (r"encrypt|\bkms\b|\bcmk\b|at rest", M, ("CWE-311",)),
+        (r"privilege|privileged|root|capabilit|host (process|network|ipc)|hostpath|docker daemon|sudo", M, ("CWE-250",)),
+        (r"administrative|\biam\b.*\*|\"\*\"|wildcard|permissions? management|write[- ]all", H, ("CWE-269",)),
+        (r"public|0\.0\.0\.0|::/0|ingress|internet|everyone|open to|unrestricted", M, ("CWE-284",)),
+        (r"\blogs?\b|logging|trail|monitoring|audit|flow log", L, ("CWE-778",)),
+        (r"limits? should|requests? should|\blimit|quota", L, ("CWE-770",)),
+        (r"latest|digest|version tag|pinned|\btag\b|untrusted|signature|\bgpg\b", L, ("CWE-1357",)),
+    )
+)
+
+# checkov category -> (severity, CWE ids)
+CATEGORY: dict[str, tuple[Severity, tuple[str, ...]]] = {
+    "SECRETS": (H, ("CWE-798",)),
+    "IAM": (M, ("CWE-269",)),
+    "NETWORKING": (M, ("CWE-284",)),
+    "ENCRYPTION": (M, ("CWE-311",)),
+    "LOGGING": (L, ("CWE-778",)),
+    "BACKUP_AND_RECOVERY": (L, ()),
+    "GENERAL_SECURITY": (M, ()),
+    "KUBERNETES": (M, ()),
+    "SUPPLY_CHAIN": (M, ("CWE-1357",)),
+    "APPLICATION_SECURITY": (M, ()),
+    "CONVENTION": (L, ()),
+    "AI_AND_ML": (M, ()),
+}
+
+
+def keyword_cwe(title: str) -> tuple[Severity, tuple[str, ...]] | None:
+    """Severity and CWE implied by a check title, or None when no keyword matches."""
+    text = title.lower()
+    for pattern, severity, cwe in KEYWORDS:
+        if pattern.search(text):
+            return severity, cwe
+    return None
+
+
+def classify(check_id: str, title: str, category: str | None) -> tuple[Severity, tuple[str, ...], str]:
+    """(severity, CWE ids, which layer decided) for an infrastructure check."""
+    if check_id in OVERRIDES:
+        severity, cwe = OVERRIDES[check_id]
+        return severity, cwe, "guard-override"
+    by_title = keyword_cwe(title)
+    if by_title is not None:
+        return by_title[0], by_title[1], "guard-keyword"
+    severity, cwe = CATEGORY.get(category or "", (M, ()))
+    return severity, cwe, "guard-category"

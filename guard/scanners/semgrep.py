@@ -1,0 +1,201 @@
+"""semgrep: SAST with guard's own rule pack (policies/semgrep) plus any rule paths in config.
+
+Offline: local `--config` files only, metrics and version check off. The classic engine is used
+(`--experimental` misses taint findings; see DESIGN.md). semgrep prefixes rule ids with the
+rule file's path; guard maps them back to the ids written in the rule files and takes severity
+and CWE from the rules' metadata (`guard-severity`, `cwe`). `nosemgrep` lines come back as
+suppressed results and become inline waivers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import yaml
+
+from guard.model import Category, Finding, Rule, Severity
+from guard.sarif.read import SarifError, parse, results
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
+from guard.scanners.distinfo import dist_version
+
+OUTPUT = "semgrep.sarif"
+_SEMGREP_LEVEL = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW, "INVENTORY": Severity.INFO,
+                  "EXPERIMENT": Severity.INFO, "CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH,
+                  "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
+LANGUAGE_GLOBS: dict[str, tuple[str, ...]] = {
+    "python": ("*.py", "*.pyw"),
+    "javascript": ("*.js", "*.jsx", "*.mjs", "*.cjs"),
+    "js": ("*.js", "*.jsx", "*.mjs", "*.cjs"),
+    "typescript": ("*.ts", "*.tsx", "*.mts", "*.cts"),
+    "ts": ("*.ts", "*.tsx"),
+    "go": ("*.go",),
+    "terraform": ("*.tf", "*.hcl"),
+    "hcl": ("*.tf", "*.hcl"),
+    "dockerfile": ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile"),
+    "docker": ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile"),
+    "yaml": ("*.yaml", "*.yml"),
+    "json": ("*.json",),
+    "java": ("*.java",),
+    "ruby": ("*.rb",),
+    "php": ("*.php",),
+    "bash": ("*.sh", "*.bash"),
+    "generic": ("*",),
+    "regex": ("*",),
+}
+
+
+def builtin_rules_dir() -> Path:
+    """guard's own semgrep pack: `policies/semgrep` next to the package."""
+    return Path(__file__).resolve().parents[2] / "policies" / "semgrep"
+
+
+@dataclass(frozen=True, slots=True)
+class PackRule:
+    id: str
+    message: str
+    severity: Severity
+    severity_source: str
+    cwe: tuple[str, ...]
+    languages: tuple[str, ...]
+    references: tuple[str, ...]
+    source: str
+
+
+def rule_files(paths: Sequence[Path]) -> list[Path]:
+    """Every semgrep rule file under `paths` (YAML with a top-level `rules` list; tests fixtures skipped)."""
+    out: list[Path] = []
+    for base in paths:
+        candidates = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml"))
+        for path in candidates:
+            if ".test." in path.name:
+                continue
+            try:
+                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                if path == base:
+                    raise ScannerError(f"semgrep rule file {path}: {exc}") from None
+                continue
+            if isinstance(doc, dict) and isinstance(doc.get("rules"), list):
+                out.append(path)
+            elif path == base:
+                raise ScannerError(f"semgrep rule file {path}: no top-level `rules` list")
+    return out
+
+
+def load_rules(files: Sequence[Path]) -> dict[str, PackRule]:
+    """Rule id -> metadata, read from the rule files guard passes to semgrep."""
+    rules: dict[str, PackRule] = {}
+    for path in files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for raw in doc.get("rules") or []:
+            if not isinstance(raw, dict) or not raw.get("id"):
+                continue
+            meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+            guard_sev = meta.get("guard-severity")
+            if isinstance(guard_sev, str) and guard_sev.lower() in {s.value for s in Severity}:
+                severity, source = Severity.parse(guard_sev), "rule-metadata"
+            else:
+                severity, source = _SEMGREP_LEVEL.get(str(raw.get("severity", "WARNING")).upper(), Severity.MEDIUM), "tool"
+            cwe_raw = meta.get("cwe") or []
+            cwe_list = cwe_raw if isinstance(cwe_raw, list) else [cwe_raw]
+            cwe = tuple(dict.fromkeys(str(c).split(":")[0].strip().upper() for c in cwe_list if str(c).upper().startswith("CWE")))
+            refs = meta.get("references") or []
+            rules[str(raw["id"])] = PackRule(
+                id=str(raw["id"]), message=" ".join(str(raw.get("message", "")).split()), severity=severity,
+                severity_source=source, cwe=cwe, languages=tuple(str(x).lower() for x in raw.get("languages") or ()),
+                references=tuple(str(r) for r in refs if isinstance(r, str)), source=str(path))
+    return rules
+
+
+class SemgrepScanner(ToolScanner):
+    name = "semgrep"
+    category = Category.SAST
+    tool = "semgrep"
+    cost = 10.0
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config)
+        self._files: list[Path] | None = None
+        self._rules: dict[str, PackRule] | None = None
+
+    def rule_paths(self) -> list[Path]:
+        paths = [builtin_rules_dir()] if self.config.semgrep.builtin_rules else []
+        base = Path(self.config.source).parent if self.config.source else Path.cwd()
+        paths += [(base / p) if not Path(p).is_absolute() else Path(p) for p in self.config.semgrep.rules]
+        for p in paths:
+            if not p.exists():
+                raise ScannerError(f"semgrep rules {p} not found")
+        return paths
+
+    def pack(self) -> tuple[list[Path], dict[str, PackRule]]:
+        if self._files is None or self._rules is None:
+            self._files = rule_files(self.rule_paths())
+            self._rules = load_rules(self._files)
+        return self._files, self._rules
+
+    def select(self, files: Sequence[str]) -> list[str]:
+        try:
+            _, rules = self.pack()
+        except ScannerError:
+            return list(files)  # let the run fail loudly with the reason
+        globs = tuple(dict.fromkeys(g for r in rules.values() for lang in r.languages for g in LANGUAGE_GLOBS.get(lang, ())))
+        return [f for f in files if match_any(f, globs)]
+
+    def version(self, exe: str) -> str:
+        return dist_version(exe, "semgrep") or super().version(exe)
+
+    def env(self) -> Mapping[str, str]:
+        return {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        rule_paths, rules = self.pack()
+        if not rules:
+            raise ScannerError("semgrep: no rules found in " + ", ".join(str(p) for p in self.rule_paths()))
+        configs = [arg for p in rule_paths for arg in ("--config", str(p))]
+        return [exe, "scan", "--metrics=off", "--disable-version-check", "--quiet", *configs, "--sarif", "-o",
+                str(workdir / OUTPUT), *self.config.tool("semgrep").args, "--", *files]
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        _, rules = self.pack()
+        return [_rule(r) for r in rules.values()]
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        text = read_output(run.workdir / OUTPUT, self.name)
+        try:
+            doc = parse(text, OUTPUT)
+        except SarifError as exc:
+            raise ScannerError(f"semgrep wrote invalid SARIF: {exc}") from None
+        if run.returncode not in (0, 1):
+            raise ScannerError(f"semgrep exited {run.returncode}")
+        _, rules = self.pack()
+        for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
+            yield _complete(item.finding, item.suppression, rules)
+
+
+def original_id(reported: str, rules: Mapping[str, PackRule]) -> str:
+    """The id written in the rule file for semgrep's path-prefixed id."""
+    if reported in rules:
+        return reported
+    matches = [rid for rid in rules if reported.endswith("." + rid)]
+    return max(matches, key=len) if matches else reported
+
+
+def _rule(r: PackRule) -> Rule:
+    return Rule(id=r.id, name=r.id, short_description=f"{r.id}: {r.message.split('. ')[0][:120]}",
+                full_description=r.message, help_text=r.message, help_uri=r.references[0] if r.references else None,
+                tags=("sast",), cwe=r.cwe)
+
+
+def _complete(f: Finding, suppression: str | None, rules: Mapping[str, PackRule]) -> Finding:
+    rid = original_id(f.rule_id, rules)
+    pack = rules.get(rid)
+    props = dict(f.properties)
+    if suppression:
+        props["inline_waiver"] = f"nosemgrep on the line ({suppression})"
+    if pack is None:
+        rule = replace(f.rule, id=rid, name=rid)
+        return replace(f, rule=rule, properties=props)
+    return replace(f, rule=_rule(pack), severity=pack.severity, severity_source=pack.severity_source,
+                   cwe=pack.cwe or f.cwe, properties=props)

@@ -1,0 +1,111 @@
+"""zizmor: GitHub Actions workflow security audits. SARIF output; zizmor's own severity is kept.
+
+zizmor writes URIs relative to the enclosing git repository, not to the scanned directory, so
+each result is mapped back to the workflow file guard passed. `# zizmor: ignore[...]` comments
+are dropped by zizmor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from guard.model import Category, Finding, Rule, Severity
+from guard.sarif.read import SarifError, parse, results
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+from guard.scanners.distinfo import dist_version
+
+# zizmor audits (1.32) and the weakness each is about, for CWE tags and coverage.
+AUDITS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "artipacked": ("credential persistence through GitHub Actions artifacts", ("CWE-522",)),
+    "bot-conditions": ("spoofable bot actor check", ("CWE-290",)),
+    "cache-poisoning": ("runtime artifacts potentially vulnerable to a cache poisoning attack", ("CWE-349",)),
+    "dangerous-triggers": ("use of fundamentally insecure workflow trigger", ("CWE-829",)),
+    "excessive-permissions": ("overly broad permissions", ("CWE-250",)),
+    "forbidden-uses": ("forbidden action used", ("CWE-829",)),
+    "github-env": ("dangerous use of environment file", ("CWE-94",)),
+    "hardcoded-container-credentials": ("hardcoded credential in GitHub Actions container configurations", ("CWE-798",)),
+    "impostor-commit": ("commit with no history in referenced repository", ("CWE-829",)),
+    "insecure-commands": ("execution of insecure workflow commands is enabled", ("CWE-94",)),
+    "known-vulnerable-actions": ("action has a known vulnerability", ("CWE-1395",)),
+    "obfuscation": ("obfuscated usage of GitHub Actions features", ()),
+    "overprovisioned-secrets": ("excessively provisioned secrets", ("CWE-200",)),
+    "ref-confusion": ("git ref for action with ambiguous ref type", ("CWE-829",)),
+    "secrets-inherit": ("secrets unconditionally inherited by called workflow", ("CWE-200",)),
+    "self-hosted-runner": ("runs on a self-hosted runner", ()),
+    "stale-action-refs": ("action SHA does not point to a git tag", ("CWE-829",)),
+    "template-injection": ("code injection via template expansion", ("CWE-94",)),
+    "unpinned-images": ("unpinned image references", ("CWE-1357",)),
+    "unpinned-uses": ("unpinned action reference", ("CWE-1357",)),
+    "unredacted-secrets": ("leaked secret values", ("CWE-532",)),
+    "unsound-condition": ("unsound conditional expression", ()),
+    "unsound-contains": ("unsound contains condition", ()),
+    "use-trusted-publishing": ("prefer trusted publishing for authentication", ("CWE-522",)),
+    "undocumented-permissions": ("permissions without explanatory comments", ()),
+    "anonymous-definition": ("workflow or action definition without a name", ()),
+}
+WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml", "action.yml", "action.yaml",
+             ".github/dependabot.yml", ".github/dependabot.yaml")
+
+
+class ZizmorScanner(ToolScanner):
+    name = "zizmor"
+    category = Category.CI
+    tool = "zizmor"
+    cost = 0.5
+    patterns = WORKFLOWS
+
+    def version(self, exe: str) -> str:
+        return dist_version(exe, "zizmor") or super().version(exe)
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        return [exe, "--offline", "--no-progress", "--format", "sarif", *self.config.tool("zizmor").args, "--", *files]
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        return [_rule(f"zizmor/{a}", a) for a in AUDITS]
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        text = read_output(run.stdout, self.name)
+        try:
+            doc = parse(text, "zizmor stdout")
+        except SarifError as exc:
+            raise ScannerError(f"zizmor wrote invalid SARIF: {exc}") from None
+        if run.returncode != 0:
+            raise ScannerError(f"zizmor exited {run.returncode}")
+        _rebase(doc, run.files)
+        for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
+            yield _complete(item.finding)
+
+
+def _rebase(doc: dict[str, Any], files: Sequence[str]) -> None:
+    """Rewrite each result's URI to the scanned file it names (zizmor reports git-root-relative paths)."""
+    for run in doc.get("runs") or []:
+        for res in run.get("results") or []:
+            for loc in res.get("locations") or []:
+                art = (loc.get("physicalLocation") or {}).get("artifactLocation") or {}
+                uri = art.get("uri")
+                if isinstance(uri, str) and uri not in files:
+                    match = [f for f in files if uri.endswith("/" + f)]
+                    if match:
+                        art["uri"] = max(match, key=len)
+
+
+def _rule(rule_id: str, audit: str) -> Rule:
+    title, cwe = AUDITS.get(audit, (audit.replace("-", " "), ()))
+    return Rule(id=rule_id, name=audit, short_description=f"{audit}: {title}", full_description=title,
+                help_text=f"zizmor audit {audit}: {title}.", help_uri=f"https://docs.zizmor.sh/audits/#{audit}",
+                tags=("ci", "github-actions"), cwe=cwe)
+
+
+def _complete(f: Finding) -> Finding:
+    audit = f.rule_id.split("/", 1)[-1]
+    rule = _rule(f.rule_id, audit)
+    severity, source = f.severity, f.severity_source
+    stated = str(f.properties.get("zizmor/severity", "")).lower()
+    if stated in ("high", "medium", "low"):
+        severity, source = Severity.parse(stated), "tool"
+    elif stated in ("informational", "unknown"):
+        severity, source = Severity.INFO, "tool"
+    return replace(f, rule=replace(rule, help_markdown=f.rule.help_markdown), severity=severity,
+                   severity_source=source, cwe=rule.cwe)
