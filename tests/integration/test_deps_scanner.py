@@ -1,0 +1,177 @@
+"""The osv scanner end to end: real advisory data, real lockfiles, the example project."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from guard.advisories.store import AdvisoryStore
+from guard.config import AdvisorySettings, Config
+from guard.model import Category, Severity
+from guard.scanners.base import BuiltinScanner, ScannerError, all_scanner_classes
+from guard.scanners.deps import CHECK, OsvScanner
+
+REPO = Path(__file__).resolve().parents[2]
+PYPA = REPO.parent / "shared" / "reference" / "osv-pypi"
+EXAMPLE = REPO / "examples" / "insecure-shop"
+OSV = REPO / "tests" / "fixtures" / "osv"
+LOCKS = REPO / "tests" / "fixtures" / "lockfiles"
+
+
+def scanner_for(db: Path, max_age_days: int = 30) -> OsvScanner:
+    return OsvScanner(Config(advisories=AdvisorySettings(db=str(db), max_age_days=max_age_days)))
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def pypa_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The PyPA database, imported once per session (the same folder the unit tests use)."""
+    if not PYPA.is_dir():
+        pytest.skip(f"PyPA reference data not at {PYPA}")
+    directory = tmp_path_factory.getbasetemp() / "osv-pypa"
+    store = AdvisoryStore(directory)
+    if not store.exists():
+        started = time.perf_counter()
+        status = store.import_sources([str(PYPA)])
+        print(f"\nimported {status.advisories} advisories in {time.perf_counter() - started:.2f}s")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("osv-fixtures")
+    AdvisoryStore(directory).import_sources([str(OSV / "npm"), str(OSV / "go")])
+    return directory
+
+
+def test_registered_and_protocol() -> None:
+    assert all_scanner_classes()["osv"] is OsvScanner
+    scanner = OsvScanner(Config())
+    assert isinstance(scanner, BuiltinScanner)
+    assert (scanner.name, scanner.category) == ("osv", Category.DEPENDENCY)
+    assert scanner.checks(["requirements.txt"]) == (CHECK,)
+
+
+# --- the example project against the real PyPA database ---------------------------------------
+
+EXPECTED = {  # package: (line, {advisory: fixed versions}, smallest fix of everything)
+    "Flask": (1, {"PYSEC-2018-66": ["0.12.3"], "PYSEC-2019-179": ["1.0"], "PYSEC-2023-62": ["2.2.5", "2.3.2"]},
+              "2.2.5"),
+    "Jinja2": (3, {"PYSEC-2019-217": ["2.10.1"], "PYSEC-2021-66": ["2.11.3"]}, "2.11.3"),
+    "PyYAML": (4, {"PYSEC-2020-96": ["5.3.1"], "PYSEC-2021-142": ["5.4"]}, "5.4"),
+    "requests": (5, {"PYSEC-2018-28": ["2.20.0"], "PYSEC-2023-74": ["2.31.0"]}, "2.31.0"),
+}
+
+
+def test_example_project(pypa_db: Path, tmp_path: Path) -> None:
+    scanner = scanner_for(pypa_db)
+    files = tree(EXAMPLE)
+    assert scanner.select(files) == ["requirements.txt"]
+    started = time.perf_counter()
+    findings = list(scanner.scan(EXAMPLE, scanner.select(files), tmp_path / "work"))
+    print(f"\nmatched {len(findings)} findings in {time.perf_counter() - started:.3f}s")
+    by_package: dict[str, dict[str, object]] = {}
+    for f in findings:
+        by_package.setdefault(f.properties["package"], {})[f.rule_id] = f
+    for package, (line, advisories, fix) in EXPECTED.items():
+        got = by_package[package]
+        assert {k: v.properties["fixed_versions"] for k, v in got.items()} == advisories, package
+        for finding in got.values():
+            assert finding.location.path == "requirements.txt" and finding.location.start_line == line
+            assert finding.properties["fix"] == fix
+    jinja = by_package["Jinja2"]["PYSEC-2019-217"]
+    assert set(jinja.aliases) == {"CVE-2019-10906", "GHSA-462w-v97r-4m45"}
+    assert jinja.properties["advisory_ids"] == ["PYSEC-2019-217"]
+    assert (jinja.tool, jinja.found_by, jinja.category) == ("osv", ("osv",), Category.DEPENDENCY)
+    assert (jinja.severity, jinja.severity_source) == (Severity.MEDIUM, "guard-default")
+    assert jinja.rule.help_uri == "https://osv.dev/vulnerability/PYSEC-2019-217"
+    assert "2.10.1" in jinja.rule.help_text and jinja.rule.short_description and jinja.rule.full_description
+    assert jinja.resource == "pkg:pypi/Jinja2@2.10"
+    rated = by_package["Werkzeug"]["PYSEC-2023-221"]  # carries a CVSS 3.1 vector in the PyPA data
+    assert (rated.severity, rated.severity_source, rated.properties["security-severity"]) == (
+        Severity.HIGH, "advisory", "7.5")
+    assert by_package["urllib3"]["PYSEC-2023-212"].properties["fixed_versions"] == ["1.26.18", "2.0.7"]
+    assert {f.properties["fix"] for f in by_package["urllib3"].values()} == {"1.26.18"}
+    assert (tmp_path / "work" / "osv-matches.json").is_file()
+    ids = [f.rule_id for f in findings]
+    assert len(ids) == len(set(zip(ids, (f.properties["package"] for f in findings))))  # one per vuln and pin
+
+
+def test_versions_just_outside_the_ranges_do_not_match(pypa_db: Path, tmp_path: Path) -> None:
+    """The example's pins moved to each advisory's fixed version: only later advisories remain."""
+    (tmp_path / "requirements.txt").write_text(
+        "Jinja2==2.11.3\nPyYAML==5.4\nrequests==2.31.0\nFlask==2.2.5\nurllib3==1.26.18\n"
+        "Jinja2==2.10.1\nPyYAML==5.3.1\nrequests==2.20.0\n"
+    )
+    findings = list(scanner_for(pypa_db).scan(tmp_path, ["requirements.txt"], tmp_path / "work"))
+    assert sorted((f.location.start_line, f.rule_id) for f in findings) == [
+        (6, "PYSEC-2021-66"), (7, "PYSEC-2021-142"), (8, "PYSEC-2023-74")]
+
+
+# --- npm and Go lockfiles against the published npm / Go advisories ----------------------------
+
+
+def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
+    scanner = scanner_for(fixture_db)
+    files = tree(LOCKS)
+    findings = list(scanner.scan(LOCKS, files, tmp_path / "work"))
+    seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
+    assert ("npm-v1/package-lock.json", 8, "GHSA-35jh-r3h4-6jhm") in seen  # lodash 4.17.20
+    assert ("npm-v1/package-lock.json", 17, "GHSA-p6mc-m468-83gw") in seen  # nested lodash 3.10.1
+    assert not [s for s in seen if s[0] == "npm-v1/package-lock.json" and s[1] == 23]  # alias to 4.17.21
+    assert not [s for s in seen if s[0] in {"npm-v3/package-lock.json", "pnpm-v9/pnpm-lock.yaml"}
+                and s[2] != "GHSA-35jh-r3h4-6jhm"]
+    assert ("npm-v3/package-lock.json", 14, "GHSA-35jh-r3h4-6jhm") in seen  # lodash-es 4.17.20
+    for path, line in [("yarn-classic/yarn.lock", 12), ("yarn-berry/yarn.lock", 9), ("pnpm-v6/pnpm-lock.yaml", 10),
+                       ("sbom/image.cdx.json", 13)]:
+        assert {r for p, n, r in seen if (p, n) == (path, line)} == {"GHSA-35jh-r3h4-6jhm", "GHSA-29mw-wpgm-hmr9"}
+    go = [f for f in findings if f.location.path == "go/go.mod"]
+    assert sorted(f.rule_id for f in go) == ["GO-2021-0113", "GO-2022-1059"]  # go.sum beside it not read twice
+    merged = next(f for f in go if f.rule_id == "GO-2021-0113")
+    assert merged.aliases == ("GHSA-ppp9-7jff-5vj2", "CVE-2021-38561")  # one finding for GO + GHSA records
+    assert merged.properties["advisory_ids"] == ["GO-2021-0113", "GHSA-ppp9-7jff-5vj2"]
+    assert (merged.severity, merged.severity_source) == (Severity.HIGH, "advisory")  # from the GHSA CVSS vector
+    assert merged.cwe == ("CWE-125",)
+    assert merged.properties["fix"] == "0.3.8" and merged.location.start_line == 6
+    gosum = sorted((f.location.start_line, f.rule_id) for f in findings if f.location.path == "gosum-only/go.sum")
+    assert gosum == [(1, "GO-2022-1059"), (4, "GO-2020-0015"), (4, "GO-2021-0113"), (4, "GO-2022-1059")]
+    lodash = next(f for f in findings if f.rule_id == "GHSA-35jh-r3h4-6jhm")
+    assert lodash.cwe == ("CWE-77", "CWE-94") and lodash.properties["cvss_score"] == 7.2
+
+
+# --- failing closed ------------------------------------------------------------------------------
+
+
+def test_missing_database_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    scanner = scanner_for(tmp_path / "none")
+    with pytest.raises(ScannerError, match="NOT checked: no advisory database"):
+        scanner.scan(EXAMPLE, ["requirements.txt"], tmp_path / "work")
+    with pytest.raises(ScannerError, match="NOT checked"):
+        scanner.version()
+
+
+def test_stale_database_is_an_error(fixture_db: Path, tmp_path: Path) -> None:
+    stale = tmp_path / "db"
+    shutil.copytree(fixture_db, stale)
+    with sqlite3.connect(stale / "osv.sqlite3") as conn:
+        conn.execute("UPDATE meta SET value = '2020-01-01T00:00:00+00:00' WHERE key = 'imported_at'")
+    with pytest.raises(ScannerError, match=r"imported \d+ days ago \(limit 30, advisories.max_age_days\)"):
+        scanner_for(stale).scan(LOCKS, ["npm-v3/package-lock.json"], tmp_path / "work")
+    assert scanner_for(stale, max_age_days=100000).version().startswith("guard-osv 1 (db imported 2020-01-01")
+
+
+def test_unreadable_lockfile_is_an_error(fixture_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module m\nrequire broken\n")
+    with pytest.raises(ScannerError, match=r"go\.mod:2: malformed require"):
+        scanner_for(fixture_db).scan(tmp_path, ["go.mod"], tmp_path / "work")
+
+
+def test_version_names_the_data(fixture_db: Path) -> None:
+    assert scanner_for(fixture_db).version().endswith(", 7 advisories)")
