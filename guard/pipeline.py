@@ -21,6 +21,7 @@ from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files
 from guard.model import Finding, Gate, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.redact import redact
 from guard.sarif.fingerprint import SourceCache, assign
 from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
 from guard.scanners.runner import Progress, run_all
@@ -64,12 +65,12 @@ def scan(p: Plan, config: Config, workroot: Path | None = None, progress: Progre
 
 
 def normalize(runs: Sequence[ScannerRun], root: Path) -> list[Finding]:
-    """All findings of all scanners with fingerprints assigned."""
+    """All findings of all scanners with fingerprints assigned and secret values redacted."""
     sources = SourceCache(root)
     findings: list[Finding] = []
     for run in runs:
         findings.extend(run.findings)
-    return assign(findings, sources)
+    return redact(assign(findings, sources), root)
 
 
 def apply_inline_waivers(findings: Sequence[Finding], config: Config) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:

@@ -1,0 +1,121 @@
+"""Secret redaction: no secret value found in a scan reaches any file guard writes.
+
+A secret is replaced by a short prefix and a hash (`AKIA…[redacted:sha256:1a2b3c4d5e6f]`), so the
+same secret is recognisable across findings and runs without being readable. Three layers:
+1. Values: for every finding about a secret (category secret, or a hard-coded-credential CWE),
+   the quoted strings and assigned values on its source lines are collected, and every
+   occurrence of them in any finding (message, snippet, rule texts, properties) is masked.
+2. Shapes: PEM private keys and well-known token formats are masked wherever they appear.
+3. Quoted literals in the texts of secret findings themselves are masked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from guard.model import Category, Finding, Location, Rule
+
+SECRET_CWES = frozenset({"CWE-798", "CWE-259", "CWE-321", "CWE-522", "CWE-312", "CWE-256", "CWE-260"})
+PREFIX = 4
+MIN_VALUE = 8
+_MAX_LINES = 60
+_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|$)", re.DOTALL)
+_TOKENS = re.compile(
+    r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}\b"  # AWS access key ids
+    r"|\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b"  # GitHub tokens
+    r"|\bglpat-[A-Za-z0-9_-]{20,}\b"  # GitLab
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}\b"  # Slack
+    r"|\bsk_live_[A-Za-z0-9]{16,}\b"  # Stripe
+    r"|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"  # JWT
+)
+_QUOTED = re.compile(r"""(["'`])(?P<v>[^"'`\s]{%d,})\1""" % MIN_VALUE)
+_ASSIGNED = re.compile(r"""[:=]\s*(?P<v>[^\s"'`,;#]{%d,})""" % MIN_VALUE)
+_MASKED = re.compile(r"…\[redacted:sha256:[0-9a-f]{12}\]")
+
+
+def mask(value: str) -> str:
+    """`value` as a short prefix plus a hash of the whole value."""
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    keep = PREFIX if len(value) >= 3 * PREFIX else 0
+    return f"{value[:keep]}…[redacted:sha256:{digest}]"
+
+
+def is_secret(f: Finding) -> bool:
+    """True for findings whose subject is a secret value."""
+    return f.category is Category.SECRET or bool(SECRET_CWES & (set(f.cwe) | set(f.rule.cwe)))
+
+
+def secret_values(findings: Iterable[Finding], root: Path) -> set[str]:
+    """Candidate secret values on the source lines of every secret finding."""
+    values: set[str] = set()
+    cache: dict[str, list[str]] = {}
+    for f in findings:
+        if not is_secret(f) or f.location is None or not f.location.start_line:
+            continue
+        lines = _lines(root, f.location.path, cache)
+        start = f.location.start_line
+        end = min(f.location.end_line or start, start + _MAX_LINES)
+        text = "\n".join(lines[start - 1 : end])
+        for pattern in (_QUOTED, _ASSIGNED):
+            values.update(m.group("v") for m in pattern.finditer(text))
+        values.update(m.group(0) for m in _TOKENS.finditer(text))
+    return {v for v in values if not _MASKED.search(v) and not set(v) <= set("*")}
+
+
+def redact_text(text: str, values: Iterable[str] = (), *, quoted: bool = False) -> str:
+    """`text` with known values, private keys and token shapes masked (and quoted literals if `quoted`)."""
+    if not text:
+        return text
+    for value in sorted(values, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, mask(value))
+    text = _PEM.sub(lambda m: m.group(0).split("\n", 1)[0][:40] + mask(m.group(0)), text)
+    text = _TOKENS.sub(lambda m: mask(m.group(0)), text)
+    if quoted:
+        text = _QUOTED.sub(lambda m: m.group(1) + (m.group("v") if _MASKED.search(m.group("v")) else mask(m.group("v"))) + m.group(1), text)
+    return text
+
+
+def redact(findings: Sequence[Finding], root: Path) -> list[Finding]:
+    """Every finding with secret values masked in every text it carries."""
+    values = secret_values(findings, root)
+    return [_finding(f, values) for f in findings]
+
+
+def _finding(f: Finding, values: set[str]) -> Finding:
+    quoted = is_secret(f)
+
+    def r(text: str | None) -> str | None:
+        return redact_text(text, values, quoted=quoted) if text else text
+
+    rule: Rule = replace(f.rule, short_description=r(f.rule.short_description) or "",
+                         full_description=r(f.rule.full_description) or "", help_text=r(f.rule.help_text) or "",
+                         help_markdown=r(f.rule.help_markdown))
+    location: Location | None = f.location
+    if location is not None and location.snippet:
+        location = replace(location, snippet=r(location.snippet))
+    return replace(f, rule=rule, message=r(f.message) or "", location=location,
+                   properties=_props(f.properties, values, quoted))
+
+
+def _props(value: Any, values: set[str], quoted: bool) -> Any:
+    if isinstance(value, str):
+        return redact_text(value, values, quoted=quoted)
+    if isinstance(value, Mapping):
+        return {k: _props(v, values, quoted) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_props(v, values, quoted) for v in value)
+    return value
+
+
+def _lines(root: Path, rel: str, cache: dict[str, list[str]]) -> list[str]:
+    if rel not in cache:
+        try:
+            cache[rel] = (root / rel).read_bytes()[: 8 * 1024 * 1024].decode("utf-8", "replace").splitlines()
+        except OSError:
+            cache[rel] = []
+    return cache[rel]
