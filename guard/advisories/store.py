@@ -142,10 +142,6 @@ class AdvisoryStore:
             self._cache[key] = [Advisory.from_osv(json.loads(rec), f"{self.file}:{ident}") for ident, rec in rows]
         return self._cache[key]
 
-    def advisory(self, ident: str) -> Advisory | None:
-        row = self._db().execute("SELECT record FROM advisories WHERE id = ?", (ident,)).fetchone()
-        return Advisory.from_osv(json.loads(row[0]), f"{self.file}:{ident}") if row else None
-
     # --- importing -------------------------------------------------------------------------
 
     def import_sources(self, sources: Sequence[str], append: bool = False) -> StoreStatus:

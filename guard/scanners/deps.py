@@ -154,7 +154,7 @@ def _finding(match: Match) -> Finding:
     ids = {i for a in group for i in a.ids}
     aliases = tuple(sorted(ids - {head.id}, key=canonical_rank))
     fixed = _ordered_union(fixed_versions(a, dep.ecosystem, dep.name) for a in group)
-    title = _short(head, group, dep)
+    title = _short(group, dep)
     fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version published"
     upgrade = f"; upgrading to {match.fix} fixes every known advisory" if match.fix else ""
     alias_text = f" ({', '.join(aliases)})" if aliases else ""
@@ -216,7 +216,7 @@ def _rule(head: Advisory, group: Sequence[Advisory], title: str) -> Rule:
     )
 
 
-def _short(head: Advisory, group: Sequence[Advisory], dep: Dependency) -> str:
+def _short(group: Sequence[Advisory], dep: Dependency) -> str:
     summary = next((a.summary for a in group if a.summary), "")
     if not summary:
         details = next((a.details for a in group if a.details), "")
