@@ -18,6 +18,8 @@ from guard.compliance.frameworks import Framework, FrameworkError
 from guard.compliance.mappings import Mappings, check_name, controls_for
 from guard.model import Category, Rule
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # File names that make every registered scanner select something when asked for its checks.
 SAMPLE_FILES = (
     "app.py", "index.js", "main.go", "main.tf", "template.yaml", "k8s/deployment.yaml", "Dockerfile",
@@ -116,7 +118,7 @@ def semgrep_checks(dirs: Sequence[Path]) -> list[Check]:
     for directory in dirs:
         for path in sorted(Path(directory).rglob("*.y*ml")):
             try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+                doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
             except (OSError, yaml.YAMLError) as exc:
                 raise FrameworkError(f"{path}: cannot read semgrep rules: {exc}") from None
             for rule in (doc or {}).get("rules", []) if isinstance(doc, dict) else []:

@@ -66,9 +66,12 @@ class Framework:
     path: str = ""
     builtin: bool = False
     _by_key: dict[str, Control] = field(init=False, repr=False, compare=False, hash=False)
+    mapped: tuple[Control, ...] = field(init=False, repr=False, compare=False, hash=False)  # controls with `maps`
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {control_key(c.id): c for c in self.controls})
+        mapped = tuple(c for c in self.controls if c.maps.checks or c.maps.cwe or c.maps.categories)
+        object.__setattr__(self, "mapped", mapped)
 
     def control(self, control_id: str) -> Control | None:
         """The control named `control_id`, tolerant of spelling (`8.24` for `A.8.24`, `Art.32`)."""

@@ -216,7 +216,7 @@ def _entry_ids(entries: Iterable[MappingEntry], framework: Framework) -> list[st
 
 
 def _declared(framework: Framework, test: Any) -> list[str]:
-    return [c.id for c in framework.controls if (c.maps.checks or c.maps.cwe or c.maps.categories) and test(c.maps)]
+    return [c.id for c in framework.mapped if test(c.maps)]
 
 
 def _canonical(framework: Framework, ids: Iterable[str]) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from guard.compliance.coverage import builtin_checks, coverage, policy_checks, semgrep_checks
+from guard.compliance.coverage import builtin_checks, coverage, policy_checks, scanner_checks, semgrep_checks
 from guard.compliance.frameworks import BUILTIN_DIR, FrameworkError, available_frameworks, load_frameworks
 from guard.compliance.mappings import builtin_mappings, check_mappings, controls_for, normalize_cwe
 from guard.policy.loader import builtin_dir
@@ -105,12 +105,14 @@ def test_required_cwes_are_mapped_to_every_framework_they_concern():
         assert {"soc2", "pci-dss", "iso27001"} <= set(controls), n
 
 
-def test_every_cwe_bandit_and_the_semgrep_pack_emit_is_mapped():
+def test_every_cwe_bandit_the_semgrep_pack_and_registered_scanners_emit_is_mapped():
     cwe = builtin_mappings().cwe
     bandit = {c for _, c in BANDIT_TESTS.values()}
     semgrep = {normalize_cwe(c) for check in semgrep_checks([builtin_dir() / "semgrep"]) for c in check.rule.cwe}
+    scanners = {normalize_cwe(c) for check in scanner_checks() for c in check.rule.cwe}
     assert semgrep, "the semgrep pack declares CWE metadata"
     assert sorted(bandit - set(cwe)) == [] and sorted(semgrep - set(cwe)) == []
+    assert sorted(scanners - {None} - set(cwe)) == []
 
 
 def test_every_control_the_policy_pack_names_exists(fw):
