@@ -132,7 +132,7 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
     """Validate policy fields (shared by Rego METADATA and the Python decorator)."""
     def text(key: str, required: bool = True) -> str:
         value = fields.get(key)
-        if value is None and not required:
+        if not value and not required:
             return ""
         if not isinstance(value, str) or not value.strip():
             raise PolicyError(f"{where}: METADATA `{key}` must be a non-empty string")

@@ -14,7 +14,7 @@ CREDENTIAL_KEYS = {"access_key", "secret_key", "token", "client_secret", "passwo
     title="No literal credentials in Terraform providers",
     description="Terraform provider blocks do not set access_key, secret_key, token, client_secret or password to literal strings.",
     severity="critical",
-    controls={"soc2": ["CC6.1"], "pci-dss": ["8.6.2"], "iso27001": ["A.5.17"], "gdpr": ["Art.32"]},
+    controls={"soc2": ["CC6.1"], "pci-dss": ["8.6.2"], "iso27001": ["A.5.17"], "gdpr": ["Art. 32"]},
     rationale="Provider credentials in code give anyone with the repository full cloud access.",
     cwe=["CWE-798"],
 )

@@ -9,7 +9,7 @@
 #     soc2: [CC7.2]
 #     pci-dss: ["10.2.1"]
 #     iso27001: [A.8.15, A.8.16]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: API activity in a region or in IAM that is not recorded cannot be investigated.
 package guard.config.cloudtrail_coverage
 

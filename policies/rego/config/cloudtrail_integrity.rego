@@ -9,7 +9,7 @@
 #     soc2: [CC7.2]
 #     pci-dss: ["10.3.2", "10.3.4"]
 #     iso27001: [A.8.15]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Audit logs must be protected from modification so they can be trusted as evidence.
 package guard.config.cloudtrail_integrity
 

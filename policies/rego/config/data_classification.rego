@@ -7,7 +7,7 @@
 #   controls:
 #     soc2: [C1.1]
 #     iso27001: [A.5.12, A.5.13]
-#     gdpr: [Art.30]
+#     gdpr: [Art. 30]
 #   rationale: Controls follow classification; an unlabelled store of personal or cardholder data is easy to miss in scope and in records of processing.
 package guard.config.data_classification
 

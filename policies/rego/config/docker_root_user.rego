@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["2.2.6"]
 #     iso27001: [A.8.2, A.8.9]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Processes in the container run with the image's user; root makes every container escape worse.
 package guard.config.docker_root_user
 

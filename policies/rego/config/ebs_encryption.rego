@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.7]
 #     pci-dss: ["3.5.1"]
 #     iso27001: [A.8.24]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Disks and their snapshots outlive instances and get shared; unencrypted ones leak whatever was written to them.
 package guard.config.ebs_encryption
 

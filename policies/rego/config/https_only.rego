@@ -9,7 +9,7 @@
 #     soc2: [CC6.7]
 #     pci-dss: ["4.2.1"]
 #     iso27001: [A.8.24, A.5.14]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Account and personal data crossing public networks must be protected with strong cryptography.
 package guard.config.https_only
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["8.4.2"]
 #     iso27001: [A.8.5]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Passwords alone are phished and reused; MFA is required for access to systems holding account data.
 package guard.config.iam_mfa
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["8.3.6", "8.3.7", "8.3.9"]
 #     iso27001: [A.5.17]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Short, reused or never-changing passwords are the easiest way in.
 package guard.config.iam_password_policy
 

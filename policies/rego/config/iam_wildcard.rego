@@ -9,7 +9,7 @@
 #     soc2: [CC6.3]
 #     pci-dss: ["7.2.1", "7.2.2"]
 #     iso27001: [A.5.15, A.8.2]
-#     gdpr: [Art.25, Art.32]
+#     gdpr: [Art. 25, Art. 32]
 #   rationale: Least privilege limits what a stolen credential or a compromised workload can do.
 package guard.config.iam_wildcard
 

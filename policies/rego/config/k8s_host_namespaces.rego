@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.6]
 #     pci-dss: ["2.2.6", "1.3.1"]
 #     iso27001: [A.8.9, A.8.22]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Host namespaces and the runtime socket remove the isolation between a workload and its node and neighbours.
 package guard.config.k8s_host_namespaces
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.8]
 #     pci-dss: ["2.2.6"]
 #     iso27001: [A.8.2, A.8.9]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: A privileged container is root on the node; one compromised pod becomes the whole cluster.
 package guard.config.k8s_privileged
 

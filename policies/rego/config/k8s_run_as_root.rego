@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["2.2.6"]
 #     iso27001: [A.8.2, A.8.9]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Root in a container is one kernel bug or mount away from root on the node.
 package guard.config.k8s_run_as_root
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["3.7.4"]
 #     iso27001: [A.8.24]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Keys reach the end of their cryptoperiod; rotation limits how much data one compromised key exposes.
 package guard.config.kms_rotation
 

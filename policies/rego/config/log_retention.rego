@@ -8,7 +8,7 @@
 #     soc2: [CC7.2]
 #     pci-dss: ["10.5.1"]
 #     iso27001: [A.8.15]
-#     gdpr: [Art.5]
+#     gdpr: [Art. 5]
 #   rationale: PCI DSS asks for 12 months of audit history; GDPR's storage limitation forbids keeping personal data in logs indefinitely.
 package guard.config.log_retention
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["8.6.2"]
 #     iso27001: [A.5.17, A.8.4]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Credentials baked into images and manifests end up in registries, logs and every copy of the repository.
 package guard.config.plaintext_secret_env
 

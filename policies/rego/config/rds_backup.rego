@@ -7,7 +7,7 @@
 #   controls:
 #     soc2: [A1.2]
 #     iso27001: [A.8.13]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Backups are how data is restored after deletion, corruption or ransomware (GDPR Art. 32(1)(c) availability and resilience).
 package guard.config.rds_backup
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.7]
 #     pci-dss: ["3.5.1"]
 #     iso27001: [A.8.24]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Database storage, snapshots and replicas hold the most sensitive records; encryption keeps them unreadable outside the database.
 package guard.config.rds_encryption
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.6]
 #     pci-dss: ["1.4.4", "1.3.1"]
 #     iso27001: [A.8.20, A.8.22]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Databases holding account or personal data must not be reachable from untrusted networks.
 package guard.config.rds_public
 

@@ -9,7 +9,7 @@
 #     soc2: [CC7.2]
 #     pci-dss: ["10.2.1"]
 #     iso27001: [A.8.15]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Without access logs nobody can tell who read or changed stored data.
 package guard.config.s3_access_logging
 

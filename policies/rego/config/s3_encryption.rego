@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.7]
 #     pci-dss: ["3.5.1"]
 #     iso27001: [A.8.24]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Stored cardholder and personal data must be unreadable if storage media or backups are exposed.
 package guard.config.s3_encryption
 

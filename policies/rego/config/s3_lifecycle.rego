@@ -8,7 +8,7 @@
 #     soc2: [C1.2]
 #     pci-dss: ["3.2.1"]
 #     iso27001: [A.8.10]
-#     gdpr: [Art.5]
+#     gdpr: [Art. 5]
 #   rationale: GDPR's storage limitation principle and PCI DSS retention limits require data to be deleted when no longer needed.
 package guard.config.s3_lifecycle
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.6]
 #     pci-dss: ["1.4.4", "7.2.1"]
 #     iso27001: [A.5.15, A.8.3]
-#     gdpr: [Art.32, Art.25]
+#     gdpr: [Art. 32, Art. 25]
 #   rationale: A public bucket exposes whatever lands in it to the internet; stored account and personal data must not be reachable from untrusted networks.
 package guard.config.s3_public_access
 

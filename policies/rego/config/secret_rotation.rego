@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["8.6.3", "8.3.9"]
 #     iso27001: [A.5.17]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Application and system account credentials must change periodically so a leaked one stops working.
 package guard.config.secret_rotation
 

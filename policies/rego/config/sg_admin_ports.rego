@@ -9,7 +9,7 @@
 #     soc2: [CC6.6]
 #     pci-dss: ["1.3.1", "1.2.1"]
 #     iso27001: [A.8.20, A.8.22]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Remote administration and database ports exposed to the internet are brute-forced within minutes.
 package guard.config.sg_admin_ports
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.7]
 #     pci-dss: ["4.2.1"]
 #     iso27001: [A.8.24]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: TLS 1.0 and 1.1 are not strong cryptography under PCI DSS and are disabled by modern clients.
 package guard.config.tls_min_version
 

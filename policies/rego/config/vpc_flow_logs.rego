@@ -9,7 +9,7 @@
 #     soc2: [CC7.2]
 #     pci-dss: ["10.2.1"]
 #     iso27001: [A.8.16]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Network flow records are how unusual connections to and from in-scope systems are detected and investigated.
 package guard.config.vpc_flow_logs
 

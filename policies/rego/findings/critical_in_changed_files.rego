@@ -8,7 +8,7 @@
 #     soc2: [CC7.1, CC8.1]
 #     pci-dss: ["6.3.1", "6.2.4"]
 #     iso27001: [A.8.8, A.8.28]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Critical weaknesses must be fixed before the change that introduces them is merged.
 package guard.findings.critical_in_changed_files
 

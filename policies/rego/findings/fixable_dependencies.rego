@@ -9,7 +9,7 @@
 #     soc2: [CC7.1]
 #     pci-dss: ["6.3.3"]
 #     iso27001: [A.8.8]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: Known vulnerabilities with an available patch are the cheapest risk to remove and the first one attackers use.
 package guard.findings.fixable_dependencies
 

@@ -9,7 +9,7 @@
 #     soc2: [CC8.1]
 #     pci-dss: ["6.2.4"]
 #     iso27001: [A.8.28]
-#     gdpr: [Art.25]
+#     gdpr: [Art. 25]
 #   rationale: PCI DSS 6.2.4 requires software to prevent injection attacks; these are the bugs behind most data breaches in web applications.
 package guard.findings.injection_findings
 

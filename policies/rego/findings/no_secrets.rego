@@ -9,7 +9,7 @@
 #     soc2: [CC6.1]
 #     pci-dss: ["8.6.2", "3.6.1"]
 #     iso27001: [A.5.17, A.8.4]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: A committed credential is exposed to everyone with read access and every clone, forever; rotate it and remove it.
 package guard.findings.no_secrets
 

@@ -9,7 +9,7 @@
 #     soc2: [CC6.1, CC6.7]
 #     pci-dss: ["6.2.4", "4.2.1"]
 #     iso27001: [A.8.24]
-#     gdpr: [Art.32]
+#     gdpr: [Art. 32]
 #   rationale: MD5, SHA-1, DES, short keys and predictable randomness give no protection to the data they are meant to protect.
 package guard.findings.weak_crypto_findings
 
