@@ -31,7 +31,7 @@ FORMATS = ("table", "sarif", "json", "markdown")
 @click.option("--diff-base", metavar="REF", help="PR mode: only findings on lines changed since the merge base "
               "with REF fail; config, policies, waivers and baseline are read from that merge base.")
 @click.option("--staged", is_flag=True, help="Scan the files staged for commit; only staged changes fail.")
-@click.option("--baseline", "baseline_file", metavar="FILE", help="Baseline file (default: .guard-baseline.json).")
+@click.option("--baseline", "baseline_file", metavar="FILE", help="Baseline file, relative to PATH (default: .guard-baseline.json).")
 @click.option("--comment", is_flag=True, help="Create or update the guard comment on the pull request (GitHub Actions).")
 @click.option("--sarif-category", metavar="NAME", help="Prefix of SARIF automationDetails ids (one per upload).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table output.")
