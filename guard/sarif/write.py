@@ -108,11 +108,23 @@ def _rule(findings: list[Finding]) -> om.ReportingDescriptor:
         help_uri=rule.help_uri,
         default_configuration=om.ReportingConfiguration(level=_LEVEL[worst]),
         properties=_bag(tags=list(dict.fromkeys(tags))[:MAX_TAGS], **{
-            "security-severity": worst.security_severity,
+            "security-severity": _score(findings, worst),
             "precision": "high",
             "problem.severity": "error" if worst.rank >= Severity.HIGH.rank else "warning",
         }),
     )
+
+
+def _score(findings: list[Finding], worst: Severity) -> str:
+    """The exact score a tool or advisory gave (e.g. CVSS), else the severity band's score."""
+    scores = []
+    for f in findings:
+        try:
+            scores.append(float(f.properties["security-severity"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    best = max((s for s in scores if 0.0 < s <= 10.0), default=None)
+    return f"{best:.1f}" if best is not None and Severity.from_score(best) is worst else worst.security_severity
 
 
 def _pascal(text: str) -> str:
