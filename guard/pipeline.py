@@ -175,6 +175,32 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
     )
 
 
+def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,
+                 clock: Callable[[], dt.datetime] | None = None) -> RunResult:
+    """A run from findings that were not produced by guard's scanners (e.g. imported SARIF).
+
+    The same stages as `run` after the scanners: normalize, dedup, inline and file waivers,
+    baseline, gate.
+    """
+    now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+    started = now()
+    root = target.resolve()
+    waiver_set, accepted = trusted_inputs(root, config, None, None, started.date())
+    findings = dedup(normalize(runs, root))
+    active, waived = apply_inline_waivers(findings, config)
+    active, file_waived = waiver_set.apply(active)
+    waived += file_waived
+    active = mark_existing(active, None, accepted, root)
+    errors = [r for r in runs if r.status is Status.ERROR]
+    commit, branch = _git(root)
+    return RunResult(
+        target=str(root), started=started.isoformat(timespec="seconds"),
+        finished=now().isoformat(timespec="seconds"), guard_version=__version__, scanners=tuple(runs),
+        findings=tuple(active), waived=tuple(waived), gate=gate(active, config, errors), commit=commit,
+        branch=branch, properties={"imported": True, "waivers_expiring": list(waiver_set.expiring),
+                                   "waiver_problems": list(waiver_set.problems)},
+    )
+
 def _git(root: Path) -> tuple[str | None, str | None]:
     def ask(*args: str) -> str | None:
         try:

@@ -79,8 +79,9 @@ def _severity(value: Any) -> Severity:
 
 
 def _location(path: str, start: Any, end: Any) -> Location:
-    s = start if isinstance(start, int) and start > 0 else None
-    e = end if isinstance(end, int) and s and end >= s else s
+    """Cause lines; a file-level result (e.g. a missing USER) points at line 1, as GitHub needs a region."""
+    s = start if isinstance(start, int) and start > 0 else 1
+    e = end if isinstance(end, int) and end >= s else s
     return Location(path=path, start_line=s, end_line=e)
 
 
