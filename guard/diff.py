@@ -360,14 +360,14 @@ def config_at(base: BaseTree, root: Path, explicit: Path | None, flags: Mapping[
     except ConfigError as exc:
         raise ConfigError(str(exc).replace(f"{tree}/", label)) from None
     if tree is not None and config.source:
-        config = config.replace(source=config.source.replace(f"{tree}/", label))
+        # later stages resolve relative paths against the config file's directory: keep it a real path
+        config = config.replace(source=str(root / Path(config.source).relative_to(tree)))
     return config
 
 
 def pin_policies(config: Config, base: BaseTree) -> Config:
     """The config with relative policy, data and rule paths pointed at copies taken from the base commit."""
-    relative = [p for p in (*config.policies.paths, *config.policies.data, *config.semgrep.rules)
-                if not Path(p).is_absolute()]
+    relative = [p for p in _judging_paths(config) if not Path(p).is_absolute()]
     if not relative:
         return config
     for p in relative:
@@ -383,7 +383,13 @@ def pin_policies(config: Config, base: BaseTree) -> Config:
         policies=dataclasses.replace(config.policies, paths=pinned(config.policies.paths),
                                      data=pinned(config.policies.data)),
         semgrep=dataclasses.replace(config.semgrep, rules=pinned(config.semgrep.rules)),
+        framework_paths=pinned(config.framework_paths),
     )
+
+
+def _judging_paths(config: Config) -> list[str]:
+    """Repository paths named in the config that decide verdicts: policies, their data, rules, frameworks."""
+    return [*config.policies.paths, *config.policies.data, *config.semgrep.rules, *config.framework_paths]
 
 
 def control_files(config: Config, baseline_path: str | None) -> list[str]:
@@ -391,8 +397,7 @@ def control_files(config: Config, baseline_path: str | None) -> list[str]:
     files = [*CONFIG_FILES, config.waivers.file, baseline_path or config.baseline, ".github/workflows"]
     if config.source and config.source.endswith("pyproject.toml"):
         files.append("pyproject.toml")
-    files += [p for p in (*config.policies.paths, *config.policies.data, *config.semgrep.rules)
-              if not Path(p).is_absolute()]
+    files += [p for p in _judging_paths(config) if not Path(p).is_absolute()]
     return files
 
 
