@@ -47,8 +47,11 @@ class AwsOptions:
 
 
 def assess(options: AwsOptions, config: Config, raw_root: Path, *, base: Path,
-           clock: Callable[[], dt.datetime] | None = None) -> RunResult:
-    """Collect the accounts' posture into `raw_root` and judge it with the cloud policies."""
+           clock: Callable[[], dt.datetime] | None = None) -> tuple[RunResult, Collection]:
+    """Collect the accounts' posture into `raw_root` and judge it with the cloud policies.
+
+    Returns the run (no controls yet: the caller evaluates frameworks) and the collection
+    (normalized resources, per-task outcomes, raw files)."""
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
     accounts = open_accounts(options.profile, options.role_arns, options.endpoint_url, options.max_attempts,
@@ -69,7 +72,7 @@ def assess(options: AwsOptions, config: Config, raw_root: Path, *, base: Path,
     findings = tuple(_as_aws(f, index) for f in judged.findings)
     runs = service_runs(collection, findings, cloud_checks(pack), f"boto3 {boto3.__version__}")
     errors = [r for r in runs if r.status is Status.ERROR]
-    return RunResult(
+    run = RunResult(
         target=", ".join(f"aws:{a}" for a in collection.accounts),
         started=started.isoformat(timespec="seconds"),
         finished=now().isoformat(timespec="seconds"),
@@ -84,6 +87,7 @@ def assess(options: AwsOptions, config: Config, raw_root: Path, *, base: Path,
                               "not_assessed": [{"account": o.account, "region": o.region, "service": o.service,
                                                 "reason": o.reason} for o in collection.failed()]}},
     )
+    return run, collection
 
 
 def service_of(module: RegoModule) -> str:

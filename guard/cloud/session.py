@@ -42,8 +42,9 @@ class Account:
 
 
 def retry_config(max_attempts: int) -> Config:
-    """botocore adaptive retries (client-side rate limiting on throttling) with `max_attempts` tries."""
-    return Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, connect_timeout=10, read_timeout=60,
+    """botocore adaptive retries (client-side rate limiting on throttling), `max_attempts` tries in all
+    (botocore's own `max_attempts` key counts retries only, so `total_max_attempts` is used)."""
+    return Config(retries={"mode": "adaptive", "total_max_attempts": max_attempts}, connect_timeout=10, read_timeout=60,
                   user_agent_extra="guard-cloud")
 
 

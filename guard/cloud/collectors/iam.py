@@ -46,11 +46,7 @@ class IamCollector:
         out = [resource(f"arn:aws:iam::{account}:root", account, region, "aws_iam_account", {
             "password_policy": policy.get("PasswordPolicy") if policy else None,
             "summary": summary,
-            "root": None if root is None else {
-                "mfa_active": _bool(root.get("mfa_active")),
-                "access_key_1_active": _bool(root.get("access_key_1_active")),
-                "access_key_2_active": _bool(root.get("access_key_2_active")),
-            },
+            "root": _root(summary, root),
         })]
         for row in rows:
             if row.get("user") == "<root_account>":
@@ -67,10 +63,23 @@ class IamCollector:
             doc = next((v.get("Document") for v in p.get("PolicyVersionList") or [] if v.get("IsDefaultVersion")), None)
             doc = _document(doc)
             out.append(resource(p["Arn"], account, region, "aws_iam_policy", {
-                "name": p.get("PolicyName"), "attachment_count": p.get("AttachmentCount", 0),
+                "name": p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1], "attachment_count": p.get("AttachmentCount", 0),
                 "statements": _statements(doc), "document": doc,
             }))
         return out
+
+
+def _root(summary: dict[str, Any], row: dict[str, str] | None) -> dict[str, Any]:
+    """Root user facts: GetAccountSummary's AccountMFAEnabled / AccountAccessKeysPresent (null when
+    absent), with the credential report's <root_account> row for per-key detail when present."""
+    def flag(key: str) -> bool | None:
+        return None if key not in summary else int(summary[key]) >= 1
+
+    out: dict[str, Any] = {"mfa_active": flag("AccountMFAEnabled"), "access_keys_present": flag("AccountAccessKeysPresent")}
+    if row is not None:
+        out["mfa_active"] = _bool(row.get("mfa_active"))
+        out["access_keys_present"] = _bool(row.get("access_key_1_active")) or _bool(row.get("access_key_2_active"))
+    return out
 
 
 def _report_rows(content: Any) -> list[dict[str, str]]:

@@ -1,6 +1,6 @@
 # METADATA
 # title: The root user has no access keys
-# description: Neither of the root user's access keys is active (credential report access_key_1_active / access_key_2_active).
+# description: The root user has no active access key (credential report access_key_N_active, else account summary AccountAccessKeysPresent); unknown status fails.
 # custom:
 #   id: GUARD-AWS-IAM-003
 #   severity: critical
@@ -19,6 +19,10 @@ import data.guard.cloud.aws.lib
 
 deny contains lib.result(r, sprintf("root user of account %s has an active access key", [r.account])) if {
 	some r in lib.resources("aws_iam_account")
-	some k in ["access_key_1_active", "access_key_2_active"]
-	r.attributes.root[k] == true
+	r.attributes.root.access_keys_present == true
+}
+
+deny contains lib.result(r, sprintf("IAM did not report whether the root user of account %s has access keys", [r.account])) if {
+	some r in lib.resources("aws_iam_account")
+	object.get(r.attributes.root, "access_keys_present", null) == null
 }

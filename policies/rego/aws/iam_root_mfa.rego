@@ -1,6 +1,6 @@
 # METADATA
 # title: The root user has MFA
-# description: The account's root user has a multi-factor authentication device (credential report mfa_active).
+# description: The account's root user has a multi-factor authentication device (credential report mfa_active, else account summary AccountMFAEnabled); unknown status fails.
 # custom:
 #   id: GUARD-AWS-IAM-002
 #   severity: critical
@@ -20,4 +20,9 @@ import data.guard.cloud.aws.lib
 deny contains lib.result(r, sprintf("root user of account %s has no MFA device", [r.account])) if {
 	some r in lib.resources("aws_iam_account")
 	r.attributes.root.mfa_active == false
+}
+
+deny contains lib.result(r, sprintf("IAM did not report whether the root user of account %s has MFA", [r.account])) if {
+	some r in lib.resources("aws_iam_account")
+	object.get(r.attributes.root, "mfa_active", null) == null
 }

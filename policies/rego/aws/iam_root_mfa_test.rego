@@ -4,7 +4,7 @@ import rego.v1
 
 import data.guard.cloud.aws.iam.root_mfa as p
 
-account(mfa) := {"resources": [{"arn": "arn:aws:iam::111122223333:root", "account": "111122223333", "region": "global", "type": "aws_iam_account", "attributes": {"root": {"mfa_active": mfa, "access_key_1_active": false, "access_key_2_active": false}}}]}
+account(mfa) := {"resources": [{"arn": "arn:aws:iam::111122223333:root", "account": "111122223333", "region": "global", "type": "aws_iam_account", "attributes": {"root": {"mfa_active": mfa, "access_keys_present": false}}}]}
 
 test_root_without_mfa_denied if {
 	count(p.deny) == 1 with input as account(false)
@@ -12,4 +12,8 @@ test_root_without_mfa_denied if {
 
 test_root_with_mfa_allowed if {
 	count(p.deny) == 0 with input as account(true)
+}
+
+test_unknown_status_denied if {
+	count(p.deny) == 1 with input as account(null)
 }
