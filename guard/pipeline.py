@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from guard import __version__
 from guard import baseline as baseline_mod
@@ -20,11 +20,14 @@ from guard.config import Config, ConfigError
 from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files
-from guard.model import Finding, Gate, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.model import Category, ControlResult, Finding, Gate, RunResult, ScannerRun, Severity, Status, Waiver
 from guard.redact import redact
 from guard.sarif.fingerprint import SourceCache, assign
 from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
 from guard.scanners.runner import Progress, run_all
+
+if TYPE_CHECKING:
+    from guard.policy.base import Violation
 
 
 class PipelineError(Exception):
@@ -125,13 +128,67 @@ def mark_existing(findings: Sequence[Finding], changes: ChangeSet | None, accept
     return out
 
 
-def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRun]) -> Gate:
-    """Pass/fail: no new finding at or above fail_on, and no scanner error (existing ones never block)."""
+def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRun],
+         violations: Sequence["Violation"] = ()) -> Gate:
+    """Pass/fail: no new finding at or above fail_on, no blocking policy violation, no tool error.
+
+    Existing findings (outside the change, or in the baseline) never block; neither does a
+    violation about one.
+    """
     fail_on = config.fail_on_severity
-    blocking = tuple(f.fingerprint for f in findings if f.severity.at_least(fail_on) and not f.properties.get("existing"))
+    existing = {f.fingerprint for f in findings if f.properties.get("existing")}
+    blocking = [f.fingerprint for f in findings if f.severity.at_least(fail_on) and f.fingerprint not in existing]
     reasons = [f"{len(blocking)} finding(s) at or above {fail_on.value}"] if blocking else []
+    for v in violations:
+        if v.severity.at_least(fail_on) and v.fingerprint not in existing:
+            reasons.append(f"policy {v.policy}: {v.message}")
+            if v.fingerprint and v.fingerprint not in blocking:
+                blocking.append(v.fingerprint)
+    blocked_by_policy = any(v.severity.at_least(fail_on) and v.fingerprint not in existing for v in violations)
     reasons += [f"{e.scanner}: {e.reason}" for e in errors]
-    return Gate(passed=not blocking and not errors, fail_on=fail_on, blocking=blocking, reasons=tuple(reasons))
+    return Gate(passed=not blocking and not blocked_by_policy and not errors, fail_on=fail_on,
+                blocking=tuple(blocking), reasons=tuple(reasons))
+
+
+def apply_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
+                   changes: ChangeSet | None, branch: str | None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+    """Config policies over `files` and finding policies over `findings`, as a ScannerRun named "policy".
+
+    A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
+    """
+    from guard.policy.base import PolicyContext, PolicyError
+    from guard.policy.runner import run_policies
+
+    context = PolicyContext(repo=str(root), branch=branch,
+                            changed_files=tuple(changes.paths) if changes is not None else None,
+                            frameworks=tuple(config.frameworks), fail_on=config.fail_on)
+    try:
+        result = run_policies(config, root, files, findings, context)
+    except PolicyError as exc:
+        return ScannerRun("policy", Category.POLICY, Status.ERROR, reason=str(exc)), [], []
+    policy_findings = assign(result.findings, SourceCache(root))
+    run = ScannerRun("policy", Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
+                     findings=tuple(policy_findings), files_scanned=len(files), seconds=result.seconds,
+                     checks=result.checks)
+    return run, policy_findings, list(result.violations)
+
+
+def assess_controls(root: Path, config: Config, findings: Sequence[Finding], waived: Sequence[tuple[Finding, Waiver]],
+                    runs: Sequence[ScannerRun], today: dt.date) -> tuple[list[Finding], list[tuple[Finding, Waiver]], list[ControlResult]]:
+    """Findings annotated with their controls, and every control's status for the configured frameworks."""
+    from guard.compliance import controls, mappings
+    from guard.compliance.frameworks import FrameworkError, frameworks_for_config
+
+    base = Path(config.source).parent if config.source else root
+    try:
+        frameworks = frameworks_for_config(config.frameworks, config.framework_paths, base)
+        annotated = mappings.annotate(findings, frameworks)
+        waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
+        results = controls.evaluate(frameworks, annotated, waived_annotated, runs, config.manual_controls, today,
+                                    root=base)
+    except FrameworkError as exc:
+        raise PipelineError(str(exc)) from None
+    return annotated, waived_annotated, results
 
 
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
@@ -150,28 +207,49 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
     waiver_set, accepted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
     runs = scan(p, config, workroot, progress)
-    findings = dedup(normalize(runs, p.target))
-    active, waived = apply_inline_waivers(findings, config)
-    active, file_waived = waiver_set.apply(active)
-    waived += file_waived
-    active = mark_existing(active, changes, accepted, p.target)
-    errors = [r for r in runs if r.status is Status.ERROR]
     commit, branch = _git(p.target)
+    return judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
+                 commit=commit, branch=branch,
+                 properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                             "needs_review": list(needs_review),
+                             **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})})
+
+
+def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
+          waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
+          started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
+          properties: dict) -> RunResult:
+    """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate."""
+
+    def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
+        active, waived = apply_inline_waivers(findings, config)
+        active, file_waived = waiver_set.apply(active)
+        return mark_existing(active, changes, accepted, root), waived + file_waived
+
+    active, waived = settle(dedup(normalize(runs, root)))
+    policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch)
+    policy_active, policy_waived = settle(policy_findings)
+    active, waived = active + policy_active, waived + policy_waived
+    all_runs = [*runs, policy_run]
+    active, waived, control_results = assess_controls(root, config, active, waived, all_runs, started.date())
+    errors = [r for r in all_runs if r.status is Status.ERROR]
     return RunResult(
-        target=str(p.target),
+        target=str(root),
         started=started.isoformat(timespec="seconds"),
         finished=now().isoformat(timespec="seconds"),
         guard_version=__version__,
-        scanners=tuple(runs),
+        scanners=tuple(all_runs),
         findings=tuple(active),
         waived=tuple(waived),
-        gate=gate(active, config, errors),
+        controls=tuple(control_results),
+        gate=gate(active, config, errors, violations),
         commit=commit,
         branch=branch,
-        properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files),
-                    "waivers_expiring": list(waiver_set.expiring), "waiver_problems": list(waiver_set.problems),
-                    "needs_review": list(needs_review),
-                    **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})},
+        properties={**properties, "waivers_expiring": list(waiver_set.expiring),
+                    "waiver_problems": list(waiver_set.problems),
+                    "violations": [{"policy": v.policy, "severity": v.severity.value, "message": v.message,
+                                    "fingerprint": v.fingerprint, "controls": {k: list(c) for k, c in v.controls.items()},
+                                    "source": v.source} for v in violations]},
     )
 
 
@@ -186,20 +264,10 @@ def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,
     started = now()
     root = target.resolve()
     waiver_set, accepted = trusted_inputs(root, config, None, None, started.date())
-    findings = dedup(normalize(runs, root))
-    active, waived = apply_inline_waivers(findings, config)
-    active, file_waived = waiver_set.apply(active)
-    waived += file_waived
-    active = mark_existing(active, None, accepted, root)
-    errors = [r for r in runs if r.status is Status.ERROR]
     commit, branch = _git(root)
-    return RunResult(
-        target=str(root), started=started.isoformat(timespec="seconds"),
-        finished=now().isoformat(timespec="seconds"), guard_version=__version__, scanners=tuple(runs),
-        findings=tuple(active), waived=tuple(waived), gate=gate(active, config, errors), commit=commit,
-        branch=branch, properties={"imported": True, "waivers_expiring": list(waiver_set.expiring),
-                                   "waiver_problems": list(waiver_set.problems)},
-    )
+    return judge(root, config, runs, (), waiver_set, accepted, None, started, now, commit=commit, branch=branch,
+                 properties={"imported": True})
+
 
 def _git(root: Path) -> tuple[str | None, str | None]:
     def ask(*args: str) -> str | None:

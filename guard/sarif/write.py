@@ -173,7 +173,7 @@ def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache)
     )
     if waiver is not None:
         result.suppressions = [om.Suppression(kind="external" if waiver.source != "inline" else "inSource",
-                                              status="accepted", justification=waiver.reason)]
+                                              state="accepted", justification=waiver.reason)]
     return result
 
 
@@ -193,7 +193,10 @@ def to_dict(obj: Any) -> Any:
         value = getattr(obj, field.name)
         if value is None or (field.default is not attr.NOTHING and value == field.default and field.name not in _ALWAYS):
             continue
-        out[field.metadata.get("schema_property_name", field.name)] = to_dict(value)
+        name = field.metadata.get("schema_property_name", field.name)
+        if isinstance(obj, om.Suppression) and name == "state":
+            name = "status"  # sarif-om keeps a pre-2.1.0 name; the 2.1.0 schema says `status`
+        out[name] = to_dict(value)
     if isinstance(obj, om.PropertyBag):
         names = {f.name for f in attr.fields(type(obj))}
         out.update({k: to_dict(v) for k, v in vars(obj).items() if k not in names and v is not None})
