@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import datetime as dt
 import io
 import json
@@ -91,16 +92,23 @@ def git_context(run: RunResult, config: Config, root: Path, env: Mapping[str, st
 
 
 def _tree_hash(base: Path) -> dict[str, Any]:
+    """sha256 over the sorted (file sha256, name) lines of a policy directory."""
     if not base.is_dir():
         raise EvidenceError(f"{base}: policy directory not found")
     lines = [f"{sha256_file(p)[0]}  {name}" for name, p in walk(base) if not p.is_symlink()]
     return {"sha256": sha256_bytes("\n".join(lines).encode()), "files": len(lines)}
 
 
+@functools.cache
+def _builtin_hash() -> dict[str, Any]:
+    """The built-in pack ships with this guard install, so one hash per process is enough."""
+    return _tree_hash(BUILTIN_POLICIES)
+
+
 def policy_packs(config: Config, root: Path) -> list[dict[str, Any]]:
     packs = []
     if config.policies.builtin and BUILTIN_POLICIES.is_dir():
-        packs.append({"name": "builtin", "version": guard.__version__, **_tree_hash(BUILTIN_POLICIES)})
+        packs.append({"name": "builtin", "version": guard.__version__, **_builtin_hash()})
     for entry in [*config.policies.paths, *config.semgrep.rules]:
         path = root / entry  # an absolute entry stays absolute
         packs.append({"name": entry, **({"sha256": sha256_file(path)[0], "files": 1} if path.is_file()

@@ -33,7 +33,8 @@ class S3Store:
     """Runs under s3://BUCKET/PREFIX/runs/<id>/, ledger entries under .../ledger/."""
 
     def __init__(self, url: str, *, endpoint_url: str | None = None, kms_key_id: str | None = None,
-                 object_lock_mode: str | None = None, retention_days: int = 0, max_attempts: int = 6) -> None:
+                 object_lock_mode: str | None = None, retention_days: int = 0, max_attempts: int = 6,
+                 multipart_threshold: int = MULTIPART_THRESHOLD) -> None:
         bucket, _, prefix = url[len("s3://"):].partition("/")
         if not bucket:
             raise StoreError(f"{url}: no bucket (expected s3://BUCKET/PREFIX)")
@@ -45,7 +46,7 @@ class S3Store:
         self.location = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.client = boto3.client("s3", endpoint_url=endpoint_url, config=BotoConfig(
             retries={"mode": "standard", "max_attempts": max_attempts}, connect_timeout=10, read_timeout=60))
-        self.transfer = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD)
+        self.transfer = TransferConfig(multipart_threshold=multipart_threshold, multipart_chunksize=multipart_threshold)
         self.extra: dict[str, Any] = {}
         if kms_key_id:
             self.extra.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=kms_key_id)
@@ -76,9 +77,13 @@ class S3Store:
         names = [name for name, _ in walk(staging)]
         last = [n for n in (SIGNATURE, MANIFEST) if n in names]
         for name in [n for n in names if n not in last] + last:
-            key = self._key("runs", run_id, name)
-            self._call("upload", key, lambda: self.client.upload_file(
-                str(staging / name), self.bucket, key, ExtraArgs=dict(self.extra), Config=self.transfer))
+            path, key = staging / name, self._key("runs", run_id, name)
+            if path.stat().st_size < self.transfer.multipart_threshold:
+                self._call("upload", key, lambda: self.client.put_object(
+                    Bucket=self.bucket, Key=key, Body=path.read_bytes(), **self.extra))
+            else:  # multipart, parts uploaded concurrently
+                self._call("upload", key, lambda: self.client.upload_file(
+                    str(path), self.bucket, key, ExtraArgs=dict(self.extra), Config=self.transfer))
         return f"s3://{self.bucket}/{self._key('runs', run_id)}"
 
     def _list(self, prefix: str) -> list[str]:
