@@ -280,3 +280,21 @@ def test_region_not_enabled_is_not_assessed(account: dict[str, str], moto_url: s
     run = next(s for s in doc["scanners"] if s["scanner"] == "aws-kms")
     assert run["status"] == "error" and "region ap-east-1 is not enabled" in run["reason"]
     assert {(f["rule_id"], f["resource"]) for f in doc["findings"]} == {("GUARD-AWS-KMS-001", account["lazy_key"])}
+
+
+def test_raw_responses_go_into_the_evidence_bundle(account: dict[str, str], moto_url: str, tmp_path: Path) -> None:
+    import hashlib
+
+    store = tmp_path / "evidence"
+    code, doc, _, _ = _run(moto_url, tmp_path / "out", "--services", "s3,ec2", "--evidence", str(store))
+    assert code == 1
+    (run_dir,) = (store / "runs").iterdir()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert {t["name"] for t in manifest["tools"]} == {"aws-s3", "aws-ec2"}
+    stored = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (run_dir / "raw").rglob("*.json")}
+    collected = list((tmp_path / "out" / "raw").rglob("*.json"))
+    assert len(collected) == sum(len(s["raw_outputs"]) for s in doc["scanners"]) > 20
+    assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in collected} <= stored
+    bundled = json.loads((run_dir / "findings.json").read_text())
+    assert {(f["rule_id"], f["resource"]) for f in bundled["findings"]} == \
+        {f for f in expected_findings(account) if f[0].startswith(("GUARD-AWS-S3", "GUARD-AWS-EC2"))}
