@@ -181,3 +181,51 @@ def test_staged_mode_gates_on_staged_changes(repo: Path, tmp_path: Path) -> None
     proc, doc = scan(repo, tmp_path / "c", "--staged")
     assert proc.returncode == 1
     assert [f["rule_id"] for f in doc["findings"] if not f["properties"].get("existing")] == ["B602"]
+
+
+def test_comment_summary_and_outputs_in_a_github_job(repo: Path, tmp_path: Path) -> None:
+    from tests.unit.test_github import FakeGitHub
+
+    with (repo / "app.py").open("a") as fh:
+        fh.write(NEW_CODE)
+    git(repo, "commit", "-qam", "add run()")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"sha": "f00d"}}}))
+    server = FakeGitHub()
+    try:
+        for i in range(2):  # two pushes: one comment, edited in place
+            summary, outputs = tmp_path / f"summary{i}.md", tmp_path / f"outputs{i}.txt"
+            env = {"GITHUB_ACTIONS": "true", "GITHUB_API_URL": server.url, "GITHUB_REPOSITORY": "o/r",
+                   "GITHUB_EVENT_PATH": str(event), "GITHUB_TOKEN": "t0ken", "GITHUB_SERVER_URL": "https://gh.test",
+                   "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
+            proc, _ = scan(repo, tmp_path / f"out{i}", "--diff-base", "main", "--comment", "--sarif-category",
+                           "guard-app", env=env)
+            assert proc.returncode == 1, proc.stderr
+            assert "::error file=app.py,line=9" in proc.stdout
+            assert "[app.py:9](https://gh.test/o/r/blob/f00d/app.py#L9)" in summary.read_text()
+            got = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+            assert (got["new"], got["high"], got["existing"], got["passed"]) == ("1", "1", "3", "false")
+        posts = [r for r in server.requests if r[0] == "POST"]
+        patches = [r for r in server.requests if r[0] == "PATCH"]
+        assert len(posts) == 1 and len(patches) == 1 and len(server.comments) == 1
+        assert "guard: failed" in server.comments[0]["body"]
+        sarif = json.loads((tmp_path / "out1" / "guard.sarif").read_text())
+        assert {r["automationDetails"]["id"] for r in sarif["runs"]} >= {"guard-app/bandit/"}
+    finally:
+        server.close()
+
+
+def test_read_only_token_degrades_to_a_warning(repo: Path, tmp_path: Path) -> None:
+    from tests.unit.test_github import FakeGitHub
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7}}))
+    server = FakeGitHub(status=403)
+    try:
+        env = {"GITHUB_API_URL": server.url, "GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": str(event),
+               "GITHUB_TOKEN": "ro"}
+        proc, _ = scan(repo, tmp_path / "out", "--diff-base", "main", "--comment", env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert "cannot comment" in proc.stderr and "read-only token" in proc.stderr
+    finally:
+        server.close()
