@@ -177,50 +177,48 @@ def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
     return read_yaml_with_lines(path, text)
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_with_lines(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
-    """Parse a YAML mapping safely, returning it with a key-path -> line number index."""
+    """Parse a YAML mapping safely (one pass, libyaml when present), with a key-path -> line index.
+
+    Anchors/aliases are refused: a node reached twice is an alias (no billion-laughs expansion).
+    """
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        lines: dict[tuple[str, ...], int] = {}
+        _index_lines(node, (), lines, set())
+        data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if node is None:
-        return {}, {}
-    lines: dict[tuple[str, ...], int] = {}
-    _index_lines(node, (), lines)
-    try:
-        data = yaml.load(text, Loader=_NoAliasLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:{node.start_mark.line + 1}: expected a mapping at the top level")
     return data, lines
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that refuses anchors/aliases (no billion-laughs expansion)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
-
-
-def _index_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
+def _index_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int], seen: set[int]) -> None:
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", node.start_mark)
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             k = (*prefix, str(key.value))
             out[k] = key.start_mark.line + 1
-            _index_lines(value, k, out)
+            _index_lines(value, k, out, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             k = (*prefix, str(i))
             out[k] = item.start_mark.line + 1
-            _index_lines(item, k, out)
+            _index_lines(item, k, out, seen)
 
 
 def _read_pyproject(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
