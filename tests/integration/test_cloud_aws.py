@@ -298,3 +298,15 @@ def test_raw_responses_go_into_the_evidence_bundle(account: dict[str, str], moto
     bundled = json.loads((run_dir / "findings.json").read_text())
     assert {(f["rule_id"], f["resource"]) for f in bundled["findings"]} == \
         {f for f in expected_findings(account) if f[0].startswith(("GUARD-AWS-S3", "GUARD-AWS-EC2"))}
+
+
+def test_assume_role_into_several_accounts(account: dict[str, str], moto_url: str, tmp_path: Path) -> None:
+    roles = [f"arn:aws:iam::{a}:role/guard-audit" for a in ("111111111111", "222222222222")]
+    code, doc, _, _ = _run(moto_url, tmp_path / "org", "--services", "iam", "--role-arn", roles[0], "--role-arn", roles[1])
+    assert code == 1
+    assert doc["properties"]["cloud"]["accounts"] == ["111111111111", "222222222222"]
+    found = {(f["rule_id"], f["resource"]) for f in doc["findings"]}
+    for a in ("111111111111", "222222222222"):
+        assert ("GUARD-AWS-IAM-001", f"arn:aws:iam::{a}:root") in found
+        assert (tmp_path / "org" / "raw" / "aws" / a / "global" / "iam" / "GetAccountSummary.json").is_file()
+    assert not any(ACCOUNT in arn for _, arn in found)  # the caller's own account was not assessed
