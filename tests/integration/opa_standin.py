@@ -1,8 +1,8 @@
 """A small OPA REST server for tests: the real OPA engine (opa_bindings) behind OPA's HTTP API.
 
 Speaks the parts guard uses: GET /health, PUT /v1/policies/{id}, PUT /v1/data/{path},
-POST /v1/data/{path} ({"input": ...} -> {"result": ...}, no "result" when undefined), and
-optional bearer-token auth. Errors use OPA's JSON shape ({"code", "message", "errors": [...]}).
+POST /v1/data/{path} ({"input": ...} -> {"result": ...}, no "result" when undefined),
+POST /v1/query ({"query", "input"} -> {"result": [bindings]}) and optional bearer-token auth. Errors use OPA's JSON shape ({"code", "message", "errors": [...]}).
 """
 
 from __future__ import annotations
@@ -97,10 +97,19 @@ class OpaStandin:
             def do_POST(self) -> None:
                 if not self._authorized():
                     return
+                doc = json.loads(self._body() or b"{}")
+                if self.path.split("?")[0] == "/v1/query":
+                    with standin.lock:
+                        try:
+                            rows = standin.engine.eval_query(doc["query"], doc.get("input"))
+                        except opa_bindings.OpaError as exc:
+                            self._send(500, _error(exc, "internal_error"))
+                            return
+                    self._send(200, {"result": rows} if rows else {})
+                    return
                 if not self.path.startswith("/v1/data/"):
                     self._send(404, {"code": "resource_not_found", "message": self.path})
                     return
-                doc = json.loads(self._body() or b"{}")
                 path = self.path[len("/v1/data/"):].split("?")[0].strip("/").replace("/", ".")
                 with standin.lock:
                     try:
