@@ -65,6 +65,7 @@ def aws(profile: str | None, regions: str | None, role_arns: tuple[str, ...], ex
         cfg = config_mod.load(Path.cwd(), config_file, flags=flags)
         base = Path(cfg.source).parent if cfg.source else Path.cwd()
         fws = frameworks_for_config(cfg.frameworks, cfg.framework_paths, base)
+        key = _signing_key(evidence_key) if evidence else None
         if output and raw_root.exists():
             shutil.rmtree(raw_root)
         result, collection = assess(options, cfg, raw_root, base=base)
@@ -73,7 +74,7 @@ def aws(profile: str | None, regions: str | None, role_arns: tuple[str, ...], ex
         if output:
             _write(output, result, collection.resources)
         if evidence:
-            click.echo(f"guard: evidence stored at {_store(result, cfg, base, evidence, evidence_key, evidence_endpoint_url)}",
+            click.echo(f"guard: evidence stored at {_store(result, cfg, base, evidence, key, evidence_endpoint_url)}",
                        err=True)
     except (config_mod.ConfigError, FrameworkError, CloudError, PolicyError) as exc:
         fail(str(exc))
@@ -97,12 +98,21 @@ def _write(out: Path, result, resources: list) -> None:  # type: ignore[no-untyp
     atomic_write(out / "resources.json", json.dumps({"resources": resources}, indent=1, sort_keys=True))
 
 
-def _store(result, cfg, base: Path, destination: str, key_path: Path | None, endpoint_url: str | None) -> str:  # type: ignore[no-untyped-def]
-    from guard.evidence.bundle import store_run
-    from guard.evidence.signing import private_key_from
+def _signing_key(path: Path | None):  # type: ignore[no-untyped-def]
+    """The bundle's signing key, read before any AWS call so a bad key fails fast."""
+    from guard.evidence.signing import SigningError, private_key_from
 
     try:
-        return store_run(result, cfg, base, destination, key=private_key_from(key_path), endpoint_url=endpoint_url)
+        return private_key_from(path)
+    except SigningError as exc:
+        fail(f"evidence: {exc}")
+
+
+def _store(result, cfg, base: Path, destination: str, key, endpoint_url: str | None) -> str:  # type: ignore[no-untyped-def]
+    from guard.evidence.bundle import store_run
+
+    try:
+        return store_run(result, cfg, base, destination, key=key, endpoint_url=endpoint_url)
     except Exception as exc:  # noqa: BLE001 - evidence errors of every kind are exit 2, named
         fail(f"evidence: {exc}")
 
