@@ -45,7 +45,7 @@ class S3Store:
         self.bucket, self.prefix = bucket, prefix.strip("/")
         self.location = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.client = boto3.client("s3", endpoint_url=endpoint_url, config=BotoConfig(
-            retries={"mode": "standard", "max_attempts": max_attempts}, connect_timeout=10, read_timeout=60))
+            retries={"mode": "standard", "total_max_attempts": max_attempts}, connect_timeout=10, read_timeout=60))
         self.transfer = TransferConfig(multipart_threshold=multipart_threshold, multipart_chunksize=multipart_threshold)
         self.extra: dict[str, Any] = {}
         if kms_key_id:
