@@ -9,10 +9,17 @@ import tempfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, split_list
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from guard.config import Config
+    from guard.model import RunResult
 
 
 @click.group()
@@ -87,7 +94,7 @@ def aws(profile: str | None, regions: str | None, role_arns: tuple[str, ...], ex
     sys.exit(EXIT_FAIL if blocking and not cfg.soft_fail else EXIT_OK)
 
 
-def _write(out: Path, result, resources: list) -> None:  # type: ignore[no-untyped-def]
+def _write(out: Path, result: RunResult, resources: list[dict[str, Any]]) -> None:
     from guard.atomic import atomic_write
     from guard.report import jsonfile, markdown
 
@@ -98,7 +105,7 @@ def _write(out: Path, result, resources: list) -> None:  # type: ignore[no-untyp
     atomic_write(out / "resources.json", json.dumps({"resources": resources}, indent=1, sort_keys=True))
 
 
-def _signing_key(path: Path | None):  # type: ignore[no-untyped-def]
+def _signing_key(path: Path | None) -> Ed25519PrivateKey | None:
     """The bundle's signing key, read before any AWS call so a bad key fails fast."""
     from guard.evidence.signing import SigningError, private_key_from
 
@@ -108,16 +115,20 @@ def _signing_key(path: Path | None):  # type: ignore[no-untyped-def]
         fail(f"evidence: {exc}")
 
 
-def _store(result, cfg, base: Path, destination: str, key, endpoint_url: str | None) -> str:  # type: ignore[no-untyped-def]
-    from guard.evidence.bundle import store_run
+def _store(result: RunResult, cfg: Config, base: Path, destination: str, key: Ed25519PrivateKey | None,
+           endpoint_url: str | None) -> str:
+    from guard.evidence.bundle import EvidenceError, store_run
+    from guard.evidence.ledger import LedgerError
+    from guard.evidence.signing import SigningError
+    from guard.evidence.store import StoreError
 
     try:
         return store_run(result, cfg, base, destination, key=key, endpoint_url=endpoint_url)
-    except Exception as exc:  # noqa: BLE001 - evidence errors of every kind are exit 2, named
+    except (EvidenceError, StoreError, LedgerError, SigningError) as exc:
         fail(f"evidence: {exc}")
 
 
-def _print(result) -> None:  # type: ignore[no-untyped-def]
+def _print(result: RunResult) -> None:
     from collections import Counter
 
     from guard.model import ControlStatus
