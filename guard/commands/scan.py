@@ -5,11 +5,18 @@ from __future__ import annotations
 import sys
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, split_list
 from guard.model import RunResult
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from rich.console import Console
+
+    from guard.config import Config
 
 FORMATS = ("table", "sarif", "json", "markdown")
 
@@ -34,11 +41,15 @@ FORMATS = ("table", "sarif", "json", "markdown")
 @click.option("--baseline", "baseline_file", metavar="FILE", help="Baseline file, relative to PATH (default: .guard-baseline.json).")
 @click.option("--comment", is_flag=True, help="Create or update the guard comment on the pull request (GitHub Actions).")
 @click.option("--sarif-category", metavar="NAME", help="Prefix of SARIF automationDetails ids (one per upload).")
+@click.option("--evidence", metavar="DIR|s3://BUCKET/PREFIX", help="Store a signed evidence bundle of this run there.")
+@click.option("--evidence-key", type=click.Path(path_type=Path), help="Ed25519 signing key for --evidence "
+              "(default: $GUARD_EVIDENCE_KEY or $GUARD_EVIDENCE_KEY_FILE; none: unsigned).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table output.")
 def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: str | None, output: Path | None,
          fail_on: str | None, soft_fail: bool | None, frameworks: str | None, timeout: float | None,
          jobs: int | None, config_file: Path | None, no_cache: bool, diff_base: str | None, staged: bool,
-         baseline_file: str | None, comment: bool, sarif_category: str | None, quiet: bool) -> None:
+         baseline_file: str | None, comment: bool, sarif_category: str | None, evidence: str | None,
+         evidence_key: Path | None, quiet: bool) -> None:
     """Scan PATH with every applicable scanner, then gate on --fail-on."""
     from rich.console import Console
 
@@ -54,6 +65,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
              "formats": split_list(formats), "cache": False if no_cache else None}
     if diff_base and staged:
         fail("--diff-base and --staged cannot be used together")
+    signer = _evidence_signer(evidence, evidence_key)
     try:
         changes, base, review = None, None, []
         if diff_base:
@@ -93,6 +105,8 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
             set_sarif_category(output / "guard.sarif", sarif_category)
         if not quiet:
             console.print("wrote " + ", ".join(str(p) for p in written))
+    if evidence is not None:
+        _store_evidence(result, cfg, evidence, signer, console)
     if comment or os.environ.get("GITHUB_ACTIONS") == "true":
         _github(result, comment)
     if "table" in cfg.formats and not quiet:
@@ -109,6 +123,32 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if result.gate is not None and not result.gate.passed and not cfg.soft_fail:
         sys.exit(EXIT_FAIL)
     sys.exit(EXIT_OK)
+
+
+def _evidence_signer(evidence: str | None, key_file: Path | None) -> Ed25519PrivateKey | None:
+    """The evidence signing key, read before scanning so a bad key fails fast."""
+    if evidence is None:
+        return None
+    from guard.evidence.signing import SigningError, private_key_from
+
+    try:
+        return private_key_from(key_file)
+    except SigningError as exc:
+        fail(str(exc))
+
+
+def _store_evidence(result: RunResult, cfg: Config, destination: str, signer: Ed25519PrivateKey | None,
+                    console: Console) -> None:
+    """Store the run's evidence bundle (S3 endpoint: AWS_ENDPOINT_URL_S3); any failure exits 2."""
+    from guard.evidence.bundle import EvidenceError, store_run
+    from guard.evidence.ledger import LedgerError
+    from guard.evidence.store import StoreError
+
+    try:
+        location = store_run(result, cfg, Path(result.target), destination, key=signer)
+    except (EvidenceError, StoreError, LedgerError, OSError) as exc:
+        fail(f"evidence not stored: {exc}")
+    console.print(f"evidence stored at {location}" + ("" if signer else " (unsigned)"))
 
 
 def _github(result: RunResult, comment: bool) -> None:

@@ -78,15 +78,16 @@ def git_context(run: RunResult, config: Config, root: Path, env: Mapping[str, st
         head = _git(root, "symbolic-ref", "--short", "refs/remotes/origin/HEAD")
         default = head.split("/", 1)[1] if head and "/" in head else None
     event = env.get("GITHUB_EVENT_NAME", "")
-    is_pr = event in PR_EVENTS or bool(run.properties.get("diff_base") or run.properties.get("pull_request"))
+    diff_base = (run.properties.get("diff") or {}).get("base")
+    is_pr = event in PR_EVENTS or bool(diff_base)
     branch = (env.get("GITHUB_HEAD_REF") or run.branch) if is_pr else run.branch
     pr = re.match(r"refs/pull/(\d+)/", env.get("GITHUB_REF", ""))
     return {
         "commit": run.commit, "branch": branch, "default_branch": default,
         "remote": _redact_remote(_git(root, "config", "--get", "remote.origin.url")),
         "kind": "pull_request" if is_pr else "branch",
-        "pull_request": {"number": int(pr.group(1)) if pr else run.properties.get("pull_request"),
-                         "base": env.get("GITHUB_BASE_REF") or run.properties.get("diff_base"),
+        "pull_request": {"number": int(pr.group(1)) if pr else None,
+                         "base": env.get("GITHUB_BASE_REF") or diff_base,
                          "head": env.get("GITHUB_HEAD_REF") or branch} if is_pr else None,
     }
 
