@@ -310,3 +310,21 @@ def test_assume_role_into_several_accounts(account: dict[str, str], moto_url: st
         assert ("GUARD-AWS-IAM-001", f"arn:aws:iam::{a}:root") in found
         assert (tmp_path / "org" / "raw" / "aws" / a / "global" / "iam" / "GetAccountSummary.json").is_file()
     assert not any(ACCOUNT in arn for _, arn in found)  # the caller's own account was not assessed
+
+
+def test_default_regions_are_the_enabled_ones(moto_url: str) -> None:
+    from guard.cloud.regions import plan_regions
+    from guard.cloud.session import open_accounts
+
+    (acct,) = open_accounts(endpoint_url=moto_url, max_attempts=2)
+    plan = plan_regions(acct, None, REGION)
+    optin = {r["RegionName"]: r["OptInStatus"] for r in
+             acct.client("ec2", REGION).describe_regions(AllRegions=True)["Regions"]}
+    assert REGION in plan.enabled and "ap-east-1" not in plan.enabled and optin["ap-east-1"] == "not-opted-in"
+    assert set(plan.enabled) == {r for r, s in optin.items() if s != "not-opted-in"}
+
+
+def test_unknown_profile_is_a_usage_error(aws_env: None, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["cloud", "aws", "--profile", "no-such-profile", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no-such-profile" in result.output
