@@ -45,7 +45,7 @@ class CheckovScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
-        return [exe, "--skip-download", "--quiet", "--compact", "-o", "json", "--output-file-path", str(workdir),
+        return [exe, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args, "-f", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:

@@ -1,0 +1,64 @@
+"""Secret redaction: values from secret findings are masked in every finding, shapes everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guard.model import Category, Finding, Location, Rule, Severity
+from guard.redact import is_secret, mask, redact, redact_text, secret_values
+
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+TOKEN = "ghp_4xV9kQ2mZ7rT1yP8wL3nB6cD0fH5jK2sA9eG"
+
+
+def finding(tool: str, rule: str, message: str, line: int, category: Category = Category.SAST,
+            cwe: tuple[str, ...] = (), path: str = "settings.py", **props: object) -> Finding:
+    r = Rule(id=rule, name=rule, short_description=f"{rule}: x", full_description=message, help_text=message)
+    return Finding(tool=tool, rule=r, message=message, severity=Severity.HIGH, category=category,
+                   location=Location(path=path, start_line=line, end_line=line, snippet=message), cwe=cwe,
+                   properties=dict(props))
+
+
+def test_mask_keeps_a_prefix_and_a_stable_hash():
+    assert mask(AWS_SECRET).startswith("wJal…[redacted:sha256:") and AWS_SECRET not in mask(AWS_SECRET)
+    assert mask(AWS_SECRET) == mask(AWS_SECRET) != mask(AWS_SECRET + "x")
+    assert mask("short1")[:1] == "…"  # short values keep no prefix
+
+
+def test_values_found_by_secret_scanners_are_masked_in_every_finding(tmp_path: Path):
+    (tmp_path / "settings.py").write_text(f'import os\nAWS_SECRET_ACCESS_KEY = "{AWS_SECRET}"\nSECRET_KEY = "changeme-shop"\n')
+    secret = finding("detect-secrets", "secret-keyword", "Secret Keyword in settings.py", 2, Category.SECRET, ("CWE-798",))
+    bandit = finding("bandit", "B105", f"Possible hardcoded password: '{AWS_SECRET}'", 2, cwe=("CWE-259",),
+                     nested={"lines": [f"x = '{AWS_SECRET}'"]})
+    other = finding("semgrep", "some.rule", f"value {AWS_SECRET} used again elsewhere", 9)
+    out = redact([secret, bandit, other], tmp_path)
+    for f in out:
+        text = repr(f)
+        assert AWS_SECRET not in text, f.tool
+    assert "[redacted:sha256:" in out[1].message and "[redacted:sha256:" in out[1].rule.full_description
+    assert out[1].properties["nested"]["lines"][0].startswith("x = 'wJal…")
+    assert out[2].message.startswith("value wJal…[redacted")
+
+
+def test_quoted_literals_in_secret_findings_are_masked_even_without_a_source(tmp_path: Path):
+    f = finding("bandit", "B105", "Possible hardcoded password: 'changeme-shop-secret'", 3, cwe=("CWE-259",))
+    assert is_secret(f)
+    (out,) = redact([f], tmp_path)
+    assert "changeme-shop-secret" not in out.message and "redacted" in out.message
+    plain = finding("bandit", "B608", "Possible SQL injection: 'SELECT name FROM t'", 3)
+    (kept,) = redact([plain], tmp_path)
+    assert kept.message == plain.message  # not a secret finding: quoted SQL stays readable
+
+
+def test_token_shapes_and_private_keys_are_masked_anywhere():
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPH\n-----END RSA PRIVATE KEY-----"
+    text = redact_text(f"token {TOKEN} and AKIAIOSFODNN7EXAMPLE then\n{pem}")
+    assert TOKEN not in text and "AKIAIOSFODNN7EXAMPLE" not in text and "MIIEowIBAAKCAQEAu1SU1LfVLPH" not in text
+    assert "-----BEGIN RSA PRIVATE KEY-----" in text and text.count("[redacted:sha256:") == 3
+    assert redact_text("nothing secret here") == "nothing secret here"
+
+
+def test_masked_values_from_tools_are_not_collected(tmp_path: Path):
+    (tmp_path / "settings.py").write_text('GITHUB_TOKEN = "****************************************"\n')
+    f = finding("trivy", "github-pat", 'GitHub token (GITHUB_TOKEN = "****")', 1, Category.SECRET, ("CWE-798",))
+    assert secret_values([f], tmp_path) == set()
