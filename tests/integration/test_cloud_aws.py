@@ -328,3 +328,23 @@ def test_unknown_profile_is_a_usage_error(aws_env: None, tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["cloud", "aws", "--profile", "no-such-profile", "--output", str(tmp_path)])
     assert result.exit_code == 2
     assert "no-such-profile" in result.output
+
+
+def test_config_rules_need_the_compliance_call_moto_lacks(aws_env: None, moto_url: str, tmp_path: Path) -> None:
+    """moto 5.2 does not implement DescribeComplianceByConfigRule: with a rule present the config
+    checks are "not assessed" (fail closed) rather than judged on the rule list alone."""
+    other = "333333333333"
+    creds = boto3.client("sts", endpoint_url=moto_url, region_name=REGION).assume_role(
+        RoleArn=f"arn:aws:iam::{other}:role/setup", RoleSessionName="setup")["Credentials"]
+    config = boto3.client("config", endpoint_url=moto_url, region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
+                          aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    config.put_config_rule(ConfigRule={"ConfigRuleName": "s3-versioning",
+                                       "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
+    code, doc, _, _ = _run(moto_url, tmp_path / "cfg", "--services", "config", "--max-attempts", "1",
+                           "--role-arn", f"arn:aws:iam::{other}:role/guard-audit")
+    assert code == 2
+    (run,) = doc["scanners"]
+    assert run["status"] == "error" and "config:DescribeComplianceByConfigRule" in run["reason"]
+    assert doc["findings"] == []
+    rules = json.loads((tmp_path / "cfg" / "raw" / "aws" / other / REGION / "config" / "DescribeConfigRules.json").read_text())
+    assert rules["responses"][0]["ConfigRules"][0]["ConfigRuleName"] == "s3-versioning"

@@ -82,7 +82,7 @@ class Api:
 
 
 def _describe(where: str, code: str, exc: botocore.exceptions.ClientError) -> str:
-    message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+    message = " ".join((exc.response.get("Error", {}).get("Message", "") or str(exc)).split())[:300]
     attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
     if code in THROTTLING:
         return f"{where}: throttled after {attempts + 1} attempt(s): {code}: {message}"
