@@ -197,7 +197,7 @@ def build(run: RunResult, config: Config, root: Path, staging: Path, *, run_id: 
     doc = oscal.build(document_id=run_id, title=f"guard run {run_id}", start=started, end=finished,
                       controls=run.controls, guard_version=run.guard_version, evidence_href="../findings.sarif")
     (staging / "oscal").mkdir()
-    (staging / "oscal" / "assessment-results.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    (staging / "oscal" / "assessment-results.json").write_text(json.dumps(doc), encoding="utf-8")
     (staging / "report.html").write_text(html.render(report_data(run, run_id, frameworks)), encoding="utf-8")
     git = git_context(run, config, root, env)
     manifest = {

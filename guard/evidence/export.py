@@ -236,7 +236,8 @@ def _report(period: Period, main: list[_Run], prs: list[_Run], frameworks: list[
         title=f"guard evidence export {period.label}",
         meta=[("period", f"{iso(period.start)} .. {iso(period.end)}"), ("default-branch runs", str(len(main))),
               ("pull-request runs", str(len(prs))), ("latest run", last.manifest["run_id"] if last else "none")],
-        controls=controls, severity=severity, scanners=scanners, trend=trend)
+        controls=controls, severity=severity, scanners=scanners, trend=trend,
+        controls_caption=" (latest default-branch run)" if last else "")
     return html.render(data).encode()
 
 
@@ -286,7 +287,7 @@ def export(store: EvidenceStore, period: Period, output: Path, *, framework: str
             frameworks = sorted({fw for r in main + prs for fw in r.controls})
             for fw in frameworks:
                 t = _timeline(fw, main)
-                ex.add_bytes(f"controls/{fw}-timeline.json", json.dumps(t, indent=1).encode())
+                ex.add_bytes(f"controls/{fw}-timeline.json", json.dumps(t).encode())
                 ex.add_bytes(f"controls/{fw}-timeline.csv", _csv(
                     ["control_id", "title", "last_status", "runs_sampled", "failed_runs", "first_failed", "fixed_at"],
                     [[c["control_id"], c["title"], c["last_status"], c["runs_sampled"], c["failed_runs"],
@@ -301,7 +302,7 @@ def export(store: EvidenceStore, period: Period, output: Path, *, framework: str
             doc = oscal.build(document_id=f"export-{period.label}-{head}", title=f"guard evidence {period.label}",
                               start=period.start, end=min(period.end, clock()), controls=_final_controls(main, frameworks),
                               guard_version=__version__, evidence_href="../controls/")
-            ex.add_bytes("oscal/assessment-results.json", json.dumps(doc, indent=1).encode())
+            ex.add_bytes("oscal/assessment-results.json", json.dumps(doc).encode())
             ex.add_bytes("report.html", _report(period, main, prs, frameworks))
             manifest = {
                 "format": EXPORT_FORMAT, "format_version": FORMAT_VERSION, "created": iso(clock()),

@@ -32,6 +32,7 @@ class ReportData:
     severity: Mapping[str, int]
     scanners: Mapping[str, int]
     trend: Sequence[TrendPoint] = field(default_factory=tuple)
+    controls_caption: str = ""  # e.g. which run the control status is from
 
 
 CSS = """
@@ -85,7 +86,7 @@ def _framework_chart(controls: Mapping[str, Mapping[str, int]]) -> str:
 
 def _bar_chart(name: str, counts: Sequence[tuple[str, int]], colors: Mapping[str, str]) -> str:
     if not any(n for _, n in counts):
-        return f'<p class="empty">No findings.</p>' + _count_table(name, counts)
+        return '<p class="empty">No findings.</p>' + _count_table(name, counts)
     width, label_w, row_h = 520, 110, 24
     top = max(n for _, n in counts) or 1
     bars = []
@@ -109,21 +110,21 @@ def _trend_chart(points: Sequence[TrendPoint]) -> str:
     top = max([p.failed_controls for p in points] + [p.findings for p in points] + [1])
     step = (width - left - 20) / max(len(points) - 1, 1)
 
-    def xy(i: int, v: int) -> str:
-        return f"{left + i * step:.1f},{height - bottom - (height - bottom - 12) * v / top:.1f}"
+    def xy(i: int, v: int) -> tuple[float, float]:
+        return left + i * step, height - bottom - (height - bottom - 12) * v / top
 
     lines = []
     for attr, color in (("findings", "#e16f24"), ("failed_controls", "#d1242f")):
-        pts = " ".join(xy(i, getattr(p, attr)) for i, p in enumerate(points))
-        lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{pts}"/>')
-        lines.extend(f'<circle cx="{xy(i, getattr(p, attr)).split(",")[0]}" cy="{xy(i, getattr(p, attr)).split(",")[1]}" '
-                     f'r="2.5" fill="{color}"><title>{escape(p.label)}: {getattr(p, attr)}</title></circle>'
-                     for i, p in enumerate(points))
+        points_xy = [xy(i, getattr(p, attr)) for i, p in enumerate(points)]
+        lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" '
+                     f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points_xy)}"/>')
+        lines.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"><title>{escape(p.label)}: '
+                     f"{getattr(p, attr)}</title></circle>" for (x, y), p in zip(points_xy, points))
     axis = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#8c959f"/>',
             f'<text x="{left - 6}" y="{16}" text-anchor="end">{top}</text>',
             f'<text x="{left - 6}" y="{height - bottom}" text-anchor="end">0</text>']
     every = max(1, len(points) // 8)
-    axis += [f'<text x="{xy(i, 0).split(",")[0]}" y="{height - 8}" text-anchor="middle">{escape(p.label)}</text>'
+    axis += [f'<text x="{xy(i, 0)[0]:.1f}" y="{height - 8}" text-anchor="middle">{escape(p.label)}</text>'
              for i, p in enumerate(points) if i % every == 0]
     svg = f'<svg role="img" aria-label="trend over the period" width="100%" viewBox="0 0 {width} {height}">{"".join(axis + lines)}</svg>'
     rows = "".join(f'<tr><td>{escape(p.label)}</td><td data-trend-failed="{i}">{p.failed_controls}</td>'
@@ -137,7 +138,8 @@ def render(data: ReportData) -> str:
     severity = [(s, data.severity.get(s, 0)) for s in SEVERITIES]
     scanners = sorted(data.scanners.items(), key=lambda kv: (-kv[1], kv[0]))
     sections = [
-        f'<section class="wide"><h2>Control status by framework</h2>{_framework_chart(data.controls)}</section>',
+        f'<section class="wide"><h2>Control status by framework{escape(data.controls_caption)}</h2>'
+        f"{_framework_chart(data.controls)}</section>",
         f"<section><h2>Findings by severity</h2>{_bar_chart('severity', severity, SEVERITY_COLOR)}</section>",
         f"<section><h2>Findings by scanner</h2>{_bar_chart('scanner', scanners, {})}</section>",
     ]
