@@ -114,7 +114,7 @@ class SemgrepScanner(ToolScanner):
     name = "semgrep"
     category = Category.SAST
     tool = "semgrep"
-    cost = 10.0
+    cost = 3.0
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
