@@ -13,3 +13,16 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "guard"
+
+
+def builtin_dir(name: str) -> Path:
+    """A data folder shipped with guard (`policies`, `frameworks`).
+
+    In a source checkout it is the top-level folder; an installed wheel carries it inside the
+    package as `guard/builtin/<name>`.
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / name
+    if checkout.is_dir() and (package.parent / "pyproject.toml").is_file():
+        return checkout
+    return package / "builtin" / name

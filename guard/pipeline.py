@@ -139,11 +139,13 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
     existing = {f.fingerprint for f in findings if f.properties.get("existing")}
     blocking = [f.fingerprint for f in findings if f.severity.at_least(fail_on) and f.fingerprint not in existing]
     reasons = [f"{len(blocking)} finding(s) at or above {fail_on.value}"] if blocking else []
+    blocking_set = set(blocking)
     for v in violations:
         if v.severity.at_least(fail_on) and v.fingerprint not in existing:
             reasons.append(f"policy {v.policy}: {v.message}")
-            if v.fingerprint and v.fingerprint not in blocking:
+            if v.fingerprint and v.fingerprint not in blocking_set:
                 blocking.append(v.fingerprint)
+                blocking_set.add(v.fingerprint)
     blocked_by_policy = any(v.severity.at_least(fail_on) and v.fingerprint not in existing for v in violations)
     reasons += [f"{e.scanner}: {e.reason}" for e in errors]
     return Gate(passed=not blocking and not blocked_by_policy and not errors, fail_on=fail_on,
@@ -152,12 +154,12 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
 
 def apply_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
                    changes: ChangeSet | None, branch: str | None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
-    """Config policies over `files` and finding policies over `findings`, as a ScannerRun named "policy".
+    """Config policies over `files` and finding policies over `findings`, as the "guard-policy" ScannerRun.
 
     A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
     """
     from guard.policy.base import PolicyContext, PolicyError
-    from guard.policy.runner import run_policies
+    from guard.policy.runner import TOOL, run_policies
 
     context = PolicyContext(repo=str(root), branch=branch,
                             changed_files=tuple(changes.paths) if changes is not None else None,
@@ -165,9 +167,9 @@ def apply_policies(root: Path, config: Config, files: Sequence[str], findings: S
     try:
         result = run_policies(config, root, files, findings, context)
     except PolicyError as exc:
-        return ScannerRun("policy", Category.POLICY, Status.ERROR, reason=str(exc)), [], []
+        return ScannerRun(TOOL, Category.POLICY, Status.ERROR, reason=str(exc)), [], []
     policy_findings = assign(result.findings, SourceCache(root))
-    run = ScannerRun("policy", Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
+    run = ScannerRun(TOOL, Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
                      findings=tuple(policy_findings), files_scanned=len(files), seconds=result.seconds,
                      checks=result.checks)
     return run, policy_findings, list(result.violations)

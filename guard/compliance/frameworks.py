@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import jsonschema
+from guard.paths import builtin_dir
 from guard.config import ConfigError, read_yaml_with_lines
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "frameworks"
+BUILTIN_DIR = builtin_dir("frameworks")
 SCHEMA_FILE = BUILTIN_DIR / "schema.json"
 MAX_FILE_BYTES = 4 * 1024 * 1024
 

@@ -69,7 +69,18 @@ class Mappings:
         exact = self.rules.get(check)
         if exact is not None:
             return [exact]
-        return [e for k, e in self.rules.items() if _is_pattern(k) and fnmatch.fnmatchcase(check, k)]
+        return [e for k, e in self.rule_patterns if fnmatch.fnmatchcase(check, k)]
+
+    @property
+    def rule_patterns(self) -> tuple[tuple[str, MappingEntry], ...]:
+        """The wildcard keys of `rules` (computed once per Mappings)."""
+        cached = _PATTERNS.get(id(self))
+        if cached is None or cached[0] is not self:
+            cached = _PATTERNS[id(self)] = (self, tuple((k, e) for k, e in self.rules.items() if _is_pattern(k)))
+        return cached[1]
+
+
+_PATTERNS: dict[int, tuple["Mappings", tuple[tuple[str, MappingEntry], ...]]] = {}
 
 
 def _is_pattern(key: str) -> bool:
@@ -156,6 +167,38 @@ def controls_for(
     mappings: Mappings | None = None,
 ) -> Controls:
     """Control ids per framework id for a Finding (tool/category from it) or a Rule (pass tool, category)."""
+    key = _memo_key(item, frameworks, tool, category, mappings)
+    known = _MEMO.get(key)
+    if known is None:
+        if len(_MEMO) > _MEMO_LIMIT:
+            _MEMO.clear()
+        # the entry keeps the frameworks and mappings alive, so their ids in the key stay unique
+        known = _MEMO[key] = (_controls_for(item, frameworks, tool=tool, category=category, mappings=mappings),
+                              tuple(frameworks), mappings)
+    return dict(known[0])
+
+
+_MEMO: dict[tuple[Any, ...], tuple[Controls, tuple[Framework, ...], Mappings | None]] = {}
+_MEMO_LIMIT = 100_000
+
+
+def _memo_key(item: Finding | Rule, frameworks: Sequence[Framework], tool: str | None, category: Category | None,
+              mappings: Mappings | None) -> tuple[Any, ...]:
+    """Everything `_controls_for` reads: many findings share one rule, so the answer is reused."""
+    rule = item.rule if isinstance(item, Finding) else item
+    extra = (item.tool, item.category, item.cwe, tuple(sorted(item.controls.items()))) if isinstance(item, Finding) else ()
+    return (rule.id, rule.cwe, tuple(sorted(rule.controls.items())), extra, tool, category,
+            tuple(id(f) for f in frameworks), id(mappings))
+
+
+def _controls_for(
+    item: Finding | Rule,
+    frameworks: Sequence[Framework],
+    *,
+    tool: str | None = None,
+    category: Category | None = None,
+    mappings: Mappings | None = None,
+) -> Controls:
     if isinstance(item, Finding):
         rule = item.rule
         tool = item.tool

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import guard
+from guard.paths import builtin_dir
 from guard.config import Config
 from guard.evidence import ledger, oscal
 from guard.evidence.manifest import (
@@ -36,7 +37,7 @@ from guard.report import html, jsonfile
 from guard.sarif import write as sarif_write
 from guard.tools.catalog import TOOLS
 
-BUILTIN_POLICIES = Path(guard.__file__).resolve().parent.parent / "policies"
+BUILTIN_POLICIES = builtin_dir("policies")
 PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
 
 

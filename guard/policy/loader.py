@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-import guard
+from guard.paths import builtin_dir as shipped_dir
 from guard.config import Config, PolicySettings
 from guard.policy.base import PolicyEngine, PolicyError
 from guard.policy.metadata import RegoModule, parse_module
@@ -46,7 +46,7 @@ class Pack:
 
 def builtin_dir() -> Path:
     """The built-in pack (`policies/` next to the package). PolicyError if it is missing."""
-    path = Path(guard.__file__).resolve().parent.parent / "policies"
+    path = shipped_dir("policies")
     if not (path / "rego").is_dir():
         raise PolicyError(f"built-in policy pack not found at {path} (set policies.builtin: false to run without it)")
     return path

@@ -13,6 +13,7 @@ from guard.model import (
 )
 
 FORMAT_VERSION = 1
+PRETTY_LIMIT = 2_000
 
 
 class FindingsFileError(Exception):
@@ -75,7 +76,8 @@ def to_dict(run: RunResult) -> dict[str, Any]:
 
 
 def dump(path: Path, run: RunResult) -> None:
-    atomic_write(path, json.dumps(to_dict(run), indent=2, ensure_ascii=False, default=str))
+    pretty = len(run.findings) + len(run.waived) <= PRETTY_LIMIT  # indent uses the slow pure-Python encoder
+    atomic_write(path, json.dumps(to_dict(run), indent=2 if pretty else None, ensure_ascii=False, default=str))
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ under `partialFingerprints["guard/v1"]`. The copy for GitHub drops waived result
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RUNS = 20
 MAX_RESULTS_PER_RUN = 25_000
 MAX_TAGS = 20
+PRETTY_LIMIT = 2_000
+_ALWAYS = frozenset({"version", "level"})
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
           Severity.LOW: "note", Severity.INFO: "note"}
 INFORMATION_URI = {
@@ -142,18 +145,24 @@ def _help_markdown(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache) -> om.Result:
+def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache) -> dict[str, Any]:
+    """One SARIF result, built as JSON directly: runs can hold tens of thousands of them."""
     fingerprints = {"guard/v1": f.fingerprint}
-    locations = None
+    result: dict[str, Any] = {"ruleId": f.rule_id, "ruleIndex": index, "level": _LEVEL[f.severity],
+                              "message": {"text": f.message or f.rule.short_description}}
     if f.location is not None:
         loc = f.location
-        region = None
-        if loc.start_line:
-            region = om.Region(start_line=loc.start_line, end_line=loc.end_line or loc.start_line,
-                               start_column=loc.start_column, end_column=loc.end_column)
-            fingerprints["primaryLocationLineHash"] = line_hash(sources.snippet(loc.path, loc.start_line, loc.start_line))
-        locations = [om.Location(physical_location=om.PhysicalLocation(
-            artifact_location=om.ArtifactLocation(uri=loc.path, uri_base_id="%SRCROOT%"), region=region))]
+        physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"}}
+        start = loc.start_line or 1  # GitHub requires a region; a file-level finding points at line 1
+        region = {"startLine": start, "endLine": loc.end_line or start}
+        if loc.start_column:
+            region["startColumn"] = loc.start_column
+        if loc.end_column:
+            region["endColumn"] = loc.end_column
+        physical["region"] = region
+        fingerprints["primaryLocationLineHash"] = line_hash(sources.snippet(loc.path, start, start))
+        result["locations"] = [{"physicalLocation": physical}]
+    result["partialFingerprints"] = fingerprints
     props: dict[str, Any] = {"severity": f.severity.value, "category": f.category.value,
                              "found_by": list(f.found_by or (f.tool,))}
     if f.resource:
@@ -162,22 +171,11 @@ def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache)
         props["aliases"] = list(f.aliases)
     if f.controls:
         props["controls"] = {k: list(v) for k, v in f.controls.items()}
-    result = om.Result(
-        rule_id=f.rule_id,
-        rule_index=index,
-        level=_LEVEL[f.severity],
-        message=om.Message(text=f.message or f.rule.short_description),
-        locations=locations,
-        partial_fingerprints=fingerprints,
-        properties=_bag(tags=None, **props),
-    )
+    result["properties"] = props
     if waiver is not None:
-        result.suppressions = [om.Suppression(kind="external" if waiver.source != "inline" else "inSource",
-                                              state="accepted", justification=waiver.reason)]
+        result["suppressions"] = [{"kind": "external" if waiver.source != "inline" else "inSource",
+                                   "status": "accepted", "justification": waiver.reason}]
     return result
-
-
-_ALWAYS = frozenset({"version", "level"})
 
 
 def to_dict(obj: Any) -> Any:
@@ -185,26 +183,43 @@ def to_dict(obj: Any) -> Any:
     if isinstance(obj, list):
         return [to_dict(v) for v in obj]
     if isinstance(obj, dict):
-        return {k: to_dict(v) for k, v in obj.items()}
-    if not attr.has(type(obj)):
+        return obj  # plain JSON already (results, fingerprints)
+    fields = _fields(type(obj))
+    if fields is None:
         return obj
     out: dict[str, Any] = {}
-    for field in attr.fields(type(obj)):
-        value = getattr(obj, field.name)
-        if value is None or (field.default is not attr.NOTHING and value == field.default and field.name not in _ALWAYS):
+    for attr_name, name, default in fields:
+        value = getattr(obj, attr_name)
+        if value is None or (default is not _NO_DEFAULT and value == default and name not in _ALWAYS):
             continue
-        name = field.metadata.get("schema_property_name", field.name)
-        if isinstance(obj, om.Suppression) and name == "state":
-            name = "status"  # sarif-om keeps a pre-2.1.0 name; the 2.1.0 schema says `status`
         out[name] = to_dict(value)
     if isinstance(obj, om.PropertyBag):
-        names = {f.name for f in attr.fields(type(obj))}
+        names = {f[0] for f in fields}
         out.update({k: to_dict(v) for k, v in vars(obj).items() if k not in names and v is not None})
     return out
 
 
+_NO_DEFAULT = object()
+
+
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[tuple[str, str, Any], ...] | None:
+    """(attribute, SARIF property name, default) for an attrs class; None for plain values."""
+    if not attr.has(cls):
+        return None
+    out = []
+    for field in attr.fields(cls):
+        name = field.metadata.get("schema_property_name", field.name)
+        default = _NO_DEFAULT if field.default is attr.NOTHING or isinstance(field.default, attr.Factory) else field.default
+        out.append((field.name, name, default))
+    return tuple(out)
+
+
 def dumps(log: om.SarifLog) -> str:
-    return json.dumps(to_dict(log), indent=2, ensure_ascii=False)
+    doc = to_dict(log)
+    small = sum(len(r.get("results", ())) for r in doc["runs"]) <= PRETTY_LIMIT
+    # indented JSON goes through the pure-Python encoder: only for files a person may open
+    return json.dumps(doc, indent=2 if small else None, ensure_ascii=False)
 
 
 def write(path: Path, run: RunResult, root: Path, *, for_github: bool = True) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
+from guard.paths import builtin_dir
 from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
@@ -49,7 +50,7 @@ LANGUAGE_GLOBS: dict[str, tuple[str, ...]] = {
 
 def builtin_rules_dir() -> Path:
     """guard's own semgrep pack: `policies/semgrep` next to the package."""
-    return Path(__file__).resolve().parents[2] / "policies" / "semgrep"
+    return builtin_dir("policies") / "semgrep"
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,3 +123,107 @@ def _secret(s: Mapping[str, Any], path: str) -> Finding:
         location=_location(path, s.get("StartLine"), s.get("EndLine")), cwe=("CWE-798",), found_by=("trivy",),
         properties={"secret_category": s.get("Category"), "match": s.get("Match")},
     )
+
+
+IMAGE_PATTERNS = ("*.image.tar", "*-image.tar", "image.tar", "*.oci.tar", "*.docker.tar")
+# Runs trivy once per image archive: always a CycloneDX SBOM (needs no database); vulnerabilities
+# (SARIF) only when trivy's database is present. Any failing trivy call stops with its exit code.
+_IMAGE_DRIVER = """
+import subprocess, sys
+exe, out, vuln, offline, extra = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4].split(), sys.argv[5].split()
+for i, tar in enumerate(sys.argv[6:], 1):
+    runs = [["--format", "cyclonedx", "-o", f"{out}/sbom-{i}.cdx.json"]]
+    if vuln:
+        runs.append(["--scanners", "vuln", "--skip-db-update", "--format", "sarif", "-o", f"{out}/vuln-{i}.sarif"])
+    for args in runs:
+        code = subprocess.call([exe, "image", "--input", tar, *offline, "--quiet", *args, *extra])
+        if code:
+            sys.exit(code)
+"""
+
+
+def trivy_db(env: Mapping[str, str] | None = None) -> Path:
+    """Where trivy keeps its vulnerability database (`$TRIVY_CACHE_DIR` or ~/.cache/trivy)."""
+    import os
+
+    env = os.environ if env is None else env
+    cache = env.get("TRIVY_CACHE_DIR") or str(Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trivy")
+    return Path(cache) / "db" / "trivy.db"
+
+
+class TrivyImageScanner(ToolScanner):
+    """Container images saved as archives (`docker save`, OCI layout tar): SBOM and vulnerabilities.
+
+    Without trivy's vulnerability database (3+ GB, not available offline) the images are NOT
+    scanned for vulnerabilities: the run is an error that says so (the SBOM is still written to
+    the raw outputs for guard's own advisory matcher), never a silent pass.
+    """
+
+    name = "trivy-image"
+    category = Category.CONTAINER
+    tool = "trivy"
+    cost = 4.0
+    patterns = IMAGE_PATTERNS
+
+    def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
+        import sys
+
+        vuln = "1" if trivy_db().is_file() else "0"
+        offline = " ".join(o for o in OFFLINE if o != "--skip-check-update")
+        return [sys.executable, "-c", _IMAGE_DRIVER, exe, str(workdir), vuln, offline,
+                " ".join(self.config.tool("trivy").args), *files]
+
+    def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        title = "Known vulnerabilities in container image packages (OS and language)"
+        return [Rule(id="trivy-image-vulnerabilities", name="trivy-image-vulnerabilities", short_description=title,
+                     full_description=title, help_text=title, help_uri="https://trivy.dev/", tags=("container",),
+                     cwe=("CWE-1395",))]
+
+    def parse(self, run: Invocation) -> Iterable[Finding]:
+        from dataclasses import replace
+
+        from guard.sarif.read import SarifError, parse, results
+
+        if run.returncode != 0:
+            raise ScannerError(f"trivy image exited {run.returncode}")
+        sboms = []
+        for i, tar in enumerate(run.files, 1):
+            sbom = run.workdir / f"sbom-{i}.cdx.json"
+            try:
+                doc = json.loads(read_output(sbom, "trivy image"))
+            except json.JSONDecodeError as exc:
+                raise ScannerError(f"trivy image wrote an invalid SBOM for {tar} ({exc.msg})") from None
+            if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
+                raise ScannerError(f"trivy image wrote no CycloneDX SBOM for {tar}")
+            sboms.append(sbom.name)
+        db = trivy_db()
+        if not db.is_file():
+            raise ScannerError(
+                f"no trivy vulnerability database at {db}: image(s) {', '.join(run.files)} NOT scanned for "
+                f"vulnerabilities (CycloneDX SBOM written: {', '.join(sboms)}); download it with "
+                "`trivy image --download-db-only` where the network is allowed, or skip this scanner")
+        for i, tar in enumerate(run.files, 1):
+            name = f"vuln-{i}.sarif"
+            try:
+                doc = parse(read_output(run.workdir / name, "trivy image"), name)
+            except SarifError as exc:
+                raise ScannerError(f"trivy image wrote invalid SARIF: {exc}") from None
+            for item in image_results(doc, tar, run.target):
+                yield replace(item, tool=self.name, found_by=(self.name,))
+
+
+def image_results(doc: Mapping[str, Any], tar: str, root: Path) -> Iterable[Finding]:
+    """Vulnerability findings from trivy's image SARIF, located at the image archive `tar`."""
+    from dataclasses import replace
+
+    from guard.sarif.read import results
+
+    for item in results(doc, root, category=Category.CONTAINER, tool="trivy", cwd=root):
+        f = item.finding
+        package = next((line.split(":", 1)[1].strip() for line in f.message.splitlines()
+                        if line.startswith("Package:")), None)
+        version = next((line.split(":", 1)[1].strip() for line in f.message.splitlines()
+                        if line.startswith("Installed Version:")), None)
+        resource = f"{tar}:{package}@{version}" if package else tar
+        yield replace(f, location=Location(path=tar, start_line=1, end_line=1), resource=resource,
+                      aliases=(f.rule_id,) if f.rule_id.upper().startswith(("CVE-", "GHSA-")) else ())

@@ -1,0 +1,73 @@
+"""Target 4: N synthetic findings through dedup -> policies (regorus) -> controls -> SARIF + JSON.
+
+Each size runs in a fresh process so peak RSS is that size's own. Prints wall seconds, peak RSS
+and the cost per 10k findings (linear growth keeps it flat).
+
+    python bench/findings_scale.py            # 10k, 100k
+    python bench/findings_scale.py 10000 100000 1000000
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r'''
+import datetime as dt, json, resource, sys, time
+from pathlib import Path
+from guard.config import Config
+from guard.model import Category, Finding, Location, Rule, ScannerRun, Severity, Status
+from guard import pipeline
+from guard.commands.outputs import write_outputs
+
+n, root, out = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+sev = list(Severity)
+cwes = ["CWE-89", "CWE-78", "CWE-327", "CWE-798", "CWE-502", "CWE-295", "CWE-22", "CWE-79"]
+rules = [Rule(f"R{i}", f"rule{i}", f"Rule {i}", f"Rule {i} full", f"help {i}", cwe=(cwes[i % 8],)) for i in range(200)]
+tools = ["semgrep", "bandit", "checkov", "trivy"]
+findings = [Finding(tool=tools[i % 4], rule=rules[i % 200], message=f"problem {i}", severity=sev[i % 5],
+                    category=Category.SAST, location=Location(f"src/m{i % 5000}.py", i % 400 + 1, i % 400 + 1),
+                    cwe=(cwes[i % 8],), fingerprint=f"{i:032x}", found_by=(tools[i % 4],)) for i in range(n)]
+runs = [ScannerRun(t, Category.SAST, Status.OK, version="1", findings=tuple(f for f in findings if f.tool == t),
+                   checks=tuple(rules)) for t in tools]
+del findings
+cfg = Config(scanners=[], fail_on="critical")
+t0 = time.perf_counter()
+result = pipeline.run_imported(root, runs, cfg)
+t1 = time.perf_counter()
+write_outputs(result, out, cfg, root)
+t2 = time.perf_counter()
+print(json.dumps({"n": n, "judge_s": t1 - t0, "write_s": t2 - t1, "total_s": t2 - t0,
+                  "findings_out": len(result.findings), "controls": len(result.controls),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+'''
+
+
+def measure(n: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        root, out = Path(tmp) / "repo", Path(tmp) / "out"
+        root.mkdir()
+        proc = subprocess.run([sys.executable, "-c", CHILD, str(n), str(root), str(out)], capture_output=True,
+                              text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"size {n} failed:\n{proc.stderr[-2000:]}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
+    print(f"{'findings':>10} {'judge s':>8} {'write s':>8} {'total s':>8} {'s/10k':>7} {'peak MB':>8}")
+    for n in sizes:
+        r = measure(n)
+        print(f"{n:>10} {r['judge_s']:>8.2f} {r['write_s']:>8.2f} {r['total_s']:>8.2f} "
+              f"{r['total_s'] / n * 10_000:>7.3f} {r['peak_rss_mb']:>8.0f}")
+    print("target (100k): total <= 3 s, peak <= 1024 MB")
+
+
+if __name__ == "__main__":
+    main()
