@@ -15,6 +15,7 @@ SCANNERS = {
     "checkov": ("checkov", "3.3.30"),
     "semgrep": ("semgrep", "1.185.0"),
     "trivy": ("trivy", "Version: 0.76.0"),
+    "trivy-image": ("trivy", "Version: 0.76.0"),
     "hadolint": ("hadolint", "Haskell Dockerfile Linter 2.15.1"),
     "zizmor": ("zizmor", "zizmor 1.32.0"),
     "actionlint": ("actionlint", "1.17.0"),
@@ -36,6 +37,7 @@ def project(tmp: Path) -> Path:
     (root / "app.py").write_text("import os\nos.system(input())\n")
     (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
     (root / "Dockerfile").write_text("FROM python:3.12\nRUN echo hi\n")
+    (root / "shop.image.tar").write_bytes(b"not really an image")
     (root / ".github" / "workflows" / "ci.yml").write_text(
         "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n")
     return root

@@ -195,3 +195,23 @@ def test_detect_secrets_reports_hashes_only(tmp_path: Path):
     assert all(f.category is Category.SECRET and f.cwe == ("CWE-798",) for f in findings)
     with pytest.raises(ScannerError):
         list(DetectSecretsScanner(Config()).parse(invocation(tmp_path, (), stdout='{"version": "1"}')))
+
+
+def test_trivy_image_vulnerabilities_from_trivy_sarif(tmp_path: Path, monkeypatch):
+    from guard.scanners.trivy import TrivyImageScanner
+
+    db = tmp_path / "cache" / "db" / "trivy.db"
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"")
+    monkeypatch.setenv("TRIVY_CACHE_DIR", str(tmp_path / "cache"))
+    sample = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "sarif-samples" / "trivy-image-alpine310.sarif"
+    run = invocation(tmp_path, ("images/alpine.image.tar",), name="vuln-1.sarif", content=sample.read_text())
+    (run.workdir / "sbom-1.cdx.json").write_text('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}')
+    findings = list(TrivyImageScanner(Config()).parse(run))
+    assert len(findings) == 4 and all(f.tool == "trivy-image" and f.category is Category.CONTAINER for f in findings)
+    first = findings[0]
+    assert first.rule_id == "CVE-2019-1549" and first.aliases == ("CVE-2019-1549",)
+    assert first.location.path == "images/alpine.image.tar" and first.resource == "images/alpine.image.tar:libcrypto1.1@1.1.1c-r0"
+    (run.workdir / "sbom-1.cdx.json").write_text('{"bomFormat": "SPDX"}')
+    with pytest.raises(ScannerError, match="CycloneDX"):
+        list(TrivyImageScanner(Config()).parse(run))
