@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail
+from guard.files import relativize
 from guard.model import Category, Finding, ScannerRun, Status
+from guard.sarif.read import SarifError, load, results
 
 # tool name (lower-case, as in tool.driver.name) -> what kind of scanner it is
 TOOL_CATEGORIES: dict[str, Category] = {
@@ -42,10 +45,6 @@ def category_for(tool: str) -> Category:
 
 def runs_from_sarif(paths: list[Path], root: Path) -> list[ScannerRun]:
     """One ScannerRun per producing tool, over every run of every file."""
-    from dataclasses import replace
-
-    from guard.sarif.read import load, results
-
     by_tool: dict[str, dict[str, Any]] = {}
     for path in paths:
         doc = load(path)
@@ -76,14 +75,10 @@ def runs_from_sarif(paths: list[Path], root: Path) -> list[ScannerRun]:
 
 def _anchor(f: Finding, root: Path) -> Finding:
     """Locations must name a file under root (else dropped, URI kept); file-level results point at line 1."""
-    from dataclasses import replace
-
     loc = f.location
     if loc is None:
         return f
     if not (root / loc.path).is_file():
-        from guard.files import relativize
-
         again = relativize(loc.path, root, Path.cwd())  # relative to where the tool ran, not to root
         if again is None or not (root / again).is_file():
             return replace(f, location=None, properties={**f.properties, "original_uri": loc.path})
@@ -122,7 +117,6 @@ def import_sarif(files: tuple[Path, ...], root: Path, output: Path | None, fail_
     from guard import pipeline
     from guard.commands.outputs import write_outputs
     from guard.report import terminal
-    from guard.sarif.read import SarifError
 
     if not root.is_dir():
         fail(f"{root}: not a directory")

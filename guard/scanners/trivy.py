@@ -11,10 +11,14 @@ listed as inline waivers.
 from __future__ import annotations
 
 import json
+import os
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
+from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
 from guard.scanners.data.iac import keyword_cwe
 
@@ -144,8 +148,6 @@ for i, tar in enumerate(sys.argv[6:], 1):
 
 def trivy_db(env: Mapping[str, str] | None = None) -> Path:
     """Where trivy keeps its vulnerability database (`$TRIVY_CACHE_DIR` or ~/.cache/trivy)."""
-    import os
-
     env = os.environ if env is None else env
     cache = env.get("TRIVY_CACHE_DIR") or str(Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trivy")
     return Path(cache) / "db" / "trivy.db"
@@ -166,8 +168,6 @@ class TrivyImageScanner(ToolScanner):
     patterns = IMAGE_PATTERNS
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        import sys
-
         vuln = "1" if trivy_db().is_file() else "0"
         offline = " ".join(o for o in OFFLINE if o != "--skip-check-update")
         return [sys.executable, "-c", _IMAGE_DRIVER, exe, str(workdir), vuln, offline,
@@ -180,10 +180,6 @@ class TrivyImageScanner(ToolScanner):
                      cwe=("CWE-1395",))]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        from dataclasses import replace
-
-        from guard.sarif.read import SarifError, parse, results
-
         if run.returncode != 0:
             raise ScannerError(f"trivy image exited {run.returncode}")
         sboms = []
@@ -214,10 +210,6 @@ class TrivyImageScanner(ToolScanner):
 
 def image_results(doc: Mapping[str, Any], tar: str, root: Path) -> Iterable[Finding]:
     """Vulnerability findings from trivy's image SARIF, located at the image archive `tar`."""
-    from dataclasses import replace
-
-    from guard.sarif.read import results
-
     for item in results(doc, root, category=Category.CONTAINER, tool="trivy", cwd=root):
         f = item.finding
         package = next((line.split(":", 1)[1].strip() for line in f.message.splitlines()
