@@ -16,6 +16,8 @@ import yaml
 from guard.policy.base import InputError
 
 MAX_DOC_CHARS = 10_000_000  # after alias expansion
+# Only the line index of JSON is read through YAML; libyaml builds it about 6x faster when present.
+_JSON_LINES_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,7 @@ def load_json(path: str, text: str) -> list[Document]:
         raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
     lines: dict[str, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_JSON_LINES_LOADER)
         if node is not None:
             _index(node, "", lines)
     except yaml.YAMLError:
