@@ -15,7 +15,9 @@ from typing import Any, Mapping, Sequence
 from guard.config import Config
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.policy.base import PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
+from guard.paths import cache_dir
 from guard.policy.inputs import build_config_input
+from guard.policy.inputs.parsecache import ParseCache
 from guard.policy.loader import Pack, data_files, load_engine, load_pack, make_engine, policy_dirs, settings_base
 
 TOOL = "guard-policy"
@@ -45,7 +47,8 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
         inputs: dict[str, Any] = {}
         unparsed: list[Finding] = []
         if "config" in kinds:
-            inputs["config"], errors = build_config_input(target, files)
+            parsed = ParseCache(cache_dir() / "config-inputs") if config.cache else None
+            inputs["config"], errors = build_config_input(target, files, parsed)
             unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
         if "findings" in kinds:
             inputs["findings"] = findings_input(findings, context)

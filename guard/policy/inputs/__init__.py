@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from guard.policy.base import InputError
 from guard.policy.inputs.dockerfile import load_dockerfile
+from guard.policy.inputs.parsecache import MISS, ParseCache
 from guard.policy.inputs.structured import Document, load_json, load_yaml
 from guard.policy.inputs.terraform import load_terraform
 
@@ -30,10 +31,12 @@ def config_kind(path: str) -> str | None:
     return _STRUCTURED.get(PurePosixPath(lower).suffix)
 
 
-def build_config_input(target: Path, files: Sequence[str]) -> tuple[dict[str, Any], list[InputError]]:
+def build_config_input(target: Path, files: Sequence[str],
+                       cache: ParseCache | None = None) -> tuple[dict[str, Any], list[InputError]]:
     """Parse every config file among `files` (repo-relative) under `target`.
 
     Returns the input and the files that could not be read or parsed (each names file and line).
+    With `cache`, files whose content was parsed before are not parsed again.
     """
     entries = []
     errors: list[InputError] = []
@@ -42,13 +45,24 @@ def build_config_input(target: Path, files: Sequence[str]) -> tuple[dict[str, An
         if kind is None:
             continue
         try:
-            entry = parse_file(rel, _read(target / rel, rel), kind)
+            entry = _parse_cached(rel, _read(target / rel, rel), kind, cache)
         except InputError as exc:
             errors.append(exc)
             continue
         if entry is not None:
             entries.append(entry)
     return {"files": entries}, errors
+
+
+def _parse_cached(path: str, text: str, kind: str, cache: ParseCache | None) -> dict[str, Any] | None:
+    if cache is None:
+        return parse_file(path, text, kind)
+    key = cache.key(path, kind, text)
+    entry = cache.get(key)
+    if entry is MISS:
+        entry = parse_file(path, text, kind)
+        cache.put(key, entry)
+    return entry
 
 
 def parse_file(path: str, text: str, kind: str) -> dict[str, Any] | None:

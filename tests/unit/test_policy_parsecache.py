@@ -1,0 +1,72 @@
+"""Parsed config entries are reused only for identical path, kind and content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard.policy.inputs import build_config_input
+from guard.policy.inputs import parse_file as real_parse_file
+from guard.policy.inputs.parsecache import MISS, ParseCache
+
+TF = 'resource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n'
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_text(TF)
+    (root / "app.json").write_text('{"a": {"b": 1}}\n')
+    return root
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+
+    def parse(path: str, text: str, kind: str):
+        calls.append(path)
+        return real_parse_file(path, text, kind)
+
+    monkeypatch.setattr("guard.policy.inputs.parse_file", parse)
+    return calls
+
+
+def test_second_build_reads_entries_and_matches(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = ParseCache(tmp_path / "cache")
+    uncached, _ = build_config_input(repo, ["main.tf", "app.json"])
+    calls = _counting(monkeypatch)
+    first, _ = build_config_input(repo, ["main.tf", "app.json"], cache)
+    second, _ = build_config_input(repo, ["main.tf", "app.json"], cache)
+    assert calls == ["app.json", "main.tf"]
+    assert first == second == uncached
+
+
+def test_changed_content_is_parsed_again(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = ParseCache(tmp_path / "cache")
+    build_config_input(repo, ["main.tf"], cache)
+    (repo / "main.tf").write_text(TF.replace("public-read", "private"))
+    calls = _counting(monkeypatch)
+    got, _ = build_config_input(repo, ["main.tf"], cache)
+    assert calls == ["main.tf"]
+    assert "private" in str(got) and "public-read" not in str(got)
+
+
+def test_key_covers_path_kind_and_content() -> None:
+    base = ParseCache.key("a.json", "json", "{}")
+    assert len({base, ParseCache.key("b.json", "json", "{}"), ParseCache.key("a.json", "yaml", "{}"),
+                ParseCache.key("a.json", "json", "[]")}) == 4
+
+
+def test_corrupt_entry_is_a_miss_and_errors_are_not_cached(repo: Path, tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path / "cache")
+    key = ParseCache.key("x.json", "json", "{}")
+    cache.put(key, {"path": "x.json"})
+    assert cache.get(key) == {"path": "x.json"}
+    next((tmp_path / "cache").rglob(f"{key}.json")).write_text("{truncated")
+    assert cache.get(key) is MISS
+    (repo / "bad.json").write_text("{not json")
+    for _ in range(2):
+        _, errors = build_config_input(repo, ["bad.json"], cache)
+        assert [e.path for e in errors] == ["bad.json"]
