@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import shutil
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from guard import __version__
 from guard.atomic import atomic_write
 from guard.model import Category, ScannerRun, Status
 from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
@@ -34,7 +36,7 @@ def _hash_file(h: "hashlib._Hash", path: Path) -> None:
 
 def _hash_tree(h: "hashlib._Hash", path: Path) -> None:
     if path.is_dir():
-        for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+        for sub in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             h.update(str(sub.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
             _hash_file(h, sub)
     elif path.is_file():
@@ -43,10 +45,21 @@ def _hash_tree(h: "hashlib._Hash", path: Path) -> None:
         h.update(b"<missing>")
 
 
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    """guard's version and the code that turns tool output into findings: a change re-runs scanners."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for part in ("scanners", "sarif", "redact.py", "files.py"):
+        _hash_tree(h, package / part)
+    return h.hexdigest()
+
+
 def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
         target: Path, files: Sequence[str], extra_inputs: Iterable[Path] = ()) -> str:
     """The cache key for one scanner run."""
     h = hashlib.sha256()
+    h.update(_code_hash().encode())
     h.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
                          "argv": list(argv), "env": sorted(env.items())}).encode())
     for rel in files:

@@ -140,12 +140,16 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
     blocking = [f.fingerprint for f in findings if f.severity.at_least(fail_on) and f.fingerprint not in existing]
     reasons = [f"{len(blocking)} finding(s) at or above {fail_on.value}"] if blocking else []
     blocking_set = set(blocking)
+    by_policy: dict[str, list[str]] = {}
     for v in violations:
         if v.severity.at_least(fail_on) and v.fingerprint not in existing:
-            reasons.append(f"policy {v.policy}: {v.message}")
+            by_policy.setdefault(v.policy, []).append(v.message)
             if v.fingerprint and v.fingerprint not in blocking_set:
                 blocking.append(v.fingerprint)
                 blocking_set.add(v.fingerprint)
+    for policy, messages in by_policy.items():
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        reasons.append(f"policy {policy}: {messages[0]}{more}")
     blocked_by_policy = any(v.severity.at_least(fail_on) and v.fingerprint not in existing for v in violations)
     reasons += [f"{e.scanner}: {e.reason}" for e in errors]
     return Gate(passed=not blocking and not blocked_by_policy and not errors, fail_on=fail_on,

@@ -58,6 +58,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     from guard import pipeline
     from guard.commands.outputs import write_outputs
     from guard.report import terminal
+    from guard.report.progress import scan_progress
 
     console = Console(stderr=True, quiet=quiet)
     flags = {"scanners": split_list(scanners), "skip_scanners": split_list(skip_scanners), "fail_on": fail_on,
@@ -81,8 +82,8 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         for fmt in cfg.formats:
             if fmt not in FORMATS:
                 raise config_mod.ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-        with console.status("scanning", spinner="dots") if console.is_terminal and not quiet else _Null():
-            result = pipeline.run(path, cfg, progress=None, changes=changes, base=base,
+        with scan_progress(console, not quiet) as progress:
+            result = pipeline.run(path, cfg, progress=progress, changes=changes, base=base,
                                   baseline_path=baseline_file, needs_review=review)
     except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
         fail(str(exc))
@@ -174,11 +175,3 @@ def _github(result: RunResult, comment: bool) -> None:
             hint = " (read-only token, e.g. a pull request from a fork: summary and annotations only)" \
                 if exc.status in (401, 403, 404) else ""
             click.echo(f"guard: warning: cannot comment: {exc}{hint}", err=True)
-
-
-class _Null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from urllib.parse import quote
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,7 @@ def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache)
                               "message": {"text": f.message or f.rule.short_description}}
     if f.location is not None:
         loc = f.location
-        physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(loc.path, safe="/"), "uriBaseId": "%SRCROOT%"}}
         start = loc.start_line or 1  # GitHub requires a region; a file-level finding points at line 1
         region = {"startLine": start, "endLine": loc.end_line or start}
         if loc.start_column:

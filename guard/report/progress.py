@@ -1,0 +1,32 @@
+"""Live progress for long scans: one line per scanner on a terminal, nothing otherwise."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+Callback = Callable[[str, str], None]
+
+
+@contextlib.contextmanager
+def scan_progress(console: Console, enabled: bool) -> Iterator[Callback | None]:
+    """Yields the runner's progress callback (scanner name, "start" | "done"), or None when disabled."""
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    lock = threading.Lock()
+    tasks: dict[str, int] = {}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        def update(name: str, event: str) -> None:
+            with lock:
+                if event == "start":
+                    tasks[name] = progress.add_task(f"{name}", total=1)
+                elif name in tasks:
+                    progress.update(tasks[name], completed=1, description=f"{name} [green]done[/]")
+
+        yield update
