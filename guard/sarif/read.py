@@ -62,7 +62,29 @@ def parse(text: str, name: str) -> dict[str, Any]:
     version = doc.get("version")
     if version is not None and version != "2.1.0":
         raise SarifError(f"{name}: SARIF version {version!r} is not supported (2.1.0 only)")
+    check_shape(doc, name)
     return doc
+
+
+def check_shape(doc: Mapping[str, Any], name: str) -> None:
+    """Reject logs whose runs/results have the wrong JSON types (a broken tool, never 'no findings')."""
+    for i, run in enumerate(doc["runs"]):
+        where = f"{name}: runs[{i}]"
+        if not isinstance(run, dict) or not isinstance(_get(run, "tool", "driver"), dict):
+            raise SarifError(f"{where}: not a run object with tool.driver")
+        for key in ("results", "artifacts"):
+            if not isinstance(run.get(key) or [], list):
+                raise SarifError(f"{where}.{key}: not an array")
+        if not isinstance(run["tool"]["driver"].get("rules") or [], list):
+            raise SarifError(f"{where}.tool.driver.rules: not an array")
+        for j, res in enumerate(run.get("results") or []):
+            bad = (not isinstance(res, dict) and "not an object"
+                   or not isinstance(res.get("ruleId", ""), (str, type(None))) and "ruleId is not a string"
+                   or not isinstance(res.get("message", {}), (dict, str)) and "message is not an object"
+                   or not isinstance(res.get("locations") or [], list) and "locations is not an array"
+                   or res.get("level", "warning") not in (*_LEVEL, None) and "level is not a SARIF level")
+            if bad:
+                raise SarifError(f"{where}.results[{j}]: {bad}")
 
 
 def results(doc: Mapping[str, Any], root: Path, *, category: Category, tool: str | None = None,

@@ -9,7 +9,9 @@ the tool's internals (tools live in their own pinned environments).
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +21,9 @@ from guard.model import Category, Finding, Rule
 
 if TYPE_CHECKING:
     from guard.config import Config
+
+
+OUTPUT_LIMIT = 100 * 1024 * 1024  # default cap on one tool output file (see SECURITY.md)
 
 
 class ScannerError(Exception):
@@ -112,13 +117,13 @@ class ToolScanner:
         return [f for f in files if match_any(f, self.patterns)]
 
     def version(self, exe: str) -> str:
+        settings = self.config.tool(self.tool)
+        limit = min(60.0, settings.timeout or self.config.timeout)
         try:
-            out = subprocess.run(
-                [exe, *self.version_args], capture_output=True, text=True, timeout=60, check=False
-            )
+            text = probe([exe, *self.version_args], limit)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ScannerError(f"cannot run `{exe} {' '.join(self.version_args)}`: {exc}") from exc
-        match = re.search(r"\d+\.\d+(?:\.\d+)?", out.stdout + out.stderr)
+            raise ScannerError(f"cannot run `{exe} {' '.join(self.version_args)}`: {exc}") from None
+        match = re.search(r"\d+\.\d+(?:\.\d+)?", text)
         if not match:
             raise ScannerError(f"`{exe} {' '.join(self.version_args)}` printed no version")
         return match.group(0)
@@ -133,8 +138,40 @@ class ToolScanner:
         return ()
 
 
-def read_output(path: Path, tool: str, limit: int = 512 * 1024 * 1024) -> str:
-    """A tool's output file as text; missing, empty, oversized or undecodable output is a ScannerError."""
+def probe(argv: Sequence[str], timeout: float) -> str:
+    """stdout + stderr of a short command; on timeout its whole process group is killed.
+
+    A tool that hangs (or leaves a child holding its pipes) cannot hang guard: the command runs
+    in its own session and the group is killed before the pipes are drained.
+    """
+    with subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          start_new_session=True) as proc:
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            raise subprocess.TimeoutExpired(list(argv), timeout) from None
+    return out.decode("utf-8", "replace")
+
+
+def output_limit() -> int:
+    """Largest tool output guard reads, in bytes: `$GUARD_MAX_OUTPUT_MB` MiB, default 100 MiB."""
+    try:
+        return int(float(os.environ.get("GUARD_MAX_OUTPUT_MB", "")) * 1024 * 1024) or OUTPUT_LIMIT
+    except ValueError:
+        return OUTPUT_LIMIT
+
+
+def read_output(path: Path, tool: str, limit: int | None = None) -> str:
+    """A tool's output file as text; missing, empty, oversized or undecodable output is a ScannerError.
+
+    The size is checked before anything is read, so an oversized output never reaches memory.
+    """
+    limit = output_limit() if limit is None else limit
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -142,7 +179,7 @@ def read_output(path: Path, tool: str, limit: int = 512 * 1024 * 1024) -> str:
     if size == 0:
         raise ScannerError(f"{tool} wrote empty output ({path.name})")
     if size > limit:
-        raise ScannerError(f"{tool} output is {size} bytes, over the {limit}-byte limit")
+        raise ScannerError(f"{tool} output is {size} bytes, over the {limit}-byte limit (GUARD_MAX_OUTPUT_MB)")
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -132,7 +132,7 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
         return list(scanner.parse(invocation))
     except ScannerError as exc:
         raise ScannerError(f"{exc}{_last_line(stderr)}") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ScannerError(f"{scanner.tool} printed output guard cannot read ({type(exc).__name__}: {exc})") from None
 
 
