@@ -7,16 +7,20 @@ Files are then written by guard itself (never by tarfile/zipfile's extract), ins
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import os
 import stat
 import tarfile
 import zipfile
 import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
-SUFFIXES = (".tar.gz", ".tgz", ".zip")
+COMPRESSLEVEL = 1  # JSON compresses about 8x even at level 1; higher levels cost several times the CPU
 
 
 class ArchiveError(Exception):
@@ -56,15 +60,57 @@ class _Hashing(io.RawIOBase):
         return data
 
 
+class ParallelGzip(io.RawIOBase):
+    """A write-only gzip stream compressed in blocks on worker threads (zlib releases the GIL).
+
+    Each block becomes one gzip member; a gzip file may hold many members back to back
+    (RFC 1952), and every gzip reader, Python's included, reads them as one stream.
+    """
+
+    BLOCK = 4 * 1024 * 1024
+
+    def __init__(self, fh: BinaryIO, level: int, workers: int = max(2, os.cpu_count() or 2)) -> None:
+        self.fh, self.level = fh, level
+        self.pool = ThreadPoolExecutor(workers)
+        self.pending: deque[Future[bytes]] = deque()
+        self.buffer = bytearray()
+        self.limit = workers * 2
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.buffer += data
+        while len(self.buffer) >= self.BLOCK:
+            self._submit(bytes(self.buffer[:self.BLOCK]))
+            del self.buffer[:self.BLOCK]
+        return len(data)
+
+    def _submit(self, block: bytes) -> None:
+        self.pending.append(self.pool.submit(gzip.compress, block, self.level, mtime=0))
+        while len(self.pending) > self.limit:
+            self.fh.write(self.pending.popleft().result())
+
+    def close(self) -> None:
+        if not self.closed:
+            if self.buffer or not self.pending:
+                self._submit(bytes(self.buffer))
+            while self.pending:
+                self.fh.write(self.pending.popleft().result())
+            self.pool.shutdown()
+        super().close()
+
+
 class Writer:
     """Write members one by one into a .tar.gz or .zip; streams are copied, never held whole."""
 
     def __init__(self, fh: BinaryIO, fmt: str) -> None:
         self.fmt = fmt
         if fmt == "tar":
-            self.tar = tarfile.open(fileobj=fh, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT)
+            self.gz = ParallelGzip(fh, COMPRESSLEVEL)
+            self.tar = tarfile.open(fileobj=self.gz, mode="w|", format=tarfile.PAX_FORMAT)
         else:
-            self.zip = zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+            self.zip = zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL)
 
     def add(self, name: str, src: BinaryIO, size: int) -> tuple[str, int]:
         """Copy `size` bytes of `src` in as `name`; the (sha256, size) of what was copied."""
@@ -83,7 +129,11 @@ class Writer:
         return self.add(name, io.BytesIO(data), len(data))
 
     def close(self) -> None:
-        (self.tar if self.fmt == "tar" else self.zip).close()
+        if self.fmt == "tar":
+            self.tar.close()
+            self.gz.close()
+        else:
+            self.zip.close()
 
 
 def _check_name(name: str) -> str | None:

@@ -20,7 +20,7 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -86,11 +86,19 @@ def select(entries: Iterable[Mapping[str, Any]], period: Period, branch: str | N
     return main, prs
 
 
+class _Status(NamedTuple):
+    control_id: str
+    title: str
+    status: str
+
+
 @dataclass
 class _Run:
     entry: Mapping[str, Any]
     manifest: dict[str, Any]
-    controls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # framework -> controls
+    keep_full: bool = False  # keep every control's checks and findings (the latest run, for OSCAL)
+    controls: dict[str, list[_Status]] = field(default_factory=dict)
+    full_controls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     waivers: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -104,7 +112,7 @@ class _Exporter:
         sha, size = self.writer.add_bytes(name, data)
         self.files[name] = {"sha256": sha, "size": size}
 
-    def copy_run(self, entry: Mapping[str, Any]) -> _Run | None:
+    def copy_run(self, entry: Mapping[str, Any], keep_full: bool = False) -> _Run | None:
         rid, seq = entry["run_id"], entry["seq"]
         names = set(self.store.run_files(rid))
         if not names:
@@ -122,7 +130,7 @@ class _Exporter:
         except ManifestError as exc:
             self.problems.append(str(exc))
             return None
-        run = _Run(entry, manifest)
+        run = _Run(entry, manifest, keep_full)
         prefix = f"runs/{rid}/"
         self.add_bytes(prefix + MANIFEST, data)
         if SIGNATURE in names:
@@ -143,7 +151,7 @@ class _Exporter:
 
     def _copy_file(self, run: _Run, name: str, expected: Mapping[str, Any]) -> None:
         rid = run.manifest["run_id"]
-        small = (name.startswith("controls/") and name.endswith(".json")) or name == "waivers.csv"
+        small = name.startswith("controls/") or name == "waivers.csv"
         try:
             with closing(self.store.open_file(rid, name)) as fh:
                 if small:
@@ -158,12 +166,20 @@ class _Exporter:
         if sha != expected["sha256"] or size != expected["size"]:
             self.problems.append(f"run {rid}/{name}: sha256 mismatch (file altered)")
             return
-        if small and name == "waivers.csv":
+        if not small:
+            return
+        framework = name[len("controls/"):].rpartition(".")[0]
+        if name == "waivers.csv":
             run.waivers = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-        elif small:
-            doc = json.loads(data)
-            if self.framework in (None, doc["framework"]):
-                run.controls[doc["framework"]] = doc["controls"]
+        elif self.framework not in (None, framework):
+            return
+        elif name.endswith(".csv"):  # id, title and status are all the timeline needs
+            rows = csv.reader(io.StringIO(data.decode("utf-8")))
+            header = next(rows)
+            cols = [header.index(k) for k in ("control_id", "title", "status")]
+            run.controls[framework] = [_Status(r[cols[0]], r[cols[1]], r[cols[2]]) for r in rows]
+        elif name.endswith(".json") and run.keep_full:
+            run.full_controls[framework] = json.loads(data)["controls"]
 
 
 def _timeline(framework: str, runs: list[_Run]) -> dict[str, Any]:
@@ -171,19 +187,22 @@ def _timeline(framework: str, runs: list[_Run]) -> dict[str, Any]:
     for i, run in enumerate(runs):
         when = run.manifest["started"]
         for c in run.controls.get(framework, ()):
-            t = controls.setdefault(c["control_id"], {
-                "control_id": c["control_id"], "title": c["title"], "runs_sampled": 0, "failed_runs": 0,
-                "first_failed": None, "fixed_at": None, "last_status": None, "intervals": [], "statuses": ["-"] * len(runs)})
-            t["statuses"][i] = _LETTER.get(c["status"], "?")
-            t["runs_sampled"] += c["status"] in ("failed", "passed")
-            if c["status"] == "failed":
+            t = controls.get(c.control_id)
+            if t is None:
+                t = controls[c.control_id] = {
+                    "control_id": c.control_id, "title": c.title, "runs_sampled": 0, "failed_runs": 0,
+                    "first_failed": None, "fixed_at": None, "last_status": None, "intervals": [],
+                    "statuses": ["-"] * len(runs)}
+            t["statuses"][i] = _LETTER.get(c.status, "?")
+            t["runs_sampled"] += c.status in ("failed", "passed")
+            if c.status == "failed":
                 t["failed_runs"] += 1
                 t["first_failed"] = t["first_failed"] or when
                 if not t["intervals"] or t["intervals"][-1]["fixed_at"]:
                     t["intervals"].append({"failed_at": when, "fixed_at": None})
-            elif c["status"] == "passed" and t["intervals"] and not t["intervals"][-1]["fixed_at"]:
+            elif c.status == "passed" and t["intervals"] and not t["intervals"][-1]["fixed_at"]:
                 t["intervals"][-1]["fixed_at"] = when
-            t["last_status"] = c["status"]
+            t["last_status"] = c.status
     for t in controls.values():
         t["fixed_at"] = t["intervals"][-1]["fixed_at"] if t["intervals"] else None
         t["statuses"] = "".join(t["statuses"])
@@ -225,12 +244,12 @@ def _changes(runs: list[_Run]) -> bytes:
 
 def _report(period: Period, main: list[_Run], prs: list[_Run], frameworks: list[str]) -> bytes:
     last = main[-1] if main else None
-    controls = {fw: Counter(c["status"] for c in last.controls.get(fw, ())) for fw in frameworks} if last else {}
+    controls = {fw: Counter(c.status for c in last.controls.get(fw, ())) for fw in frameworks} if last else {}
     counts = last.manifest["counts"] if last else {}
     severity = counts.get("by_severity", {})
     scanners = {**{t["name"]: 0 for t in (last.manifest["tools"] if last else ())}, **counts.get("by_tool", {})}
     trend = [html.TrendPoint(label=r.manifest["started"][5:10],
-                             failed_controls=sum(c["status"] == "failed" for fw in frameworks for c in r.controls.get(fw, ())),
+                             failed_controls=sum(c.status == "failed" for fw in frameworks for c in r.controls.get(fw, ())),
                              findings=r.manifest["counts"]["findings"]) for r in main]
     data = html.ReportData(
         title=f"guard evidence export {period.label}",
@@ -241,15 +260,14 @@ def _report(period: Period, main: list[_Run], prs: list[_Run], frameworks: list[
     return html.render(data).encode()
 
 
-def _final_controls(runs: list[_Run], frameworks: list[str]) -> list[ControlResult]:
-    latest: dict[tuple[str, str], ControlResult] = {}
-    for run in runs:
-        for fw in frameworks:
-            for c in run.controls.get(fw, ()):
-                latest[(fw, c["control_id"])] = ControlResult(
-                    framework=fw, control_id=c["control_id"], title=c["title"], status=ControlStatus(c["status"]),
-                    checks=tuple(c["checks"]), failing=tuple(c["failing"]), waived=tuple(c["waived"]), note=c["note"])
-    return [latest[k] for k in sorted(latest)]
+def _final_controls(last: _Run | None) -> list[ControlResult]:
+    """The latest default-branch run's controls (for the period's OSCAL document)."""
+    if last is None:
+        return []
+    return [ControlResult(framework=fw, control_id=c["control_id"], title=c["title"], status=ControlStatus(c["status"]),
+                          checks=tuple(c["checks"]), failing=tuple(c["failing"]), waived=tuple(c["waived"]),
+                          note=c["note"])
+            for fw, controls in sorted(last.full_controls.items()) for c in controls]
 
 
 def export(store: EvidenceStore, period: Period, output: Path, *, framework: str | None = None,
@@ -280,7 +298,7 @@ def export(store: EvidenceStore, period: Period, output: Path, *, framework: str
         with tmp.open("wb") as fh:
             writer = Writer(fh, fmt)
             ex = _Exporter(store, writer, framework)
-            main = [r for r in (ex.copy_run(e) for e in main_entries) if r]
+            main = [r for r in (ex.copy_run(e, i == len(main_entries) - 1) for i, e in enumerate(main_entries)) if r]
             prs = [r for r in (ex.copy_run(e) for e in pr_entries) if r]
             if ex.problems:
                 raise IntegrityError(ex.problems)
@@ -300,7 +318,7 @@ def export(store: EvidenceStore, period: Period, output: Path, *, framework: str
                 "entries": len(docs), "head": head, "head_seq": docs[-1]["seq"],
                 "period_entries": [e["seq"] for e in main_entries + pr_entries]}, indent=2).encode())
             doc = oscal.build(document_id=f"export-{period.label}-{head}", title=f"guard evidence {period.label}",
-                              start=period.start, end=min(period.end, clock()), controls=_final_controls(main, frameworks),
+                              start=period.start, end=min(period.end, clock()), controls=_final_controls(main[-1] if main else None),
                               guard_version=__version__, evidence_href="../controls/")
             ex.add_bytes("oscal/assessment-results.json", json.dumps(doc).encode())
             ex.add_bytes("report.html", _report(period, main, prs, frameworks))
