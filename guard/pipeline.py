@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -28,6 +29,7 @@ from guard.scanners.runner import Progress, run_all
 
 if TYPE_CHECKING:
     from guard.policy.base import Violation
+    from guard.policy.runner import ConfigInput
 
 
 class PipelineError(Exception):
@@ -157,10 +159,12 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
 
 
 def apply_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
-                   changes: ChangeSet | None, branch: str | None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+                   changes: ChangeSet | None, branch: str | None,
+                   config_input: Callable[[], "ConfigInput"] | None = None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
     """Config policies over `files` and finding policies over `findings`, as the "guard-policy" ScannerRun.
 
     A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
+    `config_input` returns the config files' policy input parsed earlier (see `run`).
     """
     from guard.policy.base import PolicyContext, PolicyError
     from guard.policy.runner import TOOL, run_policies
@@ -169,7 +173,7 @@ def apply_policies(root: Path, config: Config, files: Sequence[str], findings: S
                             changed_files=tuple(changes.paths) if changes is not None else None,
                             frameworks=tuple(config.frameworks), fail_on=config.fail_on)
     try:
-        result = run_policies(config, root, files, findings, context)
+        result = run_policies(config, root, files, findings, context, prepared=config_input)
     except PolicyError as exc:
         return ScannerRun(TOOL, Category.POLICY, Status.ERROR, reason=str(exc)), [], []
     policy_findings = assign(result.findings, SourceCache(root))
@@ -212,19 +216,23 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         only_files = changes.paths
     waiver_set, accepted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
-    runs = scan(p, config, workroot, progress)
-    commit, branch = _git(p.target)
-    return judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
-                 commit=commit, branch=branch,
-                 properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files),
-                             "needs_review": list(needs_review),
-                             **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})})
+    from guard.policy.runner import config_input
+
+    with ThreadPoolExecutor(max_workers=1) as early:  # parse config files while the scanners run
+        parsed = early.submit(config_input, config, p.target, p.files.files)
+        runs = scan(p, config, workroot, progress)
+        commit, branch = _git(p.target)
+        return judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
+                     commit=commit, branch=branch, config_input=parsed.result,
+                     properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                                 "needs_review": list(needs_review),
+                                 **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})})
 
 
 def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
-          properties: dict) -> RunResult:
+          properties: dict, config_input: Callable[[], "ConfigInput"] | None = None) -> RunResult:
     """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate."""
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
@@ -233,7 +241,7 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         return mark_existing(active, changes, accepted, root), waived + file_waived
 
     active, waived = settle(dedup(normalize(runs, root)))
-    policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch)
+    policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch, config_input)
     policy_active, policy_waived = settle(policy_findings)
     active, waived = active + policy_active, waived + policy_waived
     all_runs = [*runs, policy_run]

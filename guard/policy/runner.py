@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from guard.config import Config
 from guard.model import Category, Finding, Location, Rule, Severity
-from guard.policy.base import PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
+from guard.policy.base import InputError, PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
 from guard.paths import cache_dir
 from guard.policy.inputs import build_config_input
 from guard.policy.inputs.parsecache import ParseCache
@@ -33,9 +33,23 @@ UNPARSED_RULE = Rule(
 __all__ = ["PolicyContext", "PolicyRun", "Violation", "run_policies", "evaluate_pack", "findings_input"]
 
 
+ConfigInput = tuple[dict[str, Any], list[InputError]]
+
+
+def config_input(config: Config, target: Path, files: Sequence[str]) -> ConfigInput:
+    """The config policies' input for `files` (unchanged files come from the parse cache unless caching is off)."""
+    parsed = ParseCache(cache_dir() / "config-inputs") if config.cache else None
+    return build_config_input(target, files, parsed)
+
+
 def run_policies(config: Config, target: Path, files: Sequence[str], findings: Sequence[Finding],
-                 context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None) -> PolicyRun:
-    """Config policies over `files` (repo-relative, under `target`) and finding policies over `findings`."""
+                 context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None,
+                 prepared: Callable[[], ConfigInput] | None = None) -> PolicyRun:
+    """Config policies over `files` (repo-relative, under `target`) and finding policies over `findings`.
+
+    `prepared` returns `config_input(config, target, files)` computed earlier (e.g. while the
+    scanners ran).
+    """
     started = time.perf_counter()
     base = settings_base(config, target)
     pack = load_pack(policy_dirs(config.policies, base), data_files(config.policies, base))
@@ -47,8 +61,7 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
         inputs: dict[str, Any] = {}
         unparsed: list[Finding] = []
         if "config" in kinds:
-            parsed = ParseCache(cache_dir() / "config-inputs") if config.cache else None
-            inputs["config"], errors = build_config_input(target, files, parsed)
+            inputs["config"], errors = prepared() if prepared is not None else config_input(config, target, files)
             unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
         if "findings" in kinds:
             inputs["findings"] = findings_input(findings, context)
