@@ -1,0 +1,64 @@
+"""Target 3a: PR mode (`guard scan --diff-base REF`) with one changed file in terragoat: <= 3.5 s.
+
+Builds a scratch git repository from a copy of terragoat with two commits (the second changes one
+Terraform file), then times `guard scan --diff-base HEAD~1` with an empty cache (`--no-cache`, as
+on a fresh CI runner) and with a warm cache. For scale it also times the full `--no-cache` scan.
+
+    python bench/pr_mode.py --terragoat /path/to/terragoat [--repeat 3] [--file terraform/aws/s3.tf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import copy_tree, git, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+
+CHANGE = '\nresource "aws_s3_bucket" "bench_changed" {\n  bucket = "bench-changed"\n  acl    = "public-read"\n}\n'
+
+
+def scratch_repo(src: Path, tmp: Path, changed: str) -> Path:
+    repo = copy_tree(src, tmp / "terragoat")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    with open(repo / changed, "a", encoding="utf-8") as fh:
+        fh.write(CHANGE)
+    git(repo, "commit", "-q", "-am", "change one file")
+    return repo
+
+
+def scan(repo: Path, out: Path, *extra: str):
+    t = run_timed(guard_argv("scan", str(repo), "--quiet", "--soft-fail", "--output", str(out), *extra))
+    if t.code != 0:
+        raise SystemExit(f"guard scan {' '.join(extra)} exited {t.code}")
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--terragoat")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--file", default="terraform/aws/s3.tf")
+    args = ap.parse_args()
+    header("target 3a: PR mode, one changed file in terragoat")
+    tmp = Path(tempfile.mkdtemp(prefix="guard-bench-pr-"))
+    repo = scratch_repo(terragoat(args.terragoat), tmp, args.file)
+    cold, warm, full = [], [], []
+    for i in range(args.repeat):
+        cold.append(scan(repo, tmp / "out", "--diff-base", "HEAD~1", "--no-cache").wall)
+        warm.append(scan(repo, tmp / "out", "--diff-base", "HEAD~1").wall)
+        full.append(scan(repo, tmp / "full", "--no-cache").wall)
+        print(f"rep {i + 1}: PR no-cache {cold[-1]:.2f} s, PR cached {warm[-1]:.2f} s, full no-cache {full[-1]:.2f} s "
+              f"({load()})")
+    print(f"\nPR mode, --no-cache     {median(cold):6.2f} s  (target <= 3.5 s)")
+    print(f"PR mode, warm cache     {median(warm):6.2f} s")
+    print(f"full scan, --no-cache   {median(full):6.2f} s  (PR / full = {median(cold) / median(full):.2f})")
+    print(f"# {load()} at end")
+
+
+if __name__ == "__main__":
+    main()

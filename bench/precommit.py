@@ -1,0 +1,67 @@
+"""Target 3b: pre-commit path (`guard scan --staged`) on one staged Python file vs the slowest
+applicable tool run alone on that file (guard's own argv): <= 1.2x.
+
+Builds a scratch git repository (a copy of terragoat plus one Python file from guard's
+insecure-shop example, staged), then alternates: each applicable scanner alone on that file,
+and `guard scan --staged --no-cache`.
+
+    python bench/precommit.py --terragoat /path/to/terragoat [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import copy_tree, git, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+from full_scan import planned, tools_alone  # noqa: E402
+
+PY_FILE = Path(__file__).resolve().parent.parent / "examples" / "insecure-shop" / "shop" / "app.py"
+STAGED = "app/handlers.py"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--terragoat")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    header("target 3b: pre-commit, one staged Python file")
+    tmp = Path(tempfile.mkdtemp(prefix="guard-bench-precommit-"))
+    repo = copy_tree(terragoat(args.terragoat), tmp / "terragoat")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    (repo / STAGED).parent.mkdir(parents=True)
+    shutil.copyfile(PY_FILE, repo / STAGED)
+    git(repo, "add", STAGED)
+    target, plan = planned(repo, [STAGED])
+    print("# applicable scanners: " + ", ".join(s.name for s, *_ in plan))
+    slowest, guards, per = [], [], {}
+    for i in range(args.repeat):
+        alone = tools_alone(target, plan)
+        for name, t in alone.items():
+            per.setdefault(name, []).append(t.wall)
+        g = run_timed(guard_argv("scan", str(repo), "--staged", "--no-cache", "--quiet", "--soft-fail"))
+        if g.code not in (0, 1):
+            raise SystemExit(f"guard scan --staged exited {g.code}")
+        name, worst = max(((n, t.wall) for n, t in alone.items()), key=lambda x: x[1])
+        slowest.append(worst)
+        guards.append(g.wall)
+        print(f"rep {i + 1}: slowest alone {name} {worst:.2f} s, guard --staged {g.wall:.2f} s, "
+              f"ratio {g.wall / worst:.2f} ({load()})")
+    print(f"\n{'tool alone':16} {'median wall s':>14}")
+    for name, ws in per.items():
+        print(f"{name:16} {median(ws):14.3f}")
+    ratios = [g / s for g, s in zip(guards, slowest)]
+    print(f"\nslowest tool alone      {median(slowest):6.2f} s")
+    print(f"guard scan --staged     {median(guards):6.2f} s")
+    print(f"guard / slowest = {median(ratios):.2f}  (target <= 1.2)")
+    print(f"# {load()} at end")
+
+
+if __name__ == "__main__":
+    main()

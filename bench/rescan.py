@@ -1,0 +1,69 @@
+"""Target 2: re-scan with nothing changed vs the cold scan, measured in one run.
+
+On a scratch copy of terragoat with a private result cache (GUARD_CACHE_DIR pointing at a fresh
+folder that links the installed tool environments and advisory database): a cold scan (empty
+cache), then warm re-scans. Target: warm <= 10% of cold.
+
+    python bench/rescan.py --terragoat /path/to/terragoat [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import copy_tree, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+
+
+def private_cache(tmp: Path) -> Path:
+    """A fresh guard cache folder sharing only the installed tools and the advisory database."""
+    from guard.paths import cache_dir
+
+    real, cache = cache_dir(), tmp / "cache"
+    cache.mkdir()
+    for shared in ("tools", "advisories"):
+        if (real / shared).exists():
+            (cache / shared).symlink_to(real / shared)
+    return cache
+
+
+def scan(target: Path, out: Path, cache: Path):
+    t = run_timed(guard_argv("scan", str(target), "--quiet", "--soft-fail", "--output", str(out)),
+                  env={"GUARD_CACHE_DIR": str(cache)})
+    if t.code != 0:
+        raise SystemExit(f"guard scan exited {t.code}")
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--terragoat")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    header("target 2: re-scan of terragoat with nothing changed")
+    tmp = Path(tempfile.mkdtemp(prefix="guard-bench-rescan-"))
+    target = copy_tree(terragoat(args.terragoat), tmp / "terragoat")
+    colds, warms = [], []
+    for i in range(args.repeat):
+        cache = private_cache(tmp / f"rep{i}")
+        cold = scan(target, tmp / "out", cache)
+        warm = [scan(target, tmp / "out", cache) for _ in range(2)]
+        colds.append(cold.wall)
+        warms.append(median([w.wall for w in warm]))
+        print(f"rep {i + 1}: cold {cold.wall:.2f} s, warm {', '.join(f'{w.wall:.2f}' for w in warm)} s, "
+              f"ratio {warms[-1] / cold.wall:.3f} ({load()})")
+        shutil.rmtree(cache, ignore_errors=True)
+    ratios = [w / c for w, c in zip(warms, colds)]
+    print(f"\ncold scan (empty cache)   {median(colds):6.2f} s")
+    print(f"re-scan, nothing changed  {median(warms):6.2f} s")
+    print(f"re-scan / cold = {median(ratios):.3f}  (target <= 0.10)")
+    print(f"# {load()} at end")
+
+
+if __name__ == "__main__":
+    main()
