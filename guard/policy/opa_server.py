@@ -67,6 +67,8 @@ class OpaServerEngine:
             for path, source in pending:
                 try:
                     self._call(self._client.update_policy_from_string, source, path, rego_compat=False)
+                except _Unavailable:
+                    raise  # the server is broken, not the module: no point pushing the rest
                 except PolicyError as exc:
                     failed.append((path, source, str(exc)))
             if len(failed) == len(pending):
@@ -76,6 +78,8 @@ class OpaServerEngine:
     def evaluate(self, ref: str, input: Any) -> Any:
         package, _, rule = (ref[len("data."):] if ref.startswith("data.") else ref).rpartition(".")
         body = self._call(self._client.query_rule, input, package, rule)
+        if not isinstance(body, dict):
+            raise PolicyError(f"opa-server: OPA at {self.url} answered {ref} with a {type(body).__name__}, not an object")
         return body["result"] if "result" in body else UNDEFINED
 
     def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
@@ -84,10 +88,13 @@ class OpaServerEngine:
             return []
         query = "; ".join(f"r{i} := [x | x := {ref}]" for i, ref in enumerate(refs))
         body = self._call(self._client.ad_hoc_query, query, input if input else {"_": None})
-        rows = body.get("result") or []
+        rows = (body.get("result") if isinstance(body, dict) else None) or []
         if not rows:
             raise PolicyError(f"opa-server: batched query returned no result for {len(refs)} rules")
-        return [rows[0][f"r{i}"][0] if rows[0][f"r{i}"] else UNDEFINED for i in range(len(refs))]
+        try:
+            return [rows[0][f"r{i}"][0] if rows[0][f"r{i}"] else UNDEFINED for i in range(len(refs))]
+        except (TypeError, KeyError, IndexError, AttributeError):
+            raise PolicyError(f"opa-server: OPA at {self.url} answered the batched query with an unexpected shape") from None
 
     def close(self) -> None:
         self._client.close_connection()
@@ -95,12 +102,19 @@ class OpaServerEngine:
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except RegoParseError as exc:
-            raise PolicyError(_errors(exc.errors) or f"opa-server: {exc.message}") from None
+        except RegoParseError as exc:  # without compile errors it is the server failing, not the module
+            raise (PolicyError if exc.errors else _Unavailable)(_errors(exc.errors) or f"opa-server: {exc.message}") from None
         except requests.HTTPError as exc:
-            raise PolicyError(f"opa-server: {_http_message(exc)}") from None
+            status = exc.response.status_code if exc.response is not None else 0
+            raise (_Unavailable if status >= 500 else PolicyError)(f"opa-server: {_http_message(exc)}") from None
         except requests.RequestException as exc:
-            raise PolicyError(f"opa-server: OPA at {self.url} unreachable: {type(exc).__name__}") from None
+            raise _Unavailable(f"opa-server: OPA at {self.url} unreachable: {type(exc).__name__}") from None
+        except ValueError as exc:  # a body that is not JSON
+            raise _Unavailable(f"opa-server: OPA at {self.url} answered with invalid JSON ({exc})") from None
+
+
+class _Unavailable(PolicyError):
+    """The server failed (5xx, unreachable, not JSON), whatever the request was."""
 
 
 def _errors(errors: list[Mapping[str, Any]]) -> str:
@@ -116,5 +130,7 @@ def _http_message(exc: requests.HTTPError) -> str:
     try:
         body = exc.response.json()
     except (ValueError, AttributeError):
+        return str(exc)
+    if not isinstance(body, dict):
         return str(exc)
     return _errors(body.get("errors") or []) or f"{body.get('code', 'error')}: {body.get('message', '')}"

@@ -185,3 +185,257 @@ def test_version_probe_that_hangs_does_not_hang_guard(fault_run):
 def test_output_limit_is_documented():
     text = (Path(__file__).resolve().parents[2] / "SECURITY.md").read_text()
     assert f"{OUTPUT_LIMIT // (1024 * 1024)} MiB" in text and "GUARD_MAX_OUTPUT_MB" in text
+
+
+# --- the Rego engines, the OPA server, the advisory database, the evidence store -----------
+
+POLICY_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policy"
+OSV_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "osv"
+
+
+def bandit_project(root: Path, config: str = "") -> Path:
+    """A project whose only scanner is the real bandit, with one finding for policies to see."""
+    root.mkdir(parents=True)
+    (root / "app.py").write_text("import subprocess\nsubprocess.call(input(), shell=True)\n")
+    (root / ".guard.yaml").write_text(f"scanners: [bandit]\ncache: false\n{config}")
+    return root
+
+
+needs_bandit = pytest.mark.skipif(__import__("guard.tools.envs", fromlist=["resolve"]).resolve("bandit") is None,
+                                  reason="bandit not installed (guard tools install bandit)")
+
+
+def policy_run(out: Path) -> dict:
+    (run,) = [s for s in findings_doc(out)["scanners"] if s["scanner"] == "guard-policy"]
+    return run
+
+
+@needs_bandit
+@pytest.mark.parametrize("engine", ["regorus", "opa"])
+@pytest.mark.parametrize("fixture,named", [("eval_error", "conflict.rego"), ("broken_syntax", "broken.rego"),
+                                           ("unknown_builtin", "unknown.rego")])
+def test_policy_engine_fault_fails_the_scan(engine: str, fixture: str, named: str, tmp_path: Path):
+    root = bandit_project(tmp_path / "p", f"policies:\n  engine: {engine}\n  paths: [{POLICY_FIXTURES / fixture}]\n")
+    out = tmp_path / "out"
+    proc = guard("scan", str(root), "-o", str(out), "-q", home=tmp_path, isolate_cache=False)
+    assert_no_crash(proc)
+    assert proc.returncode == 2, proc.stderr
+    run = policy_run(out)
+    assert run["status"] == "error" and named in run["reason"], run
+    assert "scanner guard-policy failed" in proc.stderr and findings_doc(out)["gate"]["passed"] is False
+
+
+class FaultyOpa:
+    """An HTTP server on loopback that answers every OPA call with one kind of fault."""
+
+    BODIES = {
+        "500": (500, b'{"code": "internal_error", "message": "boom"}'),
+        "500-html": (500, b"<html><body>Internal Server Error</body></html>"),
+        "garbage-json": (200, b'{"result": [1, 2'),
+        "not-json": (200, b"\x00\xffnot json at all"),
+        "wrong-shape": (200, b'{"result": "yes"}'),
+        "empty": (200, b""),
+    }
+
+    def __init__(self, fault: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        import threading
+
+        status, body = self.BODIES[fault]
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                if self.path.startswith("/health"):  # healthy, so the fault hits the real calls
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_POST = do_DELETE = _answer
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> "FaultyOpa":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _free_port_url() -> str:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("fault", sorted(FaultyOpa.BODIES))
+def test_opa_server_fault_is_a_policy_error(fault: str):
+    """Loading the built-in pack through a broken OPA server: a PolicyError, quickly, nothing else."""
+    from guard.policy.base import PolicyError
+    from guard.policy.loader import builtin_dir, load_engine, load_pack
+    from guard.policy.opa_server import OpaServerEngine
+
+    start = time.monotonic()
+    with FaultyOpa(fault) as server, pytest.raises(PolicyError, match="opa-server"):
+        load_engine(load_pack([builtin_dir()], entry_points=False), OpaServerEngine(server.url))
+    assert time.monotonic() - start < 10, "a failing server must not be retried module by module"
+
+
+@needs_bandit
+@pytest.mark.parametrize("fault", ["wrong-shape", "unreachable"])
+def test_opa_server_fault_fails_the_scan(fault: str, tmp_path: Path):
+    server = FaultyOpa(fault).__enter__() if fault != "unreachable" else None
+    try:
+        url = server.url if server else _free_port_url()
+        root = bandit_project(tmp_path / "p", f"policies:\n  engine: opa-server\n  opa_url: {url}\n")
+        out = tmp_path / "out"
+        proc = guard("scan", str(root), "-o", str(out), "-q", home=tmp_path, isolate_cache=False, timeout=120)
+    finally:
+        if server is not None:
+            server.__exit__()
+    assert_no_crash(proc)
+    assert proc.returncode == 2, proc.stderr
+    run = policy_run(out)
+    assert run["status"] == "error" and "opa-server" in run["reason"], run
+    assert findings_doc(out)["gate"]["passed"] is False
+
+
+@pytest.fixture(scope="module")
+def advisory_db(tmp_path_factory) -> Path:
+    from guard.advisories.store import AdvisoryStore
+
+    directory = tmp_path_factory.mktemp("osv-db")
+    AdvisoryStore(directory).import_sources([str(OSV_FIXTURES / "npm")])
+    return directory
+
+
+def _corrupt_db(kind: str, good: Path, db: Path) -> None:
+    import sqlite3
+
+    if kind == "missing":
+        return
+    db.mkdir()
+    target = db / "osv.sqlite3"
+    data = (good / "osv.sqlite3").read_bytes()
+    if kind == "garbage":
+        target.write_bytes(b"\x89not a database\x00" * 4096)
+    elif kind == "truncated":
+        target.write_bytes(data[: len(data) // 3])
+    elif kind == "empty-file":
+        target.write_bytes(b"")
+    elif kind == "zeroed-pages":
+        target.write_bytes(data[:4096] + b"\x00" * (len(data) - 4096))
+    elif kind == "is-a-directory":
+        target.mkdir()
+    elif kind == "wrong-layout":
+        with sqlite3.connect(target) as conn:
+            conn.execute("CREATE TABLE unrelated (x)")
+    elif kind == "stale":
+        target.write_bytes(data)
+        with sqlite3.connect(target) as conn:
+            conn.execute("UPDATE meta SET value = '2020-01-01T00:00:00+00:00' WHERE key = 'imported_at'")
+    elif kind == "no-meta":
+        target.write_bytes(data)
+        with sqlite3.connect(target) as conn:
+            conn.execute("DELETE FROM meta")
+
+
+DB_FAULTS = ["missing", "garbage", "truncated", "empty-file", "zeroed-pages", "is-a-directory", "wrong-layout",
+             "stale", "no-meta"]
+
+
+@pytest.mark.parametrize("kind", DB_FAULTS)
+def test_advisory_database_fault_is_a_scanner_error(kind: str, advisory_db: Path, tmp_path: Path):
+    from guard.config import AdvisorySettings, Config
+    from guard.scanners.base import ScannerError
+    from guard.scanners.deps import OsvScanner
+
+    db = tmp_path / "db"
+    _corrupt_db(kind, advisory_db, db)
+    root = _lock_project(tmp_path / "p")
+    scanner = OsvScanner(Config(advisories=AdvisorySettings(db=str(db))))
+    with pytest.raises(ScannerError, match="NOT checked"):
+        list(scanner.scan(root, ["package-lock.json"], tmp_path / "work"))
+
+
+def _lock_project(root: Path, config: str = "") -> Path:
+    root.mkdir()
+    (root / "package-lock.json").write_text(json.dumps({
+        "name": "x", "version": "1.0.0", "lockfileVersion": 3,
+        "packages": {"": {"name": "x"}, "node_modules/lodash": {"version": "4.17.20"}}}))
+    (root / ".guard.yaml").write_text(f"scanners: [osv]\ncache: false\n{config}")
+    return root
+
+
+def test_corrupt_advisory_database_fails_the_scan(advisory_db: Path, tmp_path: Path):
+    db = tmp_path / "db"
+    _corrupt_db("truncated", advisory_db, db)
+    root = _lock_project(tmp_path / "p", f"advisories:\n  db: {db}\n")
+    out = tmp_path / "out"
+    proc = guard("scan", str(root), "-o", str(out), "-q", home=tmp_path)
+    assert_no_crash(proc)
+    assert proc.returncode == 2, proc.stderr
+    (run,) = [s for s in findings_doc(out)["scanners"] if s["scanner"] == "osv"]
+    assert run["status"] == "error" and "NOT checked" in run["reason"], run
+    assert "scanner osv failed" in proc.stderr and findings_doc(out)["gate"]["passed"] is False
+
+
+@pytest.fixture(scope="module")
+def first_store(tmp_path_factory) -> Path:
+    """An evidence store holding one good run."""
+    home = tmp_path_factory.mktemp("first-store")
+    root = bandit_project(home / "p")
+    store = home / "evidence"
+    first = guard("scan", str(root), "-q", "--soft-fail", "--evidence", str(store), home=home, isolate_cache=False)
+    assert first.returncode == 0, first.stderr
+    return store
+
+
+@needs_bandit
+@pytest.mark.parametrize("kind", ["parent-is-a-file", "store-is-a-file", "ledger-garbage", "ledger-not-object",
+                                  "run-dir-is-a-file"])
+def test_evidence_store_fault_exits_2(kind: str, first_store: Path, tmp_path: Path):
+    root = bandit_project(tmp_path / "p")
+    store = tmp_path / "evidence"
+    shutil.copytree(first_store, store)
+    (entry,) = sorted((store / "ledger").iterdir())
+    if kind == "parent-is-a-file":
+        (tmp_path / "plain").write_text("x")
+        store = tmp_path / "plain" / "evidence"
+    elif kind == "store-is-a-file":
+        store = tmp_path / "file-store"
+        store.write_text("not a directory")
+    elif kind == "ledger-garbage":
+        entry.write_bytes(b"\x00\xff garbage")
+    elif kind == "ledger-not-object":
+        entry.write_text("[1, 2, 3]")
+    elif kind == "run-dir-is-a-file":
+        shutil.rmtree(store / "runs")
+        (store / "runs").write_text("not a directory")
+    before = sorted(p.name for p in (store / "ledger").iterdir()) if (store / "ledger").is_dir() else []
+    proc = guard("scan", str(root), "-q", "--soft-fail", "--evidence", str(store), home=tmp_path, isolate_cache=False)
+    assert_no_crash(proc)
+    assert proc.returncode == 2, proc.stderr
+    assert "evidence not stored" in proc.stderr
+    after = sorted(p.name for p in (store / "ledger").iterdir()) if (store / "ledger").is_dir() else []
+    assert after == before, "a failed store must not extend the ledger"
