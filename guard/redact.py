@@ -80,6 +80,12 @@ def redact_text(text: str, values: Iterable[str] = (), *, quoted: bool = False) 
     return text
 
 
+def redact_file(src: Path, dest: Path, values: Iterable[str] = ()) -> None:
+    """Copy a tool's raw output with known values, private keys and token shapes masked (bytes kept as they are)."""
+    text = src.read_bytes().decode("utf-8", "surrogateescape")
+    dest.write_bytes(redact_text(text, values).encode("utf-8", "surrogateescape"))
+
+
 def redact(findings: Sequence[Finding], root: Path) -> list[Finding]:
     """Every finding with secret values masked in every text it carries."""
     values = secret_values(findings, root)

@@ -169,7 +169,17 @@ def report_data(run: RunResult, run_id: str, frameworks: list[str]) -> html.Repo
         controls=controls, severity=Counter(f.severity.value for f in run.findings), scanners=scanners)
 
 
-def _raw_outputs(run: RunResult, staging: Path) -> None:
+def _raw_outputs(run: RunResult, root: Path, staging: Path) -> None:
+    """Each scanner's raw outputs, with the secret values the run found masked as in the findings.
+
+    Tools quote what they find (trivy's matched lines, SARIF snippets, checkov's code blocks), so
+    a verbatim copy would put every secret of the repository into the bundle. An output too large
+    to have been read (see guard.scanners.base.output_limit) is recorded by size and hash only.
+    """
+    from guard.redact import redact_file, secret_values
+    from guard.scanners.base import output_limit
+
+    values = secret_values([*run.findings, *(f for f, _ in run.waived)], root)
     for s in run.scanners:
         for i, raw in enumerate(s.raw_outputs):
             src = Path(raw)
@@ -178,14 +188,20 @@ def _raw_outputs(run: RunResult, staging: Path) -> None:
             name = src.name if [Path(r).name for r in s.raw_outputs].count(src.name) == 1 else f"{i}-{src.name}"
             dest = staging / "raw" / s.scanner / name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+            size = src.stat().st_size
+            if size > output_limit():
+                dest.with_name(name + ".omitted").write_text(
+                    f"{name}: {size} bytes, over the output limit; not kept (sha256 {sha256_file(src)})\n",
+                    encoding="utf-8")
+                continue
+            redact_file(src, dest, values)
 
 
 def build(run: RunResult, config: Config, root: Path, staging: Path, *, run_id: str,
           key: Ed25519PrivateKey | None, env: Mapping[str, str]) -> tuple[bytes, dict[str, Any]]:
     """Write a complete run bundle into the empty directory `staging`; its manifest bytes and manifest."""
     frameworks = sorted(set(config.frameworks) | {c.framework for c in run.controls})
-    _raw_outputs(run, staging)
+    _raw_outputs(run, root, staging)
     sarif_write.write(staging / "findings.sarif", run, root, for_github=False)
     jsonfile.dump(staging / "findings.json", run)
     (staging / "controls").mkdir()
