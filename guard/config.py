@@ -161,17 +161,24 @@ def _find_file(root: Path) -> Path | None:
     return None
 
 
-def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+def read_text_limited(path: Path, limit: int, shown: str | None = None) -> str:
+    """A small UTF-8 text file; unreadable, oversized or undecodable files are a ConfigError naming it."""
+    shown = shown or str(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: {len(raw)} bytes, over the {MAX_CONFIG_BYTES}-byte limit")
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
+    if len(raw) > limit:
+        raise ConfigError(f"{shown}: over the {limit}-byte limit")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
+        raise ConfigError(f"{shown}: not UTF-8 (byte {exc.start})") from None
+
+
+def _read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    text = read_text_limited(path, MAX_CONFIG_BYTES)
     if path.name == "pyproject.toml":
         return _read_pyproject(path, text)
     return read_yaml_with_lines(path, text)

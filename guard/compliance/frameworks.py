@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import jsonschema
 from guard.paths import builtin_dir
-from guard.config import ConfigError, read_yaml_with_lines
+from guard.config import ConfigError, read_text_limited, read_yaml_with_lines
 
 BUILTIN_DIR = builtin_dir("frameworks")
 SCHEMA_FILE = BUILTIN_DIR / "schema.json"
@@ -165,16 +165,7 @@ def _load_cached(path: Path, _mtime: int, builtin: bool, shown: str) -> Framewor
 def read_yaml_document(path: Path, shown: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
     """A YAML mapping with its key-path -> line index (no aliases, size-limited)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FrameworkError(f"{shown}: cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise FrameworkError(f"{shown}: {len(raw)} bytes, over the {MAX_FILE_BYTES}-byte limit")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FrameworkError(f"{shown}: not UTF-8 (byte {exc.start})") from None
-    try:
+        text = read_text_limited(path, MAX_FILE_BYTES, shown)
         data, lines = read_yaml_with_lines(Path(shown), text)
     except ConfigError as exc:
         raise FrameworkError(str(exc)) from None
