@@ -173,7 +173,7 @@ def controls_for(
         if len(_MEMO) > _MEMO_LIMIT:
             _MEMO.clear()
         # the entry keeps the frameworks and mappings alive, so their ids in the key stay unique
-        known = _MEMO[key] = (_controls_for(item, frameworks, tool=tool, category=category, mappings=mappings),
+        known = _MEMO[key] = (_controls_for(item, frameworks, tool, category, mappings),
                               tuple(frameworks), mappings)
     return dict(known[0])
 
@@ -191,14 +191,8 @@ def _memo_key(item: Finding | Rule, frameworks: Sequence[Framework], tool: str |
             tuple(id(f) for f in frameworks), id(mappings))
 
 
-def _controls_for(
-    item: Finding | Rule,
-    frameworks: Sequence[Framework],
-    *,
-    tool: str | None = None,
-    category: Category | None = None,
-    mappings: Mappings | None = None,
-) -> Controls:
+def _controls_for(item: Finding | Rule, frameworks: Sequence[Framework], tool: str | None,
+                  category: Category | None, mappings: Mappings | None) -> Controls:
     if isinstance(item, Finding):
         rule = item.rule
         tool = item.tool
