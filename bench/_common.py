@@ -52,6 +52,14 @@ def run_timed(argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str,
     return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
 
 
+def failed(argv: Sequence[str], code: int, env: Mapping[str, str] | None = None) -> SystemExit:
+    """An exit naming the command, with the last stderr lines of a re-run (the timed run discards output)."""
+    again = subprocess.run(list(argv), env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL)
+    tail = "\n".join(again.stderr.strip().splitlines()[-5:])
+    return SystemExit(f"{' '.join(argv)} exited {code} (re-run exited {again.returncode}):\n{tail}")
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 

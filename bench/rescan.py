@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import copy_tree, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+from _common import failed, copy_tree, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
 
 
 def private_cache(tmp: Path) -> Path:
@@ -25,7 +25,7 @@ def private_cache(tmp: Path) -> Path:
     from guard.paths import cache_dir
 
     real, cache = cache_dir(), tmp / "cache"
-    cache.mkdir()
+    cache.mkdir(parents=True)
     for shared in ("tools", "advisories"):
         if (real / shared).exists():
             (cache / shared).symlink_to(real / shared)
@@ -33,10 +33,10 @@ def private_cache(tmp: Path) -> Path:
 
 
 def scan(target: Path, out: Path, cache: Path):
-    t = run_timed(guard_argv("scan", str(target), "--quiet", "--soft-fail", "--output", str(out)),
-                  env={"GUARD_CACHE_DIR": str(cache)})
+    argv, env = guard_argv("scan", str(target), "--quiet", "--soft-fail", "--output", str(out)), {"GUARD_CACHE_DIR": str(cache)}
+    t = run_timed(argv, env=env)
     if t.code != 0:
-        raise SystemExit(f"guard scan exited {t.code}")
+        raise failed(argv, t.code, env)
     return t
 
 
