@@ -91,9 +91,12 @@ def _next_statement(lines: list[str], i: int) -> int | None:
     return None
 
 
+_TEXT_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
 def _load_block(path: str, start: int, block: list[str]) -> dict[str, Any]:
     try:
-        data = yaml.load("\n".join(block), Loader=yaml.BaseLoader)  # scalars stay strings: "1.10" != 1.1
+        data = yaml.load("\n".join(block), Loader=_TEXT_LOADER)  # scalars stay strings: "1.10" != 1.1
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = start + 1 + (mark.line if mark else 0)

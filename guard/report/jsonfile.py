@@ -13,7 +13,6 @@ from guard.model import (
 )
 
 FORMAT_VERSION = 1
-PRETTY_LIMIT = 2_000
 
 
 class FindingsFileError(Exception):
@@ -76,8 +75,8 @@ def to_dict(run: RunResult) -> dict[str, Any]:
 
 
 def dump(path: Path, run: RunResult) -> None:
-    pretty = len(run.findings) + len(run.waived) <= PRETTY_LIMIT  # indent uses the slow pure-Python encoder
-    atomic_write(path, json.dumps(to_dict(run), indent=2 if pretty else None, ensure_ascii=False, default=str))
+    # compact: indented JSON goes through json's pure-Python encoder, several times slower (use jq to read)
+    atomic_write(path, json.dumps(to_dict(run), ensure_ascii=False, default=str, separators=(",", ":")))
 
 
 # --- reading -------------------------------------------------------------------------------
