@@ -21,7 +21,7 @@ from guard.config import Config, ConfigError
 from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files
-from guard.model import Category, ControlResult, Finding, Gate, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.model import Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, Waiver
 from guard.redact import redact
 from guard.sarif.fingerprint import SourceCache, assign
 from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
@@ -184,8 +184,12 @@ def apply_policies(root: Path, config: Config, files: Sequence[str], findings: S
 
 
 def assess_controls(root: Path, config: Config, findings: Sequence[Finding], waived: Sequence[tuple[Finding, Waiver]],
-                    runs: Sequence[ScannerRun], today: dt.date) -> tuple[list[Finding], list[tuple[Finding, Waiver]], list[ControlResult]]:
-    """Findings annotated with their controls, and every control's status for the configured frameworks."""
+                    runs: Sequence[ScannerRun], today: dt.date, violations: Sequence["Violation"] = (),
+                    ) -> tuple[list[Finding], list[tuple[Finding, Waiver]], list[ControlResult]]:
+    """Findings annotated with their controls, and every control's status for the configured frameworks.
+
+    A finding-policy violation fails the controls its policy names, like a finding does.
+    """
     from guard.compliance import controls, mappings
     from guard.compliance.frameworks import FrameworkError, frameworks_for_config
 
@@ -194,11 +198,24 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
         frameworks = frameworks_for_config(config.frameworks, config.framework_paths, base)
         annotated = mappings.annotate(findings, frameworks)
         waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
-        results = controls.evaluate(frameworks, annotated, waived_annotated, runs, config.manual_controls, today,
+        by_fingerprint = {f.fingerprint: f for f in annotated}
+        failing = annotated + [_violation_finding(v, by_fingerprint.get(v.fingerprint or "")) for v in violations]
+        results = controls.evaluate(frameworks, failing, waived_annotated, runs, config.manual_controls, today,
                                     root=base)
     except FrameworkError as exc:
         raise PipelineError(str(exc)) from None
     return annotated, waived_annotated, results
+
+
+def _violation_finding(v: "Violation", subject: Finding | None) -> Finding:
+    """A violation as a finding of its policy (for control status only; it is not reported twice)."""
+    from guard.policy.runner import TOOL
+
+    rule = Rule(id=v.policy, name=v.policy, short_description=v.message, full_description=v.message,
+                help_text=v.source, controls=dict(v.controls))
+    return Finding(tool=TOOL, rule=rule, message=v.message, severity=v.severity, category=Category.POLICY,
+                   location=subject.location if subject else None, controls=dict(v.controls),
+                   fingerprint=v.fingerprint or f"{v.policy}:run")
 
 
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
@@ -245,7 +262,8 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
     policy_active, policy_waived = settle(policy_findings)
     active, waived = active + policy_active, waived + policy_waived
     all_runs = [*runs, policy_run]
-    active, waived, control_results = assess_controls(root, config, active, waived, all_runs, started.date())
+    active, waived, control_results = assess_controls(root, config, active, waived, all_runs, started.date(),
+                                                      violations)
     errors = [r for r in all_runs if r.status is Status.ERROR]
     return RunResult(
         target=str(root),
