@@ -74,6 +74,8 @@ def parse(text: str, source: str) -> Baseline:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{source}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise BaselineError(f"{source}: JSON nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BaselineError(f"{source}: not a guard baseline (expected \"format\": \"{FORMAT}\")")
     if doc.get("version") != VERSION:

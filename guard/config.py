@@ -204,6 +204,8 @@ def read_yaml_with_lines(path: Path, text: str) -> tuple[dict[str, Any], dict[tu
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: YAML nested too deeply") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

@@ -20,6 +20,8 @@ def load(text: str, path: str) -> tuple[Any, dict[Path_, int]]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LockfileError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise LockfileError(f"{path}: JSON nested too deeply") from None
     return value, _lines(text)
 
 

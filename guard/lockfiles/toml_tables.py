@@ -19,6 +19,8 @@ def load_toml(root: Path, path: str) -> tuple[dict[str, Any], str]:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise LockfileError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise LockfileError(f"{path}: TOML nested too deeply") from None
 
 
 def array_tables(doc: dict[str, Any], text: str, key: str, path: str) -> Iterator[tuple[dict[str, Any], int | None]]:

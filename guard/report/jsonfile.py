@@ -139,6 +139,8 @@ def load_run(path: Path) -> RunResult:
         raise FindingsFileError(f"{path}: cannot read: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FindingsFileError(f"{path}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise FindingsFileError(f"{path}: JSON nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("format") != "guard-findings":
         raise FindingsFileError(f"{path}: not a guard findings.json (missing format: guard-findings)")
     try:

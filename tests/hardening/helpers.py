@@ -36,11 +36,13 @@ def assert_no_crash(proc: subprocess.CompletedProcess[str]) -> None:
 
 
 def snapshot(*roots: Path) -> dict[str, tuple[int, int]]:
-    """Every path under `roots` (not following links) with its size and mtime."""
+    """Every path under `roots` (not following links): files with size and mtime, folders by name only."""
     seen: dict[str, tuple[int, int]] = {}
     for root in roots:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            for name in dirnames + filenames:
+            for name in dirnames:
+                seen[os.path.join(dirpath, name)] = (0, 0)
+            for name in filenames:
                 p = os.path.join(dirpath, name)
                 st = os.lstat(p)
                 seen[p] = (st.st_size, st.st_mtime_ns)

@@ -15,7 +15,7 @@ import yaml
 
 from guard.policy.base import InputError
 
-MAX_DOC_CHARS = 10_000_000  # after alias expansion
+MAX_NODES = 1_000_000  # YAML nodes after alias expansion (a billion-laughs document stops here)
 # Only the line index of JSON is read through YAML; libyaml builds it about 6x faster when present.
 _JSON_LINES_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -50,6 +50,24 @@ def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> Any:
 _Loader.add_multi_constructor("!", _intrinsic)
 
 
+def _expanded_nodes(root: yaml.Node, budget: int) -> int:
+    """How many nodes the document has with aliases expanded, counting no further than budget + 1.
+
+    Aliases make the node graph share children, so a billion-laughs document is small as a graph
+    and huge when expanded: walk it as a tree (iteratively) and stop once over the budget.
+    """
+    seen, stack = 0, [root]
+    while stack and seen <= budget:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return seen
+
+
 def load_yaml(path: str, text: str) -> list[Document]:
     """All documents of a YAML stream (empty ones dropped). Raises InputError with file:line."""
     loader = _Loader(text)
@@ -62,7 +80,7 @@ def load_yaml(path: str, text: str) -> list[Document]:
             content = loader.construct_document(node)
             if content is None:
                 continue
-            if len(json.dumps(content, default=str)) > MAX_DOC_CHARS:
+            if _expanded_nodes(node, MAX_NODES) > MAX_NODES:
                 raise InputError(path, node.start_mark.line + 1, "document too large after alias expansion")
             lines: dict[str, int] = {}
             _index(node, "", lines)
@@ -70,6 +88,8 @@ def load_yaml(path: str, text: str) -> list[Document]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(path, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise InputError(path, None, "YAML nested too deeply") from None
     finally:
         loader.dispose()
     return docs
@@ -81,12 +101,14 @@ def load_json(path: str, text: str) -> list[Document]:
         content = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(path, None, "JSON nested too deeply") from None
     lines: dict[str, int] = {}
     try:
         node = yaml.compose(text, Loader=_JSON_LINES_LOADER)
         if node is not None:
             _index(node, "", lines)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass  # valid JSON that PyYAML cannot read: values stay, findings fall back to line 1
     return [Document(content, 1, lines)]
 
