@@ -70,7 +70,7 @@ def parse(text: str, source: str, config: Config, today: dt.date) -> WaiverSet:
         data, lines = read_yaml_with_lines(Path(source), text)
     except ConfigError as exc:
         return WaiverSet(problems=(f"{exc}; no waivers from this file apply",))
-    unknown = sorted(set(data) - {"waivers"})
+    unknown = sorted(set(map(str, data)) - {"waivers"})
     if unknown:
         return WaiverSet(problems=(f"{source}:{lines.get((unknown[0],), 1)}: unknown key `{unknown[0]}` "
                                    "(expected `waivers:`); no waivers from this file apply",))
