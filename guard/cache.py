@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 from guard import __version__
 from guard.atomic import atomic_write
 from guard.model import Category, ScannerRun, Status
+from guard.redact import redact, redact_file, secret_values
 from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
 
 FORMAT = 1
@@ -72,10 +73,22 @@ def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env
 
 
 class ResultCache:
-    """Scanner results on disk under `root/<scanner>/<key>/`."""
+    """Scanner results on disk under `root/<scanner>/<key>/`, with secret values redacted.
 
-    def __init__(self, root: Path) -> None:
+    With `defer`, entries are written by `flush` once every scanner of the run has finished, so
+    the secrets any scanner found are masked in every entry (tools quote each other's secrets).
+    """
+
+    def __init__(self, root: Path, *, defer: bool = False) -> None:
         self.root = root
+        self.defer = defer
+        self.pending: list[tuple[str, ScannerRun, Path]] = []
+
+    def flush(self, values: set[str]) -> None:
+        """Write the deferred entries, masking `values` (and token shapes) in findings and raw outputs."""
+        pending, self.pending = self.pending, []
+        for cache_key, run, target in pending:
+            self._write(cache_key, run, target, values)
 
     def get(self, scanner: str, cache_key: str) -> ScannerRun | None:
         entry = self.root / scanner / cache_key
@@ -91,20 +104,26 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, cache_key: str, run: ScannerRun) -> None:
+    def put(self, cache_key: str, run: ScannerRun, target: Path) -> None:
         if run.status is not Status.OK:
             return
+        if self.defer:
+            self.pending.append((cache_key, run, target))
+        else:
+            self._write(cache_key, run, target, secret_values(run.findings, target))
+
+    def _write(self, cache_key: str, run: ScannerRun, target: Path, values: set[str]) -> None:
         entry = self.root / run.scanner / cache_key
         staging = entry.with_name(f".{cache_key}.{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "raw").mkdir(parents=True)
         raw = []
         for path in run.raw_outputs:
-            shutil.copy2(path, staging / "raw" / Path(path).name)
+            redact_file(Path(path), staging / "raw" / Path(path).name, values)
             raw.append(Path(path).name)
         atomic_write(staging / "result.json", json.dumps({
             "format": FORMAT, "scanner": run.scanner, "category": run.category.value, "version": run.version,
-            "files_scanned": run.files_scanned, "raw": raw, "findings": [finding_to_dict(f) for f in run.findings],
+            "files_scanned": run.files_scanned, "raw": raw, "findings": [finding_to_dict(f) for f in redact(run.findings, target, values)],
             "checks": [rule_to_dict(r) for r in run.checks]}, default=str))
         shutil.rmtree(entry, ignore_errors=True)
         try:

@@ -6,7 +6,9 @@ pure function of its inputs, so it can be re-run from a saved findings.json.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -64,8 +66,9 @@ def plan(target: Path, config: Config, only_files: Sequence[str] | None = None) 
 
 def scan(p: Plan, config: Config, workroot: Path | None = None, progress: Progress | None = None) -> list[ScannerRun]:
     """Run the planned scanners; raw outputs are kept under workroot/<scanner>/."""
-    if workroot is None:
+    if workroot is None:  # raw tool outputs live until guard exits (evidence bundles copy them)
         workroot = Path(tempfile.mkdtemp(prefix="guard-"))
+        atexit.register(shutil.rmtree, workroot, True)
     return run_all(p.scanners, p.target, p.files.files, workroot, config, progress)
 
 

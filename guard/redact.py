@@ -86,9 +86,13 @@ def redact_file(src: Path, dest: Path, values: Iterable[str] = ()) -> None:
     dest.write_bytes(redact_text(text, values).encode("utf-8", "surrogateescape"))
 
 
-def redact(findings: Sequence[Finding], root: Path) -> list[Finding]:
-    """Every finding with secret values masked in every text it carries."""
-    values = secret_values(findings, root)
+def redact(findings: Sequence[Finding], root: Path, values: set[str] | None = None) -> list[Finding]:
+    """Every finding with secret values masked in every text it carries.
+
+    `values`: the secret values to mask (default: those on the source lines of these findings).
+    """
+    if values is None:
+        values = secret_values(findings, root)
     return [_finding(f, values) for f in findings]
 
 

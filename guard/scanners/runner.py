@@ -20,6 +20,7 @@ from guard.config import Config
 from guard.model import ScannerRun, Status
 from guard.scanners.base import BuiltinScanner, Invocation, Scanner, ScannerError
 from guard.paths import cache_dir
+from guard.redact import secret_values
 from guard.tools import envs
 
 Progress = Callable[[str, str], None]  # (scanner name, event: "start" | "done")
@@ -29,7 +30,7 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
             config: Config, progress: Progress | None = None) -> list[ScannerRun]:
     """Run every scanner on its selected files; results in the order given."""
     jobs = config.jobs or os.cpu_count() or 1
-    cache = ResultCache(cache_dir() / "results") if config.cache else None
+    cache = ResultCache(cache_dir() / "results", defer=True) if config.cache else None
     order = sorted(range(len(scanners)), key=lambda i: -scanners[i].cost)
     out: list[ScannerRun | None] = [None] * len(scanners)
 
@@ -43,7 +44,10 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
 
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(scanners) or 1))) as pool:
         list(pool.map(one, order))
-    return [r for r in out if r is not None]
+    runs = [r for r in out if r is not None]
+    if cache is not None:
+        cache.flush(secret_values([f for r in runs for f in r.findings], target))
+    return runs
 
 
 def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,
@@ -86,7 +90,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
         checks=tuple(scanner.checks(selected)),
     )
     if cache is not None and cache_key is not None:
-        cache.put(cache_key, result)
+        cache.put(cache_key, result, target)
     return result
 
 

@@ -185,9 +185,6 @@ def test_evidence_bundle_still_verifies(scanned):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="known leak: the result cache stores raw tool outputs and unredacted findings, "
-                   "the config-input cache stores parsed file contents, and the scratch folder guard-* under $TMPDIR "
-                   "(raw tool outputs) is never removed; see SECURITY.md")
 def test_no_secret_in_cache_or_scratch_space(scanned):
     home, s, proc, out, evidence = scanned
     assert not leaks(home, s, ("cache", "tmp"))

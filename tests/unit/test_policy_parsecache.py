@@ -64,9 +64,22 @@ def test_corrupt_entry_is_a_miss_and_errors_are_not_cached(repo: Path, tmp_path:
     key = ParseCache.key("x.json", "json", "{}")
     cache.put(key, {"path": "x.json"})
     assert cache.get(key) == {"path": "x.json"}
-    next((tmp_path / "cache").rglob(f"{key}.json")).write_text("{truncated")
+    entry = next((tmp_path / "cache").rglob(f"{key.name}.bin"))
+    entry.write_bytes(entry.read_bytes()[:-3])
     assert cache.get(key) is MISS
     (repo / "bad.json").write_text("{not json")
     for _ in range(2):
         _, errors = build_config_input(repo, ["bad.json"], cache)
         assert [e.path for e in errors] == ["bad.json"]
+
+
+def test_entries_are_sealed_with_the_file_content(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path / "cache")
+    text = 'password = "hunter2-very-secret"\n'
+    key = ParseCache.key("main.tf", "terraform", text)
+    cache.put(key, {"path": "main.tf", "value": "hunter2-very-secret"})
+    (entry,) = (tmp_path / "cache").rglob("*.bin")
+    assert b"hunter2-very-secret" not in entry.read_bytes()
+    assert cache.get(key) == {"path": "main.tf", "value": "hunter2-very-secret"}
+    other = ParseCache.key("main.tf", "terraform", text.replace("hunter2", "hunter3"))
+    assert cache.get(other) is MISS
