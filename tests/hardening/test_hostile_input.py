@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import tarfile
+import traceback
 import zipfile
 from pathlib import Path
 
@@ -27,13 +29,26 @@ DEEP_JSON = "[" * 50000 + "]" * 50000
 needs = pytest.mark.skipif(resolve("hadolint") is None, reason="hadolint not installed")
 
 
-def run_contained(tmp_path: Path, *args: str, cwd: Path | None = None):
+def in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process (no interpreter start-up) for commands that run no scanner."""
+    from click.testing import CliRunner
+
+    from guard.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=True)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, stderr)
+
+
+def run_contained(tmp_path: Path, *args: str, cwd: Path | None = None, fast: bool = False):
     """Run guard; fail if anything outside tmp_path/out, tmp_path/tmp or tmp_path/cache changed."""
     watch = [tmp_path, tmp_path.parent]
     for d in ("out", "tmp", "cache"):
         (tmp_path / d).mkdir(exist_ok=True)
     before = snapshot(*watch)
-    proc = guard(*args, home=tmp_path, cwd=cwd, isolate_cache=False, timeout=180)
+    proc = in_process(*args) if fast else guard(*args, home=tmp_path, cwd=cwd, isolate_cache=False, timeout=180)
     after = snapshot(*watch)
     allowed = tuple(str(tmp_path / d) for d in ("out", "tmp", "cache"))
     changed = sorted(p for p in set(after) | set(before) if after.get(p) != before.get(p) and not p.startswith(allowed))
@@ -99,7 +114,7 @@ def test_deep_sarif_import(tmp_path: Path):
 
 def test_deep_findings_for_controls(tmp_path: Path):
     (tmp_path / "findings.json").write_text('{"findings": ' + DEEP_JSON + "}")
-    proc = run_contained(tmp_path, "controls", "--from", str(tmp_path / "findings.json"))
+    proc = run_contained(tmp_path, "controls", "--from", str(tmp_path / "findings.json"), fast=True)
     assert proc.returncode == 2 and "findings.json" in proc.stderr
 
 
@@ -107,7 +122,7 @@ def test_deep_findings_for_controls(tmp_path: Path):
                                  '{"findings": [{"rule_id": 5, "severity": "apocalyptic"}]}', "\xff\xfe"])
 def test_malformed_findings_for_controls(doc: str, tmp_path: Path):
     (tmp_path / "findings.json").write_bytes(doc.encode("latin-1"))
-    proc = run_contained(tmp_path, "controls", "--from", str(tmp_path / "findings.json"))
+    proc = run_contained(tmp_path, "controls", "--from", str(tmp_path / "findings.json"), fast=True)
     assert proc.returncode == 2 and "findings.json" in proc.stderr
 
 
@@ -208,7 +223,7 @@ def test_hostile_tar_for_verify(case: str, tmp_path: Path):
     archive = tmp_path / "in" / "bundle.tar.gz"
     archive.parent.mkdir()
     _tar(archive, ARCHIVES[case])
-    proc = run_contained(tmp_path, "evidence", "verify", str(archive))
+    proc = run_contained(tmp_path, "evidence", "verify", str(archive), fast=True)
     assert proc.returncode in (1, 2), proc.stdout + proc.stderr
     assert not Path("/tmp/guard-hardening-absolute.txt").exists()
 
@@ -219,14 +234,14 @@ def test_hostile_zip_for_verify(name: str, tmp_path: Path):
     archive.parent.mkdir()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr(name, b"pwned")
-    proc = run_contained(tmp_path, "evidence", "verify", str(archive))
+    proc = run_contained(tmp_path, "evidence", "verify", str(archive), fast=True)
     assert proc.returncode in (1, 2)
     assert not Path("/tmp/guard-hardening-zip.txt").exists()
 
 
 def test_not_an_archive_for_verify(tmp_path: Path):
     (tmp_path / "x.tar.gz").write_bytes(b"\x1f\x8b" + os.urandom(4096))
-    proc = run_contained(tmp_path, "evidence", "verify", str(tmp_path / "x.tar.gz"))
+    proc = run_contained(tmp_path, "evidence", "verify", str(tmp_path / "x.tar.gz"), fast=True)
     assert proc.returncode == 2
 
 
