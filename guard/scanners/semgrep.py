@@ -66,23 +66,28 @@ class PackRule:
 
 
 def rule_files(paths: Sequence[Path]) -> list[Path]:
-    """Every semgrep rule file under `paths` (YAML with a top-level `rules` list; tests fixtures skipped)."""
+    """Every semgrep rule file under `paths` (YAML with a top-level `rules` list; tests fixtures skipped).
+
+    Fails closed: a YAML file under a rule path that is not a readable rule file, or a rule path
+    that holds no rules at all, is a ScannerError (rules the user asked for must not vanish).
+    """
     out: list[Path] = []
     for base in paths:
         candidates = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml"))
+        found = 0
         for path in candidates:
             if ".test." in path.name:
                 continue
             try:
                 doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-                if path == base:
-                    raise ScannerError(f"semgrep rule file {path}: {exc}") from None
-                continue
-            if isinstance(doc, dict) and isinstance(doc.get("rules"), list):
-                out.append(path)
-            elif path == base:
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+                raise ScannerError(f"semgrep rule file {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+            if not (isinstance(doc, dict) and isinstance(doc.get("rules"), list) and doc["rules"]):
                 raise ScannerError(f"semgrep rule file {path}: no top-level `rules` list")
+            out.append(path)
+            found += 1
+        if not found:
+            raise ScannerError(f"semgrep rules {base}: no rule files (YAML with a top-level `rules` list)")
     return out
 
 
