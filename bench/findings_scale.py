@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 CHILD = r'''
-import datetime as dt, json, resource, sys, time
+import datetime as dt, gc, json, resource, sys, time
+from guard.cli import GC_THRESHOLD
+gc.set_threshold(*GC_THRESHOLD)  # as the guard command sets it
 from pathlib import Path
 from guard.config import Config
 from guard.model import Category, Finding, Location, Rule, ScannerRun, Severity, Status
