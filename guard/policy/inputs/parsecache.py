@@ -86,7 +86,7 @@ class ParseCache:
             plain = json.dumps({"entry": entry}, ensure_ascii=False).encode("utf-8")
             data = nonce + AESGCM(key.secret).encrypt(nonce, plain, key.name.encode())
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key.name}.", suffix=".tmp", dir=target.parent)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
