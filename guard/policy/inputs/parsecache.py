@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -48,7 +48,7 @@ class EntryKey:
     """Where an entry lives (`name`) and the secret it is sealed with (`secret`, from the content)."""
 
     name: str
-    secret: bytes
+    secret: bytes = field(repr=False)
 
 
 class ParseCache:
