@@ -44,7 +44,11 @@ def _bin(env: Path, executable: str) -> Path:
 
 
 def install(spec: ToolSpec, *, force: bool = False) -> Path:
-    """Create the tool's environment from its lock; it counts as installed only once complete."""
+    """Create the tool's environment from its lock; it counts as installed only once complete.
+
+    `--require-hashes`: every package, dependencies included, must be pinned in the lock with the
+    sha256 of the file pip downloads, so a substituted or tampered artifact fails the install.
+    """
     target = env_dir(spec)
     if is_installed(spec) and not force:
         return target
@@ -56,7 +60,7 @@ def install(spec: ToolSpec, *, force: bool = False) -> Path:
     lock.write_text(spec.lock(), encoding="utf-8")
     proc = subprocess.run(
         [str(_bin(target, "python")), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-input", "-r", str(lock)],
+         "--no-input", "--require-hashes", "-r", str(lock)],
         capture_output=True, text=True, check=False,
     )
     if proc.returncode != 0:
