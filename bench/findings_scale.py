@@ -10,11 +10,9 @@ and the cost per 10k findings (linear growth keeps it flat).
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 CHILD = r'''

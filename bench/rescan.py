@@ -10,7 +10,6 @@ cache), then warm re-scans. Target: warm <= 10% of cold.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile

@@ -43,4 +43,4 @@ def render(run: RunResult, console: Console) -> None:
         if gate.passed:
             console.print(f"[green]PASSED[/] (fail-on {gate.fail_on.value})")
         else:
-            console.print(f"[bold red]FAILED[/]: " + "; ".join(gate.reasons))
+            console.print("[bold red]FAILED[/]: " + "; ".join(gate.reasons))

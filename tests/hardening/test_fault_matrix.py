@@ -10,7 +10,6 @@ writes its fault wherever the scanner module tells the real tool to write (`-o F
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import stat
 import subprocess

@@ -17,7 +17,6 @@ from guard.evidence import ledger
 from guard.evidence.bundle import EvidenceError, store_run
 from guard.evidence.signing import keygen, private_key_from
 from guard.evidence.store_dir import DirStore
-from guard.evidence.verify import verify
 from guard.model import (
     Category, ControlResult, ControlStatus, Finding, Gate, Location, Rule, RunResult, ScannerRun, Severity, Status,
     Waiver,
