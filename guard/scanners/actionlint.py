@@ -6,13 +6,12 @@ guard makes the kind the rule and rates untrusted input in expressions as script
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output
 
 _UNTRUSTED = re.compile(r"potentially untrusted", re.IGNORECASE)
 # kind -> (title, severity, CWE ids)
@@ -52,13 +51,7 @@ class ActionlintScanner(ToolScanner):
         return [_rule(k) for k in (*KINDS, INJECTION)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.stdout, self.name)
-        if run.returncode not in (0, 1):
-            raise ScannerError(f"actionlint exited {run.returncode}")
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScannerError(f"actionlint printed invalid JSON (line {exc.lineno}: {exc.msg})") from None
+        items = load_json_output(run, run.stdout, self.name, ok_codes=(0, 1))
         if not isinstance(items, list):
             raise ScannerError("actionlint JSON is not a list of errors")
         if run.returncode == 1 and not items:

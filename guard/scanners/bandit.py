@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from guard.model import Category, Finding, Rule, Severity
-from guard.sarif.read import SarifError, parse, results
+from guard.sarif.read import results
 from guard.scanners.bandit_tests import BANDIT_TESTS
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
 
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW, "UNDEFINED": Severity.INFO}
 _NOSEC = re.compile(r"#\s*nosec\b(?:[:\s]+(?P<ids>[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*))?", re.IGNORECASE)
@@ -40,13 +40,7 @@ class BanditScanner(ToolScanner):
         ]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.workdir / OUTPUT, self.name)
-        try:
-            doc = parse(text, OUTPUT)
-        except SarifError as exc:
-            raise ScannerError(f"bandit wrote invalid SARIF: {exc}") from None
-        if run.returncode not in (0, 1):
-            raise ScannerError(f"bandit exited {run.returncode}")
+        doc = load_sarif_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, run.target)
 

@@ -9,13 +9,14 @@ the tool's internals (tools live in their own pinned environments).
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from guard.model import Category, Finding, Rule
 
@@ -184,6 +185,31 @@ def read_output(path: Path, tool: str, limit: int | None = None) -> str:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScannerError(f"{tool} output is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def load_json_output(run: Invocation, path: Path, tool: str, ok_codes: tuple[int, ...] = (0,)) -> Any:
+    """A tool's JSON output file: exit code, size, encoding and JSON syntax checked (ScannerError)."""
+    text = read_output(path, tool)
+    if run.returncode not in ok_codes:
+        raise ScannerError(f"{tool} exited {run.returncode}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScannerError(f"{tool} wrote invalid JSON ({path.name}:{exc.lineno}: {exc.msg})") from None
+
+
+def load_sarif_output(run: Invocation, path: Path, tool: str, ok_codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
+    """A tool's SARIF output file: size, encoding, SARIF shape and exit code checked (ScannerError)."""
+    from guard.sarif.read import SarifError, parse  # guard.sarif.read imports this module's package
+
+    text = read_output(path, tool)
+    try:
+        doc = parse(text, path.name)
+    except SarifError as exc:
+        raise ScannerError(f"{tool} wrote invalid SARIF: {exc}") from None
+    if run.returncode not in ok_codes:
+        raise ScannerError(f"{tool} exited {run.returncode}")
+    return doc
 
 
 def all_scanner_classes() -> dict[str, type]:

@@ -9,13 +9,12 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
@@ -53,13 +52,7 @@ class CheckovScanner(ToolScanner):
         return [_rule(cid) for cid, (_, _, fws) in CHECKS.items() if wanted & set(fws.split())]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.workdir / OUTPUT, self.name)
-        if run.returncode not in (0, 1):
-            raise ScannerError(f"checkov exited {run.returncode}")
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScannerError(f"checkov wrote invalid JSON ({OUTPUT}:{exc.lineno}: {exc.msg})") from None
+        doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         reports = doc if isinstance(doc, list) else [doc]
         for report in reports:
             if not isinstance(report, dict):

@@ -7,13 +7,12 @@ its value. The indirect-reference filter is off: same results, 15x faster (DESIG
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output
 from guard.scanners.distinfo import dist_version
 
 # detector type -> guard severity (pattern-based detectors are precise; heuristics are not)
@@ -51,13 +50,7 @@ class DetectSecretsScanner(ToolScanner):
         return [rule(t) for t in TYPES]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.stdout, self.name)
-        if run.returncode != 0:
-            raise ScannerError(f"detect-secrets exited {run.returncode}")
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScannerError(f"detect-secrets printed invalid JSON (line {exc.lineno}: {exc.msg})") from None
+        doc = load_json_output(run, run.stdout, self.name)
         if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict):
             raise ScannerError("detect-secrets output has no `results` object")
         for path, items in sorted(doc["results"].items()):

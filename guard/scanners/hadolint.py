@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from guard.model import Category, Finding, Rule
-from guard.sarif.read import SarifError, parse, results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+from guard.sarif.read import results
+from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
 from guard.scanners.data.hadolint_rules import RULES
 
 OUTPUT = "stdout"
@@ -32,13 +32,7 @@ class HadolintScanner(ToolScanner):
         return [rule(rid) for rid in RULES]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.stdout, self.name)
-        try:
-            doc = parse(text, "hadolint stdout")
-        except SarifError as exc:
-            raise ScannerError(f"hadolint wrote invalid SARIF: {exc}") from None
-        if run.returncode != 0:
-            raise ScannerError(f"hadolint exited {run.returncode}")
+        doc = load_sarif_output(run, run.stdout, self.name)
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             f = item.finding
             known = RULES.get(f.rule_id)

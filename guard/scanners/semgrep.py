@@ -19,8 +19,8 @@ import yaml
 
 from guard.paths import builtin_dir
 from guard.model import Category, Finding, Rule, Severity
-from guard.sarif.read import SarifError, parse, results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
+from guard.sarif.read import results
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_sarif_output, match_any
 from guard.scanners.distinfo import dist_version
 
 _SEMGREP_LEVEL = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW, "INVENTORY": Severity.INFO,
@@ -172,13 +172,7 @@ class SemgrepScanner(ToolScanner):
         return [_rule(r) for r in rules.values()]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.stdout, self.name)
-        try:
-            doc = parse(text, "semgrep stdout")
-        except SarifError as exc:
-            raise ScannerError(f"semgrep wrote invalid SARIF: {exc}") from None
-        if run.returncode not in (0, 1):
-            raise ScannerError(f"semgrep exited {run.returncode}")
+        doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
         _, rules = self.pack()
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, item.suppression, rules)

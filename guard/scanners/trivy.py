@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, match_any, read_output
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output
 from guard.scanners.data.iac import keyword_cwe
 
 OUTPUT = "trivy.json"
@@ -53,13 +53,7 @@ class TrivyScanner(ToolScanner):
                 for fid, (title, family, globs) in FAMILIES.items() if any(match_any(f, globs) for f in files)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.workdir / OUTPUT, self.name)
-        if run.returncode != 0:
-            raise ScannerError(f"trivy exited {run.returncode}")
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScannerError(f"trivy wrote invalid JSON ({OUTPUT}:{exc.lineno}: {exc.msg})") from None
+        doc = load_json_output(run, run.workdir / OUTPUT, self.name)
         if not isinstance(doc, dict) or "SchemaVersion" not in doc:
             raise ScannerError("trivy output is not a trivy JSON report (no SchemaVersion)")
         wanted = set(run.files)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from guard.model import Category, Finding, Rule, Severity
-from guard.sarif.read import SarifError, parse, results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, read_output
+from guard.sarif.read import results
+from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
 from guard.scanners.distinfo import dist_version
 
 # zizmor audits (1.32) and the weakness each is about, for CWE tags and coverage.
@@ -66,13 +66,7 @@ class ZizmorScanner(ToolScanner):
         return [_rule(f"zizmor/{a}", a) for a in AUDITS]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
-        text = read_output(run.stdout, self.name)
-        try:
-            doc = parse(text, "zizmor stdout")
-        except SarifError as exc:
-            raise ScannerError(f"zizmor wrote invalid SARIF: {exc}") from None
-        if run.returncode != 0:
-            raise ScannerError(f"zizmor exited {run.returncode}")
+        doc = load_sarif_output(run, run.stdout, self.name)
         _rebase(doc, run.files)
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding)
