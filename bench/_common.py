@@ -60,6 +60,15 @@ def failed(argv: Sequence[str], code: int, env: Mapping[str, str] | None = None)
     return SystemExit(f"{' '.join(argv)} exited {code} (re-run exited {again.returncode}):\n{tail}")
 
 
+def run_guard(*args: str, env: Mapping[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> Timing:
+    """Time one `guard ARGS` run; any exit code outside `ok` ends the benchmark naming the command."""
+    argv = guard_argv(*args)
+    t = run_timed(argv, env=env)
+    if t.code not in ok:
+        raise failed(argv, t.code, env)
+    return t
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import failed, Timing, copy_tree, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+from _common import Timing, copy_tree, header, load, median, run_guard, run_timed, terragoat  # noqa: E402
 
 # The tools' default invocations (cwd = the scanned tree). trivy's default `fs` scanners are
 # vuln+secret and vuln needs a database download, so the baseline asks for the checks guard runs.
@@ -104,11 +104,7 @@ def baseline(target: Path, plan) -> tuple[float, dict[str, Timing]]:
 
 
 def guard_scan(target: Path, out: Path) -> Timing:
-    argv = guard_argv("scan", str(target), "--no-cache", "--quiet", "--soft-fail", "--output", str(out))
-    t = run_timed(argv)
-    if t.code != 0:
-        raise failed(argv, t.code)
-    return t
+    return run_guard("scan", str(target), "--no-cache", "--quiet", "--soft-fail", "--output", str(out))
 
 
 def main() -> None:

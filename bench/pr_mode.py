@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import failed, copy_tree, git, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+from _common import Timing, copy_tree, git, header, load, median, run_guard, terragoat  # noqa: E402
 
 CHANGE = '\nresource "aws_s3_bucket" "bench_changed" {\n  bucket = "bench-changed"\n  acl    = "public-read"\n}\n'
 
@@ -31,12 +31,8 @@ def scratch_repo(src: Path, tmp: Path, changed: str) -> Path:
     return repo
 
 
-def scan(repo: Path, out: Path, *extra: str):
-    argv = guard_argv("scan", str(repo), "--quiet", "--soft-fail", "--output", str(out), *extra)
-    t = run_timed(argv)
-    if t.code != 0:
-        raise failed(argv, t.code)
-    return t
+def scan(repo: Path, out: Path, *extra: str) -> Timing:
+    return run_guard("scan", str(repo), "--quiet", "--soft-fail", "--output", str(out), *extra)
 
 
 def main() -> None:

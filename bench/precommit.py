@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import copy_tree, failed, git, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+from _common import copy_tree, git, header, load, median, run_guard, terragoat  # noqa: E402
 from full_scan import planned, tools_alone  # noqa: E402
 
 PY_FILE = Path(__file__).resolve().parent.parent / "examples" / "insecure-shop" / "shop" / "app.py"
@@ -45,10 +45,7 @@ def main() -> None:
         alone = tools_alone(target, plan)
         for name, t in alone.items():
             per.setdefault(name, []).append(t.wall)
-        argv = guard_argv("scan", str(repo), "--staged", "--no-cache", "--quiet", "--soft-fail")
-        g = run_timed(argv)
-        if g.code not in (0, 1):
-            raise failed(argv, g.code)
+        g = run_guard("scan", str(repo), "--staged", "--no-cache", "--quiet", "--soft-fail", ok=(0, 1))
         name, worst = max(((n, t.wall) for n, t in alone.items()), key=lambda x: x[1])
         slowest.append(worst)
         guards.append(g.wall)

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import failed, copy_tree, guard_argv, header, load, median, run_timed, terragoat  # noqa: E402
+from _common import Timing, copy_tree, header, load, median, run_guard, terragoat  # noqa: E402
 
 
 def private_cache(tmp: Path) -> Path:
@@ -31,12 +31,9 @@ def private_cache(tmp: Path) -> Path:
     return cache
 
 
-def scan(target: Path, out: Path, cache: Path):
-    argv, env = guard_argv("scan", str(target), "--quiet", "--soft-fail", "--output", str(out)), {"GUARD_CACHE_DIR": str(cache)}
-    t = run_timed(argv, env=env)
-    if t.code != 0:
-        raise failed(argv, t.code, env)
-    return t
+def scan(target: Path, out: Path, cache: Path) -> Timing:
+    return run_guard("scan", str(target), "--quiet", "--soft-fail", "--output", str(out),
+                     env={"GUARD_CACHE_DIR": str(cache)})
 
 
 def main() -> None:

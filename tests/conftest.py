@@ -22,6 +22,18 @@ def run_guard(*args: str, cwd: Path | None = None, env: dict[str, str] | None = 
                           text=True, timeout=timeout, check=False)
 
 
+def scannable_tree(root: Path) -> Path:
+    """A small tree every tool scanner has something to scan in (for fault tests)."""
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / "app.py").write_text("import os\nos.system(input())\n")
+    (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
+    (root / "Dockerfile").write_text("FROM python:3.12\nRUN echo hi\n")
+    (root / "shop.image.tar").write_bytes(b"not really an image")
+    (root / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n")
+    return root
+
+
 @pytest.fixture
 def guard_cli():
     return run_guard

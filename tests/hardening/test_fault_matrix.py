@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from guard.scanners.base import OUTPUT_LIMIT, all_scanner_classes
+from tests.conftest import scannable_tree
 from tests.hardening.helpers import assert_no_crash, findings_doc, guard
 
 # version line each tool's `--version` prints (the version probe must succeed for a real run)
@@ -71,18 +72,6 @@ def fake_tool(path: Path, version: str, body: str, hang_version: bool) -> Path:
     return path
 
 
-def project(root: Path) -> Path:
-    """A tree every tool scanner has something to scan in."""
-    (root / ".github" / "workflows").mkdir(parents=True)
-    (root / "app.py").write_text("import os\nos.system(input())\n")
-    (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
-    (root / "Dockerfile").write_text("FROM python:3.12\nRUN echo hi\n")
-    (root / "shop.image.tar").write_bytes(b"not really an image")
-    (root / ".github" / "workflows" / "ci.yml").write_text(
-        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n")
-    return root
-
-
 def configure(root: Path, bins: Path, fault: str) -> None:
     body, _ = FAULTS[fault]
     timeout = 2 if fault in ("timeout", "hung") else 60
@@ -118,7 +107,7 @@ def fault_run(tmp_path_factory):
     def get(fault: str):
         if fault not in _RUNS:
             home = tmp_path_factory.mktemp(f"fault-{fault}")
-            root = project(home / "p")
+            root = scannable_tree(home / "p")
             bins = home / "bin"
             bins.mkdir()
             configure(root, bins, fault)

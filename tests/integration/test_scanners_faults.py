@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_guard
+from tests.conftest import run_guard, scannable_tree
 
 # scanner -> (tool key in config, version line its --version prints)
 SCANNERS = {
@@ -29,18 +29,6 @@ FAULTS = {
                ' else echo "{{{" > "$OUT"; fi; fi; exit 0',
     "timeout": "sleep 30",
 }
-
-
-def project(tmp: Path) -> Path:
-    root = tmp / "p"
-    (root / ".github" / "workflows").mkdir(parents=True)
-    (root / "app.py").write_text("import os\nos.system(input())\n")
-    (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
-    (root / "Dockerfile").write_text("FROM python:3.12\nRUN echo hi\n")
-    (root / "shop.image.tar").write_bytes(b"not really an image")
-    (root / ".github" / "workflows" / "ci.yml").write_text(
-        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n")
-    return root
 
 
 def fake_tool(tmp: Path, version: str, body: str) -> Path:
@@ -66,7 +54,7 @@ def scan(root: Path, out: Path):
 
 
 def test_missing_tools_exit_2_naming_each(tmp_path: Path):
-    root = project(tmp_path)
+    root = scannable_tree(tmp_path / "p")
     configure(root, {tool: f"/nonexistent/bin/{tool}" for tool, _ in SCANNERS.values()})
     proc, runs = scan(root, tmp_path / "out")
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
@@ -78,7 +66,7 @@ def test_missing_tools_exit_2_naming_each(tmp_path: Path):
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_broken_tools_exit_2_naming_each(fault: str, tmp_path: Path):
     """Every scanner at once with a tool that crashes, prints garbage or hangs."""
-    root = project(tmp_path)
+    root = scannable_tree(tmp_path / "p")
     paths = {}
     for scanner, (tool, version) in SCANNERS.items():
         (tmp_path / scanner).mkdir()
