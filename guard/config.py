@@ -302,7 +302,15 @@ def _build(cls: type, data: Any, source: str, lines: Mapping[tuple[str, ...], in
             options = ", ".join(sorted(known))
             raise ConfigError(f"{_where(source, lines, kpath)}: unknown key `{'.'.join(kpath)}` (known: {options})")
         kwargs[key_s] = _coerce(hints[key_s], value, source, lines, kpath)
+    missing = [name for name, f in known.items() if name not in kwargs and _required(f)]
+    if missing:
+        keys = ", ".join(f"`{name}`" for name in missing)
+        raise ConfigError(f"{_where(source, lines, path)}: `{'.'.join(path)}` is missing {keys}")
     return cls(**kwargs)
+
+
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 def _coerce(hint: Any, value: Any, source: str, lines: Mapping[tuple[str, ...], int], path: tuple[str, ...]) -> Any:

@@ -20,7 +20,10 @@ class PackageLockParser:
         packages = doc.get("packages")
         if isinstance(packages, dict):
             return _packages(packages, lines, path)
-        return _nested(doc.get("dependencies") or {}, ("dependencies",), lines, path)
+        tree = doc.get("dependencies") or {}
+        if not isinstance(tree, dict):
+            raise LockfileError(f"{path}:{lines.get(('dependencies',), '?')}: `dependencies` must be an object")
+        return _nested(tree, ("dependencies",), lines, path)
 
 
 def _packages(packages: dict[str, Any], lines: dict[Any, int], path: str) -> list[Dependency]:
@@ -31,7 +34,9 @@ def _packages(packages: dict[str, Any], lines: dict[Any, int], path: str) -> lis
         version = entry.get("version")
         if not isinstance(version, str) or not _registry_version(version):
             continue
-        name = entry.get("name") or key.rsplit("node_modules/", 1)[1]
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            name = key.rsplit("node_modules/", 1)[1]
         line = lines.get(("packages", key, "version"), lines.get(("packages", key)))
         deps.append(Dependency("npm", name, version, path, line))
     return deps

@@ -37,6 +37,12 @@ def test_unknown_key_names_file_and_line(tmp_path):
         load(tmp_path, env={})
 
 
+def test_missing_required_keys_are_named_with_line(tmp_path):
+    write(tmp_path, "fail_on: high\nmanual_controls:\n  - {framework: soc2, control: CC1.2}\n")
+    with pytest.raises(ConfigError, match=r":3: `manual_controls.0` is missing `evidence`, `owner`, `date`, `expires`"):
+        load(tmp_path, env={})
+
+
 def test_nested_unknown_key_and_wrong_type(tmp_path):
     write(tmp_path, "policies:\n  engine: regorus\n  pathz: []\n")
     with pytest.raises(ConfigError, match=r":3: unknown key `policies.pathz`"):
