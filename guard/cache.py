@@ -26,7 +26,8 @@ from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_
 FORMAT = 1
 
 
-def _hash_file(h: "hashlib._Hash", path: Path) -> None:
+def hash_file(h: "hashlib._Hash", path: Path) -> None:
+    """Feed the file's bytes (or why it cannot be read) to `h`."""
     try:
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -35,13 +36,14 @@ def _hash_file(h: "hashlib._Hash", path: Path) -> None:
         h.update(f"<unreadable {exc.errno}>".encode())
 
 
-def _hash_tree(h: "hashlib._Hash", path: Path) -> None:
+def hash_tree(h: "hashlib._Hash", path: Path) -> None:
+    """Feed every file under `path` (relative name and bytes; __pycache__ skipped) to `h`."""
     if path.is_dir():
         for sub in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             h.update(str(sub.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
-            _hash_file(h, sub)
+            hash_file(h, sub)
     elif path.is_file():
-        _hash_file(h, path)
+        hash_file(h, path)
     else:
         h.update(b"<missing>")
 
@@ -52,7 +54,7 @@ def _code_hash() -> str:
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
     for part in ("scanners", "sarif", "redact.py", "files.py"):
-        _hash_tree(h, package / part)
+        hash_tree(h, package / part)
     return h.hexdigest()
 
 
@@ -65,10 +67,10 @@ def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env
                          "argv": list(argv), "env": sorted(env.items())}).encode())
     for rel in files:
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        _hash_file(h, target / rel)
+        hash_file(h, target / rel)
     for extra in extra_inputs:
         h.update(str(extra).encode() + b"\0")
-        _hash_tree(h, extra)
+        hash_tree(h, extra)
     return h.hexdigest()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from guard.scanners.base import match_any
 
@@ -47,6 +47,34 @@ def list_files(root: Path, exclude: Sequence[str] = ()) -> FileSet:
                 continue
             files.append(rel)
     return FileSet(root=root, files=tuple(sorted(files)), skipped=tuple(skipped))
+
+
+def list_given(root: Path, paths: Iterable[str], exclude: Sequence[str] = ()) -> FileSet:
+    """Those of `paths` (repo-relative, e.g. staged or changed files) that `list_files` would list,
+    without walking the tree."""
+    root = root.resolve()
+    files: list[str] = []
+    skipped: list[str] = []
+    for rel in sorted(set(paths)):
+        parts = rel.split("/")
+        if any(p in ("", ".", "..") for p in parts) or any(p in SKIP_DIRS for p in parts[:-1]):
+            continue
+        if any(_excluded("/".join(parts[:i]) or ".", parts[i], exclude) for i in range(len(parts) - 1)):
+            continue
+        full = os.path.join(root, *parts)
+        if os.path.realpath(os.path.dirname(full)) != os.path.dirname(full):
+            continue  # under a symlinked folder: the walk does not enter those
+        if not _valid_name(rel):
+            skipped.append(f"{rel.encode('utf-8', 'surrogateescape')!r}: file name is not valid UTF-8")
+            continue
+        if exclude and match_any(rel, exclude):
+            continue
+        if os.path.islink(full) and not _inside(root, full):
+            skipped.append(f"{rel}: symlink pointing outside the scanned tree")
+            continue
+        if os.path.isfile(full):
+            files.append(rel)
+    return FileSet(root=root, files=tuple(files), skipped=tuple(skipped))
 
 
 def _excluded(rel_dir: str, name: str, exclude: Sequence[str]) -> bool:

@@ -158,6 +158,7 @@ class ScannerRun:
     raw_outputs: tuple[str, ...] = ()
     cached: bool = False
     checks: tuple[Rule, ...] = ()  # the checks this scanner evaluated (for control coverage)
+    cache_key: str | None = None  # result-cache key of a successful run (None: not cacheable)
 
 
 class ControlStatus(enum.Enum):

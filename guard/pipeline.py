@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -18,12 +19,14 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from guard import __version__
 from guard import baseline as baseline_mod
+from guard import judged_cache
 from guard import waivers as waivers_mod
 from guard.config import Config, ConfigError
 from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
-from guard.files import FileSet, list_files
+from guard.files import FileSet, list_files, list_given
 from guard.model import Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.paths import cache_dir
 from guard.redact import redact
 from guard.sarif.fingerprint import SourceCache, assign
 from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
@@ -51,10 +54,7 @@ def plan(target: Path, config: Config, only_files: Sequence[str] | None = None) 
         raise PipelineError(f"{target}: no such file or directory")
     if not target.is_dir():
         raise PipelineError(f"{target}: not a directory")
-    fileset = list_files(target, config.exclude)
-    if only_files is not None:
-        wanted = set(only_files)
-        fileset = replace(fileset, files=tuple(f for f in fileset.files if f in wanted))
+    fileset = list_files(target, config.exclude) if only_files is None else list_given(target, only_files, config.exclude)
     classes = all_scanner_classes()
     for name in [*config.scanners, *config.skip_scanners]:
         if name not in classes:
@@ -100,18 +100,24 @@ def apply_inline_waivers(findings: Sequence[Finding], config: Config) -> tuple[l
 
 
 def trusted_inputs(root: Path, config: Config, base: BaseTree | None, baseline_path: str | None,
-                   today: dt.date) -> tuple[waivers_mod.WaiverSet, baseline_mod.Baseline]:
-    """The waivers file and baseline: as the base commit has them in PR mode, else from the working tree."""
+                   today: dt.date) -> tuple[waivers_mod.WaiverSet, baseline_mod.Baseline, str]:
+    """The waivers file and baseline (as the base commit has them in PR mode, else from the working
+    tree), and a digest of the texts read."""
+    digest = hashlib.sha256()
+
     def read(rel: str) -> tuple[str | None, str]:
         if base is not None and not Path(rel).is_absolute():
             data = base.read(rel)
-            return (None if data is None else data.decode("utf-8", "replace")), f"{base.ref[:12]}:{rel}"
-        try:
-            return (root / rel).read_text(encoding="utf-8", errors="replace"), rel
-        except FileNotFoundError:
-            return None, rel
-        except OSError as exc:
-            raise PipelineError(f"{rel}: cannot read: {exc.strerror}") from None
+            text, source = (None if data is None else data.decode("utf-8", "replace")), f"{base.ref[:12]}:{rel}"
+        else:
+            try:
+                text, source = (root / rel).read_text(encoding="utf-8", errors="replace"), rel
+            except FileNotFoundError:
+                text, source = None, rel
+            except OSError as exc:
+                raise PipelineError(f"{rel}: cannot read: {exc.strerror}") from None
+        digest.update(f"{source}\0{'<none>' if text is None else text}\0".encode("utf-8", "surrogateescape"))
+        return text, source
 
     text, source = read(config.waivers.file)
     waiver_set = waivers_mod.WaiverSet() if text is None else waivers_mod.parse(text, source, config, today)
@@ -120,7 +126,7 @@ def trusted_inputs(root: Path, config: Config, base: BaseTree | None, baseline_p
         accepted = baseline_mod.Baseline() if text is None else baseline_mod.parse(text, source)
     except baseline_mod.BaselineError as exc:
         raise PipelineError(str(exc)) from None
-    return waiver_set, accepted
+    return waiver_set, accepted, digest.hexdigest()
 
 
 def mark_existing(findings: Sequence[Finding], changes: ChangeSet | None, accepted: baseline_mod.Baseline,
@@ -234,7 +240,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
     started = now()
     if only_files is None and changes is not None:
         only_files = changes.paths
-    waiver_set, accepted = trusted_inputs(target, config, base, baseline_path, started.date())
+    waiver_set, accepted, trusted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
     from guard.policy.runner import config_input
 
@@ -242,11 +248,24 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         parsed = early.submit(config_input, config, p.target, p.files.files)
         runs = scan(p, config, workroot, progress)
         commit, branch = _git(p.target)
-        return judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
-                     commit=commit, branch=branch, config_input=parsed.result,
-                     properties={"skipped_files": list(p.files.skipped), "files": len(p.files.files),
-                                 "needs_review": list(needs_review),
-                                 **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})})
+        properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                      "needs_review": list(needs_review),
+                      **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
+        judged_key = judged_cache.key(root=p.target, config=config, runs=runs, files=p.files.files, trusted=trusted,
+                                      changes=changes, branch=branch, today=started.date(), properties=properties)
+        store = judged_cache.JudgedCache(cache_dir() / "judged")
+        if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
+            hit = store.get(judged_key, runs)
+            if hit is not None:
+                parsed.cancel()
+                return replace(hit, target=str(p.target), started=started.isoformat(timespec="seconds"),
+                               finished=now().isoformat(timespec="seconds"), guard_version=__version__,
+                               commit=commit, branch=branch)
+        result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
+                       commit=commit, branch=branch, config_input=parsed.result, properties=properties)
+        if judged_key is not None:
+            store.put(judged_key, result, result.scanners[-1])
+        return result
 
 
 def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
@@ -298,7 +317,7 @@ def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
     root = target.resolve()
-    waiver_set, accepted = trusted_inputs(root, config, None, None, started.date())
+    waiver_set, accepted, _ = trusted_inputs(root, config, None, None, started.date())
     commit, branch = _git(root)
     return judge(root, config, runs, (), waiver_set, accepted, None, started, now, commit=commit, branch=branch,
                  properties={"imported": True})

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
@@ -69,7 +70,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                                 target=target, files=selected, extra_inputs=scanner.cache_inputs())
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
-                    return hit
+                    return replace(hit, cache_key=cache_key)
             findings = _run_tool(scanner, argv, target, selected, workdir, config)
         else:
             version = scanner.version()
@@ -78,7 +79,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                                 target=target, files=selected)
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
-                    return hit
+                    return replace(hit, cache_key=cache_key)
             findings = list(scanner.scan(target, selected, workdir))
     except ScannerError as exc:
         return ScannerRun(scanner.name, scanner.category, Status.ERROR, reason=str(exc),
@@ -87,7 +88,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
     result = ScannerRun(
         scanner.name, scanner.category, Status.OK, version=version, findings=tuple(findings),
         files_scanned=len(selected), seconds=time.monotonic() - started, raw_outputs=_raw(workdir),
-        checks=tuple(scanner.checks(selected)),
+        checks=tuple(scanner.checks(selected)), cache_key=cache_key,
     )
     if cache is not None and cache_key is not None:
         cache.put(cache_key, result, target)

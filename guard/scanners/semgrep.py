@@ -65,13 +65,16 @@ class PackRule:
     source: str
 
 
-def rule_files(paths: Sequence[Path]) -> list[Path]:
-    """Every semgrep rule file under `paths` (YAML with a top-level `rules` list; tests fixtures skipped).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def rule_files(paths: Sequence[Path]) -> dict[Path, dict[str, Any]]:
+    """Every semgrep rule file under `paths` (YAML with a top-level `rules` list; tests fixtures skipped), parsed.
 
     Fails closed: a YAML file under a rule path that is not a readable rule file, or a rule path
     that holds no rules at all, is a ScannerError (rules the user asked for must not vanish).
     """
-    out: list[Path] = []
+    out: dict[Path, dict[str, Any]] = {}
     for base in paths:
         candidates = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml"))
         found = 0
@@ -79,23 +82,22 @@ def rule_files(paths: Sequence[Path]) -> list[Path]:
             if ".test." in path.name:
                 continue
             try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+                doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
             except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
                 raise ScannerError(f"semgrep rule file {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
             if not (isinstance(doc, dict) and isinstance(doc.get("rules"), list) and doc["rules"]):
                 raise ScannerError(f"semgrep rule file {path}: no top-level `rules` list")
-            out.append(path)
+            out[path] = doc
             found += 1
         if not found:
             raise ScannerError(f"semgrep rules {base}: no rule files (YAML with a top-level `rules` list)")
     return out
 
 
-def load_rules(files: Sequence[Path]) -> dict[str, PackRule]:
-    """Rule id -> metadata, read from the rule files guard passes to semgrep."""
+def load_rules(docs: Mapping[Path, Mapping[str, Any]]) -> dict[str, PackRule]:
+    """Rule id -> metadata, from the parsed rule files guard passes to semgrep."""
     rules: dict[str, PackRule] = {}
-    for path in files:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for path, doc in docs.items():
         for raw in doc.get("rules") or []:
             if not isinstance(raw, dict) or not raw.get("id"):
                 continue
@@ -138,8 +140,9 @@ class SemgrepScanner(ToolScanner):
 
     def pack(self) -> tuple[list[Path], dict[str, PackRule]]:
         if self._files is None or self._rules is None:
-            self._files = rule_files(self.rule_paths())
-            self._rules = load_rules(self._files)
+            docs = rule_files(self.rule_paths())
+            self._files = list(docs)
+            self._rules = load_rules(docs)
         return self._files, self._rules
 
     def cache_inputs(self) -> Sequence[Path]:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from guard.files import list_files, relativize
+from guard.files import list_files, list_given, relativize
 
 
 def test_lists_relative_posix_paths_and_skips_vcs(tmp_path: Path):
@@ -58,3 +58,27 @@ def test_relativize(tmp_path: Path):
     assert relativize("file://" + str(tmp_path / "a.py"), tmp_path) == "a.py"
     assert relativize("../etc/passwd", tmp_path) is None
     assert relativize("/etc/passwd", tmp_path) is None
+
+
+def test_given_paths_are_listed_exactly_as_the_walk_lists_them(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("")
+    root = tmp_path / "root"
+    for rel in ("a/x.py", "a/b/y.tf", "vendor/v.py", "keep/vendor.py", ".git/config", "node_modules/m.js",
+                "z.min.js", "m.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    os.symlink(outside / "secret.py", root / "link.py")
+    os.symlink(outside, root / "linkdir")
+    os.symlink(root / "a", root / "alias")
+    os.symlink(root / "m.py", root / "inner.py")
+    exclude = ["vendor/**", "*.min.js"]
+    asked = ["a/x.py", "a/b/y.tf", "vendor/v.py", "keep/vendor.py", ".git/config", "node_modules/m.js", "z.min.js",
+             "m.py", "link.py", "linkdir/secret.py", "alias/x.py", "inner.py", "missing.py", "../outside/secret.py",
+             "a/../m.py", "a"]
+    walked = list_files(root, exclude)
+    given = list_given(root, asked, exclude)
+    assert given.files == tuple(f for f in walked.files if f in asked)
+    assert given.files == ("a/b/y.tf", "a/x.py", "inner.py", "keep/vendor.py", "m.py")
+    assert any("link.py" in s and "outside" in s for s in given.skipped)

@@ -19,7 +19,7 @@ def test_builtin_pack_loads():
 def test_user_rules_directory_and_file(tmp_path: Path):
     (tmp_path / "ok.yaml").write_text(RULE)
     (tmp_path / "ok.test.yaml").write_text("not: rules\n")  # semgrep --test fixtures are skipped
-    assert rule_files([tmp_path]) == [tmp_path / "ok.yaml"]
+    assert list(rule_files([tmp_path])) == [tmp_path / "ok.yaml"]
 
 
 @pytest.mark.parametrize("text", ["not: rules\n", "rules: []\n", "rules: [\n", "a: &a [x]\nb: [*a, *a]\n"])
