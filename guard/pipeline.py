@@ -12,7 +12,7 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -33,8 +33,9 @@ from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
 from guard.scanners.runner import Progress, run_all
 
 if TYPE_CHECKING:
+    from guard.compliance.frameworks import Framework
     from guard.policy.base import Violation
-    from guard.policy.runner import ConfigInput
+    from guard.policy.runner import ConfigInput, PreparedPack
 
 
 class PipelineError(Exception):
@@ -169,20 +170,28 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
 
 def apply_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
                    changes: ChangeSet | None, branch: str | None,
-                   config_input: Callable[[], "ConfigInput"] | None = None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+                   config_input: Callable[[], "ConfigInput"] | None = None,
+                   ready: Callable[[], "PreparedPack"] | None = None,
+                   on: Executor | None = None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
     """Config policies over `files` and finding policies over `findings`, as the "guard-policy" ScannerRun.
 
     A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
-    `config_input` returns the config files' policy input parsed earlier (see `run`).
+    `config_input` returns the config files' policy input parsed earlier and `ready` the pack prepared
+    earlier; `on` is the thread they were made on, where evaluation runs too (see `run`).
     """
     from guard.policy.base import PolicyContext, PolicyError
-    from guard.policy.runner import TOOL, run_policies
+    from guard.policy.runner import TOOL, PolicyRun, run_policies
 
     context = PolicyContext(repo=str(root), branch=branch,
                             changed_files=tuple(changes.paths) if changes is not None else None,
                             frameworks=tuple(config.frameworks), fail_on=config.fail_on)
+
+    def evaluate() -> PolicyRun:
+        return run_policies(config, root, files, findings, context, prepared=config_input,
+                            ready=ready() if ready is not None else None)
+
     try:
-        result = run_policies(config, root, files, findings, context, prepared=config_input)
+        result = on.submit(evaluate).result() if on is not None else evaluate()
     except PolicyError as exc:
         return ScannerRun(TOOL, Category.POLICY, Status.ERROR, reason=str(exc)), [], []
     policy_findings = assign(result.findings, SourceCache(root))
@@ -200,11 +209,11 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
     A finding-policy violation fails the controls its policy names, like a finding does.
     """
     from guard.compliance import controls, mappings
-    from guard.compliance.frameworks import FrameworkError, frameworks_for_config
+    from guard.compliance.frameworks import FrameworkError
 
-    base = Path(config.source).parent if config.source else root
+    base = _framework_base(config, root)
     try:
-        frameworks = frameworks_for_config(config.frameworks, config.framework_paths, base)
+        frameworks = _frameworks(config, root)
         annotated = mappings.annotate(findings, frameworks)
         waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
         by_fingerprint = {f.fingerprint: f for f in annotated}
@@ -214,6 +223,17 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
     except FrameworkError as exc:
         raise PipelineError(str(exc)) from None
     return annotated, waived_annotated, results
+
+
+def _framework_base(config: Config, root: Path) -> Path:
+    """Where framework paths and manual-control evidence are resolved: the config's folder, else the target."""
+    return Path(config.source).parent if config.source else root
+
+
+def _frameworks(config: Config, root: Path) -> list["Framework"]:
+    from guard.compliance.frameworks import frameworks_for_config
+
+    return frameworks_for_config(config.frameworks, config.framework_paths, _framework_base(config, root))
 
 
 def _violation_finding(v: "Violation", subject: Finding | None) -> Finding:
@@ -242,37 +262,72 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         only_files = changes.paths
     waiver_set, accepted, trusted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
+    # One worker thread prepares the later stages while the scanners run and evaluates the policies
+    # afterwards: the in-process Rego engine is bound to the thread that made it.
+    with ThreadPoolExecutor(max_workers=1) as early:
+        parsed = early.submit(_parse_config_files, config, p.target, p.files.files)
+        pack = early.submit(_prepare_policies, config, p.target)
+        early.submit(_frameworks, config, p.target)  # loads the catalogs (cached); errors surface in assess_controls
+        taken: list[bool] = []
+
+        def take_pack() -> "PreparedPack":
+            taken.append(True)
+            return pack.result()
+
+        try:
+            runs = scan(p, config, workroot, progress)
+            commit, branch = _git(p.target)
+            properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                          "needs_review": list(needs_review),
+                          **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
+            judged_key = judged_cache.key(root=p.target, config=config, runs=runs, files=p.files.files,
+                                          trusted=trusted, changes=changes, branch=branch, today=started.date(),
+                                          properties=properties)
+            store = judged_cache.JudgedCache(cache_dir() / "judged")
+            if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
+                hit = store.get(judged_key, runs)
+                if hit is not None:
+                    return replace(hit, target=str(p.target), started=started.isoformat(timespec="seconds"),
+                                   finished=now().isoformat(timespec="seconds"), guard_version=__version__,
+                                   commit=commit, branch=branch)
+            result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
+                           commit=commit, branch=branch, config_input=parsed.result, policies=take_pack, on=early,
+                           properties=properties)
+            if judged_key is not None:
+                store.put(judged_key, result, result.scanners[-1])
+            return result
+        finally:
+            if not taken:
+                early.submit(_discard, pack)
+
+
+def _parse_config_files(config: Config, root: Path, files: Sequence[str]) -> "ConfigInput":
     from guard.policy.runner import config_input
 
-    with ThreadPoolExecutor(max_workers=1) as early:  # parse config files while the scanners run
-        parsed = early.submit(config_input, config, p.target, p.files.files)
-        runs = scan(p, config, workroot, progress)
-        commit, branch = _git(p.target)
-        properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
-                      "needs_review": list(needs_review),
-                      **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
-        judged_key = judged_cache.key(root=p.target, config=config, runs=runs, files=p.files.files, trusted=trusted,
-                                      changes=changes, branch=branch, today=started.date(), properties=properties)
-        store = judged_cache.JudgedCache(cache_dir() / "judged")
-        if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
-            hit = store.get(judged_key, runs)
-            if hit is not None:
-                parsed.cancel()
-                return replace(hit, target=str(p.target), started=started.isoformat(timespec="seconds"),
-                               finished=now().isoformat(timespec="seconds"), guard_version=__version__,
-                               commit=commit, branch=branch)
-        result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
-                       commit=commit, branch=branch, config_input=parsed.result, properties=properties)
-        if judged_key is not None:
-            store.put(judged_key, result, result.scanners[-1])
-        return result
+    return config_input(config, root, files)
+
+
+def _prepare_policies(config: Config, root: Path) -> "PreparedPack":
+    from guard.policy.runner import prepare
+
+    return prepare(config, root)
+
+
+def _discard(pack: "Future[PreparedPack]") -> None:
+    """Close a prepared engine that was never evaluated with (a failed preparation has nothing to close)."""
+    if pack.exception() is None:
+        pack.result().engine.close()
 
 
 def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
-          properties: dict, config_input: Callable[[], "ConfigInput"] | None = None) -> RunResult:
-    """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate."""
+          properties: dict, config_input: Callable[[], "ConfigInput"] | None = None,
+          policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None) -> RunResult:
+    """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate.
+
+    `config_input`, `policies` and `on`: see `apply_policies`.
+    """
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
         active, waived = apply_inline_waivers(findings, config)
@@ -280,7 +335,8 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         return mark_existing(active, changes, accepted, root), waived + file_waived
 
     active, waived = settle(dedup(normalize(runs, root)))
-    policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch, config_input)
+    policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch, config_input,
+                                                             policies, on)
     policy_active, policy_waived = settle(policy_findings)
     active, waived = active + policy_active, waived + policy_waived
     all_runs = [*runs, policy_run]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -42,21 +43,40 @@ def config_input(config: Config, target: Path, files: Sequence[str]) -> ConfigIn
     return build_config_input(target, files, parsed)
 
 
-def run_policies(config: Config, target: Path, files: Sequence[str], findings: Sequence[Finding],
-                 context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None,
-                 prepared: Callable[[], ConfigInput] | None = None) -> PolicyRun:
-    """Config policies over `files` (repo-relative, under `target`) and finding policies over `findings`.
+@dataclass(frozen=True, slots=True)
+class PreparedPack:
+    """A policy pack loaded into an engine that has checked every policy, ready to evaluate."""
 
-    `prepared` returns `config_input(config, target, files)` computed earlier (e.g. while the
-    scanners ran).
-    """
-    started = time.perf_counter()
+    pack: Pack
+    engine: PolicyEngine
+
+
+def prepare(config: Config, target: Path, *, engine: str | None = None, opa_url: str | None = None) -> PreparedPack:
+    """Load the pack and prepare its engine (the caller closes `engine`; the in-process engine is bound
+    to the thread that made it)."""
     base = settings_base(config, target)
     pack = load_pack(policy_dirs(config.policies, base), data_files(config.policies, base))
-    name = engine or config.policies.engine
-    eng = make_engine(name, config.policies, opa_url)
+    eng = make_engine(engine or config.policies.engine, config.policies, opa_url)
     try:
         load_engine(pack, eng)
+    except BaseException:
+        eng.close()
+        raise
+    return PreparedPack(pack, eng)
+
+
+def run_policies(config: Config, target: Path, files: Sequence[str], findings: Sequence[Finding],
+                 context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None,
+                 prepared: Callable[[], ConfigInput] | None = None, ready: PreparedPack | None = None) -> PolicyRun:
+    """Config policies over `files` (repo-relative, under `target`) and finding policies over `findings`.
+
+    `prepared` returns `config_input(config, target, files)` computed earlier, and `ready` is the
+    pack from `prepare` (both e.g. made while the scanners ran); the engine is closed on return.
+    """
+    started = time.perf_counter()
+    ready = ready or prepare(config, target, engine=engine, opa_url=opa_url)
+    pack, eng = ready.pack, ready.engine
+    try:
         kinds = {m.meta.input for m in pack.policies if m.meta} | {p.meta.input for p in pack.python}
         inputs: dict[str, Any] = {}
         unparsed: list[Finding] = []

@@ -160,3 +160,16 @@ def test_planted_secrets_never_reach_the_outputs(scanned):
         for secret in PLANTED:
             assert secret not in text, (name, secret[:6])
     assert "[redacted:sha256:" in (out / "findings.json").read_text()
+
+
+@pytest.mark.parametrize("selected", [["shop/settings.py"], ["shop/settings.py", "shop/app.py"]])
+def test_trivy_secret_scan_of_selected_files_reports_repo_paths(tmp_path, selected):
+    """One file is scanned as a file target (secrets only), several through the tree: same paths."""
+    from guard.scanners.runner import run_one
+    from guard.scanners.trivy import TrivyScanner
+
+    cfg = config_mod.load(EXAMPLE, flags={"cache": False})
+    run = run_one(TrivyScanner(cfg), EXAMPLE, selected, tmp_path / "trivy", cfg)
+    assert run.status.value == "ok", run.reason
+    paths = {f.location.path for f in run.findings}
+    assert "shop/settings.py" in paths and paths <= set(selected)

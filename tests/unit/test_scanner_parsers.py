@@ -18,7 +18,7 @@ from guard.scanners.data.iac import classify, keyword_cwe
 from guard.scanners.detect_secrets import DetectSecretsScanner
 from guard.scanners.hadolint import HadolintScanner
 from guard.scanners.semgrep import SemgrepScanner, original_id
-from guard.scanners.trivy import TrivyScanner
+from guard.scanners.trivy import TrivyScanner, scanners_for, single_file
 from guard.scanners.zizmor import ZizmorScanner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sarif"
@@ -215,3 +215,12 @@ def test_trivy_image_vulnerabilities_from_trivy_sarif(tmp_path: Path, monkeypatc
     (run.workdir / "sbom-1.cdx.json").write_text('{"bomFormat": "SPDX"}')
     with pytest.raises(ScannerError, match="CycloneDX"):
         list(TrivyImageScanner(Config()).parse(run))
+
+
+def test_trivy_loads_its_misconfiguration_checks_only_for_file_types_they_cover(tmp_path):
+    assert scanners_for(["app/handlers.py", "README.md"]) == ["secret"]
+    for config_file in ("main.tf", "deploy/k8s.yaml", "Dockerfile", "stack.template", "x.tf.json"):
+        assert scanners_for(["app.py", config_file]) == ["misconfig", "secret"]
+    argv = TrivyScanner(Config()).command("trivy", tmp_path, ["app/h.py"], tmp_path)
+    assert argv[argv.index("--scanners") + 1] == "secret" and argv[-1] == "app/h.py"
+    assert single_file(["a.py", "b.py"]) is None and single_file(["main.tf"]) is None
