@@ -8,10 +8,9 @@ lists every tool in `found_by`; the original results stay in the raw tool output
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Sequence
 
-from guard.model import Finding
+from guard.model import Finding, evolve
 
 
 def _ids(f: Finding) -> set[str]:
@@ -68,4 +67,4 @@ def _merge(group: list[Finding]) -> Finding:
     aliases = tuple(dict.fromkeys(a for f in group for a in f.aliases))
     merged = {f"{f.tool}:{f.rule_id}" for f in group if f is not primary}
     props = {**primary.properties, "merged": sorted(merged)}
-    return replace(primary, found_by=found_by, cwe=cwe, aliases=aliases, properties=props)
+    return evolve(primary, found_by=found_by, cwe=cwe, aliases=aliases, properties=props)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
+
+_R = TypeVar("_R")
 
 
 class Severity(enum.Enum):
@@ -225,3 +227,17 @@ class RunResult:
     @property
     def errors(self) -> tuple[ScannerRun, ...]:
         return tuple(s for s in self.scanners if s.status is Status.ERROR)
+
+
+def evolve(record: _R, **changes: Any) -> _R:
+    """`dataclasses.replace` for the frozen slots records here, without the `__init__` call (they have
+    no `__post_init__`): the per-finding stages use it on every finding."""
+    cls = type(record)
+    fields = cls.__slots__
+    unknown = changes.keys() - set(fields)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+    new = object.__new__(cls)
+    for name in fields:
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
+    return new

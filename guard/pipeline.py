@@ -25,7 +25,9 @@ from guard.config import Config, ConfigError
 from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files, list_given
-from guard.model import Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.model import (
+    Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, Waiver, evolve,
+)
 from guard.paths import cache_dir
 from guard.redact import redact
 from guard.sarif.fingerprint import SourceCache, assign
@@ -136,7 +138,7 @@ def mark_existing(findings: Sequence[Finding], changes: ChangeSet | None, accept
     out: list[Finding] = []
     for f in findings:
         new = (changes is None or changes.touches(f, root)) and f.fingerprint not in accepted
-        out.append(f if new else replace(f, properties={**f.properties, "existing": True}))
+        out.append(f if new else evolve(f, properties={**f.properties, "existing": True}))
     return out
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from guard.model import Category, Finding, Location, Rule
+from guard.model import Category, Finding, Rule, evolve
 
 SECRET_CWES = frozenset({"CWE-798", "CWE-259", "CWE-321", "CWE-522", "CWE-312", "CWE-256", "CWE-260"})
 PREFIX = 4
@@ -68,9 +67,13 @@ def secret_values(findings: Iterable[Finding], root: Path) -> set[str]:
 
 def redact_text(text: str, values: Iterable[str] = (), *, quoted: bool = False) -> str:
     """`text` with known values, private keys and token shapes masked (and quoted literals if `quoted`)."""
+    return _redact(text, sorted(values, key=len, reverse=True), quoted)
+
+
+def _redact(text: str, longest_first: Sequence[str], quoted: bool) -> str:
     if not text:
         return text
-    for value in sorted(values, key=len, reverse=True):
+    for value in longest_first:
         if value in text:
             text = text.replace(value, mask(value))
     text = _PEM.sub(lambda m: m.group(0).split("\n", 1)[0][:40] + mask(m.group(0)), text)
@@ -93,28 +96,56 @@ def redact(findings: Sequence[Finding], root: Path, values: set[str] | None = No
     """
     if values is None:
         values = secret_values(findings, root)
-    return [_finding(f, values) for f in findings]
+    return _Redactor(values).findings(findings)
 
 
-def _finding(f: Finding, values: set[str]) -> Finding:
-    quoted = is_secret(f)
+class _Redactor:
+    """Masks one set of values; a record is copied only where a text changed, and each rule (shared
+    by many findings) is redacted once."""
 
-    def r(text: str | None) -> str | None:
-        return redact_text(text, values, quoted=quoted) if text else text
+    def __init__(self, values: Iterable[str]) -> None:
+        self.values = sorted(values, key=len, reverse=True)
+        self.rules: dict[tuple[int, bool], tuple[Rule, Rule]] = {}  # keeps the rule alive, so its id stays unique
 
-    rule: Rule = replace(f.rule, short_description=r(f.rule.short_description) or "",
-                         full_description=r(f.rule.full_description) or "", help_text=r(f.rule.help_text) or "",
-                         help_markdown=r(f.rule.help_markdown))
-    location: Location | None = f.location
-    if location is not None and location.snippet:
-        location = replace(location, snippet=r(location.snippet))
-    return replace(f, rule=rule, message=r(f.message) or "", location=location,
-                   properties=_props(f.properties, values, quoted))
+    def findings(self, findings: Sequence[Finding]) -> list[Finding]:
+        return [self.finding(f) for f in findings]
+
+    def text(self, text: str | None, quoted: bool) -> str | None:
+        return _redact(text, self.values, quoted) if text else text
+
+    def rule(self, rule: Rule, quoted: bool) -> Rule:
+        known = self.rules.get((id(rule), quoted))
+        if known is None:
+            changes = {name: self.text(getattr(rule, name), quoted)
+                       for name in ("short_description", "full_description", "help_text", "help_markdown")}
+            changed = {k: v for k, v in changes.items() if v != getattr(rule, k)}
+            known = self.rules[(id(rule), quoted)] = (rule, evolve(rule, **changed) if changed else rule)
+        return known[1]
+
+    def finding(self, f: Finding) -> Finding:
+        quoted = is_secret(f)
+        changes: dict[str, Any] = {}
+        rule = self.rule(f.rule, quoted)
+        if rule is not f.rule:
+            changes["rule"] = rule
+        message = self.text(f.message, quoted) or ""
+        if message != f.message:
+            changes["message"] = message
+        location = f.location
+        if location is not None and location.snippet:
+            snippet = self.text(location.snippet, quoted)
+            if snippet != location.snippet:
+                changes["location"] = evolve(location, snippet=snippet)
+        if f.properties:
+            properties = _props(f.properties, self.values, quoted)
+            if properties != f.properties:
+                changes["properties"] = properties
+        return evolve(f, **changes) if changes else f
 
 
-def _props(value: Any, values: set[str], quoted: bool) -> Any:
+def _props(value: Any, values: Sequence[str], quoted: bool) -> Any:
     if isinstance(value, str):
-        return redact_text(value, values, quoted=quoted)
+        return _redact(value, values, quoted)
     if isinstance(value, Mapping):
         return {k: _props(v, values, quoted) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

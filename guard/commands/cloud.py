@@ -100,7 +100,7 @@ def _write(out: Path, result: RunResult, resources: list[dict[str, Any]]) -> Non
 
     out.mkdir(parents=True, exist_ok=True)
     jsonfile.dump(out / "findings.json", result)
-    atomic_write(out / "controls.json", json.dumps(jsonfile.to_dict(result)["controls"], indent=2))
+    jsonfile.dump_controls(out / "controls.json", result)
     atomic_write(out / "summary.md", markdown.render(result))
     atomic_write(out / "resources.json", json.dumps({"resources": resources}, indent=1, sort_keys=True))
 

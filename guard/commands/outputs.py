@@ -21,7 +21,7 @@ def write_outputs(run: RunResult, out: Path, config: Config, root: Path) -> list
     atomic_write(written[2], markdown.render(run))
     if run.controls:
         controls = out / "controls.json"
-        atomic_write(controls, json.dumps(jsonfile.to_dict(run)["controls"], indent=2))
+        jsonfile.dump_controls(controls, run)
         written.append(controls)
     return written
 

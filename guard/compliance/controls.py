@@ -65,17 +65,20 @@ def evaluate(
                     else:
                         t.idle.setdefault(name, f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else ""))
 
+    targets = _Targets(by_id, mappings)
     for finding in findings:
-        for fid, cid in _targets(finding, by_id, mappings):
-            t = tally[(fid, cid[0])]
-            t.failing[_fingerprint(finding)] = None
-            t.failing_checks[check_name(finding.tool, finding.rule_id)] = None
-            if cid[1]:
-                t.via[cid[1]] = None
+        fingerprint, check = _fingerprint(finding), check_name(finding.tool, finding.rule.id)
+        for fid, (cid, via) in targets(finding):
+            t = tally[(fid, cid)]
+            t.failing[fingerprint] = None
+            t.failing_checks[check] = None
+            if via:
+                t.via[via] = None
 
     for finding, _waiver in waived:
-        for fid, cid in _targets(finding, by_id, mappings):
-            tally[(fid, cid[0])].waived[_fingerprint(finding)] = None
+        fingerprint = _fingerprint(finding)
+        for fid, (cid, _) in targets(finding):
+            tally[(fid, cid)].waived[fingerprint] = None
 
     attestations = _attestations(manual, by_id)
     results: list[ControlResult] = []
@@ -87,15 +90,29 @@ def evaluate(
     return results
 
 
-def _targets(finding: Finding, by_id: dict[str, Framework], mappings: Mappings | None) -> list[tuple[str, tuple[str, str]]]:
-    """(framework, (control, rolled-up-from)) pairs a finding counts against, parents included."""
-    out: list[tuple[str, tuple[str, str]]] = []
-    for fid, ids in controls_for(finding, list(by_id.values()), mappings=mappings).items():
-        framework = by_id[fid]
-        for cid in ids:
-            out.append((fid, (cid, "")))
-            out.extend((fid, (parent, cid)) for parent in framework.ancestors(cid))
-    return out
+class _Targets:
+    """(framework, (control, rolled-up-from)) pairs a finding counts against, parents included.
+
+    Findings of one rule share their controls, so the pairs are worked out once per control mapping.
+    """
+
+    def __init__(self, by_id: dict[str, Framework], mappings: Mappings | None) -> None:
+        self.by_id = by_id
+        self.frameworks = list(by_id.values())
+        self.mappings = mappings
+        self.known: dict[tuple[tuple[str, tuple[str, ...]], ...], list[tuple[str, tuple[str, str]]]] = {}
+
+    def __call__(self, finding: Finding) -> list[tuple[str, tuple[str, str]]]:
+        controls = tuple(controls_for(finding, self.frameworks, mappings=self.mappings).items())
+        out = self.known.get(controls)
+        if out is None:
+            out = self.known[controls] = []
+            for fid, ids in controls:
+                framework = self.by_id[fid]
+                for cid in ids:
+                    out.append((fid, (cid, "")))
+                    out.extend((fid, (parent, cid)) for parent in framework.ancestors(cid))
+        return out
 
 
 def _fingerprint(finding: Finding) -> str:

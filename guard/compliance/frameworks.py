@@ -88,6 +88,7 @@ class Framework:
         return out
 
 
+@lru_cache(maxsize=8192)
 def control_key(control_id: str) -> str:
     """Normalized spelling of a control id used for lookups (case, spaces, `Art.`/`A.` prefixes)."""
     key = re.sub(r"[^a-z0-9.\-]", "", control_id.lower())

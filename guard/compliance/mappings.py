@@ -10,7 +10,6 @@ Per framework, the most specific source that names controls wins:
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import re
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import jsonschema
 
 from guard.compliance.frameworks import BUILTIN_DIR, Framework, FrameworkError, read_yaml_document, where
-from guard.model import Category, Finding, Rule
+from guard.model import Category, Finding, Rule, evolve
 
 MAPPINGS_DIR = BUILTIN_DIR / "mappings"
 Controls = dict[str, tuple[str, ...]]
@@ -184,11 +183,17 @@ _MEMO_LIMIT = 100_000
 
 def _memo_key(item: Finding | Rule, frameworks: Sequence[Framework], tool: str | None, category: Category | None,
               mappings: Mappings | None) -> tuple[Any, ...]:
-    """Everything `_controls_for` reads: many findings share one rule, so the answer is reused."""
-    rule = item.rule if isinstance(item, Finding) else item
-    extra = (item.tool, item.category, item.cwe, tuple(sorted(item.controls.items()))) if isinstance(item, Finding) else ()
-    return (rule.id, rule.cwe, tuple(sorted(rule.controls.items())), extra, tool, category,
-            tuple(id(f) for f in frameworks), id(mappings))
+    """Everything `_controls_for` reads: many findings share one rule, so the answer is reused.
+
+    Control maps enter in their own order (two orders of one map are two keys with one answer).
+    """
+    if isinstance(item, Finding):
+        rule = item.rule
+        extra: tuple[Any, ...] = (item.tool, item.category, item.cwe, tuple(item.controls.items()))
+    else:
+        rule, extra = item, ()
+    return (rule.id, rule.cwe, tuple(rule.controls.items()), extra, tool, category, tuple(map(id, frameworks)),
+            id(mappings))
 
 
 def _controls_for(item: Finding | Rule, frameworks: Sequence[Framework], tool: str | None,
@@ -271,7 +276,7 @@ def annotate(findings: Sequence[Finding], frameworks: Sequence[Framework]) -> li
     out = []
     for f in findings:
         kept = {fid: tuple(ids) for fid, ids in f.controls.items() if fid not in loaded}
-        out.append(dataclasses.replace(f, controls={**kept, **controls_for(f, frameworks)}))
+        out.append(evolve(f, controls={**kept, **controls_for(f, frameworks)}))
     return out
 
 

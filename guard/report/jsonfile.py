@@ -53,7 +53,7 @@ def _scanner(s: ScannerRun) -> dict[str, Any]:
             "raw_outputs": [Path(p).name for p in s.raw_outputs], "checks": [rule_to_dict(r) for r in s.checks]}
 
 
-def _control(c: ControlResult) -> dict[str, Any]:
+def control_to_dict(c: ControlResult) -> dict[str, Any]:
     return {"framework": c.framework, "control_id": c.control_id, "title": c.title, "status": c.status.value,
             "checks": list(c.checks), "failing": list(c.failing), "waived": list(c.waived), "note": c.note}
 
@@ -69,7 +69,7 @@ def to_dict(run: RunResult) -> dict[str, Any]:
         "scanners": [_scanner(s) for s in run.scanners],
         "findings": [finding_to_dict(f) for f in run.findings],
         "waived": [{"finding": finding_to_dict(f), "waiver": _waiver(w)} for f, w in run.waived],
-        "controls": [_control(c) for c in run.controls],
+        "controls": [control_to_dict(c) for c in run.controls],
         "properties": dict(run.properties),
     }
 
@@ -77,6 +77,11 @@ def to_dict(run: RunResult) -> dict[str, Any]:
 def dump(path: Path, run: RunResult) -> None:
     # compact: indented JSON goes through json's pure-Python encoder, several times slower (use jq to read)
     atomic_write(path, json.dumps(to_dict(run), ensure_ascii=False, default=str, separators=(",", ":")))
+
+
+def dump_controls(path: Path, run: RunResult) -> None:
+    """controls.json: each control's status with the checks and findings behind it (compact, like findings.json)."""
+    atomic_write(path, json.dumps([control_to_dict(c) for c in run.controls], separators=(",", ":")))
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from guard.model import Finding
+from guard.model import Finding, evolve
 
 _WS = re.compile(r"\s+")
 _MAX_SNIPPET_LINES = 20
@@ -72,8 +72,6 @@ def line_hash(text: str) -> str:
 
 def assign(findings: Iterable[Finding], sources: SourceCache) -> list[Finding]:
     """Findings with `fingerprint` filled where empty (occurrence index for identical snippets)."""
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     out: list[Finding] = []
     for f in findings:
@@ -85,5 +83,5 @@ def assign(findings: Iterable[Finding], sources: SourceCache) -> list[Finding]:
         base = compute(f, snippet)
         n = seen.get(base, 0)
         seen[base] = n + 1
-        out.append(replace(f, fingerprint=compute(f, snippet, n)))
+        out.append(evolve(f, fingerprint=compute(f, snippet, n)))
     return out
