@@ -2,8 +2,9 @@
 
 Offline: no check or version updates, no telemetry, `--offline-scan`. trivy's JSON report is read
 (severity, resource and cause lines are all there; paths are relative to the target). trivy scans
-the whole tree, so results outside the files guard selected (excluded or ignored paths,
-`__pycache__`) are dropped. Secret values are already masked by trivy; guard redacts again.
+the deepest folder holding every selected file (the whole tree in a full scan; one file for a
+secret-only scan of one file), so results outside the files guard selected (excluded or ignored
+paths, `__pycache__`) are dropped. Secret values are already masked by trivy; guard redacts again.
 trivy drops `trivy:ignore` findings entirely (even with `--show-suppressed`), so they cannot be
 listed as inline waivers.
 """
@@ -43,9 +44,27 @@ def scanners_for(files: Sequence[str]) -> list[str]:
     return ["misconfig", "secret"] if misconfig else ["secret"]
 
 
-def single_file(files: Sequence[str]) -> str | None:
-    """The one file to scan instead of the whole tree (a secret scan needs no context), else None."""
-    return files[0] if len(files) == 1 and scanners_for(files) == ["secret"] else None
+def scan_root(files: Sequence[str]) -> str:
+    """What trivy scans: the one selected file for a secret-only scan (no context needed), else the
+    deepest folder holding every selected file (a Terraform module is a folder, so its files keep
+    their context), "." for the whole tree."""
+    if len(files) == 1 and scanners_for(files) == ["secret"]:
+        return files[0]
+    folders = [PurePosixPath(f).parent.parts for f in files]
+    common: list[str] = []
+    for parts in zip(*folders):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return "/".join(common) or "."
+
+
+def _repo_path(reported: str, root: str, root_is_file: bool) -> str:
+    """A trivy result target as a repo-relative path: trivy names it relative to the scanned folder,
+    or by the file's own name when a file was scanned."""
+    if root_is_file:
+        return root if reported == PurePosixPath(root).name else reported
+    return reported if root == "." else f"{root}/{reported}"
 
 
 class TrivyScanner(ToolScanner):
@@ -57,7 +76,7 @@ class TrivyScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         return [exe, "fs", "--scanners", ",".join(scanners_for(files)), *OFFLINE, "--quiet", "--format", "json",
-                "-o", str(workdir / OUTPUT), *self.config.tool("trivy").args, single_file(files) or "."]
+                "-o", str(workdir / OUTPUT), *self.config.tool("trivy").args, scan_root(files)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [Rule(id=fid, name=fid, short_description=title, full_description=title, help_text=title,
@@ -70,11 +89,9 @@ class TrivyScanner(ToolScanner):
         if not isinstance(doc, dict) or "SchemaVersion" not in doc:
             raise ScannerError("trivy output is not a trivy JSON report (no SchemaVersion)")
         wanted = set(run.files)
-        single = single_file(run.files)
+        root = scan_root(run.files)
         for result in doc.get("Results") or []:
-            target = str(result.get("Target") or "")
-            if single is not None and target == PurePosixPath(single).name:
-                target = single  # a file target is reported by its name
+            target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted:
                 continue
             kind = str(result.get("Type") or "")

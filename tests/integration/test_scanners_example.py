@@ -162,9 +162,15 @@ def test_planted_secrets_never_reach_the_outputs(scanned):
     assert "[redacted:sha256:" in (out / "findings.json").read_text()
 
 
-@pytest.mark.parametrize("selected", [["shop/settings.py"], ["shop/settings.py", "shop/app.py"]])
-def test_trivy_secret_scan_of_selected_files_reports_repo_paths(tmp_path, selected):
-    """One file is scanned as a file target (secrets only), several through the tree: same paths."""
+@pytest.mark.parametrize("selected, expected", [
+    (["shop/settings.py"], "shop/settings.py"),
+    (["shop/settings.py", "shop/app.py"], "shop/settings.py"),
+    (["terraform/main.tf", "terraform/variables.tf"], "terraform/main.tf"),
+    (["shop/settings.py", "terraform/main.tf"], "terraform/main.tf"),
+])
+def test_trivy_scan_of_selected_files_reports_repo_paths(tmp_path, selected, expected):
+    """One file is scanned as a file, files of one folder through that folder, others through the
+    tree: the findings name repo paths of the selected files."""
     from guard.scanners.runner import run_one
     from guard.scanners.trivy import TrivyScanner
 
@@ -172,4 +178,4 @@ def test_trivy_secret_scan_of_selected_files_reports_repo_paths(tmp_path, select
     run = run_one(TrivyScanner(cfg), EXAMPLE, selected, tmp_path / "trivy", cfg)
     assert run.status.value == "ok", run.reason
     paths = {f.location.path for f in run.findings}
-    assert "shop/settings.py" in paths and paths <= set(selected)
+    assert expected in paths and paths <= set(selected)

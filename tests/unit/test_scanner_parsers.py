@@ -18,7 +18,7 @@ from guard.scanners.data.iac import classify, keyword_cwe
 from guard.scanners.detect_secrets import DetectSecretsScanner
 from guard.scanners.hadolint import HadolintScanner
 from guard.scanners.semgrep import SemgrepScanner, original_id
-from guard.scanners.trivy import TrivyScanner, scanners_for, single_file
+from guard.scanners.trivy import TrivyScanner, scan_root, scanners_for
 from guard.scanners.zizmor import ZizmorScanner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sarif"
@@ -223,4 +223,7 @@ def test_trivy_loads_its_misconfiguration_checks_only_for_file_types_they_cover(
         assert scanners_for(["app.py", config_file]) == ["misconfig", "secret"]
     argv = TrivyScanner(Config()).command("trivy", tmp_path, ["app/h.py"], tmp_path)
     assert argv[argv.index("--scanners") + 1] == "secret" and argv[-1] == "app/h.py"
-    assert single_file(["a.py", "b.py"]) is None and single_file(["main.tf"]) is None
+    assert scan_root(["terraform/aws/ec2.tf", "terraform/aws/s3.tf"]) == "terraform/aws"
+    assert scan_root(["terraform/aws/ec2.tf", "terraform/azure/sql.tf"]) == "terraform"
+    assert scan_root(["main.tf", "app/x.py"]) == scan_root(["a/x.py", "b/y.py"]) == "."
+    assert scan_root(["terraform/main.tf"]) == "terraform"  # a module keeps its folder
