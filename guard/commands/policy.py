@@ -107,7 +107,7 @@ def _read_findings(path: Path) -> list[dict]:
 def _normalize(item: dict) -> dict:
     """Accept both the policy-input shape and the nested shape of findings.json."""
     location = item.get("location") or {}
-    rule = item.get("rule") or {}
+    rule = item["rule"] if isinstance(item.get("rule"), dict) else {}  # findings.json 2 names rules by index
     return {
         "tool": item.get("tool"),
         "rule_id": item.get("rule_id") or rule.get("id"),

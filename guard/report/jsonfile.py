@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from guard.atomic import atomic_write
 from guard.model import (
@@ -12,7 +12,7 @@ from guard.model import (
     Waiver,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: rules listed once in `rules`, each finding names its rule by index; 1: rule in each finding
 
 
 class FindingsFileError(Exception):
@@ -26,7 +26,28 @@ def rule_to_dict(r: Rule) -> dict[str, Any]:
             "controls": {k: list(v) for k, v in r.controls.items()}}
 
 
-def finding_to_dict(f: Finding) -> dict[str, Any]:
+class RuleTable:
+    """The distinct rules of a run in first-use order (many findings share one rule)."""
+
+    def __init__(self) -> None:
+        self.rules: list[dict[str, Any]] = []
+        self._by_content: dict[str, int] = {}
+        self._by_object: dict[int, tuple[Rule, int]] = {}  # keeps the rule alive, so its id stays unique
+
+    def index(self, rule: Rule) -> int:
+        known = self._by_object.get(id(rule))
+        if known is None:
+            doc = rule_to_dict(rule)
+            content = json.dumps(doc, sort_keys=True, default=str)
+            if content not in self._by_content:
+                self._by_content[content] = len(self.rules)
+                self.rules.append(doc)
+            known = self._by_object[id(rule)] = (rule, self._by_content[content])
+        return known[1]
+
+
+def finding_to_dict(f: Finding, rules: RuleTable | None = None) -> dict[str, Any]:
+    """A finding as JSON; with `rules`, its rule as an index into that table, else embedded."""
     loc = f.location
     return {
         "fingerprint": f.fingerprint, "tool": f.tool, "rule_id": f.rule_id, "title": f.title,
@@ -37,7 +58,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
             "start_column": loc.start_column, "end_column": loc.end_column},
         "resource": f.resource, "cwe": list(f.cwe), "aliases": list(f.aliases), "tags": list(f.tags),
         "found_by": list(f.found_by), "controls": {k: list(v) for k, v in f.controls.items()},
-        "properties": dict(f.properties), "rule": rule_to_dict(f.rule),
+        "properties": dict(f.properties), "rule": rules.index(f.rule) if rules is not None else rule_to_dict(f.rule),
     }
 
 
@@ -60,6 +81,9 @@ def control_to_dict(c: ControlResult) -> dict[str, Any]:
 
 def to_dict(run: RunResult) -> dict[str, Any]:
     gate = run.gate
+    rules = RuleTable()
+    findings = [finding_to_dict(f, rules) for f in run.findings]
+    waived = [{"finding": finding_to_dict(f, rules), "waiver": _waiver(w)} for f, w in run.waived]
     return {
         "format": "guard-findings", "format_version": FORMAT_VERSION,
         "guard_version": run.guard_version, "target": run.target, "commit": run.commit, "branch": run.branch,
@@ -67,8 +91,9 @@ def to_dict(run: RunResult) -> dict[str, Any]:
         "gate": None if gate is None else {"passed": gate.passed, "fail_on": gate.fail_on.value,
                                            "blocking": list(gate.blocking), "reasons": list(gate.reasons)},
         "scanners": [_scanner(s) for s in run.scanners],
-        "findings": [finding_to_dict(f) for f in run.findings],
-        "waived": [{"finding": finding_to_dict(f), "waiver": _waiver(w)} for f, w in run.waived],
+        "rules": rules.rules,
+        "findings": findings,
+        "waived": waived,
         "controls": [control_to_dict(c) for c in run.controls],
         "properties": dict(run.properties),
     }
@@ -94,10 +119,18 @@ def rule_from_dict(d: Mapping[str, Any]) -> Rule:
                 cwe=tuple(d.get("cwe") or ()), controls={k: tuple(v) for k, v in (d.get("controls") or {}).items()})
 
 
-def finding_from_dict(d: Mapping[str, Any]) -> Finding:
+def finding_from_dict(d: Mapping[str, Any], rules: Sequence[Rule] = ()) -> Finding:
+    """A finding from JSON; its rule embedded, or an index into `rules` (format 2)."""
     loc = d.get("location")
+    ref = d["rule"]
+    if type(ref) is int:
+        if not 0 <= ref < len(rules):
+            raise ValueError(f"finding names rule {ref}, but the file lists {len(rules)} rule(s)")
+        rule = rules[ref]
+    else:
+        rule = rule_from_dict(ref)
     return Finding(
-        tool=d["tool"], rule=rule_from_dict(d["rule"]), message=d.get("message") or "",
+        tool=d["tool"], rule=rule, message=d.get("message") or "",
         severity=Severity.parse(d["severity"]), category=Category(d["category"]),
         location=None if not loc else Location(path=loc["path"], start_line=loc.get("start_line"),
                                                end_line=loc.get("end_line"), start_column=loc.get("start_column"),
@@ -112,6 +145,7 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
 
 def from_dict(doc: Mapping[str, Any]) -> RunResult:
     gate = doc.get("gate")
+    rules = [rule_from_dict(r) for r in doc.get("rules") or ()]
     return RunResult(
         target=doc["target"], started=doc["started"], finished=doc["finished"], guard_version=doc["guard_version"],
         commit=doc.get("commit"), branch=doc.get("branch"),
@@ -122,8 +156,8 @@ def from_dict(doc: Mapping[str, Any]) -> RunResult:
                        raw_outputs=tuple(s.get("raw_outputs") or ()),
                        checks=tuple(rule_from_dict(r) for r in s.get("checks") or ()))
             for s in doc.get("scanners") or ()),
-        findings=tuple(finding_from_dict(f) for f in doc.get("findings") or ()),
-        waived=tuple((finding_from_dict(w["finding"]), Waiver(**{**w["waiver"], "paths": tuple(w["waiver"].get("paths") or ())}))
+        findings=tuple(finding_from_dict(f, rules) for f in doc.get("findings") or ()),
+        waived=tuple((finding_from_dict(w["finding"], rules), Waiver(**{**w["waiver"], "paths": tuple(w["waiver"].get("paths") or ())}))
                      for w in doc.get("waived") or ()),
         controls=tuple(ControlResult(framework=c["framework"], control_id=c["control_id"], title=c["title"],
                                      status=ControlStatus(c["status"]), checks=tuple(c.get("checks") or ()),

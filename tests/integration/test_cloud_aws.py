@@ -222,7 +222,7 @@ def test_planted_account_findings_controls_and_raw_evidence(account: dict[str, s
     assert found == expected_findings(account)
     for f in doc["findings"]:
         assert f["tool"] == "aws" and f["category"] == "cloud" and f["location"] is None
-        assert f["controls"]["soc2"] and f["rule"]["controls"] == f["controls"]
+        assert f["controls"]["soc2"] and doc["rules"][f["rule"]]["controls"] == f["controls"]
     assert all(s["status"] == "ok" for s in doc["scanners"]), doc["scanners"]
     status = {c["control_id"]: c["status"] for c in controls if c["framework"] == "soc2"}
     assert {c for c, s in status.items() if s == "failed"} == SOC2_FAILED
