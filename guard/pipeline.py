@@ -295,7 +295,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
             result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
                            commit=commit, branch=branch, config_input=parsed.result, policies=take_pack, on=early,
                            properties=properties)
-            if judged_key is not None:
+            if judged_key is not None and not result.errors:
                 store.put(judged_key, result, result.scanners[-1])
             return result
         finally:

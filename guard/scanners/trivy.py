@@ -60,10 +60,10 @@ def scan_root(files: Sequence[str]) -> str:
 
 
 def _repo_path(reported: str, root: str, root_is_file: bool) -> str:
-    """A trivy result target as a repo-relative path: trivy names it relative to the scanned folder,
-    or by the file's own name when a file was scanned."""
+    """A trivy result target as a repo-relative path: trivy names it relative to the scanned folder;
+    a scanned file it names inconsistently (`keys.py` for `app/keys.py`, `/keys.py` for `keys.py`)."""
     if root_is_file:
-        return root if reported == PurePosixPath(root).name else reported
+        return root
     return reported if root == "." else f"{root}/{reported}"
 
 

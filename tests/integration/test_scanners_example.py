@@ -164,6 +164,7 @@ def test_planted_secrets_never_reach_the_outputs(scanned):
 
 @pytest.mark.parametrize("selected, expected", [
     (["shop/settings.py"], "shop/settings.py"),
+    (["Dockerfile"], "Dockerfile"),
     (["shop/settings.py", "shop/app.py"], "shop/settings.py"),
     (["terraform/main.tf", "terraform/variables.tf"], "terraform/main.tf"),
     (["shop/settings.py", "terraform/main.tf"], "terraform/main.tf"),
