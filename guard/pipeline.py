@@ -12,6 +12,7 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -264,43 +265,80 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         only_files = changes.paths
     waiver_set, accepted, trusted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
-    # One worker thread prepares the later stages while the scanners run and evaluates the policies
-    # afterwards: the in-process Rego engine is bound to the thread that made it.
-    with ThreadPoolExecutor(max_workers=1) as early:
-        parsed = early.submit(_parse_config_files, config, p.target, p.files.files)
-        pack = early.submit(_prepare_policies, config, p.target)
-        early.submit(_frameworks, config, p.target)  # loads the catalogs (cached); errors surface in assess_controls
-        taken: list[bool] = []
+    later = LaterStages(config, p.target, p.files.files)
 
-        def take_pack() -> "PreparedPack":
-            taken.append(True)
-            return pack.result()
+    def on_progress(name: str, event: str) -> None:
+        if event == "run":
+            later.start()
+        if progress is not None:
+            progress(name, event)
 
-        try:
-            runs = scan(p, config, workroot, progress)
-            commit, branch = _git(p.target)
-            properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
-                          "needs_review": list(needs_review),
-                          **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
-            judged_key = judged_cache.key(root=p.target, config=config, runs=runs, files=p.files.files,
-                                          trusted=trusted, changes=changes, branch=branch, today=started.date(),
-                                          properties=properties)
-            store = judged_cache.JudgedCache(cache_dir() / "judged")
-            if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
-                hit = store.get(judged_key, runs)
-                if hit is not None:
-                    return replace(hit, target=str(p.target), started=started.isoformat(timespec="seconds"),
-                                   finished=now().isoformat(timespec="seconds"), guard_version=__version__,
-                                   commit=commit, branch=branch)
-            result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
-                           commit=commit, branch=branch, config_input=parsed.result, policies=take_pack, on=early,
-                           properties=properties)
-            if judged_key is not None and not result.errors:
-                store.put(judged_key, result, result.scanners[-1])
-            return result
-        finally:
-            if not taken:
-                early.submit(_discard, pack)
+    try:
+        runs = scan(p, config, workroot, on_progress)
+        commit, branch = _git(p.target)
+        properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                      "needs_review": list(needs_review),
+                      **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
+        judged_key = judged_cache.key(root=p.target, config=config, runs=runs, files=p.files.files, trusted=trusted,
+                                      changes=changes, branch=branch, today=started.date(), properties=properties)
+        store = judged_cache.JudgedCache(cache_dir() / "judged")
+        if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
+            hit = store.get(judged_key, runs)
+            if hit is not None:
+                return replace(hit, target=str(p.target), started=started.isoformat(timespec="seconds"),
+                               finished=now().isoformat(timespec="seconds"), guard_version=__version__,
+                               commit=commit, branch=branch)
+        later.start()
+        result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
+                       commit=commit, branch=branch, config_input=later.config_input, policies=later.pack,
+                       on=later.worker, properties=properties)
+        if judged_key is not None and not result.errors:
+            store.put(judged_key, result, result.scanners[-1])
+        return result
+    finally:
+        later.close()
+
+
+class LaterStages:
+    """The work of the later stages that can start while the scanners run: parsing config files for the
+    config policies, preparing the policy pack and loading the framework catalogs, on one worker thread.
+
+    It starts when the first tool really runs (a re-scan served from the caches never needs it).
+    Policy evaluation runs on the same thread: the in-process Rego engine is bound to the thread that
+    made it.
+    """
+
+    def __init__(self, config: Config, root: Path, files: Sequence[str]) -> None:
+        self.config, self.root, self.files = config, root, files
+        self.worker = ThreadPoolExecutor(max_workers=1)
+        self._lock = threading.Lock()
+        self._parsed: Future[ConfigInput] | None = None
+        self._pack: Future[PreparedPack] | None = None
+        self._taken = False
+
+    def start(self) -> None:
+        """Queue the work (once; later calls do nothing)."""
+        with self._lock:
+            if self._parsed is not None:
+                return
+            self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files)
+            self._pack = self.worker.submit(_prepare_policies, self.config, self.root)
+            self.worker.submit(_frameworks, self.config, self.root)  # errors surface in assess_controls
+
+    def config_input(self) -> "ConfigInput":
+        assert self._parsed is not None, "start() first"
+        return self._parsed.result()
+
+    def pack(self) -> "PreparedPack":
+        assert self._pack is not None, "start() first"
+        self._taken = True
+        return self._pack.result()
+
+    def close(self) -> None:
+        """Close a prepared engine nobody evaluated with, and wait for the worker."""
+        if self._pack is not None and not self._taken:
+            self.worker.submit(_discard, self._pack)
+        self.worker.shutdown(wait=True)
 
 
 def _parse_config_files(config: Config, root: Path, files: Sequence[str]) -> "ConfigInput":

@@ -14,7 +14,7 @@ Callback = Callable[[str, str], None]
 
 @contextlib.contextmanager
 def scan_progress(console: Console, enabled: bool) -> Iterator[Callback | None]:
-    """Yields the runner's progress callback (scanner name, "start" | "done"), or None when disabled."""
+    """Yields the runner's progress callback (scanner name, "start" | "run" | "done"), or None when disabled."""
     if not enabled or not console.is_terminal:
         yield None
         return
@@ -26,7 +26,7 @@ def scan_progress(console: Console, enabled: bool) -> Iterator[Callback | None]:
             with lock:
                 if event == "start":
                     tasks[name] = progress.add_task(f"{name}", total=1)
-                elif name in tasks:
+                elif event == "done" and name in tasks:
                     progress.update(tasks[name], completed=1, description=f"{name} [green]done[/]")
 
         yield update

@@ -24,7 +24,7 @@ from guard.paths import cache_dir
 from guard.redact import secret_values
 from guard.tools import envs
 
-Progress = Callable[[str, str], None]  # (scanner name, event: "start" | "done")
+Progress = Callable[[str, str], None]  # (scanner name, event: "start" | "run" (not served from the cache) | "done")
 
 
 def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: Sequence[str], workroot: Path,
@@ -39,7 +39,8 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
         s = scanners[i]
         if progress:
             progress(s.name, "start")
-        out[i] = run_one(s, target, files, workroot / s.name, config, cache)
+        out[i] = run_one(s, target, files, workroot / s.name, config, cache,
+                         on_run=(lambda: progress(s.name, "run")) if progress else None)
         if progress:
             progress(s.name, "done")
 
@@ -52,7 +53,8 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
 
 
 def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,
-            config: Config, cache: ResultCache | None = None) -> ScannerRun:
+            config: Config, cache: ResultCache | None = None, on_run: Callable[[], None] | None = None) -> ScannerRun:
+    """One scanner on its selection of `files`; `on_run` is called when it really runs (no cached result)."""
     selected = scanner.select(files)
     if not selected:
         return ScannerRun(scanner.name, scanner.category, Status.SKIPPED, reason="nothing to scan")
@@ -71,6 +73,8 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
                     return replace(hit, cache_key=cache_key)
+            if on_run is not None:
+                on_run()
             findings = _run_tool(scanner, argv, target, selected, workdir, config)
         else:
             version = scanner.version()
@@ -80,6 +84,8 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
                     return replace(hit, cache_key=cache_key)
+            if on_run is not None:
+                on_run()
             findings = list(scanner.scan(target, selected, workdir))
     except ScannerError as exc:
         return ScannerRun(scanner.name, scanner.category, Status.ERROR, reason=str(exc),

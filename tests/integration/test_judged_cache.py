@@ -120,3 +120,13 @@ def test_scanner_change_or_no_cache_rejudges(tree):
     assert judged(changed) and any(not s.cached for s in changed.scanners if s.scanner == "bandit")
     config = load(tree).replace(cache=False)
     assert judged(pipeline.run(tree, config, clock=lambda: DAY))
+
+
+def test_later_stages_start_only_when_a_tool_runs(tree, monkeypatch):
+    scan(tree)
+    prepared = []
+    real = pipeline._prepare_policies
+    monkeypatch.setattr(pipeline, "_prepare_policies", lambda *args: prepared.append(args) or real(*args))
+    assert not judged(scan(tree)) and prepared == []  # served from the caches: no policy engine made
+    (tree / "app.py").write_text("import pickle\npickle.loads(data)\n")
+    assert judged(scan(tree)) and len(prepared) == 1
