@@ -110,7 +110,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
         "cwe": list(f.cwe or f.rule.cwe),
         "aliases": list(f.aliases),
-        "properties": _jsonable(f.properties),
+        "properties": _jsonable(f.properties) if f.properties else {},
         "found_by": list(f.found_by),
     }
 
@@ -205,10 +205,10 @@ def _unparsed(path: str, line: int | None, detail: str) -> Finding:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (dict, Mapping)):  # dict first: the abstract check is slow
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
     return str(value)
