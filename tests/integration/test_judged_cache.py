@@ -7,6 +7,7 @@ each change must also change the result the way a fresh judgement would.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from guard.paths import cache_dir
 from guard.report.jsonfile import to_dict
 
 DAY = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)
+HIPAA = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks" / "good" / "hipaa-security.yaml"
 POLICY = '''
 from guard.policy.python import policy
 
@@ -111,6 +113,24 @@ def test_each_input_of_the_later_stages_rejudges(tree):
     (tree / ".guard.yaml").write_text((tree / ".guard.yaml").read_text().replace("fail_on: high", "fail_on: critical"))
     config = scan(tree)  # the config
     assert judged(config) and config.gate is not None and config.gate.fail_on.value == "critical"
+
+
+def test_framework_catalog_and_baseline_rejudge(tree):
+    (tree / "fw").mkdir()
+    (tree / "fw" / "hipaa.yaml").write_text(HIPAA.read_text())
+    (tree / ".guard.yaml").write_text((tree / ".guard.yaml").read_text() + "framework_paths: [fw]\n"
+                                      "frameworks: [soc2, hipaa]\n")
+    first = scan(tree)
+    assert any(c.title == "Audit controls" for c in first.controls)
+    (tree / "fw" / "hipaa.yaml").write_text(HIPAA.read_text().replace("title: Audit controls", "title: Audit trails"))
+    renamed = scan(tree)  # a framework catalog
+    assert judged(renamed) and any(c.title == "Audit trails" for c in renamed.controls)
+
+    baseline = {"format": "guard-baseline", "version": 1,
+                "findings": {f.fingerprint: {"tool": f.tool, "rule_id": f.rule_id} for f in first.findings}}
+    (tree / ".guard-baseline.json").write_text(json.dumps(baseline))
+    accepted = scan(tree)  # the baseline
+    assert judged(accepted) and all(f.properties.get("existing") for f in accepted.findings)
 
 
 def test_scanner_change_or_no_cache_rejudges(tree):
