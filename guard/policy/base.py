@@ -64,8 +64,11 @@ class PolicyEngine(Protocol):
     def add_data(self, data: Mapping[str, Any]) -> None:
         """Deep-merge a JSON document into `data`."""
 
-    def prepare(self) -> None:
-        """Compile what was added so broken modules fail now, not at the first evaluation."""
+    def prepare(self, checked: bool = False) -> None:
+        """Compile what was added so broken modules fail now, not at the first evaluation.
+
+        `checked`: these exact modules passed this engine's load checks before; skip what only checks.
+        """
 
     def evaluate(self, ref: str, input: Any) -> Any:
         """Value of `ref` (e.g. `data.guard.config.s3.deny`) for `input`, as JSON values.

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import yaml
 
+from guard import __version__
 from guard.paths import builtin_dir as shipped_dir
 from guard.config import Config, PolicySettings
 from guard.policy.base import PolicyEngine, PolicyError
@@ -111,13 +113,21 @@ def make_engine(name: str, settings: PolicySettings, opa_url: str | None = None)
     raise PolicyError(f"unknown policy engine {name!r} (expected one of: {', '.join(ENGINES)})")
 
 
-def load_engine(pack: Pack, engine: PolicyEngine) -> None:
-    """Add the pack to `engine` and evaluate every policy once on empty input."""
+def load_engine(pack: Pack, engine: PolicyEngine, checks: Path | None = None) -> None:
+    """Add the pack to `engine` and evaluate every policy once on empty input.
+
+    `checks`: a folder remembering packs that passed with this engine and this checking code; such a
+    pack skips the checks (each costs a few hundred milliseconds on every run otherwise).
+    """
     for module in pack.modules:
         engine.add_module(module.path, module.source)
     if pack.data:
         engine.add_data(pack.data)
-    engine.prepare()
+    marker = checks / _check_key(pack, engine) if checks is not None else None
+    checked = marker is not None and marker.is_file()
+    engine.prepare(checked=checked)
+    if checked:
+        return
     for kind, empty in EMPTY_INPUTS.items():
         modules = [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
         for module in modules:
@@ -126,6 +136,28 @@ def load_engine(pack: Pack, engine: PolicyEngine) -> None:
         values = engine.evaluate_many([f"{m.ref}.deny" for m in modules], empty)
         for module, value in zip(modules, values):
             _check_deny(module, value)
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # not remembered: checked again next time
+
+
+def _check_key(pack: Pack, engine: PolicyEngine) -> str:
+    h = hashlib.sha256(f"{pack.hash}\0{engine.version()}\0{_checking_code()}".encode())
+    for module in pack.modules:  # libraries and tests as loaded, too
+        h.update(f"{module.path}\0{module.source}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _checking_code() -> str:
+    """guard's version and the policy code that loads and checks packs."""
+    h = hashlib.sha256(__version__.encode())
+    for src in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(src.name.encode() + b"\0" + src.read_bytes())
+    return h.hexdigest()
 
 
 def _check_deny(module: RegoModule, value: Any) -> None:

@@ -43,7 +43,7 @@ class OpaEngine:
         except opa_bindings.OpaError as exc:
             raise PolicyError(f"data document rejected: {_message(exc)}") from None
 
-    def prepare(self) -> None:
+    def prepare(self, checked: bool = False) -> None:
         self.evaluate("data.guard.__prepare", {})
 
     def evaluate(self, ref: str, input: Any) -> Any:

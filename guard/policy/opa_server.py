@@ -55,7 +55,7 @@ class OpaServerEngine:
                 raise PolicyError(f"opa-server: top-level data key {key!r} must hold an object")
             self._data[key] = dict(value)
 
-    def prepare(self) -> None:
+    def prepare(self, checked: bool = False) -> None:
         """Check health, push data and modules (retrying modules whose imports arrive later)."""
         if not self._client.check_health():
             raise PolicyError(f"opa-server: OPA at {self.url} is unreachable or unhealthy (GET /health)")

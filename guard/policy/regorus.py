@@ -44,7 +44,9 @@ class RegorusEngine:
         except RuntimeError as exc:
             raise PolicyError(f"data document rejected: {_message(exc)}") from None
 
-    def prepare(self) -> None:
+    def prepare(self, checked: bool = False) -> None:
+        if checked:
+            return  # regorus compiles lazily: preparing only checks the calls
         try:
             modules = json.loads(self._engine.get_ast_as_json())
         except RuntimeError as exc:

@@ -58,7 +58,7 @@ def prepare(config: Config, target: Path, *, engine: str | None = None, opa_url:
     pack = load_pack(policy_dirs(config.policies, base), data_files(config.policies, base))
     eng = make_engine(engine or config.policies.engine, config.policies, opa_url)
     try:
-        load_engine(pack, eng)
+        load_engine(pack, eng, cache_dir() / "policy-checks" if config.cache else None)
     except BaseException:
         eng.close()
         raise

@@ -129,3 +129,24 @@ def test_missing_engine_url_and_unknown_engine() -> None:
         make_engine("opa-server", PolicySettings())
     with pytest.raises(PolicyError, match="unknown policy engine"):
         make_engine("wasm", PolicySettings())
+
+
+def test_a_pack_that_passed_its_checks_skips_them_until_it_changes(tmp_path: Path) -> None:
+    from guard.policy.regorus import RegorusEngine
+
+    class Recording(RegorusEngine):
+        def prepare(self, checked: bool = False) -> None:
+            self.checked = checked
+            super().prepare(checked)
+
+    pack_dir, checks = tmp_path / "pack", tmp_path / "checks"
+    pack_dir.mkdir()
+    (pack_dir / "tagged.rego").write_text((FIXTURES / "user" / "tagged.rego").read_text())
+    first, second = Recording(), Recording()
+    load_engine(load_pack([builtin_dir(), pack_dir], entry_points=False), first, checks)
+    load_engine(load_pack([builtin_dir(), pack_dir], entry_points=False), second, checks)
+    assert (first.checked, second.checked) == (False, True) and len(list(checks.iterdir())) == 1
+
+    (pack_dir / "tagged.rego").write_text((FIXTURES / "unknown_builtin" / "unknown.rego").read_text())
+    with pytest.raises(PolicyError, match="nosuch.builtin"):
+        load_engine(load_pack([builtin_dir(), pack_dir], entry_points=False), Recording(), checks)
