@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from packaging.requirements import InvalidRequirement, Requirement
 
 from guard.lockfiles.base import Dependency, LockfileError, find_line
 from guard.lockfiles.toml_tables import load_toml
@@ -17,6 +16,8 @@ class PyprojectParser:
     patterns = ("pyproject.toml",)
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
+        from packaging.requirements import InvalidRequirement, Requirement  # only when there is one to read
+
         doc, text = load_toml(root, path)
         deps = []
         for spec in _pep508_strings(doc):

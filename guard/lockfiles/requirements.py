@@ -6,7 +6,6 @@ import posixpath
 import re
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 
 from guard.lockfiles.base import Dependency, LockfileError, read_text
 
@@ -44,6 +43,8 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
 
 
 def _parse(root: Path, path: str, chain: tuple[str, ...]) -> list[Dependency]:
+    from packaging.requirements import InvalidRequirement, Requirement  # only when there is one to read
+
     if path in chain:
         raise LockfileError(f"{chain[-1]}: `-r` include cycle: {' -> '.join((*chain, path))}")
     text = read_text(root, path)

@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from guard.advisories.matching import RangeError, fixed_versions, matching, smallest_fix
-from guard.advisories.model import Advisory, AdvisoryFormatError
-from guard.advisories.severity import rate, worst
-from guard.advisories.store import AdvisoryStore, StoreError, StoreStatus, location
-from guard.advisories.versions import supported
 from guard.lockfiles.base import Dependency, LockfileError
 from guard.lockfiles.registry import lockfiles, parser_for
 from guard.model import Category, Finding, Location, Rule
 from guard.scanners.base import ScannerError
 
+# The advisory modules (version schemes, CVSS, the store) are imported where they are used: every
+# scan plans this scanner, most have no lockfile to match.
 if TYPE_CHECKING:
+    from guard.advisories.model import Advisory
+    from guard.advisories.store import AdvisoryStore, StoreStatus
     from guard.config import Config
 
 FORMAT_VERSION = "1"
@@ -59,7 +58,15 @@ class OsvScanner:
 
     def __init__(self, config: "Config") -> None:
         self.config = config
-        self.store = AdvisoryStore(location(config))
+        self._store: AdvisoryStore | None = None
+
+    @property
+    def store(self) -> "AdvisoryStore":
+        if self._store is None:
+            from guard.advisories.store import AdvisoryStore, location
+
+            self._store = AdvisoryStore(location(self.config))
+        return self._store
 
     def select(self, files: Sequence[str]) -> list[str]:
         return lockfiles(files)
@@ -81,7 +88,9 @@ class OsvScanner:
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _status(self) -> StoreStatus:
+    def _status(self) -> "StoreStatus":
+        from guard.advisories.store import StoreError
+
         try:
             status = self.store.status()
         except StoreError as exc:
@@ -117,6 +126,11 @@ class OsvScanner:
         return list(found.values())
 
     def match(self, dependencies: Sequence[Dependency]) -> list[Match]:
+        from guard.advisories.matching import RangeError, matching, smallest_fix
+        from guard.advisories.model import AdvisoryFormatError
+        from guard.advisories.store import StoreError
+        from guard.advisories.versions import supported
+
         out = []
         for dep in dependencies:
             if not supported(dep.ecosystem):
@@ -148,6 +162,9 @@ def merge_aliases(advisories: Sequence[Advisory]) -> list[tuple[Advisory, ...]]:
 
 
 def _finding(match: Match) -> Finding:
+    from guard.advisories.matching import fixed_versions
+    from guard.advisories.severity import rate, worst
+
     dep, group = match.dependency, match.advisories
     head = group[0]
     rating = worst([rate(a) for a in group])
@@ -250,6 +267,8 @@ def _purl(dep: Dependency) -> str:
 
 def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: Sequence[Match]) -> None:
     """What was checked and what matched, for the evidence bundle."""
+    from guard.advisories.versions import supported
+
     workdir.mkdir(parents=True, exist_ok=True)
     doc = {
         "dependencies": [
