@@ -6,6 +6,8 @@ inside any ECOSYSTEM/SEMVER range. GIT ranges name commits and cannot match a re
 
 from __future__ import annotations
 
+import bisect
+import functools
 from typing import Any, Iterable, Sequence
 
 from guard.advisories.model import Advisory, Affected, Range
@@ -58,13 +60,22 @@ def in_versions(ecosystem: str, text: str, version: Any | None, listed: Sequence
         return True
     if version is None:
         return False
+    keys = _sorted_versions(base_ecosystem(ecosystem), tuple(listed))
+    at = bisect.bisect_left(keys, _Key(version))
+    return at < len(keys) and keys[at] == _Key(version)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sorted_versions(ecosystem: str, listed: tuple[str, ...]) -> list["_Key"]:
+    """The parseable versions of an explicit list, in order (an advisory's list is searched for every
+    candidate fix, so it is parsed and sorted once)."""
+    parsed = []
     for item in listed:
         try:
-            if parse_version(ecosystem, item) == version:
-                return True
+            parsed.append(_Key(parse_version(ecosystem, item)))
         except InvalidVersion:
             continue
-    return False
+    return sorted(parsed)
 
 
 def affects(entry: Affected, ecosystem: str, name: str, text: str) -> bool:
