@@ -35,17 +35,8 @@ def list_files(root: Path, exclude: Sequence[str] = ()) -> FileSet:
         for name in filenames:
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, root).replace(os.sep, "/")
-            if not _valid_name(rel):
-                skipped.append(f"{rel.encode('utf-8', 'surrogateescape')!r}: file name is not valid UTF-8")
-                continue
-            if exclude and match_any(rel, exclude):
-                continue
-            if os.path.islink(full) and not _inside(root, full):
-                skipped.append(f"{rel}: symlink pointing outside the scanned tree")
-                continue
-            if not os.path.isfile(full):
-                continue
-            files.append(rel)
+            if _admit(root, rel, full, exclude, skipped):
+                files.append(rel)
     return FileSet(root=root, files=tuple(sorted(files)), skipped=tuple(skipped))
 
 
@@ -64,17 +55,22 @@ def list_given(root: Path, paths: Iterable[str], exclude: Sequence[str] = ()) ->
         full = os.path.join(root, *parts)
         if os.path.realpath(os.path.dirname(full)) != os.path.dirname(full):
             continue  # under a symlinked folder: the walk does not enter those
-        if not _valid_name(rel):
-            skipped.append(f"{rel.encode('utf-8', 'surrogateescape')!r}: file name is not valid UTF-8")
-            continue
-        if exclude and match_any(rel, exclude):
-            continue
-        if os.path.islink(full) and not _inside(root, full):
-            skipped.append(f"{rel}: symlink pointing outside the scanned tree")
-            continue
-        if os.path.isfile(full):
+        if _admit(root, rel, full, exclude, skipped):
             files.append(rel)
     return FileSet(root=root, files=tuple(files), skipped=tuple(skipped))
+
+
+def _admit(root: Path, rel: str, full: str, exclude: Sequence[str], skipped: list[str]) -> bool:
+    """Whether the file at `full` (`rel` under root) is listed; why not goes to `skipped` where it matters."""
+    if not _valid_name(rel):
+        skipped.append(f"{rel.encode('utf-8', 'surrogateescape')!r}: file name is not valid UTF-8")
+        return False
+    if exclude and match_any(rel, exclude):
+        return False
+    if os.path.islink(full) and not _inside(root, full):
+        skipped.append(f"{rel}: symlink pointing outside the scanned tree")
+        return False
+    return os.path.isfile(full)
 
 
 def _excluded(rel_dir: str, name: str, exclude: Sequence[str]) -> bool:
