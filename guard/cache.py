@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from guard import __version__
 from guard.atomic import atomic_write
+from guard.digest import code_digest, hash_file, hash_tree
 from guard.model import Category, ScannerRun, Status
 from guard.redact import redact, redact_file, secret_values
 from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
@@ -26,36 +26,11 @@ from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_
 FORMAT = 1
 
 
-def hash_file(h: "hashlib._Hash", path: Path) -> None:
-    """Feed the file's bytes (or why it cannot be read) to `h`."""
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    except OSError as exc:
-        h.update(f"<unreadable {exc.errno}>".encode())
-
-
-def hash_tree(h: "hashlib._Hash", path: Path) -> None:
-    """Feed every file under `path` (relative name and bytes; __pycache__ skipped) to `h`."""
-    if path.is_dir():
-        for sub in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(str(sub.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
-            hash_file(h, sub)
-    elif path.is_file():
-        hash_file(h, path)
-    else:
-        h.update(b"<missing>")
-
-
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
     """guard's version and the code that turns tool output into findings: a change re-runs scanners."""
-    h = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
-    for part in ("scanners", "sarif", "redact.py", "files.py"):
-        hash_tree(h, package / part)
-    return h.hexdigest()
+    return code_digest(*(package / part for part in ("scanners", "sarif", "redact.py", "files.py")))
 
 
 def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],

@@ -21,9 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
-from guard import __version__
 from guard.atomic import atomic_write
-from guard.cache import hash_file, hash_tree
+from guard.digest import code_digest, hash_file, hash_tree
 from guard.config import Config
 from guard.diff import ChangeSet
 from guard.model import RunResult, ScannerRun, Status
@@ -36,14 +35,7 @@ FORMAT = 1
 @lru_cache(maxsize=1)
 def _guard_hash() -> str:
     """guard's version, its whole package and the versions of the libraries the later stages use."""
-    h = hashlib.sha256(__version__.encode())
-    hash_tree(h, Path(__file__).resolve().parent)
-    for dist in ("regorus", "python-hcl2", "PyYAML"):
-        try:
-            h.update(f"{dist}={metadata.version(dist)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{dist}=?\0".encode())
-    return h.hexdigest()
+    return code_digest(Path(__file__).resolve().parent, dists=("regorus", "python-hcl2", "PyYAML"))
 
 
 def _plugin_policies() -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from guard import __version__
+from guard.digest import code_digest
 from guard.paths import builtin_dir as shipped_dir
 from guard.config import Config, PolicySettings
 from guard.policy.base import PolicyEngine, PolicyError
@@ -154,10 +154,7 @@ def _check_key(pack: Pack, engine: PolicyEngine) -> str:
 @lru_cache(maxsize=1)
 def _checking_code() -> str:
     """guard's version and the policy code that loads and checks packs."""
-    h = hashlib.sha256(__version__.encode())
-    for src in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(src.name.encode() + b"\0" + src.read_bytes())
-    return h.hexdigest()
+    return code_digest(Path(__file__).resolve().parent)
 
 
 def _check_deny(module: RegoModule, value: Any) -> None:

@@ -18,29 +18,21 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from guard import __version__
+from guard.digest import code_digest
 
 MISS = object()  # get() found no usable entry
 
 
 @lru_cache(maxsize=1)
 def _parser_hash() -> str:
-    h = hashlib.sha256(__version__.encode())
-    for dist in ("python-hcl2", "PyYAML", "lark"):
-        try:
-            h.update(f"{dist}={metadata.version(dist)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{dist}=?".encode())
-    for src in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(src.name.encode() + b"\0" + src.read_bytes())
-    return h.hexdigest()
+    """guard's version, the parser code and the parsing libraries' versions."""
+    return code_digest(Path(__file__).resolve().parent, dists=("python-hcl2", "PyYAML", "lark"))
 
 
 @dataclass(frozen=True, slots=True)

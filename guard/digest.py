@@ -1,0 +1,47 @@
+"""Content digests for cache keys: files, folders, and the code and libraries a cached result came from."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
+from typing import Sequence
+
+from guard import __version__
+
+
+def hash_file(h: "hashlib._Hash", path: Path) -> None:
+    """Feed the file's bytes (or why it cannot be read) to `h`."""
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        h.update(f"<unreadable {exc.errno}>".encode())
+
+
+def hash_tree(h: "hashlib._Hash", path: Path) -> None:
+    """Feed every file under `path` (relative name and bytes; __pycache__ skipped) to `h`."""
+    if path.is_dir():
+        for sub in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(sub.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
+            hash_file(h, sub)
+    elif path.is_file():
+        hash_file(h, path)
+    else:
+        h.update(b"<missing>")
+
+
+def code_digest(*paths: Path, dists: Sequence[str] = ()) -> str:
+    """guard's version, the installed versions of `dists` and every file under `paths`: a key part
+    that changes when the code producing a cached result does."""
+    h = hashlib.sha256(__version__.encode())
+    for dist in dists:
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=?\0".encode())
+    for path in paths:
+        h.update(str(path.name).encode() + b"\0")
+        hash_tree(h, path)
+    return h.hexdigest()
