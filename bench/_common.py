@@ -86,6 +86,15 @@ def copy_tree(src: Path, dst: Path) -> Path:
     return dst
 
 
+def committed_copy(src: Path, dst: Path) -> Path:
+    """A scratch copy of a checkout (see `copy_tree`) as a fresh git repository with one commit."""
+    repo = copy_tree(src, dst)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
 def git(cwd: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}

@@ -16,17 +16,14 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Timing, copy_tree, git, header, load, median, run_guard, terragoat  # noqa: E402
+from _common import Timing, committed_copy, git, header, load, median, run_guard, terragoat  # noqa: E402
 from full_scan import planned, tools_alone  # noqa: E402
 
 CHANGE = '\nresource "aws_s3_bucket" "bench_changed" {\n  bucket = "bench-changed"\n  acl    = "public-read"\n}\n'
 
 
 def scratch_repo(src: Path, tmp: Path, changed: str) -> Path:
-    repo = copy_tree(src, tmp / "terragoat")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
+    repo = committed_copy(src, tmp / "terragoat")
     with open(repo / changed, "a", encoding="utf-8") as fh:
         fh.write(CHANGE)
     git(repo, "commit", "-q", "-am", "change one file")

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import copy_tree, git, header, load, median, run_guard, terragoat  # noqa: E402
+from _common import committed_copy, git, header, load, median, run_guard, terragoat  # noqa: E402
 from full_scan import planned, tools_alone  # noqa: E402
 
 PY_FILE = Path(__file__).resolve().parent.parent / "examples" / "insecure-shop" / "shop" / "app.py"
@@ -35,10 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     header("target 3b: pre-commit, one staged Python file")
     tmp = Path(tempfile.mkdtemp(prefix="guard-bench-precommit-"))
-    repo = copy_tree(terragoat(args.terragoat), tmp / "terragoat")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
+    repo = committed_copy(terragoat(args.terragoat), tmp / "terragoat")
     (repo / STAGED).parent.mkdir(parents=True)
     shutil.copyfile(PY_FILE, repo / STAGED)
     git(repo, "add", STAGED)
