@@ -15,6 +15,7 @@ import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -184,23 +185,34 @@ def _unquote(raw: bytes) -> str:
 
 def resource_block(path: Path, start: int, end: int) -> tuple[int, int]:
     """The line range of the resource a finding at start..end belongs to (the range itself if unknown)."""
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return start, end
     suffix = path.suffix.lower()
     if suffix in (".tf", ".hcl", ".tfvars"):
-        blocks = _hcl_blocks(lines)
+        kind = "hcl"
     elif suffix in (".yaml", ".yml"):
-        blocks = _yaml_blocks(lines)
+        kind = "yaml"
     elif path.name.lower().startswith("dockerfile") or suffix == ".dockerfile":
-        blocks = _docker_stages(lines)
+        kind = "docker"
     else:
-        blocks = []
-    for a, b in blocks:
+        return start, end
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return start, end
+    for a, b in _blocks(kind, text):
         if a <= end and start <= b:
             start, end = min(a, start), max(b, end)
     return start, end
+
+
+@lru_cache(maxsize=64)
+def _blocks(kind: str, text: str) -> tuple[tuple[int, int], ...]:
+    """The resource blocks of one file's text, worked out once (a file's findings share them)."""
+    lines = text.splitlines()
+    if kind == "hcl":
+        return tuple(_hcl_blocks(lines))
+    if kind == "yaml":
+        return tuple(_yaml_blocks(lines))
+    return tuple(_docker_stages(lines))
 
 
 def _hcl_blocks(lines: Sequence[str]) -> list[tuple[int, int]]:
