@@ -13,10 +13,14 @@ from typing import Sequence
 from guard.model import Finding, evolve
 
 
+_ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
+
+
 def _ids(f: Finding) -> set[str]:
-    ids = {a.upper() for a in f.aliases}
-    if any(f.rule_id.upper().startswith(p) for p in ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")):
-        ids.add(f.rule_id.upper())
+    ids = {a.upper() for a in f.aliases} if f.aliases else set()
+    rule_id = f.rule_id.upper()
+    if rule_id.startswith(_ID_PREFIXES):
+        ids.add(rule_id)
     return ids
 
 
@@ -43,18 +47,29 @@ def same_problem(a: Finding, b: Finding) -> bool:
 
 
 def dedup(findings: Sequence[Finding]) -> list[Finding]:
-    """Merge findings that `same_problem` says are one; order of first appearance is kept."""
-    by_path: dict[str | None, list[int]] = {}
+    """Merge findings that `same_problem` says are one; order of first appearance is kept.
+
+    Only groups sharing a file and an id or CWE with a finding can take it, so groups are indexed by
+    (path, id) and (path, CWE) and just those are tried, oldest first.
+    """
     groups: list[list[Finding]] = []
+    tools: list[set[str]] = []
+    index: dict[tuple[str | None, str, str], list[int]] = {}
     for f in findings:
-        key = f.location.path if f.location else None
-        for gi in by_path.get(key, []):
-            if any(same_problem(f, g) for g in groups[gi]) and f.tool not in {g.tool for g in groups[gi]}:
+        path = f.location.path if f.location else None
+        keys = [(path, "id", i) for i in _ids(f)] + [(path, "cwe", c) for c in f.cwe]
+        candidates = sorted({gi for k in keys for gi in index.get(k, ())})
+        for gi in candidates:
+            if f.tool not in tools[gi] and any(same_problem(f, g) for g in groups[gi]):
                 groups[gi].append(f)
+                tools[gi].add(f.tool)
                 break
         else:
-            by_path.setdefault(key, []).append(len(groups))
+            gi = len(groups)
             groups.append([f])
+            tools.append({f.tool})
+        for k in keys:
+            index.setdefault(k, []).append(gi)
     return [_merge(g) for g in groups]
 
 

@@ -28,7 +28,7 @@ def write_outputs(run: RunResult, out: Path, config: Config, root: Path) -> list
 
 def render_text(run: RunResult, fmt: str, root: Path) -> str:
     if fmt == "sarif":
-        return sarif_write.dumps(sarif_write.build(run, root, for_github=True))
+        return sarif_write.dumps(sarif_write.build(run, root, for_github=True)).decode("utf-8")
     if fmt == "json":
         return json.dumps(jsonfile.to_dict(run), indent=2, default=str)
     return markdown.render(run)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from guard.compliance.frameworks import Framework, FrameworkError
 from guard.compliance.mappings import Mappings, check_name, controls_for
@@ -101,8 +101,14 @@ class _Targets:
         self.frameworks = list(by_id.values())
         self.mappings = mappings
         self.known: dict[tuple[tuple[str, tuple[str, ...]], ...], list[tuple[str, tuple[str, str]]]] = {}
+        self.by_finding: dict[tuple[Any, ...], list[tuple[str, tuple[str, str]]]] = {}
 
     def __call__(self, finding: Finding) -> list[tuple[str, tuple[str, str]]]:
+        mapped = (id(finding.rule), finding.tool, finding.category, finding.cwe,
+                  tuple(finding.controls.items()) if finding.controls else ())
+        out = self.by_finding.get(mapped)
+        if out is not None:
+            return out
         controls = tuple(controls_for(finding, self.frameworks, mappings=self.mappings).items())
         out = self.known.get(controls)
         if out is None:
@@ -112,6 +118,8 @@ class _Targets:
                 for cid in ids:
                     out.append((fid, (cid, "")))
                     out.extend((fid, (parent, cid)) for parent in framework.ancestors(cid))
+        # the rule object is kept alive by the findings of this run, so its id stays unique
+        self.by_finding[mapped] = out
         return out
 
 

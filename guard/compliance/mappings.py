@@ -271,12 +271,20 @@ def _canonical(framework: Framework, ids: Iterable[str]) -> tuple[str, ...]:
 
 
 def annotate(findings: Sequence[Finding], frameworks: Sequence[Framework]) -> list[Finding]:
-    """Findings with `.controls` filled for the given frameworks (for SARIF `soc2:CC6.1` tags)."""
+    """Findings with `.controls` filled for the given frameworks (for SARIF `soc2:CC6.1` tags).
+
+    Findings of one rule, tool, category, CWE and prior controls get the same (shared) mapping.
+    """
     loaded = {fw.id for fw in frameworks}
+    known: dict[tuple[Any, ...], Controls] = {}
     out = []
     for f in findings:
-        kept = {fid: tuple(ids) for fid, ids in f.controls.items() if fid not in loaded}
-        out.append(evolve(f, controls={**kept, **controls_for(f, frameworks)}))
+        key = (id(f.rule), f.tool, f.category, f.cwe, tuple(f.controls.items()) if f.controls else ())
+        controls = known.get(key)
+        if controls is None:
+            kept = {fid: tuple(ids) for fid, ids in f.controls.items() if fid not in loaded}
+            controls = known[key] = {**kept, **controls_for(f, frameworks)}
+        out.append(evolve(f, controls=controls))
     return out
 
 

@@ -13,6 +13,7 @@ import os
 from importlib import metadata
 from typing import Any, Iterator, Mapping, Sequence
 
+from guard import jsonenc
 from guard.policy.base import UNDEFINED, PolicyError
 
 os.environ.setdefault("RUST_BACKTRACE", "0")
@@ -58,12 +59,12 @@ class RegorusEngine:
     def evaluate(self, ref: str, input: Any) -> Any:
         try:
             if input is not self._input_obj:
-                self._engine.set_input_json(json.dumps(input))
+                self._engine.set_input_json(jsonenc.dumps(input).decode("utf-8"))
                 self._input_obj = input
             out = self._engine.eval_rule_as_json(ref)
         except RuntimeError as exc:
             raise PolicyError(_message(exc)) from None
-        value = json.loads(out)
+        value = jsonenc.loads(out)
         return UNDEFINED if value == _UNDEFINED_TEXT else value
 
     def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:

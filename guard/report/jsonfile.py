@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from guard import jsonenc
 from guard.atomic import atomic_write
 from guard.model import (
     Category, ControlResult, ControlStatus, Finding, Gate, Location, Rule, RunResult, ScannerRun, Severity, Status,
@@ -100,13 +101,13 @@ def to_dict(run: RunResult) -> dict[str, Any]:
 
 
 def dump(path: Path, run: RunResult) -> None:
-    # compact: indented JSON goes through json's pure-Python encoder, several times slower (use jq to read)
-    atomic_write(path, json.dumps(to_dict(run), ensure_ascii=False, default=str, separators=(",", ":")))
+    # compact (use jq to read): the file holds every finding of the run
+    atomic_write(path, jsonenc.dumps(to_dict(run)))
 
 
 def dump_controls(path: Path, run: RunResult) -> None:
     """controls.json: each control's status with the checks and findings behind it (compact, like findings.json)."""
-    atomic_write(path, json.dumps([control_to_dict(c) for c in run.controls], separators=(",", ":")))
+    atomic_write(path, jsonenc.dumps([control_to_dict(c) for c in run.controls]))
 
 
 # --- reading -------------------------------------------------------------------------------

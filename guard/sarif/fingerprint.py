@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -65,6 +66,7 @@ def compute(finding: Finding, snippet: str, occurrence: int = 0) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
+@lru_cache(maxsize=65536)
 def line_hash(text: str) -> str:
     """Hash of one normalized source line, for `partialFingerprints.primaryLocationLineHash`."""
     return hashlib.sha256(normalize(text).encode("utf-8", "surrogateescape")).hexdigest()[:16] + ":1"

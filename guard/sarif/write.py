@@ -9,16 +9,16 @@ under `partialFingerprints["guard/v1"]`. The copy for GitHub drops waived result
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from urllib.parse import quote
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import attr
 import sarif_om as om
 
+from guard import jsonenc
 from guard.atomic import atomic_write
 from guard.model import Finding, RunResult, ScannerRun, Severity, Status, Waiver
 from guard.sarif.fingerprint import SourceCache, line_hash
@@ -152,7 +152,7 @@ def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache)
                               "message": {"text": f.message or f.rule.short_description}}
     if f.location is not None:
         loc = f.location
-        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(loc.path, safe="/"), "uriBaseId": "%SRCROOT%"}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"}}
         start = loc.start_line or 1  # GitHub requires a region; a file-level finding points at line 1
         region = {"startLine": start, "endLine": loc.end_line or start}
         if loc.start_column:
@@ -176,6 +176,12 @@ def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache)
         result["suppressions"] = [{"kind": "external" if waiver.source != "inline" else "inSource",
                                    "status": "accepted", "justification": waiver.reason}]
     return result
+
+
+@lru_cache(maxsize=65536)
+def _uri(path: str) -> str:
+    """A repository path as a relative URI (many results share a file)."""
+    return quote(path, safe="/")
 
 
 def to_dict(obj: Any) -> Any:
@@ -215,9 +221,9 @@ def _fields(cls: type) -> tuple[tuple[str, str, Any], ...] | None:
     return tuple(out)
 
 
-def dumps(log: om.SarifLog) -> str:
-    # compact: indented JSON goes through json's pure-Python encoder, several times slower
-    return json.dumps(to_dict(log), ensure_ascii=False, separators=(",", ":"))
+def dumps(log: om.SarifLog) -> bytes:
+    """The log as compact UTF-8 JSON (files with tens of thousands of results)."""
+    return jsonenc.dumps(to_dict(log))
 
 
 def write(path: Path, run: RunResult, root: Path, *, for_github: bool = True) -> None:

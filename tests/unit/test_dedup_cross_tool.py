@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from guard.dedup import dedup, same_problem
 from guard.model import Category, Finding, Location, Rule, Severity
 
@@ -47,3 +52,36 @@ def test_vulnerability_ids_and_resources_merge():
     d = f("cloud-b", "y", ("CWE-284",), path=None, resource="arn:aws:s3:::bucket")
     e = f("cloud-b", "y", ("CWE-284",), path=None, resource="arn:aws:s3:::other")
     assert len(dedup([c, d])) == 1 and len(dedup([c, e])) == 2
+
+
+def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
+    """The grouping by definition: each finding joins the oldest group of its file it is the same problem as."""
+    groups: list[list[Finding]] = []
+    for x in findings:
+        path = x.location.path if x.location else None
+        for g in groups:
+            if ((g[0].location.path if g[0].location else None) == path and x.tool not in {m.tool for m in g}
+                    and any(same_problem(x, m) for m in g)):
+                g.append(x)
+                break
+        else:
+            groups.append([x])
+    return groups
+
+
+@settings(max_examples=300, deadline=None, derandomize=not os.environ.get("GUARD_FUZZ_RANDOM"))
+@given(st.lists(st.tuples(st.sampled_from(["checkov", "trivy", "semgrep"]), st.sampled_from(["a.tf", "b.tf", None]),
+                          st.integers(1, 12), st.integers(0, 4),
+                          st.lists(st.sampled_from(["CWE-311", "CWE-284", "CWE-89"]), max_size=2, unique=True),
+                          st.sampled_from([(), ("CVE-2024-1",), ("GHSA-x",)]), st.sampled_from([None, "r1", "r2"])),
+                max_size=30))
+def test_indexed_dedup_groups_as_trying_every_group(specs: list[tuple]) -> None:
+    findings = [f(tool, f"R{i}", tuple(cwe), path=path, lines=(start, start + span), resource=resource, aliases=aliases)
+                for i, (tool, path, start, span, cwe, aliases, resource) in enumerate(specs)]
+    expected = [[(x.tool, x.rule_id) for x in g] for g in _dedup_trying_every_group(findings)]
+    merged = dedup(findings)
+    assert len(merged) == len(expected)
+    for out, group in zip(merged, expected):
+        assert out.found_by == tuple(dict.fromkeys(t for t, _ in group))
+        assert sorted(out.properties.get("merged", [])) == sorted(
+            f"{t}:{r}" for t, r in group if (t, r) != (out.tool, out.rule_id))
