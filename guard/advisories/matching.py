@@ -23,18 +23,8 @@ class RangeError(ValueError):
 
 def in_range(ecosystem: str, version: Any, rng: Range) -> bool:
     """Whether the parsed `version` falls in one ECOSYSTEM/SEMVER range (OSV's evaluation)."""
-    events: list[tuple[Any, int, str]] = []
-    for kind, text in rng.events:
-        if kind == "introduced" and text == "0":
-            events.append((None, _ORDER[kind], kind))  # "0" sorts before every version
-            continue
-        try:
-            events.append((parse_version(ecosystem, text), _ORDER[kind], kind))
-        except InvalidVersion as exc:
-            raise RangeError(f"{kind} {text!r}: {exc}") from None
-    events.sort(key=lambda e: (e[0] is not None, _Key(e[0]), e[1]))
     affected = False
-    for bound, _, kind in events:
+    for bound, kind in _sorted_events(ecosystem, tuple(rng.events)):
         if kind == "introduced":
             if bound is None or version >= bound:
                 affected = True
@@ -48,6 +38,22 @@ def in_range(ecosystem: str, version: Any, rng: Range) -> bool:
             if version >= bound:
                 affected = False
     return affected
+
+
+@functools.lru_cache(maxsize=16384)
+def _sorted_events(ecosystem: str, events: tuple[tuple[str, str], ...]) -> tuple[tuple[Any, str], ...]:
+    """A range's events parsed and in evaluation order (a range is tested for every candidate version)."""
+    parsed: list[tuple[Any, int, str]] = []
+    for kind, text in events:
+        if kind == "introduced" and text == "0":
+            parsed.append((None, _ORDER[kind], kind))  # "0" sorts before every version
+            continue
+        try:
+            parsed.append((parse_version(ecosystem, text), _ORDER[kind], kind))
+        except InvalidVersion as exc:
+            raise RangeError(f"{kind} {text!r}: {exc}") from None
+    parsed.sort(key=lambda e: (e[0] is not None, _Key(e[0]), e[1]))
+    return tuple((bound, kind) for bound, _, kind in parsed)
 
 
 def in_ranges(ecosystem: str, version: Any, ranges: Iterable[Range]) -> bool:
@@ -80,14 +86,23 @@ def _sorted_versions(ecosystem: str, listed: tuple[str, ...]) -> list["_Key"]:
 
 def affects(entry: Affected, ecosystem: str, name: str, text: str) -> bool:
     """Whether `entry` covers package `name` at version `text` (raises RangeError on a broken range)."""
-    if base_ecosystem(entry.ecosystem) != base_ecosystem(ecosystem):
-        return False
-    if normalize_name(ecosystem, entry.name) != normalize_name(ecosystem, name):
+    if not _names(entry, ecosystem, name):
         return False
     try:
         version = parse_version(ecosystem, text)
     except InvalidVersion:
         return text in entry.versions  # a non-standard version can only match the explicit list
+    return _covers(entry, ecosystem, text, version)
+
+
+def _names(entry: Affected, ecosystem: str, name: str) -> bool:
+    """Whether `entry` is about package `name` of `ecosystem`."""
+    return (base_ecosystem(entry.ecosystem) == base_ecosystem(ecosystem)
+            and normalize_name(ecosystem, entry.name) == normalize_name(ecosystem, name))
+
+
+def _covers(entry: Affected, ecosystem: str, text: str, version: Any) -> bool:
+    """Whether an entry about the package lists or ranges the parsed `version`."""
     return in_versions(ecosystem, text, version, entry.versions) or in_ranges(ecosystem, version, entry.ranges)
 
 
@@ -101,12 +116,7 @@ def matching(advisories: Iterable[Advisory], ecosystem: str, name: str, version:
 
 def fixed_versions(advisory: Advisory, ecosystem: str, name: str) -> list[str]:
     """The `fixed` versions the advisory gives for this package, in version order."""
-    found = {
-        v for e in advisory.affected
-        if base_ecosystem(e.ecosystem) == base_ecosystem(ecosystem)
-        and normalize_name(ecosystem, e.name) == normalize_name(ecosystem, name)
-        for v in e.fixed_versions
-    }
+    found = {v for e in advisory.affected if _names(e, ecosystem, name) for v in e.fixed_versions}
     return _version_sorted(ecosystem, found)
 
 
@@ -116,12 +126,13 @@ def smallest_fix(advisories: Sequence[Advisory], ecosystem: str, name: str, vers
         current = parse_version(ecosystem, version)
     except InvalidVersion:
         return None
-    live = [a for a in advisories if not a.withdrawn]
-    candidates = {v for a in live for v in fixed_versions(a, ecosystem, name)}
+    entries = [e for a in advisories if not a.withdrawn for e in a.affected if _names(e, ecosystem, name)]
+    candidates = {v for e in entries for v in e.fixed_versions}
     for candidate in _version_sorted(ecosystem, candidates):
-        if parse_version(ecosystem, candidate) <= current:
+        parsed = parse_version(ecosystem, candidate)
+        if parsed <= current:
             continue
-        if not matching(live, ecosystem, name, candidate):
+        if not any(_covers(e, ecosystem, candidate, parsed) for e in entries):
             return candidate
     return None
 

@@ -14,7 +14,6 @@ from guard.policy.base import InputError
 from guard.policy.inputs.dockerfile import load_dockerfile
 from guard.policy.inputs.parsecache import MISS, ParseCache
 from guard.policy.inputs.structured import Document, load_json, load_yaml
-from guard.policy.inputs.terraform import load_terraform
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".template": "yaml"}
@@ -69,6 +68,8 @@ def parse_file(path: str, text: str, kind: str) -> dict[str, Any] | None:
     """One file's input entry (None: a structured file with no documents)."""
     base = {"path": path, "dir": str(PurePosixPath(path).parent)}
     if kind == "terraform":
+        from guard.policy.inputs.terraform import load_terraform  # python-hcl2 and lark: only for Terraform
+
         return {**base, "kind": "terraform", **load_terraform(path, text)}
     if kind == "dockerfile":
         return {**base, "kind": "dockerfile", **load_dockerfile(path, text)}
