@@ -29,6 +29,7 @@ class RegorusEngine:
     def __init__(self) -> None:
         self._engine = regorus.Engine()
         self._input_obj: Any = None  # the input last set (same object: not serialized again)
+        self._builtins: dict[str, bool] = {}  # name -> whether the engine has that built-in
 
     def version(self) -> str:
         return f"regorus {metadata.version('gordon-to-regorus')}"
@@ -49,7 +50,7 @@ class RegorusEngine:
         if checked:
             return  # regorus compiles lazily: preparing only checks the calls
         try:
-            modules = json.loads(self._engine.get_ast_as_json())
+            modules = jsonenc.loads(self._engine.get_ast_as_json())
         except RuntimeError as exc:
             raise PolicyError(_message(exc)) from None
         functions = {f for module in modules for f in _defined_functions(module["ast"])}
@@ -92,11 +93,15 @@ class RegorusEngine:
                 raise PolicyError(f"{path}:{span['line']}:{span['col']}: unknown function {name}")
 
     def _builtin_exists(self, name: str) -> bool:
-        try:
-            self._engine.eval_query_as_json(f"__guard_probe := {name}(null)")
-        except RuntimeError as exc:
-            return "could not find function" not in str(exc)
-        return True
+        known = self._builtins.get(name)
+        if known is None:
+            try:
+                self._engine.eval_query_as_json(f"__guard_probe := {name}(null)")
+                known = True
+            except RuntimeError as exc:
+                known = "could not find function" not in str(exc)
+            self._builtins[name] = known
+        return known
 
 
 def _message(exc: BaseException) -> str:
@@ -133,14 +138,20 @@ def _defined_functions(ast: Mapping[str, Any]) -> Iterator[str]:
             yield f"{package}.{_ref_name(head['Func']['refr'])}"
 
 
-def _calls(node: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Call":
-                name = _ref_name(value["fcn"])
+def _calls(root: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    """(function name, span) of every call in an AST, in source order."""
+    out: list[tuple[str, Mapping[str, Any]]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            call = node.get("Call")
+            if call is not None:
+                name = _ref_name(call["fcn"])
                 if name:
-                    yield name, value["span"]
-            yield from _calls(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _calls(value)
+                    out.append((name, call["span"]))
+            stack.extend(v for v in node.values() if type(v) in (dict, list))
+        elif type(node) is list:
+            stack.extend(node)
+    out.sort(key=lambda c: (c[1]["line"], c[1]["col"]))
+    return out
