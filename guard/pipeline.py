@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from guard import __version__
 from guard import baseline as baseline_mod
@@ -220,7 +220,8 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
         annotated = mappings.annotate(findings, frameworks)
         waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
         by_fingerprint = {f.fingerprint: f for f in annotated}
-        failing = annotated + [_violation_finding(v, by_fingerprint.get(v.fingerprint or "")) for v in violations]
+        rules: dict[tuple[Any, ...], Rule] = {}
+        failing = annotated + [_violation_finding(v, by_fingerprint.get(v.fingerprint or ""), rules) for v in violations]
         results = controls.evaluate(frameworks, failing, waived_annotated, runs, config.manual_controls, today,
                                     root=base)
     except FrameworkError as exc:
@@ -239,14 +240,21 @@ def _frameworks(config: Config, root: Path) -> list["Framework"]:
     return frameworks_for_config(config.frameworks, config.framework_paths, _framework_base(config, root))
 
 
-def _violation_finding(v: "Violation", subject: Finding | None) -> Finding:
-    """A violation as a finding of its policy (for control status only; it is not reported twice)."""
+def _violation_finding(v: "Violation", subject: Finding | None, rules: dict[tuple[Any, ...], Rule]) -> Finding:
+    """A violation as a finding of its policy (for control status only; it is not reported twice).
+
+    Violations of one policy share one rule (`rules` holds them for the run): control status reads
+    only its id and controls.
+    """
     from guard.policy.runner import TOOL
 
-    rule = Rule(id=v.policy, name=v.policy, short_description=v.message, full_description=v.message,
-                help_text=v.source, controls=dict(v.controls))
+    key = (v.policy, v.source, tuple(v.controls.items()))
+    rule = rules.get(key)
+    if rule is None:
+        rule = rules[key] = Rule(id=v.policy, name=v.policy, short_description=v.policy, full_description=v.policy,
+                                 help_text=v.source, controls=dict(v.controls))
     return Finding(tool=TOOL, rule=rule, message=v.message, severity=v.severity, category=Category.POLICY,
-                   location=subject.location if subject else None, controls=dict(v.controls),
+                   location=subject.location if subject else None, controls=rule.controls,
                    fingerprint=v.fingerprint or f"{v.policy}:run")
 
 

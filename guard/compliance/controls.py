@@ -68,8 +68,8 @@ def evaluate(
     targets = _Targets(by_id, mappings)
     for finding in findings:
         fingerprint, check = _fingerprint(finding), check_name(finding.tool, finding.rule.id)
-        for fid, (cid, via) in targets(finding):
-            t = tally[(fid, cid)]
+        for key, via in targets(finding):
+            t = tally[key]
             t.failing[fingerprint] = None
             t.failing_checks[check] = None
             if via:
@@ -77,8 +77,8 @@ def evaluate(
 
     for finding, _waiver in waived:
         fingerprint = _fingerprint(finding)
-        for fid, (cid, _) in targets(finding):
-            tally[(fid, cid)].waived[fingerprint] = None
+        for key, _ in targets(finding):
+            tally[key].waived[fingerprint] = None
 
     attestations = _attestations(manual, by_id)
     results: list[ControlResult] = []
@@ -91,7 +91,7 @@ def evaluate(
 
 
 class _Targets:
-    """(framework, (control, rolled-up-from)) pairs a finding counts against, parents included.
+    """((framework, control), rolled-up-from) pairs a finding counts against, parents included.
 
     Findings of one rule share their controls, so the pairs are worked out once per control mapping.
     """
@@ -100,10 +100,10 @@ class _Targets:
         self.by_id = by_id
         self.frameworks = list(by_id.values())
         self.mappings = mappings
-        self.known: dict[tuple[tuple[str, tuple[str, ...]], ...], list[tuple[str, tuple[str, str]]]] = {}
-        self.by_finding: dict[tuple[Any, ...], list[tuple[str, tuple[str, str]]]] = {}
+        self.known: dict[tuple[tuple[str, tuple[str, ...]], ...], list[tuple[tuple[str, str], str]]] = {}
+        self.by_finding: dict[tuple[Any, ...], list[tuple[tuple[str, str], str]]] = {}
 
-    def __call__(self, finding: Finding) -> list[tuple[str, tuple[str, str]]]:
+    def __call__(self, finding: Finding) -> list[tuple[tuple[str, str], str]]:
         mapped = (id(finding.rule), finding.tool, finding.category, finding.cwe,
                   tuple(finding.controls.items()) if finding.controls else ())
         out = self.by_finding.get(mapped)
@@ -116,8 +116,8 @@ class _Targets:
             for fid, ids in controls:
                 framework = self.by_id[fid]
                 for cid in ids:
-                    out.append((fid, (cid, "")))
-                    out.extend((fid, (parent, cid)) for parent in framework.ancestors(cid))
+                    out.append(((fid, cid), ""))
+                    out.extend(((fid, parent), cid) for parent in framework.ancestors(cid))
         # the rule object is kept alive by the findings of this run, so its id stays unique
         self.by_finding[mapped] = out
         return out
