@@ -131,6 +131,20 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def compile_guard() -> None:
+    """Write guard's bytecode, as `pip install` does for an installed package.
+
+    An editable install is compiled on first import, unless PYTHONDONTWRITEBYTECODE is set (as on
+    the machine these figures come from): then every guard start would compile its modules anew.
+    """
+    import compileall
+
+    import guard
+
+    compileall.compile_dir(str(Path(guard.__file__).parent), quiet=1)
+
+
 def header(title: str) -> None:
+    compile_guard()
     print(f"# {title}")
     print(f"# {machine()}; {load()} at start")
