@@ -329,8 +329,9 @@ class LaterStages:
         with self._lock:
             if self._parsed is not None:
                 return
-            self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files)
+            # the pack first: its config policies say which kinds of config file to parse
             self._pack = self.worker.submit(_prepare_policies, self.config, self.root)
+            self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files, self._pack)
             self.worker.submit(_frameworks, self.config, self.root)  # errors surface in assess_controls
 
     def config_input(self) -> "ConfigInput":
@@ -349,10 +350,14 @@ class LaterStages:
         self.worker.shutdown(wait=True)
 
 
-def _parse_config_files(config: Config, root: Path, files: Sequence[str]) -> "ConfigInput":
+def _parse_config_files(config: Config, root: Path, files: Sequence[str],
+                        pack: "Future[PreparedPack]") -> "ConfigInput":
+    """The config files some policy of the prepared pack reads (every kind if the pack failed: its
+    error is reported when the policies run)."""
     from guard.policy.runner import config_input
 
-    return config_input(config, root, files)
+    kinds = pack.result().pack.config_files() if pack.exception() is None else None
+    return config_input(config, root, files, kinds)
 
 
 def _prepare_policies(config: Config, root: Path) -> "PreparedPack":

@@ -15,6 +15,8 @@ from guard.model import Finding, Rule, Severity
 
 FRAMEWORKS = ("soc2", "pci-dss", "iso27001", "gdpr")
 INPUT_KINDS = ("config", "findings", "cloud")
+# The kinds of config file entries in a config policy's input (see guard/policy/inputs).
+CONFIG_KINDS = ("terraform", "cloudformation", "kubernetes", "dockerfile", "json", "yaml")
 
 
 class PolicyError(Exception):
@@ -97,6 +99,7 @@ class PolicyMeta:
     category: str = "iac"  # Category value for config-policy findings
     cwe: tuple[str, ...] = ()
     source: str = ""  # file:line of the METADATA block or decorator
+    files: tuple[str, ...] | None = None  # config policy: the CONFIG_KINDS it reads (None: any)
 
     def rule(self) -> Rule:
         """This policy as a Rule (for findings and for compliance coverage)."""

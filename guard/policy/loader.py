@@ -45,6 +45,18 @@ class Pack:
     def policies(self) -> tuple[RegoModule, ...]:
         return tuple(m for m in self.modules if m.meta is not None)
 
+    def config_files(self) -> frozenset[str] | None:
+        """The config file kinds the config policies read (None: some policy reads every kind)."""
+        metas = [m.meta for m in self.policies if m.meta is not None] + [p.meta for p in self.python]
+        kinds: set[str] = set()
+        for meta in metas:
+            if meta.input != "config":
+                continue
+            if meta.files is None:
+                return None
+            kinds.update(meta.files)
+        return frozenset(kinds)
+
 
 def builtin_dir() -> Path:
     """The built-in pack (`policies/` next to the package). PolicyError if it is missing."""

@@ -14,14 +14,14 @@ from typing import Any, Mapping
 import yaml
 
 from guard.model import Category, Severity
-from guard.policy.base import INPUT_KINDS, PolicyError, PolicyMeta
+from guard.policy.base import CONFIG_KINDS, INPUT_KINDS, PolicyError, PolicyMeta
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)\s*(?:#.*)?$")
 _TEST_RULE = re.compile(r"^(test_\w+)\b")
 _DENY_RULE = re.compile(r"^deny\b")
 _TOP_KEYS = {"scope", "title", "description", "related_resources", "authors", "organizations", "schemas",
              "entrypoint", "custom"}
-_CUSTOM_KEYS = {"id", "severity", "controls", "rationale", "input", "category", "cwe"}
+_CUSTOM_KEYS = {"id", "severity", "controls", "rationale", "input", "category", "cwe", "files"}
 _FRAMEWORK_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -161,6 +161,7 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
         cwe = (cwe,)
     if not isinstance(cwe, (list, tuple)) or not all(isinstance(c, str) and re.fullmatch(r"CWE-\d+", c) for c in cwe):
         raise PolicyError(f"{where}: METADATA cwe must be a list like [CWE-311]")
+    files = _files(where, fields.get("files"), kind)
     return PolicyMeta(
         id=policy_id,
         title=text("title"),
@@ -172,7 +173,22 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
         category=category,
         cwe=tuple(cwe),
         source=where,
+        files=files,
     )
+
+
+def _files(where: str, value: Any, kind: str) -> tuple[str, ...] | None:
+    """The config file kinds a config policy reads (`files: [terraform, cloudformation]`); None: any."""
+    if value is None:
+        return None
+    if kind != "config":
+        raise PolicyError(f"{where}: METADATA files is for config policies (this one reads {kind})")
+    if isinstance(value, str):
+        value = [value]
+    if (not isinstance(value, (list, tuple)) or not value
+            or not all(isinstance(v, str) and v in CONFIG_KINDS for v in value)):
+        raise PolicyError(f"{where}: METADATA files must list config kinds from {', '.join(CONFIG_KINDS)}")
+    return tuple(dict.fromkeys(value))
 
 
 def _kind_from_package(package: str) -> str | None:

@@ -40,13 +40,14 @@ class PythonPolicy:
 
 def policy(*, id: str, title: str, description: str, severity: str, controls: Mapping[str, Any],
            rationale: str = "", input: str = "config", category: str | None = None,
-           cwe: Iterable[str] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+           cwe: Iterable[str] = (), files: Iterable[str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a function as a guard policy. Bad fields raise PolicyError naming file:line."""
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         where = f"{inspect.getsourcefile(fn) or fn.__module__}:{fn.__code__.co_firstlineno}"
         fields = {"id": id, "title": title, "description": description, "severity": severity,
                   "controls": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in controls.items()},
-                  "rationale": rationale, "input": input, "category": category, "cwe": list(cwe)}
+                  "rationale": rationale, "input": input, "category": category, "cwe": list(cwe),
+                  "files": None if files is None else list(files)}
         setattr(fn, _ATTR, PythonPolicy(build_meta(where, fields), fn))
         return fn
     return wrap

@@ -11,7 +11,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import AbstractSet, Any, Callable, Mapping, Sequence
 
 from guard.config import Config
 from guard.model import Category, Finding, Location, Rule, Severity
@@ -37,10 +37,14 @@ __all__ = ["PolicyContext", "PolicyRun", "Violation", "run_policies", "evaluate_
 ConfigInput = tuple[dict[str, Any], list[InputError]]
 
 
-def config_input(config: Config, target: Path, files: Sequence[str]) -> ConfigInput:
-    """The config policies' input for `files` (unchanged files come from the parse cache unless caching is off)."""
+def config_input(config: Config, target: Path, files: Sequence[str],
+                 kinds: AbstractSet[str] | None = None) -> ConfigInput:
+    """The config policies' input for `files`, of the config `kinds` some policy reads (None: all).
+
+    Unchanged files come from the parse cache unless caching is off.
+    """
     parsed = ParseCache(cache_dir() / "config-inputs") if config.cache else None
-    return build_config_input(target, files, parsed)
+    return build_config_input(target, files, parsed, kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,7 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
                  prepared: Callable[[], ConfigInput] | None = None, ready: PreparedPack | None = None) -> PolicyRun:
     """Config policies over `files` (repo-relative, under `target`) and finding policies over `findings`.
 
-    `prepared` returns `config_input(config, target, files)` computed earlier, and `ready` is the
+    `prepared` returns `config_input(config, target, files, kinds)` computed earlier, and `ready` is the
     pack from `prepare` (both e.g. made while the scanners ran); the engine is closed on return.
     """
     started = time.perf_counter()
@@ -81,7 +85,8 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
         inputs: dict[str, Any] = {}
         unparsed: list[Finding] = []
         if "config" in kinds:
-            inputs["config"], errors = prepared() if prepared is not None else config_input(config, target, files)
+            inputs["config"], errors = (prepared() if prepared is not None
+                                        else config_input(config, target, files, pack.config_files()))
             unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
         if "findings" in kinds:
             inputs["findings"] = findings_input(findings, context)

@@ -17,6 +17,7 @@ CREDENTIAL_KEYS = {"access_key", "secret_key", "token", "client_secret", "passwo
     controls={"soc2": ["CC6.1"], "pci-dss": ["8.6.2"], "iso27001": ["A.5.17"], "gdpr": ["Art. 32"]},
     rationale="Provider credentials in code give anyone with the repository full cloud access.",
     cwe=["CWE-798"],
+    files=["terraform"],
 )
 def provider_credentials(input: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     for f in input["files"]:

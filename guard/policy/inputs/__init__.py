@@ -8,12 +8,12 @@ kubernetes | dockerfile | json | yaml, ...kind fields}. See policies/README.md f
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import Any, Sequence
+from typing import AbstractSet, Any, Sequence
 
 from guard.policy.base import InputError
 from guard.policy.inputs.dockerfile import load_dockerfile
 from guard.policy.inputs.parsecache import MISS, ParseCache
-from guard.policy.inputs.structured import Document, load_json, load_yaml
+from guard.policy.inputs.structured import Document, load_json, load_yaml, parse_json
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".template": "yaml"}
@@ -30,27 +30,46 @@ def config_kind(path: str) -> str | None:
     return _STRUCTURED.get(PurePosixPath(lower).suffix)
 
 
-def build_config_input(target: Path, files: Sequence[str],
-                       cache: ParseCache | None = None) -> tuple[dict[str, Any], list[InputError]]:
+def build_config_input(target: Path, files: Sequence[str], cache: ParseCache | None = None,
+                       kinds: AbstractSet[str] | None = None) -> tuple[dict[str, Any], list[InputError]]:
     """Parse every config file among `files` (repo-relative) under `target`.
 
     Returns the input and the files that could not be read or parsed (each names file and line).
-    With `cache`, files whose content was parsed before are not parsed again.
+    With `cache`, files whose content was parsed before are not parsed again. With `kinds` (the
+    config kinds some policy reads), files that cannot be of those kinds are not parsed, and a JSON
+    file is parsed in full (with its line index) only if its content is of a kind read.
     """
     entries = []
     errors: list[InputError] = []
     for rel in sorted(set(files)):
         kind = config_kind(rel)
-        if kind is None:
+        if kind is None or (kinds is not None and not _BECOMES[kind] & kinds):
             continue
         try:
-            entry = _parse_cached(rel, _read(target / rel, rel), kind, cache)
+            text = _read(target / rel, rel)
+            if kinds is not None and kind == "json" and not _json_read(rel, text, kinds):
+                continue
+            entry = _parse_cached(rel, text, kind, cache)
         except InputError as exc:
             errors.append(exc)
             continue
-        if entry is not None:
+        if entry is not None and (kinds is None or entry["kind"] in kinds):
             entries.append(entry)
     return {"files": entries}, errors
+
+
+# what a file of each parser kind can turn out to be once its content is read
+_BECOMES = {"terraform": {"terraform"}, "dockerfile": {"dockerfile"},
+            "json": {"json", "cloudformation", "kubernetes"}, "yaml": {"yaml", "cloudformation", "kubernetes"}}
+
+
+def _json_read(path: str, text: str, kinds: AbstractSet[str]) -> bool:
+    """Whether a policy reads this JSON file, from its content alone (its line index costs far more)."""
+    if "json" in kinds:
+        return True
+    content = parse_json(path, text)
+    return (("cloudformation" in kinds and _is_cloudformation(content))
+            or ("kubernetes" in kinds and _is_kubernetes(content)))
 
 
 def _parse_cached(path: str, text: str, kind: str, cache: ParseCache | None) -> dict[str, Any] | None:

@@ -95,14 +95,19 @@ def load_yaml(path: str, text: str) -> list[Document]:
     return docs
 
 
-def load_json(path: str, text: str) -> list[Document]:
-    """One JSON document; lines come from reading it as YAML (JSON is YAML) when that works."""
+def parse_json(path: str, text: str) -> Any:
+    """A JSON document's content. Raises InputError with file:line."""
     try:
-        content = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InputError(path, None, "JSON nested too deeply") from None
+
+
+def load_json(path: str, text: str) -> list[Document]:
+    """One JSON document; lines come from reading it as YAML (JSON is YAML) when that works."""
+    content = parse_json(path, text)
     lines: dict[str, int] = {}
     try:
         node = yaml.compose(text, Loader=_JSON_LINES_LOADER)

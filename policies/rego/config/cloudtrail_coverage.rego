@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-LOG-001
 #   severity: high
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-778]
 #   controls:
 #     soc2: [CC7.2]

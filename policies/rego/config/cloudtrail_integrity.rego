@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-LOG-002
 #   severity: medium
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-354]
 #   controls:
 #     soc2: [CC7.2]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-DATA-001
 #   severity: low
+#   files: [terraform, cloudformation]
 #   controls:
 #     soc2: [C1.1]
 #     iso27001: [A.5.12, A.5.13]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-DOCKER-002
 #   severity: medium
+#   files: [dockerfile]
 #   cwe: [CWE-494]
 #   controls:
 #     soc2: [CC8.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-DOCKER-001
 #   severity: high
+#   files: [dockerfile]
 #   cwe: [CWE-250]
 #   controls:
 #     soc2: [CC6.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-TLS-001
 #   severity: high
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-319]
 #   controls:
 #     soc2: [CC6.7]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-IAM-002
 #   severity: high
+#   files: [terraform]
 #   cwe: [CWE-308]
 #   controls:
 #     soc2: [CC6.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-IAM-003
 #   severity: medium
+#   files: [terraform]
 #   cwe: [CWE-521]
 #   controls:
 #     soc2: [CC6.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-IAM-001
 #   severity: high
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-269]
 #   controls:
 #     soc2: [CC6.3]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-K8S-003
 #   severity: high
+#   files: [kubernetes]
 #   cwe: [CWE-653]
 #   controls:
 #     soc2: [CC6.1, CC6.6]

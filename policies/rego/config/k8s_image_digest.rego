@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-K8S-004
 #   severity: medium
+#   files: [kubernetes]
 #   cwe: [CWE-494]
 #   controls:
 #     soc2: [CC8.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-K8S-002
 #   severity: high
+#   files: [kubernetes]
 #   cwe: [CWE-250]
 #   controls:
 #     soc2: [CC6.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-KMS-001
 #   severity: medium
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-320]
 #   controls:
 #     soc2: [CC6.1]

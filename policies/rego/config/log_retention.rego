@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-LOG-003
 #   severity: medium
+#   files: [terraform]
 #   controls:
 #     soc2: [CC7.2]
 #     pci-dss: ["10.5.1"]

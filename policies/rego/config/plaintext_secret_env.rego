@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-SEC-002
 #   severity: high
+#   files: [kubernetes, dockerfile]
 #   cwe: [CWE-798]
 #   controls:
 #     soc2: [CC6.1]

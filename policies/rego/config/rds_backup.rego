@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-RDS-003
 #   severity: medium
+#   files: [terraform]
 #   controls:
 #     soc2: [A1.2]
 #     iso27001: [A.8.13]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-S3-003
 #   severity: medium
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-778]
 #   controls:
 #     soc2: [CC7.2]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-S3-001
 #   severity: high
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-311]
 #   controls:
 #     soc2: [CC6.1, CC6.7]

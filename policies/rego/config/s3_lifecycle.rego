@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-S3-004
 #   severity: low
+#   files: [terraform, cloudformation]
 #   controls:
 #     soc2: [C1.2]
 #     pci-dss: ["3.2.1"]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-S3-002
 #   severity: critical
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-284]
 #   controls:
 #     soc2: [CC6.1, CC6.6]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-SEC-001
 #   severity: medium
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-262]
 #   controls:
 #     soc2: [CC6.1]

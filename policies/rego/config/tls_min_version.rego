@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-TLS-002
 #   severity: high
+#   files: [terraform, cloudformation]
 #   cwe: [CWE-327]
 #   controls:
 #     soc2: [CC6.7]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-NET-002
 #   severity: medium
+#   files: [terraform]
 #   cwe: [CWE-778]
 #   controls:
 #     soc2: [CC7.2]
