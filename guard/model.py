@@ -22,6 +22,8 @@ class Severity(enum.Enum):
     LOW = "low"
     INFO = "info"
 
+    __hash__ = object.__hash__  # members are singletons; Enum's own hash is a Python call per lookup
+
     @property
     def rank(self) -> int:
         """Higher is more severe (critical=4 .. info=0)."""
@@ -71,6 +73,8 @@ class Category(enum.Enum):
     CI = "ci"
     CLOUD = "cloud"
     POLICY = "policy"
+
+    __hash__ = object.__hash__  # as Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from typing import Sequence
 
@@ -86,10 +87,11 @@ def _controls(run: RunResult) -> list[str]:
 def _top(findings: Sequence[Finding], link_base: str | None) -> list[str]:
     if not findings:
         return ["No findings."]
-    ranked = sorted(findings, key=lambda f: (-f.severity.rank, f.path or "", f.location.start_line or 0 if f.location else 0))
-    out = [f"### Top findings ({min(len(ranked), TOP_FINDINGS)} of {len(ranked)})", "",
+    ranked = heapq.nsmallest(TOP_FINDINGS, findings, key=lambda f: (
+        -f.severity.rank, f.path or "", f.location.start_line or 0 if f.location else 0))
+    out = [f"### Top findings ({len(ranked)} of {len(findings)})", "",
            "| severity | rule | where | found by |", "|---|---|---|---|"]
-    for f in ranked[:TOP_FINDINGS]:
+    for f in ranked:
         where = str(f.location) if f.location else (f.resource or "-")
         if link_base and f.location:
             anchor = f"#L{f.location.start_line}" if f.location.start_line else ""
