@@ -137,7 +137,7 @@ def service_runs(collection: Collection, findings: Sequence[Finding], checks: di
 
 def _as_aws(f: Finding, index: dict[str, Resource]) -> Finding:
     where = index.get(f.resource or "")
-    key = f"{TOOL}|{f.rule_id}|{f.resource or ''}|{f.message}"
+    key = f"{TOOL}|{f.rule_id}|{f.resource or ''}|{f.properties.get('key') or f.message}"
     props = {"account": where["account"], "region": where["region"], "type": where["type"]} if where else {}
     return replace(f, tool=TOOL, found_by=(TOOL,), fingerprint=hashlib.sha256(key.encode()).hexdigest()[:32],
                    properties={**f.properties, **props})

@@ -183,7 +183,10 @@ def _config_finding(meta: PolicyMeta, rule: Rule, result: dict[str, Any], msg: s
             raise PolicyError(f"{meta.source}: {meta.id}: result path {path!r} is not one of the input files")
     if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
         raise PolicyError(f"{meta.source}: {meta.id}: result line must be a positive integer, got {line!r}")
-    key = f"{TOOL}|{meta.id}|{path or ''}|{resource or ''}|{msg}"  # no line: survives edits above it
+    identity = result.get("key")  # what tells this result from the policy's others there, when msg varies
+    if identity is not None and (not isinstance(identity, str) or not identity):
+        raise PolicyError(f"{meta.source}: {meta.id}: result key must be a non-empty string, got {identity!r}")
+    key = f"{TOOL}|{meta.id}|{path or ''}|{resource or ''}|{identity or msg}"  # no line: survives edits above it
     return Finding(
         tool=TOOL,
         rule=rule,
@@ -197,6 +200,7 @@ def _config_finding(meta: PolicyMeta, rule: Rule, result: dict[str, Any], msg: s
         found_by=(TOOL,),
         severity_source="policy",
         controls=dict(meta.controls),
+        properties={"key": identity} if identity else {},
     )
 
 

@@ -76,3 +76,29 @@ def test_readme_documents_every_resource_type():
         for word in policy.read_text().split('"'):
             if word.startswith("aws_") and " " not in word:
                 assert f"`{word}`" in text, f"{policy.name}: {word}"
+
+
+def test_a_key_s_age_does_not_change_its_fingerprint():
+    """The message carries the age (it changes daily); the result's `key` keeps baselines and waivers matching."""
+    from guard.cloud.aws import _as_aws
+    from guard.policy.runner import evaluate_pack
+
+    pack = load_pack([AWS, builtin_dir() / "rego" / "lib"], entry_points=False)
+    engine = RegorusEngine()
+    load_engine(pack, engine)
+
+    def finding(age: int, number: int = 1):
+        user = {"arn": "arn:aws:iam::111122223333:user/ci", "account": "111122223333", "region": "global",
+                "type": "aws_iam_user", "attributes": {"user_name": "ci", "password_enabled": False, "mfa_active": True,
+                                                       "access_keys": [{"number": number, "active": True,
+                                                                        "last_rotated": "2024-01-01T00:00:00+00:00",
+                                                                        "age_days": age}]}}
+        run = evaluate_pack(pack, engine, {"cloud": {"resources": [user]}})
+        (f,) = [f for f in run.findings if f.rule_id == "GUARD-AWS-IAM-005"]
+        return _as_aws(f, {user["arn"]: user})
+
+    today, tomorrow, other_key = finding(400), finding(401), finding(400, number=2)
+    assert today.message != tomorrow.message and today.fingerprint == tomorrow.fingerprint
+    assert other_key.fingerprint != today.fingerprint
+    assert today.properties["key"] == "access key 1" and today.properties["account"] == "111122223333"
+    engine.close()

@@ -150,3 +150,29 @@ def test_a_pack_that_passed_its_checks_skips_them_until_it_changes(tmp_path: Pat
     (pack_dir / "tagged.rego").write_text((FIXTURES / "unknown_builtin" / "unknown.rego").read_text())
     with pytest.raises(PolicyError, match="nosuch.builtin"):
         load_engine(load_pack([builtin_dir(), pack_dir], entry_points=False), Recording(), checks)
+
+
+def test_a_result_key_must_be_a_non_empty_string(tmp_path: Path) -> None:
+    (tmp_path / "p.rego").write_text("""# METADATA
+# title: T
+# description: D
+# custom:
+#   id: X-KEY
+#   severity: low
+#   controls:
+#     soc2: [CC6.1]
+package guard.cloud.x
+
+import rego.v1
+
+deny contains {"msg": "m", "resource": "arn:x", "key": input.key} if true
+""")
+    pack = load_pack([tmp_path], entry_points=False)
+    eng = make_engine("regorus", PolicySettings())
+    load_engine(pack, eng)
+    (finding,) = evaluate_pack(pack, eng, {"cloud": {"key": "disk 1"}}).findings
+    assert finding.properties == {"key": "disk 1"}
+    for bad in ("", 7):
+        with pytest.raises(PolicyError, match=r"p\.rego:1: X-KEY: result key must be a non-empty string"):
+            evaluate_pack(pack, eng, {"cloud": {"key": bad}})
+    eng.close()

@@ -19,7 +19,10 @@ import data.guard.cloud.aws.lib
 
 max_age_days := 90
 
-deny contains lib.result(r, sprintf("access key %v of IAM user %s is %v days old", [k.number, r.attributes.user_name, k.age_days])) if {
+deny contains lib.keyed_result(
+	r, sprintf("access key %v", [k.number]),
+	sprintf("access key %v of IAM user %s is %v days old", [k.number, r.attributes.user_name, k.age_days]),
+) if {
 	some r in lib.resources("aws_iam_user")
 	some k in r.attributes.access_keys
 	k.active == true

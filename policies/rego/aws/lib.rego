@@ -10,6 +10,10 @@ resources(type) := [r | some r in input.resources; r.type == type]
 # A cloud-policy result: the message and the resource's ARN.
 result(r, msg) := {"msg": msg, "resource": r.arn}
 
+# A result whose message changes between collections (an age, a count): `key` names what it is
+# about on the resource, so its fingerprint (baselines, waivers) stays the same.
+keyed_result(r, key, msg) := {"msg": msg, "resource": r.arn, "key": key}
+
 # All four settings of an S3 public access block are on.
 blocks_all(pab) if {
 	pab.BlockPublicAcls == true
