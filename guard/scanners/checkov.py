@@ -14,13 +14,14 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any
+from guard.scanners.base import (
+    TERRAFORM, Invocation, ScannerError, ToolScanner, load_json_output, match_any, terraform_modules,
+)
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
 
 OUTPUT = "results_json.json"
-TERRAFORM = ("*.tf", "*.tf.json")
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 STRUCTURED = ("*.yaml", "*.yml", "*.json", "*.template")
@@ -42,10 +43,14 @@ class CheckovScanner(ToolScanner):
     def env(self) -> Mapping[str, str]:
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING"}
 
+    def context(self, target: Path, files: Sequence[str]) -> list[str]:
+        return terraform_modules(target, files, self.config.exclude)
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
         return [exe, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
-                "--framework", *frameworks, *self.config.tool("checkov").args, "-f", *files]
+                "--framework", *frameworks, *self.config.tool("checkov").args,
+                "-f", *files, *self.context(target, files)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         wanted = {_SHORT[f] for f in frameworks_by_name(files)}
@@ -53,6 +58,7 @@ class CheckovScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
+        context = set(self.context(run.target, run.files))
         reports = doc if isinstance(doc, list) else [doc]
         for report in reports:
             if not isinstance(report, dict):
@@ -63,10 +69,10 @@ class CheckovScanner(ToolScanner):
                 raise ScannerError("checkov report has no `results`")
             results = report["results"]
             for item in results.get("failed_checks") or []:
-                yield _finding(item, run.target, waiver=None)
+                yield from _wanted(_finding(item, run.target, waiver=None), context)
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
-                yield _finding(item, run.target, waiver=f"checkov:skip ({comment})")
+                yield from _wanted(_finding(item, run.target, waiver=f"checkov:skip ({comment})"), context)
 
 
 def frameworks_by_name(files: Sequence[str]) -> list[str]:
@@ -105,6 +111,12 @@ def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
             found.append("kubernetes")
     found = list(dict.fromkeys(found))
     return found or ["kubernetes"]
+
+
+def _wanted(finding: Finding, context: set[str]) -> Iterable[Finding]:
+    """The finding, unless it is in a file checkov only read for context."""
+    if finding.location is None or finding.location.path not in context:
+        yield finding
 
 
 def _rule(check_id: str, title: str | None = None, guideline: str | None = None) -> Rule:

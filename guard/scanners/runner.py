@@ -67,9 +67,10 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
             version = _version(scanner, exe)
             argv = scanner.command(exe, target, selected, workdir)
             if cache is not None:
+                read = sorted({*selected, *scanner.context(target, selected)})
                 cache_key = key(scanner=scanner.name, version=version, executable=exe,
                                 argv=[a.replace(str(workdir), "<workdir>") for a in argv], env=dict(scanner.env()),
-                                target=target, files=selected, extra_inputs=scanner.cache_inputs())
+                                target=target, files=read, extra_inputs=scanner.cache_inputs())
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
                     return replace(hit, cache_key=cache_key)

@@ -20,7 +20,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output
+from guard.scanners.base import (
+    Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output, terraform_modules,
+)
 from guard.scanners.data.iac import keyword_cwe
 
 OUTPUT = "trivy.json"
@@ -83,6 +85,9 @@ class TrivyScanner(ToolScanner):
                      help_uri="https://trivy.dev/", tags=(family,),
                      cwe=("CWE-798",) if family == "secret" else ())
                 for fid, (title, family, globs) in FAMILIES.items() if any(match_any(f, globs) for f in files)]
+
+    def context(self, target: Path, files: Sequence[str]) -> list[str]:
+        return terraform_modules(target, files, self.config.exclude)  # read from the scanned folder
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name)

@@ -1,0 +1,87 @@
+"""A changed Terraform file is judged with the rest of its module (real checkov and trivy).
+
+A bucket in one file and its public access block in another: checkov given the bucket's file
+alone fails CKV2_AWS_6, which the module passes. PR and staged scans hand scanners only the
+changed files, so checkov and trivy read the module's other files for context, report nothing in
+them, and key their cached results on them too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard import config as config_mod
+from guard.cache import ResultCache
+from guard.scanners.base import terraform_modules
+from guard.scanners.checkov import CheckovScanner
+from guard.scanners.runner import run_one
+from guard.scanners.trivy import TrivyScanner
+from guard.tools.envs import resolve
+
+BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n'
+BLOCK = """resource "aws_s3_bucket_public_access_block" "data" {
+  bucket                  = aws_s3_bucket.data.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+"""
+
+
+@pytest.fixture
+def module(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "infra").mkdir(parents=True)
+    (root / "infra" / "bucket.tf").write_text(BUCKET)
+    (root / "infra" / "access.tf").write_text(BLOCK)
+    (root / "infra" / "notes.md").write_text("not terraform\n")
+    (root / "infra" / "vendored.tf").write_text(BUCKET.replace("data", "vendored"))
+    (root / "other").mkdir()
+    (root / "other" / "main.tf").write_text(BUCKET.replace("data", "other"))
+    (root / ".guard.yaml").write_text("exclude: ['infra/vendored.tf']\n")
+    return root
+
+
+def test_module_files_are_the_other_terraform_files_of_the_folder(module: Path) -> None:
+    cfg = config_mod.load(module)
+    assert terraform_modules(module, ["infra/bucket.tf"], cfg.exclude) == ["infra/access.tf"]
+    assert terraform_modules(module, ["infra/bucket.tf", "infra/access.tf"], cfg.exclude) == []
+    assert terraform_modules(module, ["infra/notes.md", "app.py"], cfg.exclude) == []
+    (module / "root.tf").write_text(BUCKET)
+    assert terraform_modules(module, ["root.tf", "other/main.tf"], cfg.exclude) == []
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+def test_checkov_judges_a_changed_file_with_its_module(module: Path, tmp_path: Path) -> None:
+    cfg = config_mod.load(module, flags={"cache": False})
+    changed = run_one(CheckovScanner(cfg), module, ["infra/bucket.tf"], tmp_path / "one", cfg)
+    whole = run_one(CheckovScanner(cfg), module, ["infra/bucket.tf", "infra/access.tf"], tmp_path / "all", cfg)
+    assert changed.status.value == "ok", changed.reason
+    in_bucket = {(f.rule_id, f.location.start_line) for f in whole.findings if f.location.path == "infra/bucket.tf"}
+    assert {(f.rule_id, f.location.start_line) for f in changed.findings} == in_bucket
+    assert "CKV2_AWS_6" not in {r for r, _ in in_bucket} and "CKV_AWS_145" in {r for r, _ in in_bucket}
+    assert {f.location.path for f in changed.findings} == {"infra/bucket.tf"}
+
+
+@pytest.mark.skipif(resolve("checkov") is None or resolve("trivy") is None,
+                    reason="checkov and trivy not installed (guard tools install checkov trivy)")
+@pytest.mark.parametrize("scanner", [CheckovScanner, TrivyScanner])
+def test_a_changed_module_file_invalidates_the_cached_result(module: Path, tmp_path: Path, scanner: type) -> None:
+    cfg = config_mod.load(module)
+    cache = ResultCache(tmp_path / "cache")
+    ran: list[int] = []
+
+    def scan() -> None:
+        run = run_one(scanner(cfg), module, ["infra/bucket.tf"], tmp_path / f"w{len(ran)}", cfg, cache,
+                      on_run=lambda: ran.append(1))
+        assert run.status.value == "ok", run.reason
+
+    scan()
+    scan()
+    assert len(ran) == 1  # the second run was served from the cache
+    (module / "infra" / "access.tf").write_text(BLOCK.replace("true", "false"))
+    scan()
+    assert len(ran) == 2  # the module changed: the changed file is judged again
