@@ -1,0 +1,44 @@
+"""Which files of a Terraform module a changed file needs: what it refers to and what attaches to it."""
+
+from __future__ import annotations
+
+from guard.scanners.tfmodule import related
+
+MODULE = {
+    "bucket.tf": 'resource "aws_s3_bucket" "data" {\n  bucket = local.name\n  tags = { env = var.env }\n}\n',
+    "access.tf": 'resource "aws_s3_bucket_public_access_block" "data" {\n  bucket = aws_s3_bucket.data.id\n}\n',
+    "logging.tf": 'resource "aws_s3_bucket_logging" "data" {\n  bucket        = aws_s3_bucket.data.id\n'
+                  '  target_bucket = aws_s3_bucket.logs.id\n}\n',
+    "logs.tf": 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n  kms = aws_kms_key.k.arn\n}\n',
+    "kms.tf": 'resource "aws_kms_key" "k" {\n  description = data.aws_caller_identity.me.account_id\n}\n',
+    "ident.tf": 'data "aws_caller_identity" "me" {}\n',
+    "locals.tf": 'locals {\n  name = "${var.prefix}-data"\n  unused = 1\n}\n',
+    "variables.tf": 'variable "env" {}\nvariable "prefix" {\n  default = "acme"\n}\n',
+    "vpc.tf": 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n',
+    "sg.tf": 'resource "aws_security_group" "web" {\n  vpc_id = aws_vpc.main.id\n}\n',
+}
+
+
+def test_what_a_file_refers_to_is_needed_transitively() -> None:
+    assert related(MODULE, ["locals.tf"]) == ["variables.tf"]
+    assert related(MODULE, ["ident.tf"]) == []  # a data source is not checked: nothing attaches to it
+    assert related(MODULE, ["kms.tf"]) == ["ident.tf", "logs.tf"]  # logs.tf refers to (attaches to) the key
+
+
+def test_what_attaches_to_its_resources_is_needed_with_what_that_refers_to() -> None:
+    # access and logging refer to the bucket; logging brings the logs bucket, which brings its key
+    assert related(MODULE, ["bucket.tf"]) == ["access.tf", "ident.tf", "kms.tf", "locals.tf", "logging.tf",
+                                              "logs.tf", "variables.tf"]
+
+
+def test_attachments_are_one_hop_not_the_whole_module() -> None:
+    assert related(MODULE, ["vpc.tf"]) == ["sg.tf"]
+    assert related(MODULE, ["sg.tf"]) == ["vpc.tf"]
+    assert "vpc.tf" not in related(MODULE, ["bucket.tf"]) and "sg.tf" not in related(MODULE, ["access.tf"])
+
+
+def test_several_selected_files_and_unknown_names() -> None:
+    assert related(MODULE, ["vpc.tf", "sg.tf"]) == []
+    assert related({"a.tf": 'resource "x" "y" {\n  v = module.m.out\n  w = path.module\n}\n'}, ["a.tf"]) == []
+    with_module = {"a.tf": 'resource "x" "y" {\n  v = module.m.out\n}\n', "m.tf": 'module "m" {\n  source = "./m"\n}\n'}
+    assert related(with_module, ["a.tf"]) == ["m.tf"]
