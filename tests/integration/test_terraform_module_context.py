@@ -8,6 +8,9 @@ them, and key their cached results on them too.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from guard.scanners.checkov import CheckovScanner
 from guard.scanners.runner import run_one
 from guard.scanners.trivy import TrivyScanner
 from guard.tools.envs import resolve
+from tests.conftest import run_guard
 
 BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n'
 BLOCK = """resource "aws_s3_bucket_public_access_block" "data" {
@@ -85,3 +89,31 @@ def test_a_changed_module_file_invalidates_the_cached_result(module: Path, tmp_p
     (module / "infra" / "access.tf").write_text(BLOCK.replace("true", "false"))
     scan()
     assert len(ran) == 2  # the module changed: the changed file is judged again
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+def test_pr_changing_a_bucket_is_not_blocked_by_an_access_block_in_another_file(tmp_path: Path) -> None:
+    """End to end: `guard scan --diff-base` on a PR that tags a bucket whose access block lives in access.tf."""
+    repo = tmp_path / "repo"
+    (repo / "infra").mkdir(parents=True)
+    (repo / "infra" / "bucket.tf").write_text(BUCKET)
+    (repo / "infra" / "access.tf").write_text(BLOCK)
+    (repo / ".guard.yaml").write_text("scanners: [checkov]\nfail_on: low\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.email=dev@example.com", "-c", "user.name=dev", *args], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    (repo / "infra" / "bucket.tf").write_text(BUCKET.replace('"data"\n}', '"data"\n  tags   = { team = "x" }\n}'))
+    git("commit", "-qam", "tag the bucket")
+
+    out = tmp_path / "out"
+    clean = {k: "" for k in os.environ if k.startswith("GITHUB_")}
+    run_guard("scan", str(repo), "--output", str(out), "--quiet", "--diff-base", "HEAD~1", env=clean)
+    doc = json.loads((out / "findings.json").read_text())
+    rules = {f["rule_id"] for f in doc["findings"]}
+    assert "CKV_AWS_145" in rules and "CKV2_AWS_6" not in rules  # judged with its module
+    assert {f["location"]["path"] for f in doc["findings"]} == {"infra/bucket.tf"}
