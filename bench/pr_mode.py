@@ -1,13 +1,14 @@
 """Target 3a: PR mode (`guard scan --diff-base REF`) with one changed file in terragoat: <= 3.5 s.
 
 Builds a scratch git repository from a copy of terragoat with two commits (the second changes one
-Terraform file), then times `guard scan --diff-base HEAD~1` three ways: with nothing cached
-(`--no-cache`: a fresh runner without the Action's caches); as the Action runs it on a fresh runner
-(a cache folder holding only what action.yml restores: the tool environments and the policy-pack
-check records of an earlier run); and with a warm cache (the same commit scanned before). For
-scale it also times the full `--no-cache` scan, and for the floor each applicable tool alone on
-the changed file (guard's argv: for checkov that includes the module files the change needs):
-max(slowest tool alone, tool CPU seconds / cores).
+Terraform file), then times `guard scan --diff-base HEAD~1` three ways: with `--no-cache` (no
+scanner result, judged run, parsed file or pack check is reused; the recorded tool versions are);
+as the Action runs it on a fresh runner (a cache folder holding only what action.yml restores: the
+tool environments with their recorded versions, and the policy-pack check records of an earlier
+run); and with a warm cache (the same commit scanned before). For scale it also times the full
+`--no-cache` scan, and for the floor each applicable tool alone on the changed file (guard's argv:
+for checkov that includes the module files the change needs): max(slowest tool alone, tool CPU
+seconds / cores).
 
     python bench/pr_mode.py --terragoat /path/to/terragoat [--repeat 3] [--file terraform/aws/s3.tf]
 """
@@ -42,7 +43,7 @@ def scan(repo: Path, out: Path, *extra: str, env: dict[str, str] | None = None) 
     return run_guard("scan", str(repo), "--quiet", "--soft-fail", "--output", str(out), *extra, env=env)
 
 
-RESTORED = ("tools", "advisories", "policy-checks")  # what action.yml caches between runs
+RESTORED = ("tools", "versions.json", "advisories", "policy-checks")  # what action.yml caches between runs
 
 
 def action_cache(repo: Path, tmp: Path) -> Path:
