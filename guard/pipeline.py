@@ -221,7 +221,8 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
         waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
         by_fingerprint = {f.fingerprint: f for f in annotated}
         rules: dict[tuple[Any, ...], Rule] = {}
-        failing = annotated + [_violation_finding(v, by_fingerprint.get(v.fingerprint or ""), rules) for v in violations]
+        failing = annotated + [_violation_finding(v, by_fingerprint.get(v.fingerprint or ""), rules)
+                               for v in violations]
         results = controls.evaluate(frameworks, failing, waived_annotated, runs, config.manual_controls, today,
                                     root=base)
     except FrameworkError as exc:

@@ -40,7 +40,8 @@ class PythonPolicy:
 
 def policy(*, id: str, title: str, description: str, severity: str, controls: Mapping[str, Any],
            rationale: str = "", input: str = "config", category: str | None = None,
-           cwe: Iterable[str] = (), files: Iterable[str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+           cwe: Iterable[str] = (), files: Iterable[str] | None = None,
+           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a function as a guard policy. Bad fields raise PolicyError naming file:line."""
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         where = f"{inspect.getsourcefile(fn) or fn.__module__}:{fn.__code__.co_firstlineno}"

@@ -128,7 +128,7 @@ def test_builtin_config_policies_declare_the_kinds_their_lib_helpers_read() -> N
 
 
 def test_declared_kinds_change_no_result_of_the_builtin_pack(tmp_path: Path) -> None:
-    """The example plus a CloudFormation stack: the same findings whether every file or only the read kinds are parsed."""
+    """The example: the same findings whether every config file or only the kinds the pack reads are parsed."""
     files = [str(p.relative_to(EXAMPLE)) for p in EXAMPLE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     context = PolicyContext("insecure-shop", None, None, ("soc2",), "high")
     every = run_policies(Config(), EXAMPLE, files, [], context,
