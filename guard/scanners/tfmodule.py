@@ -11,7 +11,7 @@ module, a one-line change in a large module pays for checking every resource of 
 - the resources that refer to a selected file's resources (what attaches to them: access blocks,
   policies, encryption settings), with what those refer to in turn.
 A name a file mentions in a string or comment may pull in a file that was not needed: that costs
-time, never a wrong result.
+time, never a wrong result. `.tf.json` files are not read this way: they are always included.
 """
 
 from __future__ import annotations
@@ -71,5 +71,5 @@ def related(texts: Mapping[str, str], selected: Sequence[str]) -> list[str]:
 
     chosen = {p for p in selected if p in files}
     ours = {r for p in chosen for r in files[p].resources}
-    attached = {p for p, f in files.items() if p not in chosen and f.refers & ours}
+    attached = {p for p, f in files.items() if p not in chosen and (f.refers & ours or p.endswith(".tf.json"))}
     return sorted(definitions(chosen | attached) - set(selected))

@@ -42,3 +42,8 @@ def test_several_selected_files_and_unknown_names() -> None:
     assert related({"a.tf": 'resource "x" "y" {\n  v = module.m.out\n  w = path.module\n}\n'}, ["a.tf"]) == []
     with_module = {"a.tf": 'resource "x" "y" {\n  v = module.m.out\n}\n', "m.tf": 'module "m" {\n  source = "./m"\n}\n'}
     assert related(with_module, ["a.tf"]) == ["m.tf"]
+
+
+def test_json_terraform_files_are_always_needed() -> None:
+    module = {**MODULE, "extra.tf.json": '{"resource": {"aws_s3_bucket_policy": {"p": {"bucket": "x"}}}}'}
+    assert "extra.tf.json" in related(module, ["vpc.tf"]) and related(module, ["extra.tf.json"]) == []
