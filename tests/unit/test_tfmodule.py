@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from guard.scanners.tfmodule import related
 
 MODULE = {
@@ -47,3 +52,27 @@ def test_several_selected_files_and_unknown_names() -> None:
 def test_json_terraform_files_are_always_needed() -> None:
     module = {**MODULE, "extra.tf.json": '{"resource": {"aws_s3_bucket_policy": {"p": {"bucket": "x"}}}}'}
     assert "extra.tf.json" in related(module, ["vpc.tf"]) and related(module, ["extra.tf.json"]) == []
+
+
+FRAGMENTS = ['resource "aws_s3_bucket" "a" {', 'resource "aws_kms_key" "k" {', "}", 'data "x_y" "z" {}',
+             'variable "v" {}', "locals {", "  n = 1", "  b = aws_s3_bucket.a.id", "  k = aws_kms_key.k.arn",
+             "  v = var.v", "  l = local.n", "  d = data.x_y.z.id", 'module "m" {', "  x = module.m.out", "# aws_kms_key.k",
+             '"${aws_s3_bucket.a.arn}"', "\\u0000", "ü.ö"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=not os.environ.get("GUARD_FUZZ_RANDOM"))
+@given(st.dictionaries(st.sampled_from(["a.tf", "b.tf", "c.tf", "d.tf.json", "e.tf"]),
+                       st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("\n".join), min_size=1),
+       st.data())
+def test_related_files_are_other_module_files_and_include_what_is_needed(texts: dict[str, str], data) -> None:
+    selected = data.draw(st.lists(st.sampled_from(sorted(texts)), min_size=1, unique=True))
+    out = related(texts, selected)
+    assert out == sorted(out) and set(out) <= set(texts) - set(selected)
+    # a key a selected file names without defining it comes with a file defining it (when one does)
+    definition = 'resource "aws_kms_key" "k"'
+    chosen = set(selected) | set(out)
+    for path in selected:
+        text = texts[path]
+        if "aws_kms_key.k" in text.replace(definition, "") and definition not in text:
+            defining = {p for p, t in texts.items() if definition in t}
+            assert not defining or defining & chosen
