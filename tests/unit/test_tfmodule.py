@@ -64,7 +64,8 @@ FRAGMENTS = ['resource "aws_s3_bucket" "a" {', 'resource "aws_kms_key" "k" {', "
 @given(st.dictionaries(st.sampled_from(["a.tf", "b.tf", "c.tf", "d.tf.json", "e.tf"]),
                        st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("\n".join), min_size=1),
        st.data())
-def test_related_files_are_other_module_files_and_include_what_is_needed(texts: dict[str, str], data) -> None:
+def test_related_files_are_other_module_files_and_include_what_is_needed(texts: dict[str, str],
+                                                                       data: st.DataObject) -> None:
     selected = data.draw(st.lists(st.sampled_from(sorted(texts)), min_size=1, unique=True))
     out = related(texts, selected)
     assert out == sorted(out) and set(out) <= set(texts) - set(selected)
