@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-import jsonschema
-from guard.paths import builtin_dir
+from guard.compliance.checked import remembered
 from guard.config import ConfigError, read_text_limited, read_yaml_with_lines
+from guard.paths import builtin_dir
+
+if TYPE_CHECKING:
+    import jsonschema
 
 BUILTIN_DIR = builtin_dir("frameworks")
 SCHEMA_FILE = BUILTIN_DIR / "schema.json"
@@ -156,28 +159,48 @@ def load_file(path: Path, builtin: bool = False) -> Framework:
 
 @lru_cache(maxsize=32)
 def _load_cached(path: Path, _mtime: int, builtin: bool, shown: str) -> Framework:
-    data, lines = read_yaml_document(path, shown)
-    errors = validate(data, lines, shown)
-    if errors:
-        raise FrameworkError("\n".join(errors))
-    return _build(data, shown, builtin)
+    text = read_document_text(path, shown)
+
+    def checked() -> dict[str, Any]:
+        data, lines = parse_yaml_document(text, shown)
+        errors = validate(data, lines, shown)
+        if errors:
+            raise FrameworkError("\n".join(errors))
+        return data
+
+    return _build(remembered(text, f"framework\0{_schema_text()}\0{shown}", checked), shown, builtin)
 
 
-def read_yaml_document(path: Path, shown: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
-    """A YAML mapping with its key-path -> line index (no aliases, size-limited)."""
+def read_document_text(path: Path, shown: str) -> str:
+    """A catalog or mapping file's text (size-limited; FrameworkError naming the file)."""
     try:
-        text = read_text_limited(path, MAX_FILE_BYTES, shown)
-        data, lines = read_yaml_with_lines(Path(shown), text)
+        return read_text_limited(path, MAX_FILE_BYTES, shown)
     except ConfigError as exc:
         raise FrameworkError(str(exc)) from None
-    return data, lines
+
+
+def parse_yaml_document(text: str, shown: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    """A YAML mapping with its key-path -> line index (no aliases)."""
+    try:
+        return read_yaml_with_lines(Path(shown), text)
+    except ConfigError as exc:
+        raise FrameworkError(str(exc)) from None
+
+
+
+@lru_cache(maxsize=1)
+def _schema_text() -> str:
+    try:
+        return SCHEMA_FILE.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FrameworkError(f"{SCHEMA_FILE}: cannot load the framework schema: {exc}") from None
 
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     try:
-        return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        return json.loads(_schema_text())
+    except json.JSONDecodeError as exc:
         raise FrameworkError(f"{SCHEMA_FILE}: cannot load the framework schema: {exc}") from None
 
 
@@ -192,6 +215,8 @@ def where(shown: str, lines: Mapping[tuple[str, ...], int], path: Iterable[Any])
 
 def validate(data: Any, lines: Mapping[tuple[str, ...], int], shown: str) -> list[str]:
     """Schema and consistency errors for a catalog document, each prefixed with file:line."""
+    import jsonschema  # only when a document is checked, not when its checked form is read back
+
     validator = jsonschema.Draft202012Validator(_schema())
     errors = [
         (tuple(e.absolute_path), f"{where(shown, lines, _error_path(e))}: {_describe(e)}")

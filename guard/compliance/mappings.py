@@ -11,15 +11,17 @@ Per framework, the most specific source that names controls wins:
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import jsonschema
-
-from guard.compliance.frameworks import BUILTIN_DIR, Framework, FrameworkError, read_yaml_document, where
+from guard.compliance.checked import remembered
+from guard.compliance.frameworks import (
+    BUILTIN_DIR, Framework, FrameworkError, parse_yaml_document, read_document_text, where,
+)
 from guard.model import Category, Finding, Rule, evolve
 
 MAPPINGS_DIR = BUILTIN_DIR / "mappings"
@@ -96,32 +98,36 @@ def builtin_mappings(directory: Path = MAPPINGS_DIR) -> Mappings:
 
 
 def _load_table(path: Path, top: str, key_schema: Mapping[str, Any]) -> dict[str, MappingEntry]:
-    data, lines = read_yaml_document(path, str(path))
-    schema = {
-        "type": "object",
-        "required": ["version", top],
-        "additionalProperties": False,
-        "properties": {
-            "version": {"const": 1},
-            top: {"type": "object", "propertyNames": key_schema, "additionalProperties": _ENTRY},
-        },
-    }
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
-    )
-    if errors:
-        raise FrameworkError(
-            "\n".join(f"{where(str(path), lines, e.absolute_path)}: {e.message}" for e in errors)
+    text = read_document_text(path, str(path))
+
+    def checked() -> dict[str, list[Any]]:
+        import jsonschema  # only when a table is checked, not when its checked form is read back
+
+        data, lines = parse_yaml_document(text, str(path))
+        schema = {
+            "type": "object",
+            "required": ["version", top],
+            "additionalProperties": False,
+            "properties": {
+                "version": {"const": 1},
+                top: {"type": "object", "propertyNames": key_schema, "additionalProperties": _ENTRY},
+            },
+        }
+        errors = sorted(
+            jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
         )
+        if errors:
+            raise FrameworkError(
+                "\n".join(f"{where(str(path), lines, e.absolute_path)}: {e.message}" for e in errors)
+            )
+        return {key: [entry["title"], entry["rationale"], entry["controls"], where(str(path), lines, (top, key))]
+                for key, entry in data[top].items()}
+
+    table = remembered(text, f"mappings\0{top}\0{json.dumps(key_schema, sort_keys=True)}\0{path}", checked)
     return {
-        key: MappingEntry(
-            key=key,
-            title=entry["title"],
-            rationale=entry["rationale"],
-            controls={fw: tuple(ids) for fw, ids in entry["controls"].items()},
-            source=where(str(path), lines, (top, key)),
-        )
-        for key, entry in data[top].items()
+        key: MappingEntry(key=key, title=title, rationale=rationale,
+                          controls={fw: tuple(ids) for fw, ids in controls.items()}, source=source)
+        for key, (title, rationale, controls, source) in table.items()
     }
 
 
