@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from guard import jsonenc
 from guard.atomic import atomic_write
 from guard.digest import code_digest
 from guard.paths import cache_dir
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -26,19 +28,21 @@ def _code() -> str:
     return code_digest(Path(__file__).resolve().parent)
 
 
-def remembered(text: str, context: str, check: Callable[[], Any]) -> Any:
-    """What `check()` returns for a document `text` (plain JSON; it raises on a bad document), from
-    an earlier run's record when one exists for the same text, `context` and code."""
+def remembered(text: str, context: str, check: Callable[[], Any], use: Callable[[Any], T]) -> T:
+    """`use(check())` for a document `text`: `check` returns its checked form as plain JSON (and
+    raises on a bad document); an earlier run's record of that form for the same text, `context`
+    and code is used instead when there is one and `use` accepts it."""
     h = hashlib.sha256(f"{_code()}\0{context}\0".encode("utf-8", "surrogateescape"))
     h.update(text.encode("utf-8", "surrogateescape"))
     record = cache_dir() / "catalogs" / f"{h.hexdigest()}.json"
     try:
-        return jsonenc.loads(record.read_bytes())
-    except (OSError, ValueError):
-        pass
-    value = check()
+        return use(jsonenc.loads(record.read_bytes()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # no record, or not one this code wrote: check the document again
+    checked = check()
+    result = use(checked)
     try:
-        atomic_write(record, jsonenc.dumps(value))
+        atomic_write(record, jsonenc.dumps(checked))
     except OSError:
         pass  # a read-only cache: checked again next time
-    return value
+    return result

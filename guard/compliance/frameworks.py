@@ -168,7 +168,8 @@ def _load_cached(path: Path, _mtime: int, builtin: bool, shown: str) -> Framewor
             raise FrameworkError("\n".join(errors))
         return data
 
-    return _build(remembered(text, f"framework\0{_schema_text()}\0{shown}", checked), shown, builtin)
+    return remembered(text, f"framework\0{_schema_text()}\0{shown}", checked,
+                      lambda data: _build(data, shown, builtin))
 
 
 def read_document_text(path: Path, shown: str) -> str:

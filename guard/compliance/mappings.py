@@ -123,12 +123,15 @@ def _load_table(path: Path, top: str, key_schema: Mapping[str, Any]) -> dict[str
         return {key: [entry["title"], entry["rationale"], entry["controls"], where(str(path), lines, (top, key))]
                 for key, entry in data[top].items()}
 
-    table = remembered(text, f"mappings\0{top}\0{json.dumps(key_schema, sort_keys=True)}\0{path}", checked)
-    return {
-        key: MappingEntry(key=key, title=title, rationale=rationale,
-                          controls={fw: tuple(ids) for fw, ids in controls.items()}, source=source)
-        for key, (title, rationale, controls, source) in table.items()
-    }
+    def entries(table: dict[str, list[Any]]) -> dict[str, MappingEntry]:
+        return {
+            key: MappingEntry(key=key, title=title, rationale=rationale,
+                              controls={fw: tuple(ids) for fw, ids in controls.items()}, source=source)
+            for key, (title, rationale, controls, source) in table.items()
+        }
+
+    return remembered(text, f"mappings\0{top}\0{json.dumps(key_schema, sort_keys=True)}\0{path}", checked,
+                      entries)
 
 
 def check_mappings(mappings: Mappings, frameworks: Sequence[Framework]) -> list[str]:

@@ -63,9 +63,10 @@ def test_an_unreadable_record_is_a_miss(tmp_path: Path, cache: Path, checks: lis
     shutil.copyfile(FIXTURES / "good" / "hipaa-security.yaml", path)
     first = _load(path)
     (record,) = cache.iterdir()
-    record.write_text("{not json")
-    assert _fields(_load(path)) == _fields(first) and len(checks) == 2
-    assert _fields(_load(path)) == _fields(first) and len(checks) == 2  # the record was written again
+    for n, bad in enumerate(["{not json", "{}", '{"id": 1}', "[]"], start=2):
+        record.write_text(bad)
+        assert _fields(_load(path)) == _fields(first) and len(checks) == n
+        assert _fields(_load(path)) == _fields(first) and len(checks) == n  # the record was written again
 
 
 def test_mapping_tables_read_back_keep_their_sources(tmp_path: Path, cache: Path) -> None:
