@@ -146,30 +146,6 @@ class ToolScanner:
         return []
 
 
-TERRAFORM = ("*.tf", "*.tf.json")
-
-
-def terraform_modules(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
-    """The other Terraform files of the folders (modules) holding the Terraform files among `files`.
-
-    A module's resources refer to each other across its files (a bucket in one, its public access
-    block in another): judged alone, a changed file would fail checks its module passes.
-    """
-    from guard.files import list_given
-
-    chosen = set(files)
-    folders = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
-    candidates = []
-    for folder in sorted(folders):
-        try:
-            with os.scandir(target / folder) as entries:
-                names = [e.name for e in entries if e.is_file() and match_any(e.name, TERRAFORM)]
-        except OSError:
-            continue
-        candidates += [str(folder / n) if str(folder) != "." else n for n in names]
-    return [f for f in list_given(target, candidates, exclude).files if f not in chosen]
-
-
 def probe(argv: Sequence[str], timeout: float) -> str:
     """stdout + stderr of a short command; on timeout its whole process group is killed.
 

@@ -14,13 +14,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule
-from guard.scanners.base import (
-    TERRAFORM, Invocation, ScannerError, ToolScanner, load_json_output, match_any, terraform_modules,
-)
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
-from guard.scanners.tfmodule import related
+from guard.scanners.tfmodule import TERRAFORM, needed
 
 OUTPUT = "results_json.json"
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
@@ -45,12 +43,8 @@ class CheckovScanner(ToolScanner):
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING"}
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
-        """Of the other files of a changed Terraform file's module, those its resources need (tfmodule)."""
-        module = terraform_modules(target, files, self.config.exclude)
-        if not module:
-            return []
-        texts = {rel: _text(target / rel) for rel in [*module, *(f for f in files if match_any(f, TERRAFORM))]}
-        return related(texts, files)
+        """Of the other files of a changed Terraform file's module, those its resources need."""
+        return needed(target, files, self.config.exclude)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
@@ -117,13 +111,6 @@ def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
             found.append("kubernetes")
     found = list(dict.fromkeys(found))
     return found or ["kubernetes"]
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 def _wanted(finding: Finding, context: set[str]) -> Iterable[Finding]:

@@ -5,7 +5,9 @@ block in another; a value from a variable or local defined elsewhere. Given the 
 checkov fails checks the module passes (CKV2_AWS_6: the access block is "missing"). Given the whole
 module, a one-line change in a large module pays for checking every resource of it.
 
-`related` picks what a file's resources need, from the files' text (no HCL parse):
+`module_files` lists the other Terraform files of the changed files' folders (a module is a
+folder); `needed` reads them and `related` picks what a file's resources need, from the files'
+text (no HCL parse):
 - what the selected files refer to, transitively: the files defining those resources, data
   sources, variables, locals and modules;
 - the resources that refer to a selected file's resources (what attaches to them: access blocks,
@@ -16,14 +18,53 @@ time, never a wrong result. `.tf.json` files are not read this way: they are alw
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
+
+from guard.files import list_given
+from guard.scanners.base import match_any
+
+TERRAFORM = ("*.tf", "*.tf.json")
 
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"|^\s*(variable|module)\s+"([\w-]+)"', re.M)
 _LOCALS = re.compile(r"^\s*locals\s*\{", re.M)
 _ASSIGNED = re.compile(r"^\s*([\w-]+)\s*=", re.M)
 _REFERENCE = re.compile(r"\b(?:data\.[\w-]+\.[\w-]+|(?:var|local|module)\.[\w-]+|[a-z][a-z0-9_]*\.[\w-]+)")
+
+
+def module_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """The other Terraform files (as guard lists files) of the folders holding the Terraform files
+    among `files`."""
+    chosen = set(files)
+    folders = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
+    candidates = []
+    for folder in sorted(folders):
+        try:
+            with os.scandir(target / folder) as entries:
+                names = [e.name for e in entries if e.is_file() and match_any(e.name, TERRAFORM)]
+        except OSError:
+            continue
+        candidates += [str(folder / n) if str(folder) != "." else n for n in names]
+    return [f for f in list_given(target, candidates, exclude).files if f not in chosen]
+
+
+def needed(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """Of `module_files`, those the Terraform files among `files` need (see `related`)."""
+    module = module_files(target, files, exclude)
+    if not module:
+        return []
+    texts = {rel: _text(target / rel) for rel in [*module, *(f for f in files if match_any(f, TERRAFORM))]}
+    return related(texts, files)
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 @dataclass

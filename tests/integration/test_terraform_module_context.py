@@ -17,9 +17,9 @@ import pytest
 
 from guard import config as config_mod
 from guard.cache import ResultCache
-from guard.scanners.base import terraform_modules
 from guard.scanners.checkov import CheckovScanner
 from guard.scanners.runner import run_one
+from guard.scanners.tfmodule import module_files
 from guard.scanners.trivy import TrivyScanner
 from guard.tools.envs import resolve
 from tests.conftest import run_guard
@@ -51,11 +51,11 @@ def module(tmp_path: Path) -> Path:
 
 def test_module_files_are_the_other_terraform_files_of_the_folder(module: Path) -> None:
     cfg = config_mod.load(module)
-    assert terraform_modules(module, ["infra/bucket.tf"], cfg.exclude) == ["infra/access.tf"]
-    assert terraform_modules(module, ["infra/bucket.tf", "infra/access.tf"], cfg.exclude) == []
-    assert terraform_modules(module, ["infra/notes.md", "app.py"], cfg.exclude) == []
+    assert module_files(module, ["infra/bucket.tf"], cfg.exclude) == ["infra/access.tf"]
+    assert module_files(module, ["infra/bucket.tf", "infra/access.tf"], cfg.exclude) == []
+    assert module_files(module, ["infra/notes.md", "app.py"], cfg.exclude) == []
     (module / "root.tf").write_text(BUCKET)
-    assert terraform_modules(module, ["root.tf", "other/main.tf"], cfg.exclude) == []
+    assert module_files(module, ["root.tf", "other/main.tf"], cfg.exclude) == []
 
 
 @pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
