@@ -12,7 +12,6 @@ from typing import Sequence
 
 from guard.model import Finding, evolve
 
-
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
 
 

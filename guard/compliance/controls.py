@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from guard.compliance.frameworks import Framework, FrameworkError
-from guard.compliance.mappings import Mappings, check_name, controls_for
+from guard.compliance.mappings import Mappings, check_name, controls_for, mapping_key
 from guard.config import ManualControl
 from guard.model import ControlResult, ControlStatus, Finding, ScannerRun, Status, Waiver
 
@@ -104,8 +104,7 @@ class _Targets:
         self.by_finding: dict[tuple[Any, ...], list[tuple[tuple[str, str], str]]] = {}
 
     def __call__(self, finding: Finding) -> list[tuple[tuple[str, str], str]]:
-        mapped = (id(finding.rule), finding.tool, finding.category, finding.cwe,
-                  tuple(finding.controls.items()) if finding.controls else ())
+        mapped = mapping_key(finding)
         out = self.by_finding.get(mapped)
         if out is not None:
             return out

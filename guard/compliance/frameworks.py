@@ -188,7 +188,6 @@ def parse_yaml_document(text: str, shown: str) -> tuple[dict[str, Any], dict[tup
         raise FrameworkError(str(exc)) from None
 
 
-
 @lru_cache(maxsize=1)
 def _schema_text() -> str:
     try:

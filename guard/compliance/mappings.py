@@ -279,6 +279,13 @@ def _canonical(framework: Framework, ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def mapping_key(f: Finding) -> tuple[Any, ...]:
+    """What `controls_for` reads of a finding, its rule by identity: findings with one key map alike.
+
+    Only for findings held for as long as the key is used (the rule's id must stay unique)."""
+    return (id(f.rule), f.tool, f.category, f.cwe, tuple(f.controls.items()) if f.controls else ())
+
+
 def annotate(findings: Sequence[Finding], frameworks: Sequence[Framework]) -> list[Finding]:
     """Findings with `.controls` filled for the given frameworks (for SARIF `soc2:CC6.1` tags).
 
@@ -288,7 +295,7 @@ def annotate(findings: Sequence[Finding], frameworks: Sequence[Framework]) -> li
     known: dict[tuple[Any, ...], Controls] = {}
     out = []
     for f in findings:
-        key = (id(f.rule), f.tool, f.category, f.cwe, tuple(f.controls.items()) if f.controls else ())
+        key = mapping_key(f)
         controls = known.get(key)
         if controls is None:
             kept = {fid: tuple(ids) for fid, ids in f.controls.items() if fid not in loaded}

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-
 from guard.lockfiles.base import Dependency, LockfileError, find_line
 from guard.lockfiles.toml_tables import load_toml
 

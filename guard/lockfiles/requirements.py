@@ -6,7 +6,6 @@ import posixpath
 import re
 from pathlib import Path
 
-
 from guard.lockfiles.base import Dependency, LockfileError, read_text
 
 _INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)(\S+)")
