@@ -8,6 +8,8 @@ lists every tool in `found_by`; the original results stay in the raw tool output
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from functools import lru_cache
 from typing import Sequence
 
 from guard.model import Finding, evolve
@@ -17,10 +19,17 @@ _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
 
 def _ids(f: Finding) -> set[str]:
     ids = {a.upper() for a in f.aliases} if f.aliases else set()
-    rule_id = f.rule_id.upper()
-    if rule_id.startswith(_ID_PREFIXES):
+    rule_id = _vulnerability_id(f.rule_id)
+    if rule_id is not None:
         ids.add(rule_id)
     return ids
+
+
+@lru_cache(maxsize=4096)
+def _vulnerability_id(rule_id: str) -> str | None:
+    """The rule id, upper-cased, when it names a vulnerability (many findings share a rule)."""
+    upper = rule_id.upper()
+    return upper if upper.startswith(_ID_PREFIXES) else None
 
 
 def _lines(f: Finding) -> tuple[int, int] | None:
@@ -53,23 +62,37 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     """
     groups: list[list[Finding]] = []
     tools: list[set[str]] = []
-    index: dict[tuple[str | None, str, str], list[int]] = {}
+    index: dict[tuple[str | None, str, str], list[int]] = {}  # each list ascending, without repeats
     for f in findings:
         path = f.location.path if f.location else None
-        keys = [(path, "id", i) for i in _ids(f)] + [(path, "cwe", c) for c in f.cwe]
-        candidates = sorted({gi for k in keys for gi in index.get(k, ())})
+        keys = [(path, "cwe", c) for c in f.cwe]
+        if f.aliases or _vulnerability_id(f.rule_id) is not None:
+            keys = [(path, "id", i) for i in _ids(f)] + keys
+        known = [hits for k in keys if (hits := index.get(k))]
+        candidates = known[0] if len(known) == 1 else sorted(set().union(*known))
+        tool = f.tool
         for gi in candidates:
-            if f.tool not in tools[gi] and any(same_problem(f, g) for g in groups[gi]):
+            if tool not in tools[gi] and any(same_problem(f, g) for g in groups[gi]):
                 groups[gi].append(f)
-                tools[gi].add(f.tool)
+                tools[gi].add(tool)
                 break
         else:
             gi = len(groups)
             groups.append([f])
-            tools.append({f.tool})
+            tools.append({tool})
         for k in keys:
-            index.setdefault(k, []).append(gi)
+            _add(index.setdefault(k, []), gi)
     return [_merge(g) for g in groups]
+
+
+def _add(ascending: list[int], gi: int) -> None:
+    """Put group `gi` into an index list, keeping it ascending and without repeats."""
+    if not ascending or ascending[-1] < gi:  # a new group is the newest
+        ascending.append(gi)
+        return
+    at = bisect_left(ascending, gi)
+    if ascending[at] != gi:
+        ascending.insert(at, gi)
 
 
 def _merge(group: list[Finding]) -> Finding:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 _R = TypeVar("_R")
 
@@ -236,12 +236,33 @@ class RunResult:
 def evolve(record: _R, **changes: Any) -> _R:
     """`dataclasses.replace` for the frozen slots records here, without the `__init__` call (they have
     no `__post_init__`): the per-finding stages use it on every finding."""
-    cls = type(record)
-    fields = cls.__slots__
-    unknown = changes.keys() - set(fields)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
-    new = object.__new__(cls)
-    for name in fields:
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(record, name))
-    return new
+    copy = _COPIERS.get(type(record))
+    if copy is None:
+        copy = _COPIERS[type(record)] = _copier(type(record))
+    return copy(record, changes)
+
+
+_COPIERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
+
+
+def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
+    """A function copying a `cls` record field by field (straight-line code, as dataclasses generates
+    its `__init__`), then setting the changed fields."""
+    names: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
+    setters = {name: cls.__dict__[name].__set__ for name in names}  # slot descriptors bypass frozen
+    lines = [f"    set_{name}(new, record.{name})" for name in names]
+    source = "\n".join([
+        "def copy(record, changes):",
+        "    new = new_object(cls)",
+        *lines,
+        "    for name, value in changes.items():",
+        "        try:",
+        "            setters[name](new, value)",
+        "        except KeyError:",
+        "            raise TypeError(f'{cls.__name__} has no field {name}') from None",
+        "    return new",
+    ])
+    namespace: dict[str, Any] = {"new_object": object.__new__, "cls": cls, "setters": setters,
+                                 **{f"set_{name}": setter for name, setter in setters.items()}}
+    exec(source, namespace)  # noqa: S102 - the source is built from the class's own field names
+    return namespace["copy"]

@@ -219,12 +219,10 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
         frameworks = _frameworks(config, root)
         annotated = mappings.annotate(findings, frameworks)
         waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
-        by_fingerprint = {f.fingerprint: f for f in annotated}
-        rules: dict[tuple[Any, ...], Rule] = {}
-        failing = annotated + [_violation_finding(v, by_fingerprint.get(v.fingerprint or ""), rules)
-                               for v in violations]
-        results = controls.evaluate(frameworks, failing, waived_annotated, runs, config.manual_controls, today,
-                                    root=base)
+        stand_ins: dict[tuple[Any, ...], Finding] = {}
+        failing = [(_stand_in(v, stand_ins), v.fingerprint or f"{v.policy}:run") for v in violations]
+        results = controls.evaluate(frameworks, annotated, waived_annotated, runs, config.manual_controls, today,
+                                    root=base, violations=failing)
     except FrameworkError as exc:
         raise PipelineError(str(exc)) from None
     return annotated, waived_annotated, results
@@ -241,22 +239,19 @@ def _frameworks(config: Config, root: Path) -> list["Framework"]:
     return frameworks_for_config(config.frameworks, config.framework_paths, _framework_base(config, root))
 
 
-def _violation_finding(v: "Violation", subject: Finding | None, rules: dict[tuple[Any, ...], Rule]) -> Finding:
-    """A violation as a finding of its policy (for control status only; it is not reported twice).
-
-    Violations of one policy share one rule (`rules` holds them for the run): control status reads
-    only its id and controls.
-    """
+def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:
+    """The finding that stands for a policy's violations in control status (it is not reported):
+    its rule names the policy's controls. Violations of one policy share it (`known` holds them)."""
     from guard.policy.runner import TOOL
 
     key = (v.policy, v.source, tuple(v.controls.items()))
-    rule = rules.get(key)
-    if rule is None:
-        rule = rules[key] = Rule(id=v.policy, name=v.policy, short_description=v.policy, full_description=v.policy,
-                                 help_text=v.source, controls=dict(v.controls))
-    return Finding(tool=TOOL, rule=rule, message=v.message, severity=v.severity, category=Category.POLICY,
-                   location=subject.location if subject else None, controls=rule.controls,
-                   fingerprint=v.fingerprint or f"{v.policy}:run")
+    stand_in = known.get(key)
+    if stand_in is None:
+        rule = Rule(id=v.policy, name=v.policy, short_description=v.policy, full_description=v.policy,
+                    help_text=v.source, controls=dict(v.controls))
+        stand_in = known[key] = Finding(tool=TOOL, rule=rule, message=v.policy, severity=v.severity,
+                                        category=Category.POLICY, controls=rule.controls)
+    return stand_in
 
 
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,

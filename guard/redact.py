@@ -45,7 +45,7 @@ def mask(value: str) -> str:
 
 def is_secret(f: Finding) -> bool:
     """True for findings whose subject is a secret value."""
-    return f.category is Category.SECRET or bool(SECRET_CWES & (set(f.cwe) | set(f.rule.cwe)))
+    return f.category is Category.SECRET or not SECRET_CWES.isdisjoint(f.cwe) or not SECRET_CWES.isdisjoint(f.rule.cwe)
 
 
 def secret_values(findings: Iterable[Finding], root: Path) -> set[str]:
@@ -76,8 +76,10 @@ def _redact(text: str, longest_first: Sequence[str], quoted: bool) -> str:
     for value in longest_first:
         if value in text:
             text = text.replace(value, mask(value))
-    text = _PEM.sub(lambda m: m.group(0).split("\n", 1)[0][:40] + mask(m.group(0)), text)
-    text = _TOKENS.sub(lambda m: mask(m.group(0)), text)
+    if "PRIVATE KEY-----" in text:  # (most texts have neither: the tests are cheaper than the rewrites)
+        text = _PEM.sub(lambda m: m.group(0).split("\n", 1)[0][:40] + mask(m.group(0)), text)
+    if _TOKENS.search(text):
+        text = _TOKENS.sub(lambda m: mask(m.group(0)), text)
     if quoted:
         text = _QUOTED.sub(lambda m: m.group(1) + (m.group("v") if _MASKED.search(m.group("v")) else mask(m.group("v"))) + m.group(1), text)
     return text
@@ -105,7 +107,8 @@ class _Redactor:
 
     def __init__(self, values: Iterable[str]) -> None:
         self.values = sorted(values, key=len, reverse=True)
-        self.rules: dict[tuple[int, bool], tuple[Rule, Rule]] = {}  # keeps the rule alive, so its id stays unique
+        # by quoted, then rule id(): keeps the rule alive, so its id stays unique
+        self.rules: tuple[dict[int, tuple[Rule, Rule]], dict[int, tuple[Rule, Rule]]] = ({}, {})
 
     def findings(self, findings: Sequence[Finding]) -> list[Finding]:
         return [self.finding(f) for f in findings]
@@ -114,12 +117,12 @@ class _Redactor:
         return _redact(text, self.values, quoted) if text else text
 
     def rule(self, rule: Rule, quoted: bool) -> Rule:
-        known = self.rules.get((id(rule), quoted))
+        known = self.rules[quoted].get(id(rule))
         if known is None:
             changes = {name: self.text(getattr(rule, name), quoted)
                        for name in ("short_description", "full_description", "help_text", "help_markdown")}
             changed = {k: v for k, v in changes.items() if v != getattr(rule, k)}
-            known = self.rules[(id(rule), quoted)] = (rule, evolve(rule, **changed) if changed else rule)
+            known = self.rules[quoted][id(rule)] = (rule, evolve(rule, **changed) if changed else rule)
         return known[1]
 
     def finding(self, f: Finding) -> Finding:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -46,10 +47,13 @@ def evaluate(
     *,
     root: Path | None = None,
     mappings: Mappings | None = None,
+    violations: Sequence[tuple[Finding, str]] = (),
 ) -> list[ControlResult]:
     """One ControlResult per control of each framework, in catalog order.
 
-    `root`, when given, is where manual evidence paths are resolved; a missing file voids the attestation.
+    `violations`: more failures, each a finding that stands for its policy (one per policy, shared)
+    and the fingerprint of the violation. `root`, when given, is where manual evidence paths are
+    resolved; a missing file voids the attestation.
     """
     tally: dict[tuple[str, str], _Tally] = defaultdict(_Tally.empty)
     by_id = {f.id: f for f in frameworks}
@@ -66,15 +70,7 @@ def evaluate(
                         t.idle.setdefault(name, f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else ""))
 
     targets = _Targets(by_id, mappings)
-    for finding in findings:
-        fingerprint, check = _fingerprint(finding), check_name(finding.tool, finding.rule.id)
-        for key, via in targets(finding):
-            t = tally[key]
-            t.failing[fingerprint] = None
-            t.failing_checks[check] = None
-            if via:
-                t.via[via] = None
-
+    _tally_failing(tally, targets, findings, violations)
     for finding, _waiver in waived:
         fingerprint = _fingerprint(finding)
         for key, _ in targets(finding):
@@ -88,6 +84,55 @@ def evaluate(
             attestation = attestations.get((framework.id, control.id))
             results.append(_result(framework, control.id, control.title, t, attestation, today, root))
     return results
+
+
+class _Group:
+    """Failures that count against the same controls through the same check: their positions in
+    the run's order of failures."""
+
+    __slots__ = ("targets", "check", "positions")
+
+    def __init__(self, targets: list[tuple[tuple[str, str], str]], check: str) -> None:
+        self.targets, self.check, self.positions = targets, check, []
+
+
+def _tally_failing(tally: dict[tuple[str, str], _Tally], targets: "_Targets", findings: Sequence[Finding],
+                   violations: Sequence[tuple[Finding, str]]) -> None:
+    """Record every failure against its controls, each control listing failures in run order.
+
+    Failures are grouped by what they map alike first: a control then takes a group's fingerprints
+    in one step instead of one failure at a time.
+    """
+    fingerprints: list[str] = []
+    groups: dict[Any, _Group] = {}
+
+    def group(finding: Finding, key: Any) -> _Group:
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = _Group(targets(finding), check_name(finding.tool, finding.rule.id))
+        return found
+
+    for finding in findings:
+        group(finding, mapping_key(finding)).positions.append(len(fingerprints))
+        fingerprints.append(_fingerprint(finding))
+    for stand_in, fingerprint in violations:
+        group(stand_in, mapping_key(stand_in)).positions.append(len(fingerprints))
+        fingerprints.append(fingerprint)
+
+    per_control: dict[tuple[str, str], list[tuple[int, int, _Group, str]]] = defaultdict(list)
+    for g in groups.values():
+        for order, (key, via) in enumerate(g.targets):
+            per_control[key].append((g.positions[0], order, g, via))
+    for key, parts in per_control.items():
+        parts.sort(key=lambda part: part[:2])
+        t = tally[key]
+        if len(parts) == 1:
+            positions: Any = parts[0][2].positions
+        else:
+            positions = sorted(chain.from_iterable(part[2].positions for part in parts))
+        t.failing.update(dict.fromkeys(map(fingerprints.__getitem__, positions)))
+        t.failing_checks.update(dict.fromkeys(part[2].check for part in parts))
+        t.via.update(dict.fromkeys(part[3] for part in parts if part[3]))
 
 
 class _Targets:

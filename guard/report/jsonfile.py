@@ -47,18 +47,35 @@ class RuleTable:
         return known[1]
 
 
-def finding_to_dict(f: Finding, rules: RuleTable | None = None) -> dict[str, Any]:
-    """A finding as JSON; with `rules`, its rule as an index into that table, else embedded."""
+ControlsMemo = dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, list[str]]]]
+_SEVERITY = {s: s.value for s in Severity}  # (a dict is quicker than Enum.value, per finding)
+_CATEGORY = {c: c.value for c in Category}
+
+
+def finding_to_dict(f: Finding, rules: RuleTable | None = None, controls: ControlsMemo | None = None) -> dict[str, Any]:
+    """A finding as JSON; with `rules`, its rule as an index into that table, else embedded.
+
+    `controls` holds the JSON of control mappings already written (findings of a rule share one),
+    by identity; the mapping is kept with it, so its id stays unique.
+    """
     loc = f.location
+    mapped = f.controls
+    if controls is None:
+        mapped_json = {k: list(v) for k, v in mapped.items()}
+    else:
+        known = controls.get(id(mapped))
+        if known is None:
+            known = controls[id(mapped)] = (mapped, {k: list(v) for k, v in mapped.items()})
+        mapped_json = known[1]
     return {
-        "fingerprint": f.fingerprint, "tool": f.tool, "rule_id": f.rule_id, "title": f.title,
-        "severity": f.severity.value, "severity_source": f.severity_source, "category": f.category.value,
+        "fingerprint": f.fingerprint, "tool": f.tool, "rule_id": f.rule.id, "title": f.rule.short_description,
+        "severity": _SEVERITY[f.severity], "severity_source": f.severity_source, "category": _CATEGORY[f.category],
         "message": f.message,
         "location": None if loc is None else {
             "path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line,
             "start_column": loc.start_column, "end_column": loc.end_column},
         "resource": f.resource, "cwe": list(f.cwe), "aliases": list(f.aliases), "tags": list(f.tags),
-        "found_by": list(f.found_by), "controls": {k: list(v) for k, v in f.controls.items()},
+        "found_by": list(f.found_by), "controls": mapped_json,
         "properties": dict(f.properties), "rule": rules.index(f.rule) if rules is not None else rule_to_dict(f.rule),
     }
 
@@ -82,9 +99,9 @@ def control_to_dict(c: ControlResult) -> dict[str, Any]:
 
 def to_dict(run: RunResult) -> dict[str, Any]:
     gate = run.gate
-    rules = RuleTable()
-    findings = [finding_to_dict(f, rules) for f in run.findings]
-    waived = [{"finding": finding_to_dict(f, rules), "waiver": _waiver(w)} for f, w in run.waived]
+    rules, controls = RuleTable(), {}
+    findings = [finding_to_dict(f, rules, controls) for f in run.findings]
+    waived = [{"finding": finding_to_dict(f, rules, controls), "waiver": _waiver(w)} for f, w in run.waived]
     return {
         "format": "guard-findings", "format_version": FORMAT_VERSION,
         "guard_version": run.guard_version, "target": run.target, "commit": run.commit, "branch": run.branch,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import quote
 
 import attr
@@ -20,7 +20,7 @@ import sarif_om as om
 
 from guard import jsonenc
 from guard.atomic import atomic_write
-from guard.model import Finding, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.model import Category, Finding, RunResult, ScannerRun, Severity, Status, Waiver
 from guard.sarif.fingerprint import SourceCache, line_hash
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,6 +30,8 @@ MAX_TAGS = 20
 _ALWAYS = frozenset({"version", "level"})
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
           Severity.LOW: "note", Severity.INFO: "note"}
+_SEVERITY = {s: s.value for s in Severity}  # (a dict is quicker than Enum.value, per result)
+_CATEGORY = {c: c.value for c in Category}
 INFORMATION_URI = {
     "bandit": "https://bandit.readthedocs.io/",
     "semgrep": "https://semgrep.dev/",
@@ -44,7 +46,7 @@ INFORMATION_URI = {
 
 def build(run: RunResult, root: Path, *, for_github: bool = True) -> om.SarifLog:
     """The SARIF log for a run. `for_github` drops waived and location-less results."""
-    sources = SourceCache(root)
+    shared = _Shared(SourceCache(root))
     by_tool: dict[str, list[tuple[Finding, Waiver | None]]] = defaultdict(list)
     for f in run.findings:
         by_tool[f.tool].append((f, None))
@@ -55,12 +57,12 @@ def build(run: RunResult, root: Path, *, for_github: bool = True) -> om.SarifLog
     names = sorted(set(by_tool) | {s.scanner for s in run.scanners if s.status is Status.OK})
     if len(names) > MAX_RUNS:
         raise ValueError(f"{len(names)} tools in one SARIF file; GitHub accepts at most {MAX_RUNS} runs")
-    runs = [_run(name, scanners.get(name), by_tool.get(name, []), run, sources, for_github) for name in names]
+    runs = [_run(name, scanners.get(name), by_tool.get(name, []), run, shared, for_github) for name in names]
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=runs)
 
 
 def _run(name: str, scanner: ScannerRun | None, items: list[tuple[Finding, Waiver | None]], run: RunResult,
-         sources: SourceCache, for_github: bool) -> om.Run:
+         shared: _Shared, for_github: bool) -> om.Run:
     if for_github:
         items = [(f, w) for f, w in items if f.location is not None]
     items = items[:MAX_RESULTS_PER_RUN]
@@ -75,7 +77,7 @@ def _run(name: str, scanner: ScannerRun | None, items: list[tuple[Finding, Waive
         rules=[_rule(fs) for fs in rules.values()],
     )
     driver.properties = _bag(tags=None, **{"guard-version": run.guard_version})
-    results = [_result(f, w, rule_index[f.rule_id], sources) for f, w in items]
+    results = [_result(f, w, rule_index[f.rule.id], shared) for f, w in items]
     invocation = om.Invocation(execution_successful=scanner is None or scanner.status is not Status.ERROR)
     return om.Run(
         tool=om.Tool(driver=driver),
@@ -98,7 +100,8 @@ def _rule(findings: list[Finding]) -> om.ReportingDescriptor:
     rule = first.rule
     worst = max(findings, key=lambda f: f.severity.rank).severity
     tags = ["security", *(c.lower().replace("cwe-", "external/cwe/cwe-") for c in rule.cwe or first.cwe)]
-    controls = {f"{fw}:{cid}" for f in findings for fw, ids in f.controls.items() for cid in ids}
+    mappings = {id(f.controls): f.controls for f in findings}  # findings of a rule mostly share one
+    controls = {f"{fw}:{cid}" for mapped in mappings.values() for fw, ids in mapped.items() for cid in ids}
     tags += sorted(controls)
     tags += [t for t in rule.tags if t not in tags]
     help_md = rule.help_markdown or _help_markdown(first)
@@ -122,9 +125,11 @@ def _score(findings: list[Finding], worst: Severity) -> str:
     """The exact score a tool or advisory gave (e.g. CVSS), else the severity band's score."""
     scores = []
     for f in findings:
+        if "security-severity" not in f.properties:
+            continue
         try:
             scores.append(float(f.properties["security-severity"]))
-        except (KeyError, TypeError, ValueError):
+        except (TypeError, ValueError):
             continue
     best = max((s for s in scores if 0.0 < s <= 10.0), default=None)
     return f"{best:.1f}" if best is not None and Severity.from_score(best) is worst else worst.security_severity
@@ -145,32 +150,59 @@ def _help_markdown(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def _result(f: Finding, waiver: Waiver | None, index: int, sources: SourceCache) -> dict[str, Any]:
+class _Shared:
+    """JSON parts many results of a log have in common, built once and shared: a file's artifact
+    location, a control mapping, a line's hash."""
+
+    def __init__(self, sources: SourceCache) -> None:
+        self.sources = sources
+        self.artifacts: dict[str, dict[str, str]] = {}
+        self.controls: dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, list[str]]]] = {}
+        self.line_hashes: dict[tuple[str, int], str] = {}
+
+    def artifact(self, path: str) -> dict[str, str]:
+        found = self.artifacts.get(path)
+        if found is None:
+            found = self.artifacts[path] = {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}
+        return found
+
+    def control_lists(self, controls: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+        found = self.controls.get(id(controls))
+        if found is None:  # the mapping is kept with its JSON, so its id stays unique
+            found = self.controls[id(controls)] = (controls, {k: list(v) for k, v in controls.items()})
+        return found[1]
+
+    def line_hash(self, path: str, line: int) -> str:
+        found = self.line_hashes.get((path, line))
+        if found is None:
+            found = self.line_hashes[(path, line)] = line_hash(self.sources.snippet(path, line, line))
+        return found
+
+
+def _result(f: Finding, waiver: Waiver | None, index: int, shared: _Shared) -> dict[str, Any]:
     """One SARIF result, built as JSON directly: runs can hold tens of thousands of them."""
     fingerprints = {"guard/v1": f.fingerprint}
-    result: dict[str, Any] = {"ruleId": f.rule_id, "ruleIndex": index, "level": _LEVEL[f.severity],
+    result: dict[str, Any] = {"ruleId": f.rule.id, "ruleIndex": index, "level": _LEVEL[f.severity],
                               "message": {"text": f.message or f.rule.short_description}}
-    if f.location is not None:
-        loc = f.location
-        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"}}
+    loc = f.location
+    if loc is not None:
         start = loc.start_line or 1  # GitHub requires a region; a file-level finding points at line 1
         region = {"startLine": start, "endLine": loc.end_line or start}
         if loc.start_column:
             region["startColumn"] = loc.start_column
         if loc.end_column:
             region["endColumn"] = loc.end_column
-        physical["region"] = region
-        fingerprints["primaryLocationLineHash"] = line_hash(sources.snippet(loc.path, start, start))
-        result["locations"] = [{"physicalLocation": physical}]
+        fingerprints["primaryLocationLineHash"] = shared.line_hash(loc.path, start)
+        result["locations"] = [{"physicalLocation": {"artifactLocation": shared.artifact(loc.path), "region": region}}]
     result["partialFingerprints"] = fingerprints
-    props: dict[str, Any] = {"severity": f.severity.value, "category": f.category.value,
+    props: dict[str, Any] = {"severity": _SEVERITY[f.severity], "category": _CATEGORY[f.category],
                              "found_by": list(f.found_by or (f.tool,))}
     if f.resource:
         props["resource"] = f.resource
     if f.aliases:
         props["aliases"] = list(f.aliases)
     if f.controls:
-        props["controls"] = {k: list(v) for k, v in f.controls.items()}
+        props["controls"] = shared.control_lists(f.controls)
     result["properties"] = props
     if waiver is not None:
         result["suppressions"] = [{"kind": "external" if waiver.source != "inline" else "inSource",
