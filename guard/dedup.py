@@ -8,13 +8,13 @@ lists every tool in `found_by`; the original results stay in the raw tool output
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from functools import lru_cache
 from typing import Sequence
 
 from guard.model import Finding, evolve
 
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
+_Key = tuple[str | None, str, str]  # (path, "id" or "cwe", the id or CWE)
 
 
 def _ids(f: Finding) -> set[str]:
@@ -58,20 +58,27 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     """Merge findings that `same_problem` says are one; order of first appearance is kept.
 
     Only groups sharing a file and an id or CWE with a finding can take it, so groups are indexed by
-    (path, id) and (path, CWE) and just those are tried, oldest first.
+    (path, id) and (path, CWE) and just those are tried, oldest first; not those the finding's tool
+    is already in under that key (many findings of one tool share a file and CWE).
     """
     groups: list[list[Finding]] = []
     tools: list[set[str]] = []
-    index: dict[tuple[str | None, str, str], list[int]] = {}  # each list ascending, without repeats
+    index: dict[_Key, set[int]] = {}
+    # groups under a key that a tool's finding with that key is in: that tool need not try them again
+    having: dict[tuple[_Key, str], set[int]] = {}
     for f in findings:
         path = f.location.path if f.location else None
         keys = [(path, "cwe", c) for c in f.cwe]
         if f.aliases or _vulnerability_id(f.rule_id) is not None:
             keys = [(path, "id", i) for i in _ids(f)] + keys
-        known = [hits for k in keys if (hits := index.get(k))]
-        candidates = known[0] if len(known) == 1 else sorted(set().union(*known))
         tool = f.tool
-        for gi in candidates:
+        candidates: set[int] = set()
+        for k in keys:
+            hits = index.get(k)
+            if hits:
+                tried = having.get((k, tool))
+                candidates |= hits - tried if tried else hits
+        for gi in sorted(candidates):
             if tool not in tools[gi] and any(same_problem(f, g) for g in groups[gi]):
                 groups[gi].append(f)
                 tools[gi].add(tool)
@@ -81,18 +88,9 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
             groups.append([f])
             tools.append({tool})
         for k in keys:
-            _add(index.setdefault(k, []), gi)
+            index.setdefault(k, set()).add(gi)
+            having.setdefault((k, tool), set()).add(gi)
     return [_merge(g) for g in groups]
-
-
-def _add(ascending: list[int], gi: int) -> None:
-    """Put group `gi` into an index list, keeping it ascending and without repeats."""
-    if not ascending or ascending[-1] < gi:  # a new group is the newest
-        ascending.append(gi)
-        return
-    at = bisect_left(ascending, gi)
-    if ascending[at] != gi:
-        ascending.insert(at, gi)
 
 
 def _merge(group: list[Finding]) -> Finding:

@@ -141,6 +141,10 @@ class Finding:
         return self.location.path if self.location else None
 
 
+# Each member's value by member: quicker than `.value` (a descriptor call) in the per-finding stages.
+VALUE: dict[enum.Enum, str] = {m: m.value for e in (Severity, Category) for m in e}
+
+
 class Status(enum.Enum):
     """Outcome of one scanner in one run."""
 

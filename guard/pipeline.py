@@ -242,11 +242,11 @@ def _frameworks(config: Config, root: Path) -> list["Framework"]:
 def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:
     """The finding that stands for a policy's violations in control status (it is not reported):
     its rule names the policy's controls. Violations of one policy share it (`known` holds them)."""
-    from guard.policy.runner import TOOL
-
-    key = (v.policy, v.source, tuple(v.controls.items()))
+    key = (v.policy, v.source, id(v.controls))  # violations of a policy share their controls mapping
     stand_in = known.get(key)
     if stand_in is None:
+        from guard.policy.runner import TOOL
+
         rule = Rule(id=v.policy, name=v.policy, short_description=v.policy, full_description=v.policy,
                     help_text=v.source, controls=dict(v.controls))
         stand_in = known[key] = Finding(tool=TOOL, rule=rule, message=v.policy, severity=v.severity,
@@ -406,10 +406,21 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         branch=branch,
         properties={**properties, "waivers_expiring": list(waiver_set.expiring),
                     "waiver_problems": list(waiver_set.problems),
-                    "violations": [{"policy": v.policy, "severity": v.severity.value, "message": v.message,
-                                    "fingerprint": v.fingerprint, "controls": {k: list(c) for k, c in v.controls.items()},
-                                    "source": v.source} for v in violations]},
+                    "violations": _violations_json(violations)},
     )
+
+
+def _violations_json(violations: Sequence["Violation"]) -> list[dict[str, Any]]:
+    """The violations as JSON (a policy's violations share one controls mapping: its JSON is made once)."""
+    controls: dict[int, tuple[Any, dict[str, list[str]]]] = {}  # keeps the mapping, so its id stays unique
+    out = []
+    for v in violations:
+        known = controls.get(id(v.controls))
+        if known is None:
+            known = controls[id(v.controls)] = (v.controls, {k: list(c) for k, c in v.controls.items()})
+        out.append({"policy": v.policy, "severity": v.severity.value, "message": v.message,
+                    "fingerprint": v.fingerprint, "controls": known[1], "source": v.source})
+    return out
 
 
 def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,

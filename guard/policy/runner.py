@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import AbstractSet, Any, Callable, Mapping, Sequence
 
 from guard.config import Config
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import VALUE, Category, Finding, Location, Rule, Severity
 from guard.policy.base import InputError, PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
 from guard.paths import cache_dir
 from guard.policy.inputs import build_config_input
@@ -104,20 +104,23 @@ def findings_input(findings: Sequence[Finding], context: PolicyContext) -> dict[
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
+    loc = f.location
     return {
         "tool": f.tool,
-        "rule_id": f.rule_id,
-        "title": f.title,
-        "severity": f.severity.value,
-        "category": f.category.value,
-        "path": f.path,
-        "line": f.location.start_line if f.location else None,
+        "rule_id": f.rule.id,
+        "title": f.rule.short_description,
+        "severity": VALUE[f.severity],
+        "category": VALUE[f.category],
+        "path": loc.path if loc is not None else None,
+        "line": loc.start_line if loc is not None else None,
         "fingerprint": f.fingerprint,
         "cwe": list(f.cwe or f.rule.cwe),
         "aliases": list(f.aliases),
         "properties": _jsonable(f.properties) if f.properties else {},
         "found_by": list(f.found_by),
     }
+
+
 
 
 def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -> PolicyRun:
@@ -140,22 +143,22 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
             continue
         checks.append(policy.meta.rule())
         _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings, violations)
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
-    violations.sort(key=lambda v: (order[v.severity.value], v.policy, v.fingerprint or ""))
+    violations.sort(key=lambda v: (-v.severity.rank, v.policy, v.fingerprint or ""))
     return PolicyRun(tuple(findings), tuple(violations), tuple(checks), engine.name, pack.version, pack.hash)
 
 
 def _collect(meta: PolicyMeta, results: list[Any], input: Mapping[str, Any], findings: list[Finding],
              violations: list[Violation]) -> None:
     rule = meta.rule()
+    controls = dict(meta.controls)  # one mapping for the policy's violations (they are not changed)
     for result in results:
         msg, severity = _check_result(meta, result)
         if meta.input == "findings":
             fp = result.get("fingerprint")
             if fp is not None and not isinstance(fp, str):
                 raise PolicyError(f"{meta.source}: {meta.id}: result fingerprint must be a string")
-            violations.append(Violation(meta.id, severity, msg, fp, dict(meta.controls), meta.source))
+            violations.append(Violation(meta.id, severity, msg, fp, controls, meta.source))
         else:
             findings.append(_config_finding(meta, rule, result, msg, severity, input))
 

@@ -9,8 +9,8 @@ from typing import Any, Mapping, Sequence
 from guard import jsonenc
 from guard.atomic import atomic_write
 from guard.model import (
-    Category, ControlResult, ControlStatus, Finding, Gate, Location, Rule, RunResult, ScannerRun, Severity, Status,
-    Waiver,
+    VALUE, Category, ControlResult, ControlStatus, Finding, Gate, Location, Rule, RunResult, ScannerRun, Severity,
+    Status, Waiver,
 )
 
 FORMAT_VERSION = 2  # 2: rules listed once in `rules`, each finding names its rule by index; 1: rule in each finding
@@ -48,8 +48,6 @@ class RuleTable:
 
 
 ControlsMemo = dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, list[str]]]]
-_SEVERITY = {s: s.value for s in Severity}  # (a dict is quicker than Enum.value, per finding)
-_CATEGORY = {c: c.value for c in Category}
 
 
 def finding_to_dict(f: Finding, rules: RuleTable | None = None, controls: ControlsMemo | None = None) -> dict[str, Any]:
@@ -69,7 +67,7 @@ def finding_to_dict(f: Finding, rules: RuleTable | None = None, controls: Contro
         mapped_json = known[1]
     return {
         "fingerprint": f.fingerprint, "tool": f.tool, "rule_id": f.rule.id, "title": f.rule.short_description,
-        "severity": _SEVERITY[f.severity], "severity_source": f.severity_source, "category": _CATEGORY[f.category],
+        "severity": VALUE[f.severity], "severity_source": f.severity_source, "category": VALUE[f.category],
         "message": f.message,
         "location": None if loc is None else {
             "path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line,

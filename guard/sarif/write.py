@@ -20,7 +20,7 @@ import sarif_om as om
 
 from guard import jsonenc
 from guard.atomic import atomic_write
-from guard.model import Category, Finding, RunResult, ScannerRun, Severity, Status, Waiver
+from guard.model import VALUE, Finding, RunResult, ScannerRun, Severity, Status, Waiver
 from guard.sarif.fingerprint import SourceCache, line_hash
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,8 +30,6 @@ MAX_TAGS = 20
 _ALWAYS = frozenset({"version", "level"})
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
           Severity.LOW: "note", Severity.INFO: "note"}
-_SEVERITY = {s: s.value for s in Severity}  # (a dict is quicker than Enum.value, per result)
-_CATEGORY = {c: c.value for c in Category}
 INFORMATION_URI = {
     "bandit": "https://bandit.readthedocs.io/",
     "semgrep": "https://semgrep.dev/",
@@ -195,7 +193,7 @@ def _result(f: Finding, waiver: Waiver | None, index: int, shared: _Shared) -> d
         fingerprints["primaryLocationLineHash"] = shared.line_hash(loc.path, start)
         result["locations"] = [{"physicalLocation": {"artifactLocation": shared.artifact(loc.path), "region": region}}]
     result["partialFingerprints"] = fingerprints
-    props: dict[str, Any] = {"severity": _SEVERITY[f.severity], "category": _CATEGORY[f.category],
+    props: dict[str, Any] = {"severity": VALUE[f.severity], "category": VALUE[f.category],
                              "found_by": list(f.found_by or (f.tool,))}
     if f.resource:
         props["resource"] = f.resource
@@ -219,7 +217,7 @@ def _uri(path: str) -> str:
 def to_dict(obj: Any) -> Any:
     """sarif-om objects as SARIF JSON (schema property names, defaults and Nones omitted)."""
     if isinstance(obj, list):
-        return [to_dict(v) for v in obj]
+        return [v if type(v) is dict else to_dict(v) for v in obj]  # results are plain JSON already
     if isinstance(obj, dict):
         return obj  # plain JSON already (results, fingerprints)
     fields = _fields(type(obj))
