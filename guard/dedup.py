@@ -68,8 +68,8 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     having: dict[tuple[_Key, str], set[int]] = {}
     for f in findings:
         path = f.location.path if f.location else None
-        keys = [(path, "cwe", c) for c in f.cwe]
-        if f.aliases or _vulnerability_id(f.rule_id) is not None:
+        keys = [(path, "cwe", c) for c in f.cwe] if f.cwe else []
+        if f.aliases or _vulnerability_id(f.rule.id) is not None:
             keys = [(path, "id", i) for i in _ids(f)] + keys
         tool = f.tool
         candidates: set[int] = set()
@@ -77,7 +77,10 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
             hits = index.get(k)
             if hits:
                 tried = having.get((k, tool))
-                candidates |= hits - tried if tried else hits
+                if tried is None:
+                    candidates |= hits
+                elif len(tried) < len(hits):  # (equal: the tool is in every group under the key)
+                    candidates |= hits - tried
         for gi in sorted(candidates):
             if tool not in tools[gi] and any(same_problem(f, g) for g in groups[gi]):
                 groups[gi].append(f)
@@ -88,8 +91,16 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
             groups.append([f])
             tools.append({tool})
         for k in keys:
-            index.setdefault(k, set()).add(gi)
-            having.setdefault((k, tool), set()).add(gi)
+            under = index.get(k)
+            if under is None:
+                index[k] = {gi}
+            else:
+                under.add(gi)
+            seen = having.get((k, tool))
+            if seen is None:
+                having[(k, tool)] = {gi}
+            else:
+                seen.add(gi)
     return [_merge(g) for g in groups]
 
 

@@ -26,6 +26,7 @@ from guard.config import Config, ConfigError
 from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files, list_given
+from guard.gcpause import collector_paused
 from guard.model import (
     Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, Waiver, evolve,
 )
@@ -377,6 +378,16 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
 
     `config_input`, `policies` and `on`: see `apply_policies`.
     """
+    with collector_paused():
+        return _judge(root, config, runs, files, waiver_set, accepted, changes, started, now, commit=commit,
+                      branch=branch, properties=properties, config_input=config_input, policies=policies, on=on)
+
+
+def _judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
+           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
+           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
+           properties: dict, config_input: Callable[[], "ConfigInput"] | None,
+           policies: Callable[[], "PreparedPack"] | None, on: Executor | None) -> RunResult:
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
         active, waived = apply_inline_waivers(findings, config)

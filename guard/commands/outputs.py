@@ -7,6 +7,7 @@ from pathlib import Path
 
 from guard.atomic import atomic_write
 from guard.config import Config
+from guard.gcpause import collector_paused
 from guard.model import RunResult
 from guard.report import jsonfile, markdown
 from guard.sarif import write as sarif_write
@@ -16,13 +17,14 @@ def write_outputs(run: RunResult, out: Path, config: Config, root: Path) -> list
     """Write every output file into `out`; each file is written atomically."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "guard.sarif", out / "findings.json", out / "summary.md"]
-    sarif_write.write(written[0], run, root, for_github=True)
-    jsonfile.dump(written[1], run)
-    atomic_write(written[2], markdown.render(run))
-    if run.controls:
-        controls = out / "controls.json"
-        jsonfile.dump_controls(controls, run)
-        written.append(controls)
+    with collector_paused():
+        sarif_write.write(written[0], run, root, for_github=True)
+        jsonfile.dump(written[1], run)
+        atomic_write(written[2], markdown.render(run))
+        if run.controls:
+            controls = out / "controls.json"
+            jsonfile.dump_controls(controls, run)
+            written.append(controls)
     return written
 
 
