@@ -114,9 +114,13 @@ def _tally_failing(tally: dict[tuple[str, str], _Tally], targets: "_Targets", fi
 
     for finding in findings:
         group(finding, mapping_key(finding)).positions.append(len(fingerprints))
-        fingerprints.append(_fingerprint(finding))
+        fingerprints.append(finding.fingerprint or _fingerprint(finding))
+    by_stand_in: dict[int, _Group] = {}  # stand-ins are shared (and held by `violations`)
     for stand_in, fingerprint in violations:
-        group(stand_in, mapping_key(stand_in)).positions.append(len(fingerprints))
+        g = by_stand_in.get(id(stand_in))
+        if g is None:
+            g = by_stand_in[id(stand_in)] = group(stand_in, mapping_key(stand_in))
+        g.positions.append(len(fingerprints))
         fingerprints.append(fingerprint)
 
     per_control: dict[tuple[str, str], list[tuple[int, int, _Group, str]]] = defaultdict(list)
