@@ -6,8 +6,8 @@ checkov fails checks the module passes (CKV2_AWS_6: the access block is "missing
 module, a one-line change in a large module pays for checking every resource of it.
 
 `module_files` lists the other Terraform files of the changed files' folders (a module is a
-folder); `needed` reads them and `related` picks what a file's resources need, from the files'
-text (no HCL parse):
+folder) and `with_called_modules` adds the local modules they call; `needed` reads the module's
+files and `related` picks what a file's resources need, from the files' text (no HCL parse):
 - what the selected files refer to, transitively: the files defining those resources, data
   sources, variables, locals and modules;
 - the resources that refer to a selected file's resources (what attaches to them: access blocks,
@@ -32,6 +32,7 @@ TERRAFORM = ("*.tf", "*.tf.json")
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"|^\s*(variable|module)\s+"([\w-]+)"', re.M)
 _LOCALS = re.compile(r"^\s*locals\s*\{", re.M)
 _ASSIGNED = re.compile(r"^\s*([\w-]+)\s*=", re.M)
+_LOCAL_SOURCE = re.compile(r'^\s*"?source"?\s*[=:]\s*"(\.\.?/[^"]*)"', re.M)  # a module's, in .tf or .tf.json
 _REFERENCE = re.compile(r"\b(?:data\.[\w-]+\.[\w-]+|(?:var|local|module)\.[\w-]+|[a-z][a-z0-9_]*\.[\w-]+)")
 
 
@@ -40,15 +41,40 @@ def module_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> 
     among `files`."""
     chosen = set(files)
     folders = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
-    candidates = []
-    for folder in sorted(folders):
-        try:
-            with os.scandir(target / folder) as entries:
-                names = [e.name for e in entries if e.is_file() and match_any(e.name, TERRAFORM)]
-        except OSError:
-            continue
-        candidates += [str(folder / n) if str(folder) != "." else n for n in names]
+    candidates = [f for folder in sorted(folders) for f in _folder_files(target, folder)]
     return [f for f in list_given(target, candidates, exclude).files if f not in chosen]
+
+
+def with_called_modules(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """`module_files` plus the Terraform files of the local modules (`source = "./x"`, `"../x"`) those
+    modules call, transitively: a tool that evaluates module calls (trivy) reads them too."""
+    context = module_files(target, files, exclude)
+    taken = {*files, *context}
+    done = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
+    todo = [f for f in [*files, *context] if match_any(f, TERRAFORM)]
+    while todo:
+        rel = todo.pop()
+        for source in _LOCAL_SOURCE.findall(_text(target / rel)):
+            called = PurePosixPath(os.path.normpath(PurePosixPath(rel).parent / source))
+            if called in done or called.parts[:1] == ("..",):  # (outside the repository: not listed)
+                continue
+            done.add(called)
+            for f in list_given(target, _folder_files(target, called), exclude).files:
+                if f not in taken:
+                    taken.add(f)
+                    context.append(f)
+                    todo.append(f)
+    return context
+
+
+def _folder_files(target: Path, folder: PurePosixPath) -> list[str]:
+    """The Terraform files directly in `folder` (repository-relative)."""
+    try:
+        with os.scandir(target / folder) as entries:
+            names = sorted(e.name for e in entries if e.is_file() and match_any(e.name, TERRAFORM))
+    except OSError:
+        return []
+    return [str(folder / n) if str(folder) != "." else n for n in names]
 
 
 def needed(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:

@@ -22,7 +22,7 @@ from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output
 from guard.scanners.data.iac import keyword_cwe
-from guard.scanners.tfmodule import module_files
+from guard.scanners.tfmodule import with_called_modules
 
 OUTPUT = "trivy.json"
 OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry", "--offline-scan")
@@ -86,7 +86,8 @@ class TrivyScanner(ToolScanner):
                 for fid, (title, family, globs) in FAMILIES.items() if any(match_any(f, globs) for f in files)]
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
-        return module_files(target, files, self.config.exclude)  # read from the scanned folder
+        # trivy judges a Terraform file with its module and the local modules that module calls
+        return with_called_modules(target, files, self.config.exclude)
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name)

@@ -91,6 +91,31 @@ def test_a_changed_module_file_invalidates_the_cached_result(module: Path, tmp_p
     assert len(ran) == 2  # the module changed: the changed file is judged again
 
 
+@pytest.mark.skipif(resolve("trivy") is None, reason="trivy not installed (guard tools install trivy)")
+def test_a_changed_local_module_invalidates_trivys_cached_result(module: Path, tmp_path: Path) -> None:
+    """trivy evaluates the module calls of the folder it scans: the called module's files are part of
+    its result's key, though not among the changed files."""
+    (module / "infra" / "net.tf").write_text('module "net" {\n  source = "../modules/net"\n}\n')
+    (module / "modules" / "net").mkdir(parents=True)
+    (module / "modules" / "net" / "main.tf").write_text(BUCKET.replace("data", "net"))
+    cfg = config_mod.load(module)
+    assert "modules/net/main.tf" in TrivyScanner(cfg).context(module, ["infra/bucket.tf"])
+    cache = ResultCache(tmp_path / "cache")
+    ran: list[int] = []
+
+    def scan() -> None:
+        run = run_one(TrivyScanner(cfg), module, ["infra/bucket.tf"], tmp_path / f"w{len(ran)}", cfg, cache,
+                      on_run=lambda: ran.append(1))
+        assert run.status.value == "ok", run.reason
+
+    scan()
+    scan()
+    assert len(ran) == 1
+    (module / "modules" / "net" / "main.tf").write_text(BUCKET.replace("data", "net2"))
+    scan()
+    assert len(ran) == 2
+
+
 @pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
 def test_pr_changing_a_bucket_is_not_blocked_by_an_access_block_in_another_file(tmp_path: Path) -> None:
     """End to end: `guard scan --diff-base` on a PR that tags a bucket whose access block lives in access.tf."""

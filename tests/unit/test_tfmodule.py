@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guard.scanners.tfmodule import related
+from guard.scanners.tfmodule import related, with_called_modules
 
 MODULE = {
     "bucket.tf": 'resource "aws_s3_bucket" "data" {\n  bucket = local.name\n  tags = { env = var.env }\n}\n',
@@ -77,3 +79,21 @@ def test_related_files_are_other_module_files_and_include_what_is_needed(texts: 
         if "aws_kms_key.k" in text.replace(definition, "") and definition not in text:
             defining = {p for p, t in texts.items() if definition in t}
             assert not defining or defining & chosen
+
+
+def test_local_modules_a_module_calls_are_its_context_transitively(tmp_path: Path) -> None:
+    def put(rel: str, text: str) -> None:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+
+    put("infra/main.tf", 'module "net" {\n  source = "../modules/net"\n}\nmodule "up" {\n  source = "../../outside"\n}\n')
+    put("infra/vars.tf", 'variable "x" {}\n')
+    put("modules/net/main.tf", 'module "db" {\n  source = "./db"\n}\nmodule "reg" {\n  source = "hashicorp/x/aws"\n}\n')
+    put("modules/net/db/db.tf.json", '{"module": {"again": {"source": "../../net"}}}')
+    put("modules/net/db/notes.md", "not terraform\n")
+    put("modules/unused/main.tf", 'resource "x" "y" {}\n')
+    put("vendor/mod/main.tf", 'resource "x" "y" {}\n')
+    put("infra/vendor.tf", 'module "v" {\n  source = "../vendor/mod"\n}\n')
+    got = with_called_modules(tmp_path, ["infra/main.tf"], ["vendor/**"])
+    assert sorted(got) == ["infra/vars.tf", "infra/vendor.tf", "modules/net/db/db.tf.json", "modules/net/main.tf"]
+    assert with_called_modules(tmp_path, ["app.py"], []) == []
