@@ -131,6 +131,16 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def pace() -> str:
+    """How fast this machine runs Python right now: a fixed loop of 10M additions (1.07 s and 1.52 s
+    forty minutes apart on the machine of BENCHMARKS.md), to compare runs made at different times."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return f"pace {time.perf_counter() - started:.2f} s (10M-addition loop)"
+
+
 def compile_guard() -> None:
     """Write guard's bytecode, as `pip install` does for an installed package.
 
@@ -147,4 +157,4 @@ def compile_guard() -> None:
 def header(title: str) -> None:
     compile_guard()
     print(f"# {title}")
-    print(f"# {machine()}; {load()} at start")
+    print(f"# {machine()}; {load()} at start; {pace()}")

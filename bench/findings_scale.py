@@ -16,6 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import header  # noqa: E402
+
 CHILD = r'''
 import datetime as dt, gc, json, resource, sys, time
 from guard.cli import GC_THRESHOLD
@@ -75,6 +78,7 @@ def measure(n: int) -> dict:
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
+    header("Target 4: synthetic findings through the later stages")
     print(f"{'findings':>10} {'judge s':>8} {'write s':>8} {'total s':>8} {'s/10k':>7} {'peak MB':>8} {'engine s':>9}")
     for n in sizes:
         r = measure(n)
