@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -397,6 +398,19 @@ def pin_policies(config: Config, base: BaseTree) -> Config:
         semgrep=dataclasses.replace(config.semgrep, rules=pinned(config.semgrep.rules)),
         framework_paths=pinned(config.framework_paths),
     )
+
+
+def refuse_tools_inside(config: Config, root: Path) -> None:
+    """In PR mode, refuse a tool the (base) config names by a path inside the scanned repository: the
+    checked-out tree is the pull request's, so guard would run the change's copy of the tool, which
+    the change can replace with one that reports nothing."""
+    for name, settings in sorted(config.tools.items()):
+        found = shutil.which(settings.path) if settings.path else None
+        if found is not None and _inside(root, Path(found)) is not None:
+            where = f"{config.source}: " if config.source else ""
+            raise DiffError(f"{where}tools.{name}.path {settings.path!r} is inside the scanned repository: in PR "
+                            "mode guard would run the pull request's copy of it; use a path outside the "
+                            f"repository or guard's pinned tool (`guard tools install {name}`)")
 
 
 def _judging_paths(config: Config) -> list[str]:

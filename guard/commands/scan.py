@@ -73,6 +73,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
             changes = diff.changes_since(path, diff_base)
             base = diff.BaseTree(path, changes.base or diff_base)
             cfg = diff.config_at(base, path, config_file, flags)
+            diff.refuse_tools_inside(cfg, path)
             review = changes.under(diff.control_files(cfg, baseline_file))
             cfg = diff.pin_policies(cfg, base)
         else:

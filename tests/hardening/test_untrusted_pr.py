@@ -113,6 +113,31 @@ def test_pr_tool_path_to_its_own_script_is_never_run(repo: Path, tmp_path: Path)
     assert "guard: .guard.yaml changed" in proc.stderr
 
 
+def test_a_tool_path_inside_the_repository_is_refused_in_pr_mode(repo: Path, tmp_path: Path):
+    """The base config itself names a script in the repository: the PR's copy is what is checked out."""
+    marker = tmp_path / "pwned"
+    script = repo / "tools" / "bandit"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\nexit 3\n")
+    script.chmod(0o755)
+    (repo / ".guard.yaml").write_text("scanners: [bandit]\nfail_on: high\ncache: false\n"
+                                      "tools:\n  bandit:\n    path: tools/bandit\n")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "a vendored scanner")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "main")
+    script.write_text(f"#!/bin/sh\ntouch {marker}\nexit 0\n")
+    (repo / "app.py").write_text(VULN)
+    commit(repo, "my own scanner")
+    env = {k: "" for k in os.environ if k.startswith("GITHUB_")}
+    proc = guard("scan", str(repo), "--diff-base", "main", "-o", str(tmp_path / "out"), "-q", home=tmp_path,
+                 env=env, isolate_cache=False, cwd=repo)
+    assert_no_crash(proc)
+    assert proc.returncode == 2, proc.stderr
+    assert "tools.bandit.path 'tools/bandit' is inside the scanned repository" in proc.stderr
+    assert not marker.exists(), "guard ran the pull request's copy of a tool"
+
+
 @needs_bandit
 def test_pr_cannot_remap_controls_with_its_own_framework(repo: Path, tmp_path: Path):
     git(repo, "checkout", "-q", "main")
