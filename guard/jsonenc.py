@@ -13,12 +13,13 @@ from typing import Any
 import orjson
 
 
-def dumps(obj: Any) -> bytes:
-    """`obj` as compact UTF-8 JSON; values JSON has no type for become their str()."""
+def dumps(obj: Any, *, indent: bool = False) -> bytes:
+    """`obj` as compact UTF-8 JSON (`indent`: two spaces per level, for files people read); values
+    JSON has no type for become their str()."""
     try:
-        return orjson.dumps(obj, default=str)
+        return orjson.dumps(obj, default=str, option=orjson.OPT_INDENT_2 if indent else None)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(obj, default=str, separators=(",", ":")).encode("ascii")
+        return json.dumps(obj, default=str, **({"indent": 2} if indent else {"separators": (",", ":")})).encode("ascii")
 
 
 def loads(text: str | bytes) -> Any:

@@ -9,12 +9,12 @@ never an empty result.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from guard import jsonenc
 from guard.lockfiles.base import Dependency, LockfileError
 from guard.lockfiles.registry import lockfiles, parser_for
 from guard.model import Category, Finding, Location, Rule
@@ -282,4 +282,4 @@ def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: 
             for m in matches
         ],
     }
-    (workdir / "osv-matches.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    (workdir / "osv-matches.json").write_bytes(jsonenc.dumps(doc, indent=True) + b"\n")  # every dependency
