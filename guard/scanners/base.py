@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 
 OUTPUT_LIMIT = 100 * 1024 * 1024  # default cap on one tool output file (see SECURITY.md)
+# An empty tool configuration, passed where a tool would read its own from the scanned repository:
+# a change must not silence the checks that judge it (a trivy.yaml raising the severity floor).
+NO_CONFIG = Path(__file__).resolve().parent / "data" / "no-config.yaml"
 
 
 class ScannerError(Exception):
@@ -35,7 +38,7 @@ class ScannerError(Exception):
 class Invocation:
     """What the runner hands `parse`: where the tool ran and what it left behind."""
 
-    target: Path  # absolute root of the scanned tree (the tool's working directory)
+    target: Path  # absolute root of the scanned tree (the tool's working directory, unless `cwd` says otherwise)
     workdir: Path  # scratch directory owned by this scanner for this run
     files: tuple[str, ...]  # repo-relative POSIX paths the tool was asked to scan
     returncode: int
@@ -59,7 +62,10 @@ class Scanner(Protocol):
         """The exact version of the tool at `exe`."""
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        """argv to run with cwd=target; outputs go under workdir or to stdout."""
+        """argv to run in `cwd(target, workdir)`; outputs go under workdir or to stdout."""
+
+    def cwd(self, target: Path, workdir: Path) -> Path:
+        """Where the tool runs: the target, unless the tool would read its own configuration there."""
 
     def env(self) -> Mapping[str, str]:
         """Extra environment for the tool process (offline switches)."""
@@ -144,6 +150,9 @@ class ToolScanner:
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
         return []
+
+    def cwd(self, target: Path, workdir: Path) -> Path:
+        return target
 
 
 def probe(argv: Sequence[str], timeout: float) -> str:

@@ -46,11 +46,16 @@ class CheckovScanner(ToolScanner):
         """Of the other files of a changed Terraform file's module, those its resources need."""
         return needed(target, files, self.config.exclude)
 
+    def cwd(self, target: Path, workdir: Path) -> Path:
+        """Not the repository: checkov would read a .checkov.yaml there (skipped checks, external
+        checks to run), which a change could add. Files are passed by absolute path."""
+        return workdir
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
         return [exe, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args,
-                "-f", *files, *self.context(target, files)]
+                "-f", *(str(target / f) for f in [*files, *self.context(target, files)])]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         wanted = {_SHORT[f] for f in frameworks_by_name(files)}

@@ -2,12 +2,14 @@
 
 Kept beside trivy's secret scanner because trivy allow-lists values that look like documentation
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
-its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md).
+its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
+allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -42,9 +44,9 @@ class DetectSecretsScanner(ToolScanner):
         return dist_version(exe, "detect-secrets") or super().version(exe)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "scan", "--all-files", "--disable-filter",
-                "detect_secrets.filters.heuristic.is_indirect_reference", *self.config.tool("detect-secrets").args,
-                *files]
+        return [exe, "scan", "--all-files", "--disable-filter", "detect_secrets.filters.heuristic.is_indirect_reference",
+                "--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted",
+                *self.config.tool("detect-secrets").args, *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [rule(t) for t in TYPES]
@@ -54,8 +56,9 @@ class DetectSecretsScanner(ToolScanner):
         if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict):
             raise ScannerError("detect-secrets output has no `results` object")
         for path, items in sorted(doc["results"].items()):
+            lines = _lines(run.target / path)
             for item in items:
-                yield _finding(path, item)
+                yield _allowlisted(_finding(path, item), lines)
 
 
 def slug(kind: str) -> str:
@@ -77,3 +80,28 @@ def _finding(path: str, item: Mapping[str, Any]) -> Finding:
                    location=Location(path=path, start_line=line, end_line=line), cwe=("CWE-798",),
                    found_by=("detect-secrets",), severity_source="guard-table",
                    properties={"hashed_secret": item.get("hashed_secret")})
+
+
+# detect-secrets' own allow-list pragmas: its filter for them is off (a change could silence it);
+# guard records a secret on such a line as an inline waiver instead.
+_ALLOW = re.compile(r"pragma:\s*allowlist\s+secret", re.IGNORECASE)
+_ALLOW_NEXT = re.compile(r"pragma:\s*allowlist\s+nextline\s+secret", re.IGNORECASE)
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _allowlisted(f: Finding, lines: list[str]) -> Finding:
+    line = f.location.start_line if f.location is not None else None
+    if not line or line > len(lines):
+        return f
+    same = _ALLOW.search(lines[line - 1])
+    above = _ALLOW_NEXT.search(lines[line - 2]) if line >= 2 else None
+    pragma = same or above
+    if pragma is None:
+        return f
+    return replace(f, properties={**f.properties, "inline_waiver": f"detect-secrets pragma ({pragma.group(0)})"})

@@ -1,18 +1,21 @@
 """hadolint: Dockerfile linting (with ShellCheck for RUN lines). SARIF output, rule metadata from guard.
 
 hadolint's SARIF names no rules, so titles, severity and CWE come from guard's table
-(guard/scanners/data/hadolint_rules.py). `# hadolint ignore=DLxxxx` lines are dropped by hadolint.
+(guard/scanners/data/hadolint_rules.py). hadolint runs without the repository's .hadolint.yaml and
+with its ignore pragmas off, so a change cannot silence it; guard records a finding under a
+`# hadolint ignore=DLxxxx` pragma (or `# hadolint global ignore=...`) as an inline waiver instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from guard.model import Category, Finding, Rule
 from guard.sarif.read import results
-from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
+from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_output
 from guard.scanners.data.hadolint_rules import RULES
 
 OUTPUT = "stdout"
@@ -26,21 +29,69 @@ class HadolintScanner(ToolScanner):
     patterns = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "-f", "sarif", "--no-fail", *self.config.tool("hadolint").args, "--", *files]
+        return [exe, "-f", "sarif", "--no-fail", "--config", str(NO_CONFIG), "--disable-ignore-pragma",
+                *self.config.tool("hadolint").args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [rule(rid) for rid in RULES]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name)
+        pragmas: dict[str, _Pragmas] = {}
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             f = item.finding
+            if f.location is not None:
+                if f.location.path not in pragmas:
+                    pragmas[f.location.path] = _Pragmas.read(run.target / f.location.path)
+                waiver = pragmas[f.location.path].waiver(f.rule_id, f.location.start_line)
+                if waiver:
+                    f = replace(f, properties={**f.properties, "inline_waiver": waiver})
             known = RULES.get(f.rule_id)
             r = rule(f.rule_id, f.message)
             if known is None:
                 yield replace(f, rule=r)
                 continue
             yield replace(f, rule=r, severity=known[1], severity_source="guard-table", cwe=known[2])
+
+
+_PRAGMA = re.compile(r"^\s*#\s*hadolint\s+(?P<glob>global\s+)?ignore\s*=\s*(?P<ids>[\w, -]+)", re.IGNORECASE)
+
+
+@dataclass
+class _Pragmas:
+    """A Dockerfile's ignore pragmas: file-wide ones, and per line those in the comment lines just above it."""
+
+    lines: list[str]
+    everywhere: dict[str, str]  # rule id -> the pragma
+
+    @classmethod
+    def read(cls, path: Path) -> "_Pragmas":
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = []
+        everywhere = {}
+        for line in lines:
+            m = _PRAGMA.match(line)
+            if m and m.group("glob"):
+                everywhere.update(dict.fromkeys(_ids(m), line.strip()))
+        return cls(lines, everywhere)
+
+    def waiver(self, rule_id: str, line: int | None) -> str | None:
+        """Why the finding is waived inline (the pragma), or None."""
+        if rule_id in self.everywhere:
+            return f"hadolint pragma in the file ({self.everywhere[rule_id]})"
+        at = (line or 1) - 2  # the line above the instruction, 0-based
+        while 0 <= at < len(self.lines) and self.lines[at].lstrip().startswith("#"):
+            m = _PRAGMA.match(self.lines[at])
+            if m and not m.group("glob") and rule_id in _ids(m):
+                return f"hadolint pragma above the line ({self.lines[at].strip()})"
+            at -= 1
+        return None
+
+
+def _ids(match: re.Match[str]) -> list[str]:
+    return [i.upper() for i in re.split(r"[\s,]+", match.group("ids")) if i]
 
 
 def rule(rule_id: str, message: str = "") -> Rule:

@@ -69,7 +69,8 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
             if cache is not None:
                 read = sorted({*selected, *scanner.context(target, selected)})
                 cache_key = key(scanner=scanner.name, version=version, executable=exe,
-                                argv=[a.replace(str(workdir), "<workdir>") for a in argv], env=dict(scanner.env()),
+                                argv=[a.replace(str(workdir), "<workdir>").replace(str(target), "<target>")
+                                      for a in argv], env=dict(scanner.env()),
                                 target=target, files=read, extra_inputs=scanner.cache_inputs())
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
@@ -128,7 +129,7 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     env = {**os.environ, **scanner.env()}
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         try:
-            proc = subprocess.Popen(argv, cwd=target, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen(argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                     env=env, start_new_session=True)
         except OSError as exc:
             raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None

@@ -20,12 +20,18 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output
+from guard.scanners.base import (
+    NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output,
+)
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import with_called_modules
 
 OUTPUT = "trivy.json"
 OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry", "--offline-scan")
+# trivy reads trivy.yaml and .trivyignore from its working directory, the scanned repository: a
+# change adding either would silence trivy (a severity floor, ignored check ids). guard's waivers
+# are the way to accept a finding.
+NOT_FROM_REPO = ("--config", str(NO_CONFIG), "--ignorefile", os.devnull)
 _CONTAINER_TYPES = {"dockerfile", "kubernetes", "helm"}
 # The misconfiguration and secret families trivy evaluates (for control coverage).
 FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -76,8 +82,8 @@ class TrivyScanner(ToolScanner):
     patterns = ("*",)  # the secret scanner reads every file
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "fs", "--scanners", ",".join(scanners_for(files)), *OFFLINE, "--quiet", "--format", "json",
-                "-o", str(workdir / OUTPUT), *self.config.tool("trivy").args, scan_root(files)]
+        return [exe, "fs", "--scanners", ",".join(scanners_for(files)), *OFFLINE, *NOT_FROM_REPO, "--quiet",
+                "--format", "json", "-o", str(workdir / OUTPUT), *self.config.tool("trivy").args, scan_root(files)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [Rule(id=fid, name=fid, short_description=title, full_description=title, help_text=title,
@@ -165,8 +171,8 @@ IMAGE_PATTERNS = ("*.image.tar", "*-image.tar", "image.tar", "*.oci.tar", "*.doc
 # Runs trivy once per image archive: always a CycloneDX SBOM (needs no database); vulnerabilities
 # (SARIF) only when trivy's database is present. Any failing trivy call stops with its exit code.
 _IMAGE_DRIVER = """
-import subprocess, sys
-exe, out, vuln, offline, extra = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4].split(), sys.argv[5].split()
+import json, subprocess, sys
+exe, out, vuln, offline, extra = sys.argv[1], sys.argv[2], sys.argv[3] == "1", json.loads(sys.argv[4]), sys.argv[5].split()
 for i, tar in enumerate(sys.argv[6:], 1):
     runs = [["--format", "cyclonedx", "-o", f"{out}/sbom-{i}.cdx.json"]]
     if vuln:
@@ -201,7 +207,7 @@ class TrivyImageScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         vuln = "1" if trivy_db().is_file() else "0"
-        offline = " ".join(o for o in OFFLINE if o != "--skip-check-update")
+        offline = json.dumps([*(o for o in OFFLINE if o != "--skip-check-update"), *NOT_FROM_REPO])
         return [sys.executable, "-c", _IMAGE_DRIVER, exe, str(workdir), vuln, offline,
                 " ".join(self.config.tool("trivy").args), *files]
 

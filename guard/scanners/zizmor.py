@@ -1,12 +1,15 @@
 """zizmor: GitHub Actions workflow security audits. SARIF output; zizmor's own severity is kept.
 
 zizmor writes URIs relative to the enclosing git repository, not to the scanned directory, so
-each result is mapped back to the workflow file guard passed. `# zizmor: ignore[...]` comments
-are dropped by zizmor.
+each result is mapped back to the workflow file guard passed. zizmor runs without the
+repository's zizmor.yml and without honoring ignore comments (`--no-config --no-ignores`), so a
+change cannot silence it; guard records a finding on a line with `# zizmor: ignore[audit]` as an
+inline waiver instead.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -60,7 +63,8 @@ class ZizmorScanner(ToolScanner):
         return dist_version(exe, "zizmor") or super().version(exe)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "--offline", "--no-progress", "--format", "sarif", *self.config.tool("zizmor").args, "--", *files]
+        return [exe, "--offline", "--no-progress", "--no-config", "--no-ignores", "--format", "sarif",
+                *self.config.tool("zizmor").args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [_rule(f"zizmor/{a}", a) for a in AUDITS]
@@ -68,8 +72,30 @@ class ZizmorScanner(ToolScanner):
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name)
         _rebase(doc, run.files)
+        lines: dict[str, list[str]] = {}
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
-            yield _complete(item.finding)
+            yield _waived_inline(_complete(item.finding), run.target, lines)
+
+
+_IGNORE = re.compile(r"#\s*zizmor:\s*ignore\[(?P<audits>[^\]]*)\]")
+
+
+def _waived_inline(f: Finding, root: Path, lines: dict[str, list[str]]) -> Finding:
+    """`f` marked as waived inline when its line carries `# zizmor: ignore[...]` naming its audit."""
+    loc = f.location
+    if loc is None or not loc.start_line:
+        return f
+    if loc.path not in lines:
+        try:
+            lines[loc.path] = (root / loc.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines[loc.path] = []
+    text = lines[loc.path]
+    for line in text[loc.start_line - 1:(loc.end_line or loc.start_line)]:
+        m = _IGNORE.search(line)
+        if m and f.rule.name in [a.strip() for a in m.group("audits").split(",")]:
+            return replace(f, properties={**f.properties, "inline_waiver": f"zizmor ignore comment ({m.group(0)})"})
+    return f
 
 
 def _rebase(doc: dict[str, Any], files: Sequence[str]) -> None:
