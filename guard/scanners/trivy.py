@@ -28,10 +28,10 @@ from guard.scanners.tfmodule import with_called_modules
 
 OUTPUT = "trivy.json"
 OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry", "--offline-scan")
-# trivy reads trivy.yaml and .trivyignore from its working directory, the scanned repository: a
-# change adding either would silence trivy (a severity floor, ignored check ids). guard's waivers
-# are the way to accept a finding.
-NOT_FROM_REPO = ("--config", str(NO_CONFIG), "--ignorefile", os.devnull)
+# trivy reads trivy.yaml, .trivyignore and trivy-secret.yaml from its working directory, the scanned
+# repository: a change adding one would silence trivy (a severity floor, ignored check ids, disabled
+# secret rules). guard's waivers are the way to accept a finding.
+NOT_FROM_REPO = ("--config", str(NO_CONFIG), "--ignorefile", os.devnull, "--secret-config", "")
 _CONTAINER_TYPES = {"dockerfile", "kubernetes", "helm"}
 # The misconfiguration and secret families trivy evaluates (for control coverage).
 FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {

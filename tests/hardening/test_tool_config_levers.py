@@ -68,10 +68,13 @@ def waived(run: ScannerRun) -> dict[str, str]:
 
 
 @needs("trivy")
-def test_trivy_ignores_the_repositorys_trivy_yaml_and_trivyignore(tmp_path: Path) -> None:
+def test_trivy_ignores_the_repositorys_trivy_yaml_trivyignore_and_secret_config(tmp_path: Path) -> None:
     root = repo(tmp_path, {"infra/main.tf": BUCKET, "trivy.yaml": "severity:\n  - CRITICAL\n",
-                           ".trivyignore": "AWS-0086\nAWS-0087\nAWS-0089\nAWS-0091\nAWS-0093\n"})
-    assert {"AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093"} <= rules(scan(TrivyScanner, root, ["infra/main.tf"], tmp_path))
+                           ".trivyignore": "AWS-0086\nAWS-0087\nAWS-0089\nAWS-0091\nAWS-0093\n",
+                           "keys.py": 'gh = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"\n',
+                           "trivy-secret.yaml": "disable-rules:\n  - github-pat\n"})
+    found = rules(scan(TrivyScanner, root, ["infra/main.tf", "keys.py"], tmp_path))
+    assert {"AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093", "github-pat"} <= found
 
 
 @needs("checkov")
