@@ -220,10 +220,8 @@ def assess_controls(root: Path, config: Config, findings: Sequence[Finding], wai
         frameworks = _frameworks(config, root)
         annotated = mappings.annotate(findings, frameworks)
         waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
-        stand_ins: dict[tuple[Any, ...], Finding] = {}
-        failing = [(_stand_in(v, stand_ins), v.fingerprint or f"{v.policy}:run") for v in violations]
         results = controls.evaluate(frameworks, annotated, waived_annotated, runs, config.manual_controls, today,
-                                    root=base, violations=failing)
+                                    root=base, violations=violation_failures(violations))
     except FrameworkError as exc:
         raise PipelineError(str(exc)) from None
     return annotated, waived_annotated, results
@@ -238,6 +236,13 @@ def _frameworks(config: Config, root: Path) -> list["Framework"]:
     from guard.compliance.frameworks import frameworks_for_config
 
     return frameworks_for_config(config.frameworks, config.framework_paths, _framework_base(config, root))
+
+
+def violation_failures(violations: Sequence["Violation"]) -> list[tuple[Finding, str]]:
+    """Finding-policy violations as control status counts them: (the finding standing for the
+    policy, the violation's fingerprint)."""
+    stand_ins: dict[tuple[Any, ...], Finding] = {}
+    return [(_stand_in(v, stand_ins), v.fingerprint or f"{v.policy}:run") for v in violations]
 
 
 def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:

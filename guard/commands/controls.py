@@ -27,7 +27,8 @@ def controls(framework_ids: str | None, source: Path, fmt: str, config_file: Pat
     from guard.compliance import render
     from guard.compliance.controls import evaluate
     from guard.compliance.frameworks import FrameworkError, frameworks_for_config
-    from guard.report.jsonfile import FindingsFileError, load_run
+    from guard.pipeline import violation_failures
+    from guard.report.jsonfile import FindingsFileError, load_run, violations_of
 
     if not source.is_file():
         fail(f"{source}: no such findings file (run `guard scan --output DIR` and pass --from DIR/findings.json)")
@@ -37,8 +38,9 @@ def controls(framework_ids: str | None, source: Path, fmt: str, config_file: Pat
         ids = split_list(framework_ids) or cfg.frameworks
         frameworks = frameworks_for_config(ids, cfg.framework_paths, base)
         run = load_run(source)
+        failures = violation_failures(violations_of(run, str(source)))  # as the scan counted them
         results = evaluate(frameworks, run.findings, run.waived, run.scanners, cfg.manual_controls, date.today(),
-                           root=base)
+                           root=base, violations=failures)
     except (config_mod.ConfigError, FrameworkError, FindingsFileError) as exc:
         fail(str(exc))
     if fmt == "json":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from guard import jsonenc
 from guard.atomic import atomic_write
@@ -12,6 +12,9 @@ from guard.model import (
     VALUE, Category, ControlResult, ControlStatus, Finding, Gate, Location, Rule, RunResult, ScannerRun, Severity,
     Status, Waiver,
 )
+
+if TYPE_CHECKING:
+    from guard.policy.base import Violation
 
 FORMAT_VERSION = 2  # 2: rules listed once in `rules`, each finding names its rule by index; 1: rule in each finding
 
@@ -202,3 +205,20 @@ def load_run(path: Path) -> RunResult:
         return from_dict(doc)
     except (KeyError, TypeError, ValueError) as exc:
         raise FindingsFileError(f"{path}: malformed findings.json ({type(exc).__name__}: {exc})") from None
+
+
+def violations_of(run: RunResult, source: str) -> list["Violation"]:
+    """The finding-policy violations a saved run records (`properties.violations`); `source` names
+    the file in errors."""
+    from guard.policy.base import Violation
+
+    out = []
+    for i, v in enumerate(run.properties.get("violations") or []):
+        try:
+            controls = {str(k): tuple(str(c) for c in ids) for k, ids in (v.get("controls") or {}).items()}
+            out.append(Violation(policy=str(v["policy"]), severity=Severity.parse(str(v["severity"])),
+                                 message=str(v.get("message") or ""), fingerprint=v.get("fingerprint"),
+                                 controls=controls, source=str(v.get("source") or "")))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise FindingsFileError(f"{source}: malformed violation {i} in properties.violations: {exc}") from None
+    return out

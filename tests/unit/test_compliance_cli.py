@@ -47,6 +47,24 @@ def test_controls_json_lists_all_61_soc2_criteria(workdir):
     assert all(c["checks"] for c in doc["controls"] if c["status"] == "passed")
 
 
+def test_controls_count_the_runs_policy_violations_as_the_scan_did(workdir):
+    """A control failed only by a finding-policy violation stays failed when read back from findings.json."""
+    doc = json.loads((workdir / "findings.json").read_text())
+    doc["properties"]["violations"] = [{"policy": "GUARD-GATE-002", "severity": "high", "message": "secret in a.env",
+                                        "fingerprint": "fp-secret", "controls": {"soc2": ["CC6.1"]},
+                                        "source": "policies/no_secrets.rego:1"}]
+    (workdir / "findings.json").write_text(json.dumps(doc))
+    result = CliRunner().invoke(cli, ["controls", "--framework", "soc2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    cc61 = {c["control_id"]: c for c in json.loads(result.output)["controls"]}["CC6.1"]
+    assert cc61["status"] == "failed" and cc61["failing"] == ["fp-secret"]
+    assert "guard-policy:GUARD-GATE-002" in cc61["checks"]
+    doc["properties"]["violations"] = [{"policy": "X", "severity": "bogus"}]
+    (workdir / "findings.json").write_text(json.dumps(doc))
+    broken = CliRunner().invoke(cli, ["controls", "--framework", "soc2"])
+    assert broken.exit_code == 2 and "malformed violation 0" in broken.output
+
+
 def test_controls_errored_scanner_does_not_pass_its_controls(workdir):
     result = CliRunner().invoke(cli, ["controls", "-f", "pci-dss", "--format", "csv"])
     assert result.exit_code == 0, result.output
