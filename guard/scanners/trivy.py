@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
+from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
@@ -66,6 +67,30 @@ def scan_root(files: Sequence[str]) -> str:
     return "/".join(common) or "."
 
 
+def chart_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """The other files (as guard lists files) of the Helm charts holding any of `files`: the folders
+    with a Chart.yaml at or above them."""
+    charts: set[PurePosixPath] = set()
+    known: dict[PurePosixPath, PurePosixPath | None] = {}  # folder -> the chart it is in
+
+    def chart_of(folder: PurePosixPath) -> PurePosixPath | None:
+        if folder not in known:
+            if (target / folder / "Chart.yaml").is_file():
+                known[folder] = folder
+            else:
+                known[folder] = None if folder == folder.parent else chart_of(folder.parent)
+        return known[folder]
+
+    for f in files:
+        chart = chart_of(PurePosixPath(f).parent)
+        if chart is not None:
+            charts.add(chart)
+    chosen = set(files)
+    candidates = [f"{chart}/{rel}" if str(chart) != "." else rel
+                  for chart in sorted(charts) for rel in list_files(target / chart).files]
+    return [f for f in list_given(target, candidates, exclude).files if f not in chosen]
+
+
 def _repo_path(reported: str, root: str, root_is_file: bool) -> str:
     """A trivy result target as a repo-relative path: trivy names it relative to the scanned folder;
     a scanned file it names inconsistently (`keys.py` for `app/keys.py`, `/keys.py` for `keys.py`)."""
@@ -92,8 +117,11 @@ class TrivyScanner(ToolScanner):
                 for fid, (title, family, globs) in FAMILIES.items() if any(match_any(f, globs) for f in files)]
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
-        # trivy judges a Terraform file with its module and the local modules that module calls
-        return with_called_modules(target, files, self.config.exclude)
+        # trivy judges a Terraform file with its module and the local modules that module calls, and
+        # renders a Helm chart's templates with the chart's values
+        modules = with_called_modules(target, files, self.config.exclude)
+        known = set(modules)
+        return [*modules, *(f for f in chart_files(target, files, self.config.exclude) if f not in known)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name)

@@ -227,3 +227,15 @@ def test_trivy_loads_its_misconfiguration_checks_only_for_file_types_they_cover(
     assert scan_root(["terraform/aws/ec2.tf", "terraform/azure/sql.tf"]) == "terraform"
     assert scan_root(["main.tf", "app/x.py"]) == scan_root(["a/x.py", "b/y.py"]) == "."
     assert scan_root(["terraform/main.tf"]) == "terraform"  # a module keeps its folder
+
+
+def test_trivy_reads_a_selected_templates_helm_chart_as_context(tmp_path):
+    """trivy renders a chart's templates with its values: the chart's files are part of the result key."""
+    for rel in ("charts/web/Chart.yaml", "charts/web/values.yaml", "charts/web/templates/deploy.yaml",
+                "charts/web/charts/db/Chart.yaml", "charts/web/notes.txt", "k8s/plain.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x: 1\n")
+    trivy = TrivyScanner(Config(exclude=["charts/web/notes.txt"]))
+    assert trivy.context(tmp_path, ["charts/web/templates/deploy.yaml"]) == [
+        "charts/web/Chart.yaml", "charts/web/charts/db/Chart.yaml", "charts/web/values.yaml"]
+    assert trivy.context(tmp_path, ["k8s/plain.yaml"]) == []
