@@ -374,6 +374,7 @@ def _discard(pack: "Future[PreparedPack]") -> None:
         pack.result().engine.close()
 
 
+@collector_paused()
 def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
@@ -381,18 +382,8 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
           policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None) -> RunResult:
     """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate.
 
-    `config_input`, `policies` and `on`: see `apply_policies`.
+    `config_input`, `policies` and `on`: see `apply_policies`. The cyclic collector is paused meanwhile.
     """
-    with collector_paused():
-        return _judge(root, config, runs, files, waiver_set, accepted, changes, started, now, commit=commit,
-                      branch=branch, properties=properties, config_input=config_input, policies=policies, on=on)
-
-
-def _judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
-           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
-           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
-           properties: dict, config_input: Callable[[], "ConfigInput"] | None,
-           policies: Callable[[], "PreparedPack"] | None, on: Executor | None) -> RunResult:
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
         active, waived = apply_inline_waivers(findings, config)

@@ -121,8 +121,6 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-
-
 def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -> PolicyRun:
     """Evaluate every policy whose input kind is in `inputs` (e.g. {"config": ..., "cloud": ...})."""
     findings: list[Finding] = []

@@ -44,7 +44,8 @@ class DetectSecretsScanner(ToolScanner):
         return dist_version(exe, "detect-secrets") or super().version(exe)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "scan", "--all-files", "--disable-filter", "detect_secrets.filters.heuristic.is_indirect_reference",
+        return [exe, "scan", "--all-files",
+                "--disable-filter", "detect_secrets.filters.heuristic.is_indirect_reference",
                 "--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted",
                 *self.config.tool("detect-secrets").args, *files]
 

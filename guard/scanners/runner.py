@@ -129,8 +129,8 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     env = {**os.environ, **scanner.env()}
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         try:
-            proc = subprocess.Popen(argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                    env=env, start_new_session=True)
+            proc = subprocess.Popen(argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
+                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         except OSError as exc:
             raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None
         try:

@@ -200,7 +200,8 @@ IMAGE_PATTERNS = ("*.image.tar", "*-image.tar", "image.tar", "*.oci.tar", "*.doc
 # (SARIF) only when trivy's database is present. Any failing trivy call stops with its exit code.
 _IMAGE_DRIVER = """
 import json, subprocess, sys
-exe, out, vuln, offline, extra = sys.argv[1], sys.argv[2], sys.argv[3] == "1", json.loads(sys.argv[4]), sys.argv[5].split()
+exe, out, vuln = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+offline, extra = json.loads(sys.argv[4]), sys.argv[5].split()
 for i, tar in enumerate(sys.argv[6:], 1):
     runs = [["--format", "cyclonedx", "-o", f"{out}/sbom-{i}.cdx.json"]]
     if vuln:

@@ -98,8 +98,8 @@ def test_hadolint_ignores_the_repositorys_config_and_records_its_pragmas(tmp_pat
 
 @needs("actionlint")
 def test_actionlint_ignores_the_repositorys_config(tmp_path: Path) -> None:
-    root = repo(tmp_path, {".github/workflows/ci.yml": WORKFLOW,
-                           ".github/actionlint.yaml": 'paths:\n  .github/workflows/**/*.yml:\n    ignore:\n      - ".*"\n'})
+    ignore_all = 'paths:\n  .github/workflows/**/*.yml:\n    ignore:\n      - ".*"\n'
+    root = repo(tmp_path, {".github/workflows/ci.yml": WORKFLOW, ".github/actionlint.yaml": ignore_all})
     assert "actionlint/untrusted-input" in rules(scan(ActionlintScanner, root, [".github/workflows/ci.yml"], tmp_path))
 
 

@@ -86,7 +86,8 @@ def test_local_modules_a_module_calls_are_its_context_transitively(tmp_path: Pat
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
 
-    put("infra/main.tf", 'module "net" {\n  source = "../modules/net"\n}\nmodule "up" {\n  source = "../../outside"\n}\n')
+    put("infra/main.tf", 'module "net" {\n  source = "../modules/net"\n}\n'
+                         'module "up" {\n  source = "../../outside"\n}\n')
     put("infra/vars.tf", 'variable "x" {}\n')
     put("modules/net/main.tf", 'module "db" {\n  source = "./db"\n}\nmodule "reg" {\n  source = "hashicorp/x/aws"\n}\n')
     put("modules/net/db/db.tf.json", '{"module": {"again": {"source": "../../net"}}}')
