@@ -203,6 +203,14 @@ def read_output(path: Path, tool: str, limit: int | None = None) -> str:
         raise ScannerError(f"{tool} output is not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
+def source_lines(path: Path) -> list[str]:
+    """A scanned file's lines, to read the inline pragmas around a finding ([] when unreadable)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
 def load_json_output(run: Invocation, path: Path, tool: str, ok_codes: tuple[int, ...] = (0,)) -> Any:
     """A tool's JSON output file: exit code, size, encoding and JSON syntax checked (ScannerError)."""
     text = read_output(path, tool)

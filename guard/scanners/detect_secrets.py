@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines
 from guard.scanners.distinfo import dist_version
 
 # detector type -> guard severity (pattern-based detectors are precise; heuristics are not)
@@ -57,7 +57,7 @@ class DetectSecretsScanner(ToolScanner):
         if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict):
             raise ScannerError("detect-secrets output has no `results` object")
         for path, items in sorted(doc["results"].items()):
-            lines = _lines(run.target / path)
+            lines = source_lines(run.target / path)
             for item in items:
                 yield _allowlisted(_finding(path, item), lines)
 
@@ -87,13 +87,6 @@ def _finding(path: str, item: Mapping[str, Any]) -> Finding:
 # guard records a secret on such a line as an inline waiver instead.
 _ALLOW = re.compile(r"pragma:\s*allowlist\s+secret", re.IGNORECASE)
 _ALLOW_NEXT = re.compile(r"pragma:\s*allowlist\s+nextline\s+secret", re.IGNORECASE)
-
-
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
 
 
 def _allowlisted(f: Finding, lines: list[str]) -> Finding:

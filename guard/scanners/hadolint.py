@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from guard.model import Category, Finding, Rule
 from guard.sarif.read import results
-from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_output
+from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_output, source_lines
 from guard.scanners.data.hadolint_rules import RULES
 
 OUTPUT = "stdout"
@@ -66,10 +66,7 @@ class _Pragmas:
 
     @classmethod
     def read(cls, path: Path) -> "_Pragmas":
-        try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            lines = []
+        lines = source_lines(path)
         everywhere = {}
         for line in lines:
             m = _PRAGMA.match(line)

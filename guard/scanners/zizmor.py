@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 
 from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import results
-from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
+from guard.scanners.base import Invocation, ToolScanner, load_sarif_output, source_lines
 from guard.scanners.distinfo import dist_version
 
 # zizmor audits (1.32) and the weakness each is about, for CWE tags and coverage.
@@ -86,10 +86,7 @@ def _waived_inline(f: Finding, root: Path, lines: dict[str, list[str]]) -> Findi
     if loc is None or not loc.start_line:
         return f
     if loc.path not in lines:
-        try:
-            lines[loc.path] = (root / loc.path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            lines[loc.path] = []
+        lines[loc.path] = source_lines(root / loc.path)
     text = lines[loc.path]
     for line in text[loc.start_line - 1:(loc.end_line or loc.start_line)]:
         m = _IGNORE.search(line)
