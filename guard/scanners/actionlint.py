@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
-from guard.scanners.base import NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output
+from guard.scanners.base import NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, unless_set
 
 _UNTRUSTED = re.compile(r"potentially untrusted", re.IGNORECASE)
 # kind -> (title, severity, CWE ids)
@@ -46,8 +46,9 @@ class ActionlintScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         # -config-file: not the repository's .github/actionlint.yaml, whose ignore patterns a change could edit
-        return [exe, "-format", "{{json .}}", "-no-color", "-config-file", str(NO_CONFIG),
-                *self.config.tool("actionlint").args, *files]
+        args = self.config.tool("actionlint").args
+        return [exe, "-format", "{{json .}}", "-no-color",
+                *unless_set(args, ("-config-file", "--config-file"), "-config-file", str(NO_CONFIG)), *args, *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [_rule(k) for k in (*KINDS, INJECTION)]

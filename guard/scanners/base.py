@@ -30,6 +30,13 @@ OUTPUT_LIMIT = 100 * 1024 * 1024  # default cap on one tool output file (see SEC
 NO_CONFIG = Path(__file__).resolve().parent / "data" / "no-config.yaml"
 
 
+def unless_set(args: Sequence[str], names: Sequence[str], *ours: str) -> list[str]:
+    """`ours` (an option guard sets, with its value), unless the config's own tool `args` set one of
+    `names` (`-c X`, `--config X`, `--config=X`): the tools refuse an option given twice."""
+    given = any(a in names or a.split("=", 1)[0] in names for a in args)
+    return [] if given else list(ours)
+
+
 class ScannerError(Exception):
     """The tool misbehaved (crashed, printed garbage, wrote nothing). One-line reason."""
 

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from guard.model import Category, Finding, Rule
 from guard.sarif.read import results
-from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_output, source_lines
+from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_output, source_lines, unless_set
 from guard.scanners.data.hadolint_rules import RULES
 
 OUTPUT = "stdout"
@@ -29,8 +29,9 @@ class HadolintScanner(ToolScanner):
     patterns = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "-f", "sarif", "--no-fail", "--config", str(NO_CONFIG), "--disable-ignore-pragma",
-                *self.config.tool("hadolint").args, "--", *files]
+        args = self.config.tool("hadolint").args
+        return [exe, "-f", "sarif", "--no-fail", *unless_set(args, ("-c", "--config"), "--config", str(NO_CONFIG)),
+                "--disable-ignore-pragma", *args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [rule(rid) for rid in RULES]

@@ -22,7 +22,7 @@ from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
-    NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output,
+    NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output, unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import with_called_modules
@@ -32,7 +32,12 @@ OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry",
 # trivy reads trivy.yaml, .trivyignore and trivy-secret.yaml from its working directory, the scanned
 # repository: a change adding one would silence trivy (a severity floor, ignored check ids, disabled
 # secret rules). guard's waivers are the way to accept a finding.
-NOT_FROM_REPO = ("--config", str(NO_CONFIG), "--ignorefile", os.devnull, "--secret-config", "")
+NOT_FROM_REPO = (("--config", str(NO_CONFIG)), ("--ignorefile", os.devnull), ("--secret-config", ""))
+
+
+def not_from_repo(args: Sequence[str]) -> list[str]:
+    """The options that keep trivy off the repository's own files, but those the config's args set."""
+    return [a for option, value in NOT_FROM_REPO for a in unless_set(args, (option,), option, value)]
 _CONTAINER_TYPES = {"dockerfile", "kubernetes", "helm"}
 # The misconfiguration and secret families trivy evaluates (for control coverage).
 FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -107,8 +112,9 @@ class TrivyScanner(ToolScanner):
     patterns = ("*",)  # the secret scanner reads every file
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "fs", "--scanners", ",".join(scanners_for(files)), *OFFLINE, *NOT_FROM_REPO, "--quiet",
-                "--format", "json", "-o", str(workdir / OUTPUT), *self.config.tool("trivy").args, scan_root(files)]
+        args = self.config.tool("trivy").args
+        return [exe, "fs", "--scanners", ",".join(scanners_for(files)), *OFFLINE, *not_from_repo(args), "--quiet",
+                "--format", "json", "-o", str(workdir / OUTPUT), *args, scan_root(files)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [Rule(id=fid, name=fid, short_description=title, full_description=title, help_text=title,
@@ -236,7 +242,8 @@ class TrivyImageScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         vuln = "1" if trivy_db().is_file() else "0"
-        offline = json.dumps([*(o for o in OFFLINE if o != "--skip-check-update"), *NOT_FROM_REPO])
+        args = self.config.tool("trivy").args
+        offline = json.dumps([*(o for o in OFFLINE if o != "--skip-check-update"), *not_from_repo(args)])
         return [sys.executable, "-c", _IMAGE_DRIVER, exe, str(workdir), vuln, offline,
                 " ".join(self.config.tool("trivy").args), *files]
 

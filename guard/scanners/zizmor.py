@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 
 from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import results
-from guard.scanners.base import Invocation, ToolScanner, load_sarif_output, source_lines
+from guard.scanners.base import Invocation, ToolScanner, load_sarif_output, source_lines, unless_set
 from guard.scanners.distinfo import dist_version
 
 # zizmor audits (1.32) and the weakness each is about, for CWE tags and coverage.
@@ -63,8 +63,9 @@ class ZizmorScanner(ToolScanner):
         return dist_version(exe, "zizmor") or super().version(exe)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "--offline", "--no-progress", "--no-config", "--no-ignores", "--format", "sarif",
-                *self.config.tool("zizmor").args, "--", *files]
+        args = self.config.tool("zizmor").args
+        return [exe, "--offline", "--no-progress", *unless_set(args, ("-c", "--config"), "--no-config"), "--no-ignores",
+                "--format", "sarif", *args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [_rule(f"zizmor/{a}", a) for a in AUDITS]

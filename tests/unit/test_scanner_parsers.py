@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from guard.config import Config, SemgrepSettings
+from guard.config import Config, SemgrepSettings, ToolSettings
 from guard.model import Category, Severity
 from guard.scanners.actionlint import ActionlintScanner
 from guard.scanners.base import Invocation, ScannerError
@@ -239,3 +239,19 @@ def test_trivy_reads_a_selected_templates_helm_chart_as_context(tmp_path):
     assert trivy.context(tmp_path, ["charts/web/templates/deploy.yaml"]) == [
         "charts/web/Chart.yaml", "charts/web/charts/db/Chart.yaml", "charts/web/values.yaml"]
     assert trivy.context(tmp_path, ["k8s/plain.yaml"]) == []
+
+
+@pytest.mark.parametrize("scanner, option, own", [
+    (HadolintScanner, "--config", ["-c", "mine.yaml"]),
+    (ActionlintScanner, "-config-file", ["-config-file=mine.yaml"]),
+    (ZizmorScanner, "--no-config", ["--config", "mine.yml"]),
+    (TrivyScanner, "--config", ["--config", "mine.yaml"]),
+])
+def test_a_tool_config_named_in_the_guard_config_replaces_the_empty_one(tmp_path, scanner, option, own):
+    """guard runs each tool with an empty config (not the repository's), unless the guard config's
+    own tool args name one: the tools refuse the option twice."""
+    plain = scanner(Config()).command("tool", tmp_path, ["Dockerfile"], tmp_path)
+    assert option in plain
+    name = scanner.tool
+    chosen = scanner(Config(tools={name: ToolSettings(args=own)})).command("tool", tmp_path, ["Dockerfile"], tmp_path)
+    assert option not in chosen[:chosen.index(own[0])] and chosen.count(own[0]) == 1
