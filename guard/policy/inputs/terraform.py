@@ -8,13 +8,19 @@ heredoc JSON or HCL. `lines` maps dotted attribute paths (`ingress.0.cidr_blocks
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import hcl2
-from lark import Token, Tree
+import lark
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
+from guard.paths import cache_dir
 from guard.policy.base import InputError
 
 _OPTIONS = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False,
@@ -22,10 +28,49 @@ _OPTIONS = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=F
 _JSONENCODE = re.compile(r"^\$\{jsonencode\((.*)\)\}$", re.S)
 
 
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """python-hcl2's grammar and post-lexer without position tracking: parsing takes half the time,
+    and the few lines guard needs (blocks and attributes) come from the tokens, which keep theirs.
+
+    Building it takes about 3 s, so the built parser is kept, as python-hcl2 keeps its own: beside
+    python-hcl2's files, else (a read-only install) in guard's cache folder. lark checks the file
+    against the grammar and options when loading it.
+    """
+    from hcl2 import parser as hcl2_parser
+    from hcl2.postlexer import PostLexer
+
+    name = f"hcl2-{metadata.version('python-hcl2')}-lark-{lark.__version__}-nopos.bin"
+    beside = Path(hcl2_parser.__file__).parent / f".guard-{name}"
+    mine = cache_dir() / "parsers" / name
+    if beside.is_file() or mine.is_file():
+        keep: Path | None = beside if beside.is_file() else mine
+    elif os.access(beside.parent, os.W_OK):
+        keep = beside
+    else:
+        try:
+            mine.parent.mkdir(parents=True, exist_ok=True)
+            keep = mine
+        except OSError:
+            keep = None  # built again by every run
+    return Lark.open("hcl2.lark", parser="lalr", rel_to=hcl2_parser.__file__, propagate_positions=False,
+                     postlex=PostLexer(), cache=str(keep) if keep is not None else False)
+
+
+def _tree(text: str) -> Tree:
+    """`text` parsed as python-hcl2 parses it (its grammar ends a statement with a newline)."""
+    return _parser().parse(text + "\n")
+
+
+def _values(text: str) -> dict[str, Any]:
+    """`text` as python-hcl2's `loads` reads it, with guard's parser."""
+    return hcl2.serialize(hcl2.transform(_tree(text)), serialization_options=_OPTIONS)
+
+
 def load_terraform(path: str, text: str) -> dict[str, Any]:
     """{"resources": [...managed and data...], "blocks": [...other top-level blocks...]}."""
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _tree(text)
         positions = _top_blocks(tree)
         data = hcl2.serialize(hcl2.transform(tree), serialization_options=_OPTIONS)
     except UnexpectedInput as exc:
@@ -85,7 +130,7 @@ def _decode(value: Any) -> Any:
         return [_decode(v) for v in value]
     if isinstance(value, str) and (m := _JSONENCODE.match(value)):
         try:
-            decoded = hcl2.loads(f"v = {m.group(1)}\n", serialization_options=_OPTIONS)["v"]
+            decoded = _values(f"v = {m.group(1)}\n")["v"]
         except (LarkError, ValueError, KeyError, TypeError):
             return value
         return _decode(decoded)
@@ -107,7 +152,7 @@ def _top_blocks(tree: Tree) -> dict[tuple[str, tuple[str, ...], int], tuple[int,
             counters[name] = n + 1
         lines: dict[str, int] = {}
         _index_body(inner, "", lines)
-        out[(name, tuple(labels), n)] = (block.meta.line, block.meta.end_line, lines)
+        out[(name, tuple(labels), n)] = (_first_line(block), _last_line(block), lines)
     return out
 
 
@@ -118,14 +163,38 @@ def _index_body(body: Tree | None, prefix: str, out: dict[str, int]) -> None:
             continue
         if child.data == "attribute":
             key = _text(child.children[0])
-            out.setdefault(f"{prefix}{key}", child.meta.line)
+            out.setdefault(f"{prefix}{key}", _first_line(child))
         elif child.data == "block":
             name, _, inner = _block_parts(child)
             i = seen.get(name, 0)
             seen[name] = i + 1
-            out.setdefault(f"{prefix}{name}", child.meta.line)
-            out[f"{prefix}{name}.{i}"] = child.meta.line
+            line = _first_line(child)
+            out.setdefault(f"{prefix}{name}", line)
+            out[f"{prefix}{name}.{i}"] = line
             _index_body(inner, f"{prefix}{name}.{i}.", out)
+
+
+def _first_line(tree: Tree) -> int:
+    """The line of the first token under `tree` (what lark's position tracking records)."""
+    token = _edge_token(tree, first=True)
+    return token.line if token is not None and token.line is not None else 1
+
+
+def _last_line(tree: Tree) -> int:
+    """The line the last token under `tree` ends on."""
+    token = _edge_token(tree, first=False)
+    return token.end_line if token is not None and token.end_line is not None else _first_line(tree)
+
+
+def _edge_token(tree: Tree, first: bool) -> Token | None:
+    for child in tree.children if first else reversed(tree.children):
+        if isinstance(child, Token):
+            return child
+        if isinstance(child, Tree):
+            found = _edge_token(child, first)
+            if found is not None:
+                return found
+    return None
 
 
 def _block_parts(block: Tree) -> tuple[str, list[str], Tree | None]:
