@@ -8,7 +8,7 @@ standard encoder instead, which escapes or converts it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import orjson
 
@@ -25,3 +25,17 @@ def dumps(obj: Any, *, indent: bool = False) -> bytes:
 def loads(text: str | bytes) -> Any:
     """Parse JSON text (orjson: the policy engine's answers can list every finding)."""
     return orjson.loads(text)
+
+
+class SharedLists:
+    """`{key: [values]}` JSON for mappings many records share (a rule's control mapping), made once
+    per mapping object. Each mapping is kept with its JSON, so its id stays unique while in use."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Mapping[str, Iterable[str]], dict[str, list[str]]]] = {}
+
+    def __call__(self, mapping: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+        found = self._known.get(id(mapping))
+        if found is None:
+            found = self._known[id(mapping)] = (mapping, {k: list(v) for k, v in mapping.items()})
+        return found[1]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from guard import __version__
 from guard import baseline as baseline_mod
-from guard import judged_cache
+from guard import jsonenc, judged_cache
 from guard import waivers as waivers_mod
 from guard.config import Config, ConfigError
 from guard.dedup import dedup
@@ -419,15 +419,9 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
 
 def _violations_json(violations: Sequence["Violation"]) -> list[dict[str, Any]]:
     """The violations as JSON (a policy's violations share one controls mapping: its JSON is made once)."""
-    controls: dict[int, tuple[Any, dict[str, list[str]]]] = {}  # keeps the mapping, so its id stays unique
-    out = []
-    for v in violations:
-        known = controls.get(id(v.controls))
-        if known is None:
-            known = controls[id(v.controls)] = (v.controls, {k: list(c) for k, c in v.controls.items()})
-        out.append({"policy": v.policy, "severity": v.severity.value, "message": v.message,
-                    "fingerprint": v.fingerprint, "controls": known[1], "source": v.source})
-    return out
+    controls = jsonenc.SharedLists()
+    return [{"policy": v.policy, "severity": v.severity.value, "message": v.message, "fingerprint": v.fingerprint,
+             "controls": controls(v.controls), "source": v.source} for v in violations]
 
 
 def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,

@@ -50,24 +50,14 @@ class RuleTable:
         return known[1]
 
 
-ControlsMemo = dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, list[str]]]]
-
-
-def finding_to_dict(f: Finding, rules: RuleTable | None = None, controls: ControlsMemo | None = None) -> dict[str, Any]:
+def finding_to_dict(f: Finding, rules: RuleTable | None = None,
+                    controls: jsonenc.SharedLists | None = None) -> dict[str, Any]:
     """A finding as JSON; with `rules`, its rule as an index into that table, else embedded.
 
-    `controls` holds the JSON of control mappings already written (findings of a rule share one),
-    by identity; the mapping is kept with it, so its id stays unique.
+    `controls` makes the JSON of each control mapping once (findings of a rule share one).
     """
     loc = f.location
-    mapped = f.controls
-    if controls is None:
-        mapped_json = {k: list(v) for k, v in mapped.items()}
-    else:
-        known = controls.get(id(mapped))
-        if known is None:
-            known = controls[id(mapped)] = (mapped, {k: list(v) for k, v in mapped.items()})
-        mapped_json = known[1]
+    mapped_json = (controls or jsonenc.SharedLists())(f.controls)
     return {
         "fingerprint": f.fingerprint, "tool": f.tool, "rule_id": f.rule.id, "title": f.rule.short_description,
         "severity": VALUE[f.severity], "severity_source": f.severity_source, "category": VALUE[f.category],
@@ -100,7 +90,7 @@ def control_to_dict(c: ControlResult) -> dict[str, Any]:
 
 def to_dict(run: RunResult) -> dict[str, Any]:
     gate = run.gate
-    rules, controls = RuleTable(), {}
+    rules, controls = RuleTable(), jsonenc.SharedLists()
     findings = [finding_to_dict(f, rules, controls) for f in run.findings]
     waived = [{"finding": finding_to_dict(f, rules, controls), "waiver": _waiver(w)} for f, w in run.waived]
     return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import attr
@@ -155,7 +155,7 @@ class _Shared:
     def __init__(self, sources: SourceCache) -> None:
         self.sources = sources
         self.artifacts: dict[str, dict[str, str]] = {}
-        self.controls: dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, list[str]]]] = {}
+        self.control_lists = jsonenc.SharedLists()
         self.line_hashes: dict[tuple[str, int], str] = {}
 
     def artifact(self, path: str) -> dict[str, str]:
@@ -163,12 +163,6 @@ class _Shared:
         if found is None:
             found = self.artifacts[path] = {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}
         return found
-
-    def control_lists(self, controls: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
-        found = self.controls.get(id(controls))
-        if found is None:  # the mapping is kept with its JSON, so its id stays unique
-            found = self.controls[id(controls)] = (controls, {k: list(v) for k, v in controls.items()})
-        return found[1]
 
     def line_hash(self, path: str, line: int) -> str:
         found = self.line_hashes.get((path, line))
