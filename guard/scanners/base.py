@@ -74,6 +74,10 @@ class Scanner(Protocol):
     def cwd(self, target: Path, workdir: Path) -> Path:
         """Where the tool runs: the target, unless the tool would read its own configuration there."""
 
+    def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
+        """Lay out under workdir what `command` points the tool at, just before it runs (not when
+        its result comes from the cache)."""
+
     def env(self) -> Mapping[str, str]:
         """Extra environment for the tool process (offline switches)."""
 
@@ -160,6 +164,9 @@ class ToolScanner:
 
     def cwd(self, target: Path, workdir: Path) -> Path:
         return target
+
+    def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
+        return None
 
 
 def probe(argv: Sequence[str], timeout: float) -> str:

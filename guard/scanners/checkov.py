@@ -1,5 +1,11 @@
 """checkov: IaC checks (terraform, cloudformation, kubernetes, helm, kustomize, dockerfile, GitHub Actions).
 
+checkov runs over a folder of links to the files to scan (`-d`, not `-f` per file): only as a folder
+does it evaluate Terraform module calls, judging a local module's resources as instances of each
+call with the call's inputs (`module.x.aws_ebs_volume.v`) rather than alone with the module's
+variable defaults. The folder holds the selected files and the context they are judged in, never
+a `.checkov.yaml` (checkov reads one at the folder's top: skipped checks, external checks to run).
+
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
 Offline checkov gives no severities: guard assigns severity and CWE from its own table
@@ -9,8 +15,9 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule
@@ -18,9 +25,14 @@ from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
-from guard.scanners.tfmodule import TERRAFORM, needed
+from guard.scanners.tfmodule import TERRAFORM, with_callers
+
+if TYPE_CHECKING:
+    from guard.config import Config
 
 OUTPUT = "results_json.json"
+VIEW = "tree"  # the folder of links checkov scans, under the scanner's work folder
+CONFIG_NAMES = frozenset({".checkov.yaml", ".checkov.yml"})
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 STRUCTURED = ("*.yaml", "*.yml", "*.json", "*.template")
@@ -36,6 +48,10 @@ class CheckovScanner(ToolScanner):
     cost = 6.0
     patterns = (*TERRAFORM, *DOCKERFILE, *STRUCTURED)
 
+    def __init__(self, config: "Config") -> None:
+        super().__init__(config)
+        self._contexts: dict[tuple[Path, tuple[str, ...]], list[str]] = {}
+
     def version(self, exe: str) -> str:
         return dist_version(exe, "checkov") or super().version(exe)
 
@@ -43,19 +59,34 @@ class CheckovScanner(ToolScanner):
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING"}
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
-        """Of the other files of a changed Terraform file's module, those its resources need."""
-        return needed(target, files, self.config.exclude)
+        """Of the other files of a changed Terraform file's module, those its resources need; for a
+        file of a local module others call, the callers' modules too (see `with_callers`)."""
+        key = (target, tuple(files))
+        if key not in self._contexts:
+            self._contexts[key] = with_callers(target, files, self.config.exclude)
+        return self._contexts[key]
 
     def cwd(self, target: Path, workdir: Path) -> Path:
         """Not the repository: checkov would read a .checkov.yaml there (skipped checks, external
-        checks to run), which a change could add. Files are passed by absolute path."""
+        checks to run), which a change could add."""
         return workdir
+
+    def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
+        """The folder checkov scans: a link to each file to scan and each context file, at its
+        repository path."""
+        view = workdir / VIEW
+        shutil.rmtree(view, ignore_errors=True)
+        for rel in [*files, *self.context(target, files)]:
+            if PurePosixPath(rel).name in CONFIG_NAMES:
+                continue
+            link = view / rel
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(target / rel)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
         return [exe, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
-                "--framework", *frameworks, *self.config.tool("checkov").args,
-                "-f", *(str(target / f) for f in [*files, *self.context(target, files)])]
+                "--framework", *frameworks, *self.config.tool("checkov").args, "-d", str(workdir / VIEW)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         wanted = {_SHORT[f] for f in frameworks_by_name(files)}
@@ -64,6 +95,7 @@ class CheckovScanner(ToolScanner):
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         context = set(self.context(run.target, run.files))
+        view = run.workdir / VIEW
         reports = doc if isinstance(doc, list) else [doc]
         for report in reports:
             if not isinstance(report, dict):
@@ -74,10 +106,10 @@ class CheckovScanner(ToolScanner):
                 raise ScannerError("checkov report has no `results`")
             results = report["results"]
             for item in results.get("failed_checks") or []:
-                yield from _wanted(_finding(item, run.target, waiver=None), context)
+                yield from _wanted(_finding(item, view, waiver=None), context)
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
-                yield from _wanted(_finding(item, run.target, waiver=f"checkov:skip ({comment})"), context)
+                yield from _wanted(_finding(item, view, waiver=f"checkov:skip ({comment})"), context)
 
 
 def frameworks_by_name(files: Sequence[str]) -> list[str]:
@@ -138,10 +170,10 @@ def _finding(item: Mapping[str, Any], root: Path, waiver: str | None) -> Finding
     title = str(item.get("check_name") or check_id)
     name, category, _ = CHECKS.get(check_id, (title, "", ""))
     severity, cwe, source = classify(check_id, name, category)
-    path = str(item.get("file_abs_path") or item.get("file_path") or "")
+    path = str(item.get("file_abs_path") or "")
     rel = relativize(path, root) if path else None
-    if rel is None and path:
-        rel = relativize(path.lstrip("/"), root)
+    if rel is None and item.get("file_path"):  # relative to the scanned folder, with a leading "/"
+        rel = relativize(str(item["file_path"]).lstrip("/"), root)
     lines = item.get("file_line_range") or [None, None]
     location = None
     if rel is not None:

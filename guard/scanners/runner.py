@@ -127,6 +127,10 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     timeout = config.tool(scanner.tool).timeout or config.timeout
     stdout, stderr = workdir / "stdout", workdir / "stderr"
     env = {**os.environ, **scanner.env()}
+    try:
+        scanner.stage(target, files, workdir)
+    except OSError as exc:
+        raise ScannerError(f"cannot lay out the files for {scanner.tool}: {exc}") from None
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         try:
             proc = subprocess.Popen(argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,

@@ -6,8 +6,10 @@ checkov fails checks the module passes (CKV2_AWS_6: the access block is "missing
 module, a one-line change in a large module pays for checking every resource of it.
 
 `module_files` lists the other Terraform files of the changed files' folders (a module is a
-folder) and `with_called_modules` adds the local modules they call; `needed` reads the module's
-files and `related` picks what a file's resources need, from the files' text (no HCL parse):
+folder) and `with_called_modules` adds the local modules they call; `callers_context` adds the
+modules that call a changed local module, so that a tool evaluating module calls judges each
+instance with its caller's inputs. `needed` reads the module's files and `related` picks what a
+file's resources need, from the files' text (no HCL parse):
 - what the selected files refer to, transitively: the files defining those resources, data
   sources, variables, locals and modules;
 - the resources that refer to a selected file's resources (what attaches to them: access blocks,
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
 
-from guard.files import list_given
+from guard.files import SKIP_DIRS, list_given
 from guard.scanners.base import match_any
 
 TERRAFORM = ("*.tf", "*.tf.json")
@@ -65,6 +67,55 @@ def with_called_modules(target: Path, files: Sequence[str], exclude: Sequence[st
                     context.append(f)
                     todo.append(f)
     return context
+
+
+def with_callers(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """`callers_context`, or `needed` when no other folder calls a module among `files`: a tool that
+    evaluates module calls (checkov over a folder) judges a called module's resources as instances
+    of each call (`module.x.aws_s3_bucket.b`, with the call's inputs), not alone with the module's
+    variable defaults."""
+    return callers_context(target, files, exclude) or needed(target, files, exclude)
+
+
+def callers_context(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """The Terraform files of the folders calling a local module (`source = "./x"`, `"../x"`) that
+    holds a Terraform file among `files`, transitively up to the roots, with every local module
+    those call; [] when no other folder calls them."""
+    folders = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
+    callers = _calling_folders(target, folders, exclude) if folders else set()
+    if not callers:
+        return []
+    chosen = set(files)
+    roots = [f for folder in sorted(callers) for f in list_given(target, _folder_files(target, folder), exclude).files]
+    return sorted({f for f in [*roots, *with_called_modules(target, roots, exclude)] if f not in chosen})
+
+
+def _calling_folders(target: Path, folders: set[PurePosixPath], exclude: Sequence[str]) -> set[PurePosixPath]:
+    """The folders (other than `folders`) whose Terraform files call a module in `folders`, or call a
+    folder that does, transitively."""
+    calls: dict[PurePosixPath, set[PurePosixPath]] = {}  # called folder -> the folders calling it
+    for rel in _terraform_files(target, exclude):
+        caller = PurePosixPath(rel).parent
+        for source in _LOCAL_SOURCE.findall(_text(target / rel)):
+            calls.setdefault(PurePosixPath(os.path.normpath(caller / source)), set()).add(caller)
+    found: set[PurePosixPath] = set()
+    todo = list(folders)
+    while todo:
+        for caller in calls.get(todo.pop(), ()):
+            if caller not in found and caller not in folders:
+                found.add(caller)
+                todo.append(caller)
+    return found
+
+
+def _terraform_files(target: Path, exclude: Sequence[str]) -> list[str]:
+    """Every Terraform file of the tree, as guard lists files."""
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        rel_dir = os.path.relpath(dirpath, target).replace(os.sep, "/")
+        found += [n if rel_dir == "." else f"{rel_dir}/{n}" for n in filenames if match_any(n, TERRAFORM)]
+    return list(list_given(target, found, exclude).files)
 
 
 def _folder_files(target: Path, folder: PurePosixPath) -> list[str]:

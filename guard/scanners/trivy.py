@@ -4,7 +4,10 @@ Offline: no check or version updates, no telemetry, `--offline-scan`. trivy's JS
 (severity, resource and cause lines are all there; paths are relative to the target). trivy scans
 the deepest folder holding every selected file (the whole tree in a full scan; one file for a
 secret-only scan of one file), so results outside the files guard selected (excluded or ignored
-paths, `__pycache__`) are dropped. Secret values are already masked by trivy; guard redacts again.
+paths, `__pycache__`) are dropped. When the files a selection is judged with lie outside that
+folder (the modules calling a changed module, a module called by `../`, the chart of a changed
+template), trivy scans a folder of copies of the selection and its context instead (it skips
+links). Secret values are already masked by trivy; guard redacts again.
 trivy drops `trivy:ignore` findings entirely (even with `--show-suppressed`), so they cannot be
 listed as inline waivers.
 """
@@ -13,10 +16,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
@@ -25,9 +29,13 @@ from guard.scanners.base import (
     NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output, unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
-from guard.scanners.tfmodule import with_called_modules
+from guard.scanners.tfmodule import callers_context, with_called_modules
+
+if TYPE_CHECKING:
+    from guard.config import Config
 
 OUTPUT = "trivy.json"
+VIEW = "tree"  # copies of the files to scan and their context, when the context lies outside scan_root
 OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry", "--offline-scan")
 # trivy reads trivy.yaml, .trivyignore and trivy-secret.yaml from its working directory, the scanned
 # repository: a change adding one would silence trivy (a severity floor, ignored check ids, disabled
@@ -111,10 +119,33 @@ class TrivyScanner(ToolScanner):
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
 
+    def __init__(self, config: "Config") -> None:
+        super().__init__(config)
+        self._contexts: dict[tuple[Path, tuple[str, ...]], list[str]] = {}
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args
+        scanned = str(workdir / VIEW) if self._viewed(target, files) else scan_root(files)
         return [exe, "fs", "--scanners", ",".join(scanners_for(files)), *OFFLINE, *not_from_repo(args), "--quiet",
-                "--format", "json", "-o", str(workdir / OUTPUT), *args, scan_root(files)]
+                "--format", "json", "-o", str(workdir / OUTPUT), *args, scanned]
+
+    def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
+        """Copies of the files and their context at their repository paths, when trivy scans those."""
+        view = workdir / VIEW
+        shutil.rmtree(view, ignore_errors=True)
+        if not self._viewed(target, files):
+            return
+        for rel in [*files, *self.context(target, files)]:
+            (view / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target / rel, view / rel)
+
+    def _viewed(self, target: Path, files: Sequence[str]) -> bool:
+        """Whether trivy scans copies: it checks configuration and some context file lies outside
+        `scan_root(files)`."""
+        root = scan_root(files)
+        if root == "." or scanners_for(files) == ["secret"]:
+            return False
+        return any(not f.startswith(f"{root}/") for f in self.context(target, files))
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [Rule(id=fid, name=fid, short_description=title, full_description=title, help_text=title,
@@ -123,18 +154,23 @@ class TrivyScanner(ToolScanner):
                 for fid, (title, family, globs) in FAMILIES.items() if any(match_any(f, globs) for f in files)]
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
-        # trivy judges a Terraform file with its module and the local modules that module calls, and
-        # renders a Helm chart's templates with the chart's values
-        modules = with_called_modules(target, files, self.config.exclude)
-        known = set(modules)
-        return [*modules, *(f for f in chart_files(target, files, self.config.exclude) if f not in known)]
+        """trivy judges a Terraform file with its module, the local modules that module calls and
+        the modules calling it, and renders a Helm chart's templates with the chart's values."""
+        key = (target, tuple(files))
+        if key not in self._contexts:
+            exclude = self.config.exclude
+            found = dict.fromkeys([*with_called_modules(target, files, exclude), *callers_context(target, files, exclude),
+                                   *chart_files(target, files, exclude)])
+            chosen = set(files)
+            self._contexts[key] = [f for f in found if f not in chosen]
+        return self._contexts[key]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name)
         if not isinstance(doc, dict) or "SchemaVersion" not in doc:
             raise ScannerError("trivy output is not a trivy JSON report (no SchemaVersion)")
         wanted = set(run.files)
-        root = scan_root(run.files)
+        root = "." if self._viewed(run.target, run.files) else scan_root(run.files)
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted:

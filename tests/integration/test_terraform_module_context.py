@@ -4,6 +4,9 @@ A bucket in one file and its public access block in another: checkov given the b
 alone fails CKV2_AWS_6, which the module passes. PR and staged scans hand scanners only the
 changed files, so checkov and trivy read the module's other files for context, report nothing in
 them, and key their cached results on them too.
+
+A local module's resources are judged as instances of the calls to it, with the call's inputs:
+a volume whose `encrypted` comes from a variable is as encrypted as each caller makes it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from guard import config as config_mod
 from guard.cache import ResultCache
 from guard.scanners.checkov import CheckovScanner
 from guard.scanners.runner import run_one
-from guard.scanners.tfmodule import module_files
+from guard.scanners.tfmodule import module_files, with_callers
 from guard.scanners.trivy import TrivyScanner
 from guard.tools.envs import resolve
 from tests.conftest import run_guard
@@ -137,3 +140,77 @@ def test_pr_changing_a_bucket_is_not_blocked_by_an_access_block_in_another_file(
     rules = {f["rule_id"] for f in doc["findings"]}
     assert "CKV_AWS_145" in rules and "CKV2_AWS_6" not in rules  # judged with its module
     assert {f["location"]["path"] for f in doc["findings"]} == {"infra/bucket.tf"}
+
+
+VOLUME_MODULE = """variable "encrypted" {
+  type    = bool
+  default = %s
+}
+
+resource "aws_ebs_volume" "v" {
+  availability_zone = "us-east-1a"
+  size              = 10
+  encrypted         = var.encrypted
+}
+"""
+
+
+def volume_repo(root: Path, default: str, passed: str) -> Path:
+    """envs/prod calls modules/stack, which calls modules/volume with `encrypted = passed`."""
+    for folder in ("envs/prod", "modules/stack", "modules/volume"):
+        (root / folder).mkdir(parents=True)
+    (root / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % default)
+    (root / "modules" / "stack" / "main.tf").write_text(
+        'variable "encrypted" {\n  type = bool\n}\n\nmodule "volume" {\n  source    = "../volume"\n'
+        '  encrypted = var.encrypted\n}\n')
+    (root / "envs" / "prod" / "main.tf").write_text(
+        f'module "stack" {{\n  source    = "../../modules/stack"\n  encrypted = {passed}\n}}\n')
+    (root / "other").mkdir()
+    (root / "other" / "main.tf").write_text(BUCKET)
+    return root
+
+
+def test_the_callers_of_a_changed_module_are_its_context(tmp_path: Path) -> None:
+    root = volume_repo(tmp_path / "repo", "false", "true")
+    assert with_callers(root, ["modules/volume/main.tf"], ()) == ["envs/prod/main.tf", "modules/stack/main.tf"]
+    assert with_callers(root, ["modules/stack/main.tf"], ()) == ["envs/prod/main.tf", "modules/volume/main.tf"]
+    assert with_callers(root, ["envs/prod/main.tf"], ()) == []  # a root: judged with `needed` as before
+    assert with_callers(root, ["modules/volume/main.tf"], ("envs",)) == ["modules/stack/main.tf"]
+
+
+# (scanner, the unencrypted-volume check, the resource it names for the instance)
+UNENCRYPTED = {"checkov": (CheckovScanner, "CKV_AWS_3", "module.stack.module.volume.aws_ebs_volume.v"),
+               "trivy": (TrivyScanner, "AWS-0026", "module.stack")}
+
+
+@pytest.mark.parametrize("tool", sorted(UNENCRYPTED))
+@pytest.mark.parametrize("default,passed,reported", [("false", "true", False), ("true", "false", True)])
+@pytest.mark.parametrize("changed", [None, ["modules/volume/main.tf"]])
+def test_a_module_is_judged_with_its_callers_inputs(tmp_path: Path, tool: str, default: str, passed: str,
+                                                    reported: bool, changed: list[str] | None) -> None:
+    """An unencrypted default the caller overrides is no finding; a secure default the caller turns
+    off is one, in the module's file, named by the instance. Whole scan or the module file alone."""
+    if resolve(tool) is None:
+        pytest.skip(f"{tool} not installed (guard tools install {tool})")
+    scanner, check, resource = UNENCRYPTED[tool]
+    root = volume_repo(tmp_path / "repo", default, passed)
+    cfg = config_mod.load(root, flags={"cache": False})
+    files = changed or ["envs/prod/main.tf", "modules/stack/main.tf", "modules/volume/main.tf", "other/main.tf"]
+    run = run_one(scanner(cfg), root, files, tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    unencrypted = [f for f in run.findings if f.rule_id == check]
+    assert bool(unencrypted) is reported
+    if reported:
+        assert [(f.location.path, f.resource) for f in unencrypted] == [("modules/volume/main.tf", resource)]
+    assert {f.location.path for f in run.findings} <= set(files)
+    if changed is None:
+        assert "other/main.tf" in {f.location.path for f in run.findings}  # a root without calls: as before
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+def test_a_changed_caller_invalidates_checkovs_cached_result_for_the_module(module: Path, tmp_path: Path) -> None:
+    (module / "envs").mkdir()
+    (module / "envs" / "main.tf").write_text('module "infra" {\n  source = "../infra"\n}\n')
+    assert "envs/main.tf" in CheckovScanner(config_mod.load(module)).context(module, ["infra/bucket.tf"])
+    assert rescanned_after(CheckovScanner, module, tmp_path,
+                           lambda: (module / "envs" / "main.tf").write_text('module "infra2" {\n  source = "../infra"\n}\n'))

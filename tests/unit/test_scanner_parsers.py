@@ -39,7 +39,7 @@ def invocation(tmp: Path, files: tuple[str, ...], returncode: int = 0, stdout: s
 
 def test_checkov_skip_comment_becomes_inline_waiver_and_severity_comes_from_guard(tmp_path: Path):
     (tmp_path / "main.tf").write_text("resource \"aws_s3_bucket\" \"b\" {}\n")
-    text = (FIXTURES / "checkov-skip.json").read_text().replace("/SCANROOT", str(tmp_path))
+    text = (FIXTURES / "checkov-skip.json").read_text().replace("/SCANROOT", str(tmp_path / "work" / "tree"))
     run = invocation(tmp_path, ("main.tf",), returncode=1, name="results_json.json", content=text)
     findings = list(CheckovScanner(Config()).parse(run))
     skipped = [f for f in findings if "inline_waiver" in f.properties]
