@@ -3,8 +3,9 @@
 checkov runs over a folder of links to the files to scan (`-d`, not `-f` per file): only as a folder
 does it evaluate Terraform module calls, judging a local module's resources as instances of each
 call with the call's inputs (`module.x.aws_ebs_volume.v`) rather than alone with the module's
-variable defaults. The folder holds the selected files and the context they are judged in, never
-a `.checkov.yaml` (checkov reads one at the folder's top: skipped checks, external checks to run).
+variable defaults; a root module's `terraform.tfvars` and `*.auto.tfvars` apply, as in Terraform.
+The folder holds the selected files and the context they are judged in, never a `.checkov.yaml`
+(checkov reads one at the folder's top: skipped checks, external checks to run).
 
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
@@ -25,7 +26,7 @@ from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
-from guard.scanners.tfmodule import TERRAFORM, with_callers
+from guard.scanners.tfmodule import TERRAFORM, auto_var_files, with_callers
 
 if TYPE_CHECKING:
     from guard.config import Config
@@ -60,10 +61,14 @@ class CheckovScanner(ToolScanner):
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
         """Of the other files of a changed Terraform file's module, those its resources need; for a
-        file of a local module others call, the callers' modules too (see `with_callers`)."""
+        file of a local module others call, the callers' modules too (see `with_callers`); and the
+        variable files Terraform loads by itself in those folders (checkov applies them)."""
         key = (target, tuple(files))
         if key not in self._contexts:
-            self._contexts[key] = with_callers(target, files, self.config.exclude)
+            modules = with_callers(target, files, self.config.exclude)
+            variables = auto_var_files(target, [*files, *modules], self.config.exclude)
+            chosen = set(files)
+            self._contexts[key] = [*modules, *(f for f in variables if f not in chosen)]
         return self._contexts[key]
 
     def cwd(self, target: Path, workdir: Path) -> Path:

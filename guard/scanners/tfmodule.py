@@ -30,6 +30,8 @@ from guard.files import SKIP_DIRS, list_given
 from guard.scanners.base import match_any
 
 TERRAFORM = ("*.tf", "*.tf.json")
+# The variable files Terraform loads by itself for a root module (`-var-file` ones are per environment).
+AUTO_VARS = ("terraform.tfvars", "terraform.tfvars.json", "*.auto.tfvars", "*.auto.tfvars.json")
 
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"|^\s*(variable|module)\s+"([\w-]+)"', re.M)
 _LOCALS = re.compile(r"^\s*locals\s*\{", re.M)
@@ -90,6 +92,14 @@ def callers_context(target: Path, files: Sequence[str], exclude: Sequence[str]) 
     return sorted({f for f in [*roots, *with_called_modules(target, roots, exclude)] if f not in chosen})
 
 
+def auto_var_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """The variable files Terraform loads by itself (`terraform.tfvars`, `*.auto.tfvars`...) in the
+    folders of the Terraform files among `files`, as guard lists files."""
+    folders = sorted({PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)})
+    candidates = [f for folder in folders for f in _folder_files(target, folder, AUTO_VARS)]
+    return list(list_given(target, candidates, exclude).files)
+
+
 def _calling_folders(target: Path, folders: set[PurePosixPath], exclude: Sequence[str]) -> set[PurePosixPath]:
     """The folders (other than `folders`) whose Terraform files call a module in `folders`, or call a
     folder that does, transitively."""
@@ -118,11 +128,11 @@ def _terraform_files(target: Path, exclude: Sequence[str]) -> list[str]:
     return list(list_given(target, found, exclude).files)
 
 
-def _folder_files(target: Path, folder: PurePosixPath) -> list[str]:
-    """The Terraform files directly in `folder` (repository-relative)."""
+def _folder_files(target: Path, folder: PurePosixPath, patterns: Sequence[str] = TERRAFORM) -> list[str]:
+    """The files directly in `folder` (repository-relative) matching `patterns` (Terraform files)."""
     try:
         with os.scandir(target / folder) as entries:
-            names = sorted(e.name for e in entries if e.is_file() and match_any(e.name, TERRAFORM))
+            names = sorted(e.name for e in entries if e.is_file() and match_any(e.name, patterns))
     except OSError:
         return []
     return [str(folder / n) if str(folder) != "." else n for n in names]

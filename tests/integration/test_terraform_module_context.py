@@ -214,3 +214,22 @@ def test_a_changed_caller_invalidates_checkovs_cached_result_for_the_module(modu
     assert "envs/main.tf" in CheckovScanner(config_mod.load(module)).context(module, ["infra/bucket.tf"])
     assert rescanned_after(CheckovScanner, module, tmp_path,
                            lambda: (module / "envs" / "main.tf").write_text('module "infra2" {\n  source = "../infra"\n}\n'))
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+@pytest.mark.parametrize("var_file", ["terraform.tfvars", "prod.auto.tfvars"])
+def test_checkov_applies_the_variable_files_terraform_loads(tmp_path: Path, var_file: str) -> None:
+    """`encrypted = true` in the variable file overrides the unencrypted default when main.tf is
+    scanned (the file is context: part of the cache key); `encrypted = false` there is a finding."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_text(VOLUME_MODULE % "false")
+    (root / var_file).write_text("encrypted = true\n")
+    cfg = config_mod.load(root, flags={"cache": False})
+    assert CheckovScanner(cfg).context(root, ["main.tf"]) == [var_file]
+    run = run_one(CheckovScanner(cfg), root, ["main.tf"], tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    assert "CKV_AWS_3" not in {f.rule_id for f in run.findings} and run.findings  # other checks still run
+    (root / var_file).write_text("encrypted = false\n")
+    run = run_one(CheckovScanner(cfg), root, ["main.tf"], tmp_path / "work2", cfg)
+    assert "CKV_AWS_3" in {f.rule_id for f in run.findings}
