@@ -19,7 +19,9 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Timing, copy_tree, header, load, median, run_guard, run_timed, terragoat  # noqa: E402
@@ -38,8 +40,21 @@ DEFAULT_ARGV = {
 }
 
 
-def planned(target: Path, only_files: list[str] | None = None):
-    """(scanner, selected files, executable, guard's argv (None: in-process scanner), env) per applicable scanner."""
+@dataclass(frozen=True)
+class Planned:
+    """One applicable scanner as guard would run it: `argv` None for an in-process scanner."""
+
+    scanner: Any
+    files: list[str]
+    argv: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    exe: str = ""
+
+
+def planned(target: Path, only_files: list[str] | None = None) -> tuple[Path, list[Planned]]:
+    """Each applicable scanner with guard's argv, environment and working folder, and what the tool
+    reads laid out as guard lays it out (checkov's folder of links)."""
     from guard import pipeline
     from guard.config import load as load_config
     from guard.scanners.base import Scanner
@@ -54,11 +69,13 @@ def planned(target: Path, only_files: list[str] | None = None):
         if not files:
             continue
         if isinstance(s, Scanner):
-            exe = _executable(s, cfg)
-            (work / s.name).mkdir(parents=True)
-            out.append((s, files, exe, s.command(exe, p.target, files, work / s.name), dict(s.env())))
+            exe, workdir = _executable(s, cfg), work / s.name
+            workdir.mkdir(parents=True)
+            argv = s.command(exe, p.target, files, workdir)
+            s.stage(p.target, files, workdir)
+            out.append(Planned(s, files, argv, dict(s.env()), s.cwd(p.target, workdir), exe))
         else:
-            out.append((s, files, None, None, {}))
+            out.append(Planned(s, files))
     return p.target, out
 
 
@@ -69,37 +86,38 @@ def time_builtin(scanner, target: Path, files) -> Timing:
     return Timing(time.perf_counter() - w0, time.process_time() - c0, 0.0, 0)
 
 
-def tools_alone(target: Path, plan) -> dict[str, Timing]:
+def run_planned(target: Path, item: Planned) -> Timing:
+    """One planned scanner alone, with guard's argv, environment and working folder."""
+    if item.argv is None:
+        return time_builtin(item.scanner, target, item.files)
+    return run_timed(item.argv, cwd=item.cwd, env=item.env)
+
+
+def tools_alone(target: Path, plan: list[Planned]) -> dict[str, Timing]:
     """Each planned scanner alone, with guard's own argv and environment."""
-    out = {}
-    for s, files, exe, argv, env in plan:
-        if argv is None:
-            out[s.name] = time_builtin(s, target, files)
-        else:
-            out[s.name] = run_timed(argv, cwd=target, env=env)
-    return out
+    return {item.scanner.name: run_planned(target, item) for item in plan}
 
 
-def tools_at_once(target: Path, plan) -> float:
+def tools_at_once(target: Path, plan: list[Planned]) -> float:
     """The same argv as guard, `cores` at a time, longest first (guard's order), without guard itself."""
     from concurrent.futures import ThreadPoolExecutor
 
-    order = sorted(plan, key=lambda item: -item[0].cost)
+    order = sorted(plan, key=lambda item: -item.scanner.cost)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(lambda item: time_builtin(item[0], target, item[1]) if item[3] is None
-                      else run_timed(item[3], cwd=target, env=item[4]), order))
+        list(pool.map(lambda item: run_planned(target, item), order))
     return time.perf_counter() - start
 
 
-def baseline(target: Path, plan) -> tuple[float, dict[str, Timing]]:
+def baseline(target: Path, plan: list[Planned]) -> tuple[float, dict[str, Timing]]:
     per = {}
     start = time.perf_counter()
-    for s, files, exe, argv, env in plan:
-        if argv is None:
-            per[s.name] = time_builtin(s, target, files)
+    for item in plan:
+        if item.argv is None:
+            per[item.scanner.name] = time_builtin(item.scanner, target, item.files)
         else:
-            per[s.name] = run_timed(DEFAULT_ARGV[s.name](exe, files, s), cwd=target, timeout=900)
+            argv = DEFAULT_ARGV[item.scanner.name](item.exe, item.files, item.scanner)
+            per[item.scanner.name] = run_timed(argv, cwd=target, timeout=900)
     return time.perf_counter() - start, per
 
 
@@ -117,8 +135,8 @@ def main() -> None:
     header("target 1: full scan of terragoat")
     tmp = Path(tempfile.mkdtemp(prefix="guard-bench-full-"))
     target, plan = planned(copy_tree(src, tmp / "terragoat"))
-    missing = [s.name for s, _, _, argv, _ in plan if argv is not None and s.name not in DEFAULT_ARGV]
-    print("# applicable scanners: " + ", ".join(s.name for s, *_ in plan))
+    missing = [p.scanner.name for p in plan if p.argv is not None and p.scanner.name not in DEFAULT_ARGV]
+    print("# applicable scanners: " + ", ".join(p.scanner.name for p in plan))
     cores = os.cpu_count() or 1
     rows: dict[str, list[Timing]] = {}
     floors, guards, at_once = [], [], []
@@ -140,7 +158,7 @@ def main() -> None:
     base_walls = []
     base_per: dict[str, list[Timing]] = {}
     for _ in range(args.baseline_repeat):
-        wall, per = baseline(target, [p for p in plan if p[0].name not in missing])
+        wall, per = baseline(target, [p for p in plan if p.scanner.name not in missing])
         base_walls.append(wall)
         for name, t in per.items():
             base_per.setdefault(name, []).append(t)

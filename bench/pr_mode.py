@@ -73,7 +73,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="guard-bench-pr-"))
     repo = scratch_repo(terragoat(args.terragoat), tmp, args.file)
     target, plan = planned(repo, [args.file])
-    print("# applicable scanners: " + ", ".join(s.name for s, *_ in plan))
+    print("# applicable scanners: " + ", ".join(p.scanner.name for p in plan))
     cache = action_cache(repo, tmp)
     cores = os.cpu_count() or 1
     cold, action, warm, full, slowest, floors = [], [], [], [], [], []

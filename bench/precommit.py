@@ -40,7 +40,7 @@ def main() -> None:
     shutil.copyfile(PY_FILE, repo / STAGED)
     git(repo, "add", STAGED)
     target, plan = planned(repo, [STAGED])
-    print("# applicable scanners: " + ", ".join(s.name for s, *_ in plan))
+    print("# applicable scanners: " + ", ".join(p.scanner.name for p in plan))
     cores = os.cpu_count() or 1
     slowest, floors, guards, per = [], [], [], {}
     run_guard("scan", str(repo), "--staged", "--quiet", "--soft-fail", ok=(0, 1))  # warm-up

@@ -134,6 +134,7 @@ class ToolScanner:
 
     def __init__(self, config: "Config") -> None:
         self.config = config
+        self._contexts: dict[tuple[Path, tuple[str, ...]], list[str]] = {}
 
     def select(self, files: Sequence[str]) -> list[str]:
         return [f for f in files if match_any(f, self.patterns)]
@@ -160,6 +161,14 @@ class ToolScanner:
         return ()
 
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
+        """`find_context`, worked out once per selection (the cache key, the command and the parse ask)."""
+        key = (target, tuple(files))
+        if key not in self._contexts:
+            self._contexts[key] = self.find_context(target, files)
+        return self._contexts[key]
+
+    def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
+        """The files besides `files` the tool reads to judge them (see `Scanner.context`)."""
         return []
 
     def cwd(self, target: Path, workdir: Path) -> Path:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule
@@ -27,9 +27,6 @@ from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
 from guard.scanners.tfmodule import TERRAFORM, auto_var_files, with_callers
-
-if TYPE_CHECKING:
-    from guard.config import Config
 
 OUTPUT = "results_json.json"
 VIEW = "tree"  # the folder of links checkov scans, under the scanner's work folder
@@ -49,27 +46,20 @@ class CheckovScanner(ToolScanner):
     cost = 6.0
     patterns = (*TERRAFORM, *DOCKERFILE, *STRUCTURED)
 
-    def __init__(self, config: "Config") -> None:
-        super().__init__(config)
-        self._contexts: dict[tuple[Path, tuple[str, ...]], list[str]] = {}
-
     def version(self, exe: str) -> str:
         return dist_version(exe, "checkov") or super().version(exe)
 
     def env(self) -> Mapping[str, str]:
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING"}
 
-    def context(self, target: Path, files: Sequence[str]) -> list[str]:
+    def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """Of the other files of a changed Terraform file's module, those its resources need; for a
         file of a local module others call, the callers' modules too (see `with_callers`); and the
         variable files Terraform loads by itself in those folders (checkov applies them)."""
-        key = (target, tuple(files))
-        if key not in self._contexts:
-            modules = with_callers(target, files, self.config.exclude)
-            variables = auto_var_files(target, [*files, *modules], self.config.exclude)
-            chosen = set(files)
-            self._contexts[key] = [*modules, *(f for f in variables if f not in chosen)]
-        return self._contexts[key]
+        modules = with_callers(target, files, self.config.exclude)
+        variables = auto_var_files(target, [*files, *modules], self.config.exclude)
+        chosen = set(files)
+        return [*modules, *(f for f in variables if f not in chosen)]
 
     def cwd(self, target: Path, workdir: Path) -> Path:
         """Not the repository: checkov would read a .checkov.yaml there (skipped checks, external

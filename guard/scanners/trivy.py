@@ -20,7 +20,7 @@ import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
@@ -30,9 +30,6 @@ from guard.scanners.base import (
 )
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import callers_context, with_called_modules
-
-if TYPE_CHECKING:
-    from guard.config import Config
 
 OUTPUT = "trivy.json"
 VIEW = "tree"  # copies of the files to scan and their context, when the context lies outside scan_root
@@ -119,10 +116,6 @@ class TrivyScanner(ToolScanner):
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
 
-    def __init__(self, config: "Config") -> None:
-        super().__init__(config)
-        self._contexts: dict[tuple[Path, tuple[str, ...]], list[str]] = {}
-
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args
         scanned = str(workdir / VIEW) if self._viewed(target, files) else scan_root(files)
@@ -153,17 +146,14 @@ class TrivyScanner(ToolScanner):
                      cwe=("CWE-798",) if family == "secret" else ())
                 for fid, (title, family, globs) in FAMILIES.items() if any(match_any(f, globs) for f in files)]
 
-    def context(self, target: Path, files: Sequence[str]) -> list[str]:
+    def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """trivy judges a Terraform file with its module, the local modules that module calls and
         the modules calling it, and renders a Helm chart's templates with the chart's values."""
-        key = (target, tuple(files))
-        if key not in self._contexts:
-            exclude = self.config.exclude
-            found = dict.fromkeys([*with_called_modules(target, files, exclude), *callers_context(target, files, exclude),
-                                   *chart_files(target, files, exclude)])
-            chosen = set(files)
-            self._contexts[key] = [f for f in found if f not in chosen]
-        return self._contexts[key]
+        exclude = self.config.exclude
+        found = dict.fromkeys([*with_called_modules(target, files, exclude), *callers_context(target, files, exclude),
+                               *chart_files(target, files, exclude)])
+        chosen = set(files)
+        return [f for f in found if f not in chosen]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name)
