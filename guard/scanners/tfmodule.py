@@ -6,7 +6,8 @@ checkov fails checks the module passes (CKV2_AWS_6: the access block is "missing
 module, a one-line change in a large module pays for checking every resource of it.
 
 `module_files` lists the other Terraform files of the changed files' folders (a module is a
-folder) and `with_called_modules` adds the local modules they call; `callers_context` adds the
+folder) and `with_called_modules` adds the local modules they call (`called_modules`: those
+alone); `callers_context` adds the
 modules that call a changed local module, so that a tool evaluating module calls judges each
 instance with its caller's inputs. `needed` reads the module's files and `related` picks what a
 file's resources need, from the files' text (no HCL parse):
@@ -90,6 +91,13 @@ def callers_context(target: Path, files: Sequence[str], exclude: Sequence[str]) 
     chosen = set(files)
     roots = [f for folder in sorted(callers) for f in list_given(target, _folder_files(target, folder), exclude).files]
     return sorted({f for f in [*roots, *with_called_modules(target, roots, exclude)] if f not in chosen})
+
+
+def called_modules(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """The Terraform files of the local modules the folders of the Terraform files among `files`
+    call, transitively (not the files of those folders themselves)."""
+    own = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
+    return [f for f in with_called_modules(target, files, exclude) if PurePosixPath(f).parent not in own]
 
 
 def auto_var_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:

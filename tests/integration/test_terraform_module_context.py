@@ -233,3 +233,56 @@ def test_checkov_applies_the_variable_files_terraform_loads(tmp_path: Path, var_
     (root / var_file).write_text("encrypted = false\n")
     run = run_one(CheckovScanner(cfg), root, ["main.tf"], tmp_path / "work2", cfg)
     assert "CKV_AWS_3" in {f.rule_id for f in run.findings}
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+@pytest.mark.parametrize("passed,reported", [("false", True), ("true", False)])
+def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path, passed: str, reported: bool) -> None:
+    """A pull request changing only the call: the module is read for context, and the instance's
+    finding is reported at the call (the lines the change touched), naming the module's file."""
+    root = tmp_path / "repo"
+    (root / "modules" / "volume").mkdir(parents=True)
+    (root / "envs").mkdir()
+    (root / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % "true")
+    (root / "envs" / "main.tf").write_text(
+        f'locals {{\n  size = 10\n}}\n\nmodule "data" {{\n  source    = "../modules/volume"\n  encrypted = {passed}\n}}\n')
+    cfg = config_mod.load(root, flags={"cache": False})
+    assert "modules/volume/main.tf" in CheckovScanner(cfg).context(root, ["envs/main.tf"])
+    run = run_one(CheckovScanner(cfg), root, ["envs/main.tf"], tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    unencrypted = [f for f in run.findings if f.rule_id == "CKV_AWS_3"]
+    assert bool(unencrypted) is reported
+    if reported:
+        [f] = unencrypted
+        assert (f.location.path, f.location.start_line, f.location.end_line) == ("envs/main.tf", 5, 8)
+        assert f.resource == "module.data.aws_ebs_volume.v" and "modules/volume/main.tf:6" in f.message
+    assert {f.location.path for f in run.findings} <= {"envs/main.tf"}
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+def test_pr_turning_off_encryption_in_a_module_call_is_blocked(tmp_path: Path) -> None:
+    """End to end: the module is unchanged; the pull request passes `encrypted = false` to it."""
+    repo = tmp_path / "repo"
+    (repo / "modules" / "volume").mkdir(parents=True)
+    (repo / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % "true")
+    (repo / "main.tf").write_text('module "data" {\n  source    = "./modules/volume"\n  encrypted = true\n}\n')
+    (repo / ".guard.yaml").write_text("scanners: [checkov]\nfail_on: high\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.email=dev@example.com", "-c", "user.name=dev", *args], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    (repo / "main.tf").write_text((repo / "main.tf").read_text().replace("= true", "= false"))
+    git("commit", "-qam", "no encryption")
+
+    out = tmp_path / "out"
+    clean = {k: "" for k in os.environ if k.startswith("GITHUB_")}
+    proc = run_guard("scan", str(repo), "--output", str(out), "--quiet", "--diff-base", "HEAD~1", env=clean)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads((out / "findings.json").read_text())
+    [f] = [f for f in doc["findings"] if f["rule_id"] == "CKV_AWS_3"]
+    assert f["location"]["path"] == "main.tf" and not f["properties"].get("existing")
+    assert f["fingerprint"] in doc["gate"]["blocking"]
