@@ -122,6 +122,16 @@ def test_pr_changing_a_bucket_is_not_blocked_by_an_access_block_in_another_file(
     (repo / "infra" / "bucket.tf").write_text(BUCKET)
     (repo / "infra" / "access.tf").write_text(BLOCK)
     (repo / ".guard.yaml").write_text("scanners: [checkov]\nfail_on: low\n")
+    _, doc = pr_scan(repo, tmp_path / "out", "infra/bucket.tf",
+                     BUCKET.replace('"data"\n}', '"data"\n  tags   = { team = "x" }\n}'))
+    rules = {f["rule_id"] for f in doc["findings"]}
+    assert "CKV_AWS_145" in rules and "CKV2_AWS_6" not in rules  # judged with its module
+    assert {f["location"]["path"] for f in doc["findings"]} == {"infra/bucket.tf"}
+
+
+def pr_scan(repo: Path, out: Path, path: str, text: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Commit `repo` as the base, commit `text` as the new `path`, and `guard scan --diff-base HEAD~1`
+    into `out`: the process and findings.json."""
 
     def git(*args: str) -> None:
         subprocess.run(["git", "-c", "user.email=dev@example.com", "-c", "user.name=dev", *args], cwd=repo,
@@ -130,16 +140,11 @@ def test_pr_changing_a_bucket_is_not_blocked_by_an_access_block_in_another_file(
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-qm", "base")
-    (repo / "infra" / "bucket.tf").write_text(BUCKET.replace('"data"\n}', '"data"\n  tags   = { team = "x" }\n}'))
-    git("commit", "-qam", "tag the bucket")
-
-    out = tmp_path / "out"
+    (repo / path).write_text(text)
+    git("commit", "-qam", "change")
     clean = {k: "" for k in os.environ if k.startswith("GITHUB_")}
-    run_guard("scan", str(repo), "--output", str(out), "--quiet", "--diff-base", "HEAD~1", env=clean)
-    doc = json.loads((out / "findings.json").read_text())
-    rules = {f["rule_id"] for f in doc["findings"]}
-    assert "CKV_AWS_145" in rules and "CKV2_AWS_6" not in rules  # judged with its module
-    assert {f["location"]["path"] for f in doc["findings"]} == {"infra/bucket.tf"}
+    proc = run_guard("scan", str(repo), "--output", str(out), "--quiet", "--diff-base", "HEAD~1", env=clean)
+    return proc, json.loads((out / "findings.json").read_text())
 
 
 VOLUME_MODULE = """variable "encrypted" {
@@ -267,22 +272,8 @@ def test_pr_turning_off_encryption_in_a_module_call_is_blocked(tmp_path: Path) -
     (repo / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % "true")
     (repo / "main.tf").write_text('module "data" {\n  source    = "./modules/volume"\n  encrypted = true\n}\n')
     (repo / ".guard.yaml").write_text("scanners: [checkov]\nfail_on: high\n")
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.email=dev@example.com", "-c", "user.name=dev", *args], cwd=repo,
-                       check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-qm", "base")
-    (repo / "main.tf").write_text((repo / "main.tf").read_text().replace("= true", "= false"))
-    git("commit", "-qam", "no encryption")
-
-    out = tmp_path / "out"
-    clean = {k: "" for k in os.environ if k.startswith("GITHUB_")}
-    proc = run_guard("scan", str(repo), "--output", str(out), "--quiet", "--diff-base", "HEAD~1", env=clean)
+    proc, doc = pr_scan(repo, tmp_path / "out", "main.tf", (repo / "main.tf").read_text().replace("= true", "= false"))
     assert proc.returncode == 1, proc.stderr
-    doc = json.loads((out / "findings.json").read_text())
     [f] = [f for f in doc["findings"] if f["rule_id"] == "CKV_AWS_3"]
     assert f["location"]["path"] == "main.tf" and not f["properties"].get("existing")
     assert f["fingerprint"] in doc["gate"]["blocking"]
