@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 from _common import header  # noqa: E402
 
 CHILD = r'''
@@ -25,21 +26,13 @@ from guard.cli import GC_THRESHOLD
 gc.set_threshold(*GC_THRESHOLD)  # as the guard command sets it
 from pathlib import Path
 from guard.config import Config
-from guard.model import Category, Finding, Location, Rule, ScannerRun, Severity, Status
 from guard import pipeline
 from guard.commands.outputs import write_outputs
 
 n, root, out = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-sev = list(Severity)
-cwes = ["CWE-89", "CWE-78", "CWE-327", "CWE-798", "CWE-502", "CWE-295", "CWE-22", "CWE-79"]
-rules = [Rule(f"R{i}", f"rule{i}", f"Rule {i}", f"Rule {i} full", f"help {i}", cwe=(cwes[i % 8],)) for i in range(200)]
-tools = ["semgrep", "bandit", "checkov", "trivy"]
-findings = [Finding(tool=tools[i % 4], rule=rules[i % 200], message=f"problem {i}", severity=sev[i % 5],
-                    category=Category.SAST, location=Location(f"src/m{i % 5000}.py", i % 400 + 1, i % 400 + 1),
-                    cwe=(cwes[i % 8],), fingerprint=f"{i:032x}", found_by=(tools[i % 4],)) for i in range(n)]
-runs = [ScannerRun(t, Category.SAST, Status.OK, version="1", findings=tuple(f for f in findings if f.tool == t),
-                   checks=tuple(rules)) for t in tools]
-del findings
+sys.path.insert(0, sys.argv[4])
+from synthetic import synthetic_runs
+runs = synthetic_runs(n)
 cfg = Config(scanners=[], fail_on="critical")
 t0 = time.perf_counter()
 result = pipeline.run_imported(root, runs, cfg)
@@ -69,8 +62,8 @@ def measure(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root, out = Path(tmp) / "repo", Path(tmp) / "out"
         root.mkdir()
-        proc = subprocess.run([sys.executable, "-c", CHILD, str(n), str(root), str(out)], capture_output=True,
-                              text=True, check=False)
+        proc = subprocess.run([sys.executable, "-c", CHILD, str(n), str(root), str(out), str(BENCH)],
+                              capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise SystemExit(f"size {n} failed:\n{proc.stderr[-2000:]}")
         return json.loads(proc.stdout.strip().splitlines()[-1])
