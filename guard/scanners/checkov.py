@@ -26,7 +26,7 @@ from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
-from guard.scanners.tfmodule import TERRAFORM, auto_var_files, called_modules, with_callers
+from guard.scanners.tfmodule import TERRAFORM, auto_var_files, call_site, called_modules, with_callers
 
 OUTPUT = "results_json.json"
 VIEW = "tree"  # the folder of links checkov scans, under the scanner's work folder
@@ -91,7 +91,6 @@ class CheckovScanner(ToolScanner):
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         context = set(self.context(run.target, run.files))
-        selected = set(run.files)
         view = run.workdir / VIEW
         reports = doc if isinstance(doc, list) else [doc]
         for report in reports:
@@ -103,11 +102,11 @@ class CheckovScanner(ToolScanner):
                 raise ScannerError("checkov report has no `results`")
             results = report["results"]
             for item in results.get("failed_checks") or []:
-                yield from _reported(_finding(item, view, waiver=None), item, view, context, selected)
+                yield from _reported(_finding(item, view, waiver=None), run.target, context, run.files)
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
-                yield from _reported(_finding(item, view, waiver=f"checkov:skip ({comment})"), item, view, context,
-                                     selected)
+                yield from _reported(_finding(item, view, waiver=f"checkov:skip ({comment})"), run.target, context,
+                                     run.files)
 
 
 def frameworks_by_name(files: Sequence[str]) -> list[str]:
@@ -148,29 +147,20 @@ def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
     return found or ["kubernetes"]
 
 
-def _reported(finding: Finding, item: Mapping[str, Any], view: Path, context: set[str],
-              selected: set[str]) -> Iterable[Finding]:
+def _reported(finding: Finding, target: Path, context: set[str], selected: Sequence[str]) -> Iterable[Finding]:
     """The finding, unless it is in a file checkov only read for context. An instance of a module
-    read for context, made by a module call in a selected file, is reported at that call: a change
-    to the call's inputs is what made it (checkov names only the innermost call)."""
+    read for context, made by a module call in a selected file (directly or through further calls),
+    is reported at that call: a change to the call's inputs is what made it."""
     loc = finding.location
     if loc is None or loc.path not in context:
         yield finding
         return
-    call = _caller(item, view)
-    if call is not None and call.path in selected:
-        yield evolve(finding, location=call,
+    site = call_site(target, selected, finding.resource or "", PurePosixPath(loc.path).parent)
+    if site is not None:
+        path, start, end = site
+        yield evolve(finding, location=Location(path=path, start_line=start, end_line=end),
                      message=f"{finding.message} in {loc.path}:{loc.start_line}, made by this module call",
                      properties={**finding.properties, "module_location": f"{loc.path}:{loc.start_line}"})
-
-
-def _caller(item: Mapping[str, Any], view: Path) -> Location | None:
-    """The module call that made the resource of a result (checkov's `caller_file_*`), if any."""
-    path, lines = item.get("caller_file_path"), item.get("caller_file_line_range")
-    rel = relativize(str(path).lstrip("/"), view) if path else None
-    if rel is None or not isinstance(lines, list) or len(lines) != 2 or not all(type(n) is int and n > 0 for n in lines):
-        return None
-    return Location(path=rel, start_line=lines[0], end_line=lines[1])
 
 
 def _rule(check_id: str, title: str | None = None, guideline: str | None = None) -> Rule:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
 
+from guard.diff import resource_block
 from guard.files import SKIP_DIRS, list_given
 from guard.scanners.base import match_any
 
@@ -38,6 +39,8 @@ _BLOCK = re.compile(r'^\s*(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"|^\s*(variabl
 _LOCALS = re.compile(r"^\s*locals\s*\{", re.M)
 _ASSIGNED = re.compile(r"^\s*([\w-]+)\s*=", re.M)
 _LOCAL_SOURCE = re.compile(r'^\s*"?source"?\s*[=:]\s*"(\.\.?/[^"]*)"', re.M)  # a module's, in .tf or .tf.json
+_MODULE_CALL = re.compile(r'^\s*module\s+"([\w-]+)"\s*\{', re.M)
+_CALL_IN_ADDRESS = re.compile(r'module\.([\w-]+)(?:\[[^\]]*\])?\.')  # module.a["k"].module.b[0].aws_x.y
 _REFERENCE = re.compile(r"\b(?:data\.[\w-]+\.[\w-]+|(?:var|local|module)\.[\w-]+|[a-z][a-z0-9_]*\.[\w-]+)")
 
 
@@ -98,6 +101,61 @@ def called_modules(target: Path, files: Sequence[str], exclude: Sequence[str]) -
     call, transitively (not the files of those folders themselves)."""
     own = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
     return [f for f in with_called_modules(target, files, exclude) if PurePosixPath(f).parent not in own]
+
+
+def call_site(target: Path, files: Sequence[str], address: str,
+              module_folder: PurePosixPath) -> tuple[str, int, int] | None:
+    """Where, in one of `files`, the chain of module calls of a resource address
+    (`module.a.module.b.aws_x.y`) starts when it ends in `module_folder`: that file and the first
+    and last line of the outermost call's block; None if none of `files` makes it."""
+    calls = _calls_of(address)
+    if not calls:
+        return None
+    for rel in files:
+        if not match_any(rel, TERRAFORM):
+            continue
+        for name, start, end, source in _module_calls(target, rel):
+            if name == calls[0] and _leads_to(target, PurePosixPath(rel).parent, source, calls[1:]) == module_folder:
+                return rel, start, end
+    return None
+
+
+def _calls_of(address: str) -> list[str]:
+    """The module calls a resource address goes through: `module.a["k"].module.b.aws_x.y` -> [a, b]."""
+    names: list[str] = []
+    pos = 0
+    while (m := _CALL_IN_ADDRESS.match(address, pos)) is not None:
+        names.append(m.group(1))
+        pos = m.end()
+    return names
+
+
+def _leads_to(target: Path, folder: PurePosixPath, source: str | None, calls: Sequence[str]) -> PurePosixPath | None:
+    """The folder a call with local `source`, made in `folder`, leads to through the further `calls`."""
+    if source is None:
+        return None
+    called = PurePosixPath(os.path.normpath(folder / source))
+    if not calls:
+        return called
+    for rel in _folder_files(target, called):
+        for name, _, _, inner in _module_calls(target, rel):
+            if name == calls[0]:
+                return _leads_to(target, called, inner, calls[1:])
+    return None
+
+
+def _module_calls(target: Path, rel: str) -> list[tuple[str, int, int, str | None]]:
+    """The module blocks of a Terraform file: name, first and last line, and local source (None if
+    it has no local one)."""
+    text = _text(target / rel)
+    lines = text.splitlines()
+    out = []
+    for m in _MODULE_CALL.finditer(text):
+        line = text.count("\n", 0, m.start(1)) + 1  # (the match may begin on blank lines above)
+        start, end = resource_block(target / rel, line, line)
+        sources = _LOCAL_SOURCE.findall("\n".join(lines[start - 1:end]))
+        out.append((m.group(1), start, end, sources[0] if len(sources) == 1 else None))
+    return out
 
 
 def auto_var_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 import pytest
@@ -23,7 +23,7 @@ from guard import config as config_mod
 from guard.cache import ResultCache
 from guard.scanners.checkov import CheckovScanner
 from guard.scanners.runner import run_one
-from guard.scanners.tfmodule import module_files, with_callers
+from guard.scanners.tfmodule import call_site, module_files, with_callers
 from guard.scanners.trivy import TrivyScanner
 from guard.tools.envs import resolve
 from tests.conftest import run_guard
@@ -183,6 +183,18 @@ def test_the_callers_of_a_changed_module_are_its_context(tmp_path: Path) -> None
     assert with_callers(root, ["modules/volume/main.tf"], ("envs",)) == ["modules/stack/main.tf"]
 
 
+def test_the_call_site_follows_the_chain_of_calls(tmp_path: Path) -> None:
+    root = volume_repo(tmp_path / "repo", "true", "false")
+    volume = PurePosixPath("modules/volume")
+    assert call_site(root, ["envs/prod/main.tf"], "module.stack.module.volume.aws_ebs_volume.v", volume) == (
+        "envs/prod/main.tf", 1, 4)
+    assert call_site(root, ["envs/prod/main.tf"], 'module.stack["a"].module.volume[0].aws_ebs_volume.v', volume) == (
+        "envs/prod/main.tf", 1, 4)
+    assert call_site(root, ["modules/stack/main.tf"], "module.stack.module.volume.aws_ebs_volume.v", volume) is None
+    assert call_site(root, ["envs/prod/main.tf"], "module.stack.aws_ebs_volume.v", volume) is None  # ends elsewhere
+    assert call_site(root, ["envs/prod/main.tf"], "aws_ebs_volume.v", volume) is None
+
+
 # (scanner, the unencrypted-volume check, the resource it names for the instance)
 UNENCRYPTED = {"checkov": (CheckovScanner, "CKV_AWS_3", "module.stack.module.volume.aws_ebs_volume.v"),
                "trivy": (TrivyScanner, "AWS-0026", "module.stack")}
@@ -242,15 +254,23 @@ def test_checkov_applies_the_variable_files_terraform_loads(tmp_path: Path, var_
 
 @pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
 @pytest.mark.parametrize("passed,reported", [("false", True), ("true", False)])
-def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path, passed: str, reported: bool) -> None:
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path, passed: str, reported: bool,
+                                                                  nested: bool) -> None:
     """A pull request changing only the call: the module is read for context, and the instance's
-    finding is reported at the call (the lines the change touched), naming the module's file."""
+    finding is reported at the call (the lines the change touched), naming the module's file; also
+    when the call reaches the module through another module."""
     root = tmp_path / "repo"
     (root / "modules" / "volume").mkdir(parents=True)
     (root / "envs").mkdir()
     (root / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % "true")
     (root / "envs" / "main.tf").write_text(
         f'locals {{\n  size = 10\n}}\n\nmodule "data" {{\n  source    = "../modules/volume"\n  encrypted = {passed}\n}}\n')
+    if nested:  # envs calls modules/stack, which calls modules/volume
+        (root / "modules" / "stack").mkdir()
+        (root / "modules" / "stack" / "main.tf").write_text(
+            'variable "encrypted" {}\n\nmodule "volume" {\n  source    = "../volume"\n  encrypted = var.encrypted\n}\n')
+        (root / "envs" / "main.tf").write_text((root / "envs" / "main.tf").read_text().replace("volume", "stack"))
     cfg = config_mod.load(root, flags={"cache": False})
     assert "modules/volume/main.tf" in CheckovScanner(cfg).context(root, ["envs/main.tf"])
     run = run_one(CheckovScanner(cfg), root, ["envs/main.tf"], tmp_path / "work", cfg)
@@ -260,7 +280,8 @@ def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path
     if reported:
         [f] = unencrypted
         assert (f.location.path, f.location.start_line, f.location.end_line) == ("envs/main.tf", 5, 8)
-        assert f.resource == "module.data.aws_ebs_volume.v" and "modules/volume/main.tf:6" in f.message
+        assert f.resource == ("module.data.module.volume.aws_ebs_volume.v" if nested else "module.data.aws_ebs_volume.v")
+        assert "modules/volume/main.tf:6" in f.message
     assert {f.location.path for f in run.findings} <= {"envs/main.tf"}
 
 
