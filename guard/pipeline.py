@@ -275,7 +275,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         only_files = changes.paths
     waiver_set, accepted, trusted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
-    later = LaterStages(config, p.target, p.files.files)
+    later = LaterStages(config, p.target, p.files.files, p.scanners)
 
     def on_progress(name: str, event: str) -> None:
         if event == "run":
@@ -311,15 +311,17 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
 
 class LaterStages:
     """The work of the later stages that can start while the scanners run: parsing config files for the
-    config policies, preparing the policy pack and loading the framework catalogs, on one worker thread.
+    config policies, preparing the policy pack, loading the framework catalogs and mapping the checks
+    the scanners will report to their controls, on one worker thread.
 
     It starts when the first tool really runs (a re-scan served from the caches never needs it).
     Policy evaluation runs on the same thread: the in-process Rego engine is bound to the thread that
     made it.
     """
 
-    def __init__(self, config: Config, root: Path, files: Sequence[str]) -> None:
-        self.config, self.root, self.files = config, root, files
+    def __init__(self, config: Config, root: Path, files: Sequence[str],
+                 scanners: Sequence[Scanner | BuiltinScanner] = ()) -> None:
+        self.config, self.root, self.files, self.scanners = config, root, files, scanners
         self.worker = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
         self._parsed: Future[ConfigInput] | None = None
@@ -334,7 +336,8 @@ class LaterStages:
             # the pack first: its config policies say which kinds of config file to parse
             self._pack = self.worker.submit(_prepare_policies, self.config, self.root)
             self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files, self._pack)
-            self.worker.submit(_frameworks, self.config, self.root)  # errors surface in assess_controls
+            # errors surface in assess_controls
+            self.worker.submit(_map_checks, self.config, self.root, self.files, self.scanners)
 
     def config_input(self) -> "ConfigInput":
         assert self._parsed is not None, "start() first"
@@ -360,6 +363,17 @@ def _parse_config_files(config: Config, root: Path, files: Sequence[str],
 
     kinds = pack.result().pack.config_files() if pack.exception() is None else None
     return config_input(config, root, files, kinds)
+
+
+def _map_checks(config: Config, root: Path, files: Sequence[str], scanners: Sequence[Scanner | BuiltinScanner]) -> None:
+    """Load the framework catalogs and map each planned scanner's checks to controls: control status
+    reads the mappings from `controls_for`'s memo when the scanners are done."""
+    from guard.compliance.mappings import controls_for
+
+    frameworks = _frameworks(config, root)
+    for scanner in scanners:
+        for rule in scanner.checks(scanner.select(files)):
+            controls_for(rule, frameworks, tool=scanner.name, category=scanner.category)
 
 
 def _prepare_policies(config: Config, root: Path) -> "PreparedPack":
