@@ -26,7 +26,7 @@ from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
-from guard.scanners.tfmodule import TERRAFORM, auto_var_files, call_site, called_modules, with_callers
+from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
 
 OUTPUT = "results_json.json"
 VIEW = "tree"  # the folder of links checkov scans, under the scanner's work folder
@@ -91,6 +91,7 @@ class CheckovScanner(ToolScanner):
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         context = set(self.context(run.target, run.files))
+        sites = CallSites(run.target, run.files)
         view = run.workdir / VIEW
         reports = doc if isinstance(doc, list) else [doc]
         for report in reports:
@@ -102,11 +103,10 @@ class CheckovScanner(ToolScanner):
                 raise ScannerError("checkov report has no `results`")
             results = report["results"]
             for item in results.get("failed_checks") or []:
-                yield from _reported(_finding(item, view, waiver=None), run.target, context, run.files)
+                yield from _reported(_finding(item, view, waiver=None), context, sites)
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
-                yield from _reported(_finding(item, view, waiver=f"checkov:skip ({comment})"), run.target, context,
-                                     run.files)
+                yield from _reported(_finding(item, view, waiver=f"checkov:skip ({comment})"), context, sites)
 
 
 def frameworks_by_name(files: Sequence[str]) -> list[str]:
@@ -147,7 +147,7 @@ def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
     return found or ["kubernetes"]
 
 
-def _reported(finding: Finding, target: Path, context: set[str], selected: Sequence[str]) -> Iterable[Finding]:
+def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable[Finding]:
     """The finding, unless it is in a file checkov only read for context. An instance of a module
     read for context, made by a module call in a selected file (directly or through further calls),
     is reported at that call: a change to the call's inputs is what made it."""
@@ -155,7 +155,7 @@ def _reported(finding: Finding, target: Path, context: set[str], selected: Seque
     if loc is None or loc.path not in context:
         yield finding
         return
-    site = call_site(target, selected, finding.resource or "", PurePosixPath(loc.path).parent)
+    site = sites.of(finding.resource or "", PurePosixPath(loc.path).parent)
     if site is not None:
         path, start, end = site
         yield evolve(finding, location=Location(path=path, start_line=start, end_line=end),

@@ -103,21 +103,55 @@ def called_modules(target: Path, files: Sequence[str], exclude: Sequence[str]) -
     return [f for f in with_called_modules(target, files, exclude) if PurePosixPath(f).parent not in own]
 
 
-def call_site(target: Path, files: Sequence[str], address: str,
-              module_folder: PurePosixPath) -> tuple[str, int, int] | None:
-    """Where, in one of `files`, the chain of module calls of a resource address
-    (`module.a.module.b.aws_x.y`) starts when it ends in `module_folder`: that file and the first
-    and last line of the outermost call's block; None if none of `files` makes it."""
-    calls = _calls_of(address)
-    if not calls:
+class CallSites:
+    """Where in `files` the module calls that made a resource start, for resource addresses of one
+    tool run (each file's module blocks are read once)."""
+
+    def __init__(self, target: Path, files: Sequence[str]) -> None:
+        self.target = target
+        self.files = [f for f in files if match_any(f, TERRAFORM)]
+        self._blocks: dict[str, list[tuple[str, int, int, str | None]]] = {}
+
+    def of(self, address: str, module_folder: PurePosixPath) -> tuple[str, int, int] | None:
+        """The file and the first and last line of the outermost call's block, when the chain of module
+        calls of `address` (`module.a.module.b.aws_x.y`) starts in one of the files and ends in
+        `module_folder`; else None."""
+        calls = _calls_of(address)
+        if not calls:
+            return None
+        for rel in self.files:
+            for name, start, end, source in self._module_calls(rel):
+                if name == calls[0] and self._leads_to(PurePosixPath(rel).parent, source, calls[1:]) == module_folder:
+                    return rel, start, end
         return None
-    for rel in files:
-        if not match_any(rel, TERRAFORM):
-            continue
-        for name, start, end, source in _module_calls(target, rel):
-            if name == calls[0] and _leads_to(target, PurePosixPath(rel).parent, source, calls[1:]) == module_folder:
-                return rel, start, end
-    return None
+
+    def _leads_to(self, folder: PurePosixPath, source: str | None, calls: Sequence[str]) -> PurePosixPath | None:
+        """The folder a call with local `source`, made in `folder`, leads to through the further `calls`."""
+        if source is None:
+            return None
+        called = PurePosixPath(os.path.normpath(folder / source))
+        if not calls:
+            return called
+        for rel in _folder_files(self.target, called):
+            for name, _, _, inner in self._module_calls(rel):
+                if name == calls[0]:
+                    return self._leads_to(called, inner, calls[1:])
+        return None
+
+    def _module_calls(self, rel: str) -> list[tuple[str, int, int, str | None]]:
+        """The module blocks of a Terraform file: name, first and last line, and local source (None if
+        it has no local one)."""
+        if rel not in self._blocks:
+            text = _text(self.target / rel)
+            lines = text.splitlines()
+            found = []
+            for m in _MODULE_CALL.finditer(text):
+                line = text.count("\n", 0, m.start(1)) + 1  # (the match may begin on blank lines above)
+                start, end = resource_block(self.target / rel, line, line)
+                sources = _LOCAL_SOURCE.findall("\n".join(lines[start - 1:end]))
+                found.append((m.group(1), start, end, sources[0] if len(sources) == 1 else None))
+            self._blocks[rel] = found
+        return self._blocks[rel]
 
 
 def _calls_of(address: str) -> list[str]:

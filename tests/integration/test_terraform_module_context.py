@@ -23,7 +23,7 @@ from guard import config as config_mod
 from guard.cache import ResultCache
 from guard.scanners.checkov import CheckovScanner
 from guard.scanners.runner import run_one
-from guard.scanners.tfmodule import call_site, module_files, with_callers
+from guard.scanners.tfmodule import CallSites, module_files, with_callers
 from guard.scanners.trivy import TrivyScanner
 from guard.tools.envs import resolve
 from tests.conftest import run_guard
@@ -185,14 +185,13 @@ def test_the_callers_of_a_changed_module_are_its_context(tmp_path: Path) -> None
 
 def test_the_call_site_follows_the_chain_of_calls(tmp_path: Path) -> None:
     root = volume_repo(tmp_path / "repo", "true", "false")
-    volume = PurePosixPath("modules/volume")
-    assert call_site(root, ["envs/prod/main.tf"], "module.stack.module.volume.aws_ebs_volume.v", volume) == (
-        "envs/prod/main.tf", 1, 4)
-    assert call_site(root, ["envs/prod/main.tf"], 'module.stack["a"].module.volume[0].aws_ebs_volume.v', volume) == (
-        "envs/prod/main.tf", 1, 4)
-    assert call_site(root, ["modules/stack/main.tf"], "module.stack.module.volume.aws_ebs_volume.v", volume) is None
-    assert call_site(root, ["envs/prod/main.tf"], "module.stack.aws_ebs_volume.v", volume) is None  # ends elsewhere
-    assert call_site(root, ["envs/prod/main.tf"], "aws_ebs_volume.v", volume) is None
+    volume, address = PurePosixPath("modules/volume"), "module.stack.module.volume.aws_ebs_volume.v"
+    sites = CallSites(root, ["envs/prod/main.tf", "other/main.tf"])
+    assert sites.of(address, volume) == ("envs/prod/main.tf", 1, 4)
+    assert sites.of('module.stack["a"].module.volume[0].aws_ebs_volume.v', volume) == ("envs/prod/main.tf", 1, 4)
+    assert sites.of("module.stack.aws_ebs_volume.v", volume) is None  # the chain ends elsewhere
+    assert sites.of("aws_ebs_volume.v", volume) is None
+    assert CallSites(root, ["modules/stack/main.tf"]).of(address, volume) is None  # not the outermost call
 
 
 # (scanner, the unencrypted-volume check, the resource it names for the instance)
