@@ -8,9 +8,9 @@ module, a one-line change in a large module pays for checking every resource of 
 `module_files` lists the other Terraform files of the changed files' folders (a module is a
 folder) and `with_called_modules` adds the local modules they call (`called_modules`: those
 alone); `callers_context` adds the modules that call a changed local module, so that a tool
-evaluating module calls judges each instance with its caller's inputs. `needed` reads the
-module's files and `related` picks what a file's resources need, from the files' text (no HCL
-parse):
+evaluating module calls judges each instance with its caller's inputs; `CallSites` finds the call
+in a changed file that made a module's resource. `needed` reads the module's files and `related`
+picks what a file's resources need, from the files' text (no HCL parse):
 - what the selected files refer to, transitively: the files defining those resources, data
   sources, variables, locals and modules;
 - the resources that refer to a selected file's resources (what attaches to them: access blocks,
