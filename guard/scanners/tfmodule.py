@@ -164,33 +164,6 @@ def _calls_of(address: str) -> list[str]:
     return names
 
 
-def _leads_to(target: Path, folder: PurePosixPath, source: str | None, calls: Sequence[str]) -> PurePosixPath | None:
-    """The folder a call with local `source`, made in `folder`, leads to through the further `calls`."""
-    if source is None:
-        return None
-    called = PurePosixPath(os.path.normpath(folder / source))
-    if not calls:
-        return called
-    for rel in _folder_files(target, called):
-        for name, _, _, inner in _module_calls(target, rel):
-            if name == calls[0]:
-                return _leads_to(target, called, inner, calls[1:])
-    return None
-
-
-def _module_calls(target: Path, rel: str) -> list[tuple[str, int, int, str | None]]:
-    """The module blocks of a Terraform file: name, first and last line, and local source (None if
-    it has no local one)."""
-    text = _text(target / rel)
-    lines = text.splitlines()
-    out = []
-    for m in _MODULE_CALL.finditer(text):
-        line = text.count("\n", 0, m.start(1)) + 1  # (the match may begin on blank lines above)
-        start, end = resource_block(target / rel, line, line)
-        sources = _LOCAL_SOURCE.findall("\n".join(lines[start - 1:end]))
-        out.append((m.group(1), start, end, sources[0] if len(sources) == 1 else None))
-    return out
-
 
 def auto_var_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
     """The variable files Terraform loads by itself (`terraform.tfvars`, `*.auto.tfvars`...) in the
