@@ -50,7 +50,10 @@ class CheckovScanner(ToolScanner):
         return dist_version(exe, "checkov") or super().version(exe)
 
     def env(self) -> Mapping[str, str]:
-        return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING"}
+        # the folder holds just what guard selected: checkov must not drop hidden folders and files
+        # or node_modules from it, as it does by default when it walks a folder
+        return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING",
+                "CKV_IGNORE_HIDDEN_DIRECTORIES": "false", "CKV_IGNORED_DIRECTORIES": ""}
 
     def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """Of the other files of a changed Terraform file's module, those its resources need; for a

@@ -297,3 +297,18 @@ def test_pr_turning_off_encryption_in_a_module_call_is_blocked(tmp_path: Path) -
     [f] = [f for f in doc["findings"] if f["rule_id"] == "CKV_AWS_3"]
     assert f["location"]["path"] == "main.tf" and not f["properties"].get("existing")
     assert f["fingerprint"] in doc["gate"]["blocking"]
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+def test_checkov_judges_every_selected_file_in_hidden_folders_too(tmp_path: Path) -> None:
+    """checkov skips hidden folders and files when it walks a folder; guard's folder of links holds
+    only what guard selected, and checkov must judge all of it."""
+    root = tmp_path / "repo"
+    for rel in (".deploy/main.tf", ".bucket.tf", "infra/main.tf"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(BUCKET)
+    cfg = config_mod.load(root, flags={"cache": False})
+    files = [".bucket.tf", ".deploy/main.tf", "infra/main.tf"]
+    run = run_one(CheckovScanner(cfg), root, files, tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    assert {f.location.path for f in run.findings if f.rule_id == "CKV_AWS_145"} == set(files)
