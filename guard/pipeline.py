@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import hashlib
+import importlib
 import shutil
 import subprocess
 import tempfile
@@ -311,8 +312,8 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
 
 class LaterStages:
     """The work of the later stages that can start while the scanners run: parsing config files for the
-    config policies, preparing the policy pack, loading the framework catalogs and mapping the checks
-    the scanners will report to their controls, on one worker thread.
+    config policies, preparing the policy pack, loading the framework catalogs, mapping the checks
+    the scanners will report to their controls and importing the output writers, on one worker thread.
 
     It starts when the first tool really runs (a re-scan served from the caches never needs it).
     Policy evaluation runs on the same thread: the in-process Rego engine is bound to the thread that
@@ -338,6 +339,7 @@ class LaterStages:
             self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files, self._pack)
             # errors surface in assess_controls
             self.worker.submit(_map_checks, self.config, self.root, self.files, self.scanners)
+            self.worker.submit(importlib.import_module, "guard.commands.outputs")  # SARIF's sarif_om: 0.1 s
 
     def config_input(self) -> "ConfigInput":
         assert self._parsed is not None, "start() first"

@@ -56,7 +56,6 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     from guard import config as config_mod
     from guard import diff
     from guard import pipeline
-    from guard.commands.outputs import write_outputs
     from guard.report import terminal
     from guard.report.progress import scan_progress
 
@@ -97,6 +96,8 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         click.echo(f"guard: {changed} changed: it decides how changes are judged and needs review "
                    "(this run used the base commit's version)", err=True)
     if output is not None:
+        from guard.commands.outputs import write_outputs  # (imported while the tools ran: pipeline.LaterStages)
+
         try:
             written = write_outputs(result, output, cfg, Path(result.target))
         except OSError as exc:
