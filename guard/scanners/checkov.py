@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
-from guard.model import Category, Finding, Location, Rule, evolve
+from guard.model import Category, Finding, Location, Rule
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
@@ -158,12 +158,9 @@ def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable
     if loc is None or loc.path not in context:
         yield finding
         return
-    site = sites.of(finding.resource or "", PurePosixPath(loc.path).parent)
-    if site is not None:
-        path, start, end = site
-        yield evolve(finding, location=Location(path=path, start_line=start, end_line=end),
-                     message=f"{finding.message} in {loc.path}:{loc.start_line}, made by this module call",
-                     properties={**finding.properties, "module_location": f"{loc.path}:{loc.start_line}"})
+    moved = sites.at_call(finding)
+    if moved is not None:
+        yield moved
 
 
 def _rule(check_id: str, title: str | None = None, guideline: str | None = None) -> Rule:

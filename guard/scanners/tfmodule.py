@@ -29,6 +29,7 @@ from typing import Mapping, Sequence
 
 from guard.diff import resource_block
 from guard.files import SKIP_DIRS, list_given
+from guard.model import Finding, Location, evolve
 from guard.scanners.base import match_any
 
 TERRAFORM = ("*.tf", "*.tf.json")
@@ -40,7 +41,7 @@ _LOCALS = re.compile(r"^\s*locals\s*\{", re.M)
 _ASSIGNED = re.compile(r"^\s*([\w-]+)\s*=", re.M)
 _LOCAL_SOURCE = re.compile(r'^\s*"?source"?\s*[=:]\s*"(\.\.?/[^"]*)"', re.M)  # a module's, in .tf or .tf.json
 _MODULE_CALL = re.compile(r'^\s*module\s+"([\w-]+)"\s*\{', re.M)
-_CALL_IN_ADDRESS = re.compile(r'module\.([\w-]+)(?:\[[^\]]*\])?\.')  # module.a["k"].module.b[0].aws_x.y
+_CALL_IN_ADDRESS = re.compile(r'module\.([\w-]+)(?:\[[^\]]*\])?(?:\.|$)')  # module.a["k"].module.b[0].aws_x.y
 _REFERENCE = re.compile(r"\b(?:data\.[\w-]+\.[\w-]+|(?:var|local|module)\.[\w-]+|[a-z][a-z0-9_]*\.[\w-]+)")
 
 
@@ -112,20 +113,38 @@ class CallSites:
         self.files = [f for f in files if match_any(f, TERRAFORM)]
         self._blocks: dict[str, list[tuple[str, int, int, str | None]]] = {}
 
+    def at_call(self, finding: Finding) -> Finding | None:
+        """A module instance's finding, located in the module, moved to the call in one of the files
+        that made the instance (message and `module_location` name the module's file and line);
+        None if none of them made it."""
+        loc = finding.location
+        if loc is None:
+            return None
+        site = self.of(finding.resource or "", PurePosixPath(loc.path).parent)
+        if site is None:
+            return None
+        path, start, end = site
+        return evolve(finding, location=Location(path=path, start_line=start, end_line=end),
+                      message=f"{finding.message} in {loc.path}:{loc.start_line}, made by this module call",
+                      properties={**finding.properties, "module_location": f"{loc.path}:{loc.start_line}"})
+
     def of(self, address: str, module_folder: PurePosixPath) -> tuple[str, int, int] | None:
-        """The file and the first and last line of the outermost call's block, when the chain of module
-        calls of `address` (`module.a.module.b.aws_x.y`) starts in one of the files and ends in
-        `module_folder`; else None."""
+        """The file and the first and last line of the outermost call's block, when the module calls
+        `address` names (`module.a.module.b.aws_x.y`; trivy names the outermost only: `module.a`)
+        start in one of the files and lead to `module_folder`; else None."""
         calls = _calls_of(address)
         if not calls:
             return None
         for rel in self.files:
             for name, start, end, source in self._module_calls(rel):
-                if name == calls[0] and self._leads_to(PurePosixPath(rel).parent, source, calls[1:]) == module_folder:
+                if name != calls[0]:
+                    continue
+                folder = self._follow(PurePosixPath(rel).parent, source, calls[1:])
+                if folder is not None and self._reaches(folder, module_folder):
                     return rel, start, end
         return None
 
-    def _leads_to(self, folder: PurePosixPath, source: str | None, calls: Sequence[str]) -> PurePosixPath | None:
+    def _follow(self, folder: PurePosixPath, source: str | None, calls: Sequence[str]) -> PurePosixPath | None:
         """The folder a call with local `source`, made in `folder`, leads to through the further `calls`."""
         if source is None:
             return None
@@ -135,8 +154,24 @@ class CallSites:
         for rel in _folder_files(self.target, called):
             for name, _, _, inner in self._module_calls(rel):
                 if name == calls[0]:
-                    return self._leads_to(called, inner, calls[1:])
+                    return self._follow(called, inner, calls[1:])
         return None
+
+    def _reaches(self, folder: PurePosixPath, wanted: PurePosixPath) -> bool:
+        """Whether `wanted` is `folder` or a local module it calls, directly or through further calls."""
+        seen, todo = {folder}, [folder]
+        while todo:
+            here = todo.pop()
+            if here == wanted:
+                return True
+            for rel in _folder_files(self.target, here):
+                for _, _, _, source in self._module_calls(rel):
+                    if source is not None:
+                        called = PurePosixPath(os.path.normpath(here / source))
+                        if called not in seen:
+                            seen.add(called)
+                            todo.append(called)
+        return False
 
     def _module_calls(self, rel: str) -> list[tuple[str, int, int, str | None]]:
         """The module blocks of a Terraform file: name, first and last line, and local source (None if

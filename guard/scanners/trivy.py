@@ -7,7 +7,8 @@ secret-only scan of one file), so results outside the files guard selected (excl
 paths, `__pycache__`) are dropped. When the files a selection is judged with lie outside that
 folder (the modules calling a changed module, a module called by `../`, the chart of a changed
 template), trivy scans a folder of copies of the selection and its context instead (it skips
-links). Secret values are already masked by trivy; guard redacts again.
+links). A finding of a module instance in a module read for context is reported at the call in a
+selected file that made it (`tfmodule.CallSites`). Secret values are already masked by trivy; guard redacts again.
 trivy drops `trivy:ignore` findings entirely (even with `--show-suppressed`), so they cannot be
 listed as inline waivers.
 """
@@ -29,7 +30,7 @@ from guard.scanners.base import (
     NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output, unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
-from guard.scanners.tfmodule import callers_context, with_called_modules
+from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, with_called_modules
 
 OUTPUT = "trivy.json"
 VIEW = "tree"  # copies of the files to scan and their context, when the context lies outside scan_root
@@ -161,16 +162,24 @@ class TrivyScanner(ToolScanner):
             raise ScannerError("trivy output is not a trivy JSON report (no SchemaVersion)")
         wanted = set(run.files)
         root = "." if self._viewed(run.target, run.files) else scan_root(run.files)
+        modules = {f for f in self.context(run.target, run.files) if match_any(f, TERRAFORM)}
+        sites = CallSites(run.target, run.files)
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
-            if target not in wanted:
+            if target not in wanted and target not in modules:
                 continue
             kind = str(result.get("Type") or "")
             for m in result.get("Misconfigurations") or []:
-                if m.get("Status", "FAIL") == "FAIL":
-                    yield _misconfig(m, target, kind)
-            for s in result.get("Secrets") or []:
-                yield _secret(s, target)
+                if m.get("Status", "FAIL") != "FAIL":
+                    continue
+                finding = _misconfig(m, target, kind)
+                if target in wanted:
+                    yield finding
+                elif (moved := sites.at_call(finding)) is not None:  # an instance a changed call makes
+                    yield moved
+            if target in wanted:
+                for s in result.get("Secrets") or []:
+                    yield _secret(s, target)
 
 
 def _severity(value: Any) -> Severity:

@@ -189,8 +189,9 @@ def test_the_call_site_follows_the_chain_of_calls(tmp_path: Path) -> None:
     sites = CallSites(root, ["envs/prod/main.tf", "other/main.tf"])
     assert sites.of(address, volume) == ("envs/prod/main.tf", 1, 4)
     assert sites.of('module.stack["a"].module.volume[0].aws_ebs_volume.v', volume) == ("envs/prod/main.tf", 1, 4)
-    assert sites.of("module.stack.aws_ebs_volume.v", volume) is None  # the chain ends elsewhere
+    assert sites.of("module.other.module.volume.aws_ebs_volume.v", volume) is None  # no such call
     assert sites.of("aws_ebs_volume.v", volume) is None
+    assert sites.of("module.stack", volume) == ("envs/prod/main.tf", 1, 4)  # trivy: the outermost call only
     assert CallSites(root, ["modules/stack/main.tf"]).of(address, volume) is None  # not the outermost call
 
 
@@ -251,14 +252,17 @@ def test_checkov_applies_the_variable_files_terraform_loads(tmp_path: Path, var_
     assert "CKV_AWS_3" in {f.rule_id for f in run.findings}
 
 
-@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
+@pytest.mark.parametrize("tool", sorted(UNENCRYPTED))
 @pytest.mark.parametrize("passed,reported", [("false", True), ("true", False)])
 @pytest.mark.parametrize("nested", [False, True])
-def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path, passed: str, reported: bool,
-                                                                  nested: bool) -> None:
+def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path, tool: str, passed: str,
+                                                                  reported: bool, nested: bool) -> None:
     """A pull request changing only the call: the module is read for context, and the instance's
     finding is reported at the call (the lines the change touched), naming the module's file; also
     when the call reaches the module through another module."""
+    if resolve(tool) is None:
+        pytest.skip(f"{tool} not installed (guard tools install {tool})")
+    scanner, check, _ = UNENCRYPTED[tool]
     root = tmp_path / "repo"
     (root / "modules" / "volume").mkdir(parents=True)
     (root / "envs").mkdir()
@@ -271,16 +275,18 @@ def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path
             'variable "encrypted" {}\n\nmodule "volume" {\n  source    = "../volume"\n  encrypted = var.encrypted\n}\n')
         (root / "envs" / "main.tf").write_text((root / "envs" / "main.tf").read_text().replace("volume", "stack"))
     cfg = config_mod.load(root, flags={"cache": False})
-    assert "modules/volume/main.tf" in CheckovScanner(cfg).context(root, ["envs/main.tf"])
-    run = run_one(CheckovScanner(cfg), root, ["envs/main.tf"], tmp_path / "work", cfg)
+    assert "modules/volume/main.tf" in scanner(cfg).context(root, ["envs/main.tf"])
+    run = run_one(scanner(cfg), root, ["envs/main.tf"], tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason
-    unencrypted = [f for f in run.findings if f.rule_id == "CKV_AWS_3"]
+    unencrypted = [f for f in run.findings if f.rule_id == check]
     assert bool(unencrypted) is reported
     if reported:
         [f] = unencrypted
         assert (f.location.path, f.location.start_line, f.location.end_line) == ("envs/main.tf", 5, 8)
-        assert f.resource == ("module.data.module.volume.aws_ebs_volume.v" if nested else "module.data.aws_ebs_volume.v")
-        assert "modules/volume/main.tf:6" in f.message
+        assert "modules/volume/main.tf:" in f.message and f.properties["module_location"].startswith("modules/volume/")
+        if tool == "checkov":  # trivy names the outermost call only
+            assert f.resource == ("module.data.module.volume.aws_ebs_volume.v" if nested
+                                  else "module.data.aws_ebs_volume.v")
     assert {f.location.path for f in run.findings} <= {"envs/main.tf"}
 
 
