@@ -184,8 +184,9 @@ def _unquote(raw: bytes) -> str:
 # --- IaC resource blocks ----------------------------------------------------------------------
 
 
-def resource_block(path: Path, start: int, end: int) -> tuple[int, int]:
-    """The line range of the resource a finding at start..end belongs to (the range itself if unknown)."""
+def resource_block(path: Path, start: int, end: int, text: str | None = None) -> tuple[int, int]:
+    """The line range of the resource a finding at start..end belongs to (the range itself if unknown).
+    `text`: the file's text, when the caller has read it already."""
     suffix = path.suffix.lower()
     if suffix in (".tf", ".hcl", ".tfvars"):
         kind = "hcl"
@@ -195,10 +196,11 @@ def resource_block(path: Path, start: int, end: int) -> tuple[int, int]:
         kind = "docker"
     else:
         return start, end
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return start, end
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return start, end
     for a, b in _blocks(kind, text):
         if a <= end and start <= b:
             start, end = min(a, start), max(b, end)

@@ -182,7 +182,7 @@ class CallSites:
             found = []
             for m in _MODULE_CALL.finditer(text):
                 line = text.count("\n", 0, m.start(1)) + 1  # (the match may begin on blank lines above)
-                start, end = resource_block(self.target / rel, line, line)
+                start, end = resource_block(self.target / rel, line, line, text)
                 sources = _LOCAL_SOURCE.findall("\n".join(lines[start - 1:end]))
                 found.append((m.group(1), start, end, sources[0] if len(sources) == 1 else None))
             self._blocks[rel] = found
