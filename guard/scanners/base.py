@@ -12,6 +12,7 @@ import fnmatch
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -224,6 +225,22 @@ def read_output(path: Path, tool: str, limit: int | None = None) -> str:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScannerError(f"{tool} output is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+VIEW = "tree"  # a folder laid out under a scanner's work folder for its tool to scan (see `lay_out`)
+
+
+def lay_out(target: Path, files: Iterable[str], view: Path, *, copy: bool = False) -> None:
+    """`view` afresh, holding a link to (or, with `copy`, a copy of) each of `files` under `target`,
+    at its repository path."""
+    shutil.rmtree(view, ignore_errors=True)
+    for rel in files:
+        placed = view / rel
+        placed.parent.mkdir(parents=True, exist_ok=True)
+        if copy:
+            shutil.copyfile(target / rel, placed)
+        else:
+            placed.symlink_to(target / rel)
 
 
 def source_lines(path: Path) -> list[str]:

@@ -16,20 +16,18 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, match_any
+from guard.scanners.base import VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
 from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
 
 OUTPUT = "results_json.json"
-VIEW = "tree"  # the folder of links checkov scans, under the scanner's work folder
 CONFIG_NAMES = frozenset({".checkov.yaml", ".checkov.yml"})
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
@@ -73,14 +71,8 @@ class CheckovScanner(ToolScanner):
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
         """The folder checkov scans: a link to each file to scan and each context file, at its
         repository path."""
-        view = workdir / VIEW
-        shutil.rmtree(view, ignore_errors=True)
-        for rel in [*files, *self.context(target, files)]:
-            if PurePosixPath(rel).name in CONFIG_NAMES:
-                continue
-            link = view / rel
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(target / rel)
+        laid = [f for f in [*files, *self.context(target, files)] if PurePosixPath(f).name not in CONFIG_NAMES]
+        lay_out(target, laid, workdir / VIEW)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)

@@ -8,8 +8,8 @@ paths, `__pycache__`) are dropped. When the files a selection is judged with lie
 folder (the modules calling a changed module, a module called by `../`, the chart of a changed
 template), trivy scans a folder of copies of the selection and its context instead (it skips
 links). A finding of a module instance in a module read for context is reported at the call in a
-selected file that made it (`tfmodule.CallSites`). Secret values are already masked by trivy; guard redacts again.
-trivy drops `trivy:ignore` findings entirely (even with `--show-suppressed`), so they cannot be
+selected file that made it (`tfmodule.CallSites`). Secret values are already masked by trivy;
+guard redacts again. trivy drops `trivy:ignore` findings entirely (even with `--show-suppressed`), so they cannot be
 listed as inline waivers.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -27,13 +26,13 @@ from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
-    NO_CONFIG, Invocation, ScannerError, ToolScanner, load_json_output, match_any, read_output, unless_set,
+    NO_CONFIG, VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, read_output,
+    unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, with_called_modules
 
 OUTPUT = "trivy.json"
-VIEW = "tree"  # copies of the files to scan and their context, when the context lies outside scan_root
 OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry", "--offline-scan")
 # trivy reads trivy.yaml, .trivyignore and trivy-secret.yaml from its working directory, the scanned
 # repository: a change adding one would silence trivy (a severity floor, ignored check ids, disabled
@@ -44,6 +43,8 @@ NOT_FROM_REPO = (("--config", str(NO_CONFIG)), ("--ignorefile", os.devnull), ("-
 def not_from_repo(args: Sequence[str]) -> list[str]:
     """The options that keep trivy off the repository's own files, but those the config's args set."""
     return [a for option, value in NOT_FROM_REPO for a in unless_set(args, (option,), option, value)]
+
+
 _CONTAINER_TYPES = {"dockerfile", "kubernetes", "helm"}
 # The misconfiguration and secret families trivy evaluates (for control coverage).
 FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -125,13 +126,8 @@ class TrivyScanner(ToolScanner):
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
         """Copies of the files and their context at their repository paths, when trivy scans those."""
-        view = workdir / VIEW
-        shutil.rmtree(view, ignore_errors=True)
-        if not self._viewed(target, files):
-            return
-        for rel in [*files, *self.context(target, files)]:
-            (view / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target / rel, view / rel)
+        if self._viewed(target, files):
+            lay_out(target, [*files, *self.context(target, files)], workdir / VIEW, copy=True)
 
     def _viewed(self, target: Path, files: Sequence[str]) -> bool:
         """Whether trivy scans copies: it checks configuration and some context file lies outside
@@ -279,8 +275,7 @@ class TrivyImageScanner(ToolScanner):
         vuln = "1" if trivy_db().is_file() else "0"
         args = self.config.tool("trivy").args
         offline = json.dumps([*(o for o in OFFLINE if o != "--skip-check-update"), *not_from_repo(args)])
-        return [sys.executable, "-c", _IMAGE_DRIVER, exe, str(workdir), vuln, offline,
-                " ".join(self.config.tool("trivy").args), *files]
+        return [sys.executable, "-c", _IMAGE_DRIVER, exe, str(workdir), vuln, offline, " ".join(args), *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         title = "Known vulnerabilities in container image packages (OS and language)"
