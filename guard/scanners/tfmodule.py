@@ -30,6 +30,7 @@ from typing import Mapping, Sequence
 from guard.diff import resource_block
 from guard.files import SKIP_DIRS, list_given
 from guard.model import Finding, Location, evolve
+from guard.sarif.fingerprint import SourceCache, compute
 from guard.scanners.base import match_any
 
 TERRAFORM = ("*.tf", "*.tf.json")
@@ -112,11 +113,13 @@ class CallSites:
         self.target = target
         self.files = [f for f in files if match_any(f, TERRAFORM)]
         self._blocks: dict[str, list[tuple[str, int, int, str | None]]] = {}
+        self._sources = SourceCache(target)
 
     def at_call(self, finding: Finding) -> Finding | None:
         """A module instance's finding, located in the module, moved to the call in one of the files
         that made the instance (message and `module_location` name the module's file and line);
-        None if none of them made it."""
+        None if none of them made it. It keeps the fingerprint it has where it was found, as a scan
+        of the whole tree reports it there: a baseline made by such a scan covers it."""
         loc = finding.location
         if loc is None:
             return None
@@ -124,7 +127,8 @@ class CallSites:
         if site is None:
             return None
         path, start, end = site
-        return evolve(finding, location=Location(path=path, start_line=start, end_line=end),
+        found_at = compute(finding, self._sources.snippet(loc.path, loc.start_line, loc.end_line))
+        return evolve(finding, location=Location(path=path, start_line=start, end_line=end), fingerprint=found_at,
                       message=f"{finding.message} in {loc.path}:{loc.start_line}, made by this module call",
                       properties={**finding.properties, "module_location": f"{loc.path}:{loc.start_line}"})
 
@@ -197,7 +201,6 @@ def _calls_of(address: str) -> list[str]:
         names.append(m.group(1))
         pos = m.end()
     return names
-
 
 
 def auto_var_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:

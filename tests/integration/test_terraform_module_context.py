@@ -305,6 +305,30 @@ def test_pr_turning_off_encryption_in_a_module_call_is_blocked(tmp_path: Path) -
     assert f["fingerprint"] in doc["gate"]["blocking"]
 
 
+@pytest.mark.parametrize("tool", sorted(UNENCRYPTED))
+def test_a_baselined_instance_stays_existing_when_a_pr_touches_its_call(tmp_path: Path, tool: str) -> None:
+    """End to end: a full-tree baseline accepted the unencrypted instance (found in the module); a pull
+    request edits the call's block, so the finding is reported there, with the fingerprint it has in
+    the module: the baseline covers it and the gate passes."""
+    if resolve(tool) is None:
+        pytest.skip(f"{tool} not installed (guard tools install {tool})")
+    check = UNENCRYPTED[tool][1]
+    repo = tmp_path / "repo"
+    (repo / "modules" / "volume").mkdir(parents=True)
+    (repo / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % "true")
+    call = 'module "data" {\n  source    = "./modules/volume"\n  encrypted = false\n}\n'
+    (repo / "main.tf").write_text(call)
+    (repo / ".guard.yaml").write_text(f"scanners: [{tool}]\nfail_on: high\n")
+    created = run_guard("baseline", "create", str(repo))
+    assert created.returncode == 0, created.stderr
+    accepted = json.loads((repo / ".guard-baseline.json").read_text())
+    proc, doc = pr_scan(repo, tmp_path / "out", "main.tf", call.replace("false\n", "false\n  # reviewed\n"))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    [f] = [f for f in doc["findings"] if f["rule_id"] == check]
+    assert f["location"]["path"] == "main.tf" and f["properties"]["module_location"].startswith("modules/volume/")
+    assert f["fingerprint"] in json.dumps(accepted) and f["properties"].get("existing")
+
+
 @pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
 def test_checkov_judges_every_selected_file_in_hidden_folders_too(tmp_path: Path) -> None:
     """checkov skips hidden folders and files when it walks a folder; guard's folder of links holds
