@@ -16,6 +16,7 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -28,6 +29,7 @@ from guard.scanners.distinfo import dist_version
 from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
 
 OUTPUT = "results_json.json"
+START = str(Path(__file__).with_name("checkov_start.py"))
 CONFIG_NAMES = frozenset({".checkov.yaml", ".checkov.yml"})
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
@@ -76,7 +78,7 @@ class CheckovScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
-        return [exe, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
+        return [*start(exe), "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args, "-d", str(workdir / VIEW)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
@@ -102,6 +104,22 @@ class CheckovScanner(ToolScanner):
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
                 yield from _reported(_finding(item, view, waiver=f"checkov:skip ({comment})"), context, sites)
+
+
+def start(exe: str) -> list[str]:
+    """How to start checkov: when `exe` is checkov's own script, its interpreter running
+    `checkov_start` (only the frameworks asked for are loaded); else `exe` itself."""
+    try:
+        with open(exe, "rb") as fh:
+            head = fh.read(512).decode("utf-8", "replace")
+    except OSError:
+        return [exe]
+    first = head.split("\n", 1)[0]
+    python = first[2:].strip()
+    if (first.startswith("#!") and os.path.isabs(python) and os.path.basename(python).startswith("python")
+            and os.access(python, os.X_OK) and "from checkov.main import Checkov" in head):
+        return [python, START]
+    return [exe]
 
 
 def frameworks_by_name(files: Sequence[str]) -> list[str]:

@@ -1,0 +1,206 @@
+"""Start checkov's command line with only the frameworks it is asked for (`--framework`) loaded.
+
+Run by checkov's own interpreter in place of its `checkov` script (see `checkov.start`); it imports
+nothing from guard. checkov's main module imports the runner of every framework, and its `--list`
+module the check registries of every framework, which registers all their checks: 0.7-0.9 s of the
+3.2-3.7 s checkov takes on one Terraform file, for frameworks the run never uses (checkov runs only
+the runners --framework names). For each framework not asked for, this gives checkov a runner of
+that framework's type that is never run, and runs its package's `__init__` (which registers its
+checks) only when a name defined there is asked for; its modules stay importable. The `--list`
+module is imported when `--list` asks for it. A framework whose runner or checks reuse another's
+keeps that one too (helm, kustomize: kubernetes; github_actions: yaml). When a framework outside
+`SUPPORTED` is asked for, or none, or `all`, checkov starts exactly as its script starts it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]  # this file's folder: its modules are guard's (checkov.py among them), not checkov's
+
+import importlib.abc  # noqa: E402
+import importlib.machinery  # noqa: E402
+import importlib.util  # noqa: E402
+import warnings  # noqa: E402
+from types import ModuleType  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+# checkov's runner modules (as its main module imports them): framework, class name
+RUNNERS = {
+    "checkov.ansible.runner": ("ansible", "Runner"),
+    "checkov.argo_workflows.runner": ("argo_workflows", "Runner"),
+    "checkov.arm.runner": ("arm", "Runner"),
+    "checkov.azure_pipelines.runner": ("azure_pipelines", "Runner"),
+    "checkov.bicep.runner": ("bicep", "Runner"),
+    "checkov.bitbucket.runner": ("bitbucket_configuration", "Runner"),
+    "checkov.bitbucket_pipelines.runner": ("bitbucket_pipelines", "Runner"),
+    "checkov.cdk.runner": ("cdk", "CdkRunner"),
+    "checkov.circleci_pipelines.runner": ("circleci_pipelines", "Runner"),
+    "checkov.cloudformation.runner": ("cloudformation", "Runner"),
+    "checkov.dockerfile.runner": ("dockerfile", "Runner"),
+    "checkov.github.runner": ("github_configuration", "Runner"),
+    "checkov.github_actions.runner": ("github_actions", "Runner"),
+    "checkov.gitlab.runner": ("gitlab_configuration", "Runner"),
+    "checkov.gitlab_ci.runner": ("gitlab_ci", "Runner"),
+    "checkov.helm.runner": ("helm", "Runner"),
+    "checkov.json_doc.runner": ("json", "Runner"),
+    "checkov.kubernetes.runner": ("kubernetes", "Runner"),
+    "checkov.kustomize.runner": ("kustomize", "Runner"),
+    "checkov.openapi.runner": ("openapi", "Runner"),
+    "checkov.sast.runner": ("sast", "Runner"),
+    "checkov.sca_image.runner": ("sca_image", "Runner"),
+    "checkov.sca_package_2.runner": ("sca_package", "Runner"),
+    "checkov.serverless.runner": ("serverless", "Runner"),
+    "checkov.terraform.plan_runner": ("terraform_plan", "Runner"),
+    "checkov.terraform.runner": ("terraform", "Runner"),
+    "checkov.terraform_json.runner": ("terraform_json", "TerraformJsonRunner"),
+    "checkov.yaml_doc.runner": ("yaml", "Runner"),
+}
+# the frameworks guard asks for, with the frameworks whose checks or runner each reuses
+SUPPORTED = {
+    "terraform": {"terraform"},
+    "cloudformation": {"cloudformation"},
+    "kubernetes": {"kubernetes"},
+    "helm": {"helm", "kubernetes"},
+    "kustomize": {"kustomize", "kubernetes"},
+    "dockerfile": {"dockerfile"},
+    "github_actions": {"github_actions", "yaml"},
+}
+# imports every framework's check registries; checkov's main module uses it for `--list` only
+LISTING = "checkov.docs_generator"
+
+
+def asked_frameworks(argv: Sequence[str]) -> set[str] | None:
+    """The frameworks `--framework` names in checkov's arguments (every occurrence, comma lists);
+    None when it is not given."""
+    found: list[str] = []
+    given = False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("--framework="):
+            given = True
+            found += arg.split("=", 1)[1].split(",")
+        elif arg == "--framework":
+            given = True
+            i += 1
+            while i < len(argv) and not argv[i].startswith("-"):
+                found += argv[i].split(",")
+                i += 1
+            continue
+        i += 1
+    return {f.strip() for f in found if f.strip()} if given else None
+
+
+def left_out(argv: Sequence[str]) -> set[str]:
+    """The runner modules to replace for checkov's arguments (none unless every framework asked for is
+    in `SUPPORTED`)."""
+    asked = asked_frameworks(argv)
+    if not asked or not asked <= SUPPORTED.keys():
+        return set()
+    kept = set().union(*(SUPPORTED[f] for f in asked))
+    return {module for module, (framework, _) in RUNNERS.items() if framework not in kept}
+
+
+class _Unused(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds the replaced runner modules, and the packages that only they need, for the import system."""
+
+    def __init__(self, runners: set[str]) -> None:
+        self.runners = runners
+        kept_packages = {m.rsplit(".", 1)[0] for m in RUNNERS if m not in runners}
+        self.packages = {m.rsplit(".", 1)[0] for m in runners} - kept_packages
+
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if name in self.packages:
+            real = importlib.machinery.PathFinder.find_spec(name, path)
+            if real is None or real.loader is None or not real.submodule_search_locations:
+                return None
+            spec = importlib.machinery.ModuleSpec(name, _Deferred(real), origin=real.origin, is_package=True)
+            spec.submodule_search_locations = real.submodule_search_locations
+            return spec
+        if name in self.runners:
+            return importlib.machinery.ModuleSpec(name, self)
+        if name == LISTING:
+            return importlib.machinery.ModuleSpec(name, _Listing(self))
+        return None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        from checkov.common.output.report import Report
+        from checkov.common.runners.base_runner import BaseRunner
+
+        framework, class_name = RUNNERS[module.__name__]
+
+        def run(self: BaseRunner, *args: object, **kwargs: object) -> Report:
+            return Report(framework)
+
+        setattr(module, class_name, type(class_name, (BaseRunner,), {"check_type": framework, "run": run}))
+
+
+class _Listing(importlib.abc.Loader):
+    """checkov's `--list` module, imported (with every registry) when its `print_checks` is called."""
+
+    def __init__(self, finder: _Unused) -> None:
+        self.finder = finder
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        def print_checks(*args: object, **kwargs: object) -> object:
+            sys.meta_path.remove(self.finder)
+            del sys.modules[LISTING]
+            return importlib.import_module(LISTING).print_checks(*args, **kwargs)
+
+        module.print_checks = print_checks  # type: ignore[attr-defined]
+
+
+class _Deferred(importlib.abc.Loader):
+    """A framework package whose `__init__` runs only when a name it defines is asked for (its
+    modules are imported as usual)."""
+
+    def __init__(self, real: importlib.machinery.ModuleSpec) -> None:
+        self.real = real
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        real, folders, done = self.real, list(self.real.submodule_search_locations or ()), []
+
+        def __getattr__(name: str) -> object:
+            if name.startswith("__") or any(os.path.exists(os.path.join(d, name)) or
+                                            os.path.exists(os.path.join(d, name + ".py")) for d in folders):
+                raise AttributeError(name)  # a module of the package: the import system imports it
+            if not done:
+                done.append(True)
+                del module.__dict__["__getattr__"]
+                assert real.loader is not None
+                real.loader.exec_module(module)
+            try:
+                return module.__dict__[name]
+            except KeyError:
+                raise AttributeError(name) from None
+
+        module.__getattr__ = __getattr__  # type: ignore[method-assign]
+
+
+def main() -> int | None:
+    runners = left_out(sys.argv[1:])
+    sys.argv[0] = "checkov"  # the name its usage and error messages give
+    if runners:
+        sys.meta_path.insert(0, _Unused(runners))
+    from checkov.main import Checkov
+
+    with warnings.catch_warnings():  # as checkov's script starts it
+        warnings.simplefilter("ignore", category=SyntaxWarning)
+        return Checkov().run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""checkov started with only the frameworks asked for loaded (`checkov_start`) reports exactly what
+checkov's own script reports, for every framework guard asks for; and it does leave the others out."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from guard.config import Config
+from guard.scanners.checkov import CheckovScanner, start
+from guard.scanners.checkov_start import SUPPORTED, asked_frameworks, left_out
+from guard.tools.envs import resolve
+from tests.conftest import EXAMPLE
+
+CHECKOV = resolve("checkov")
+ENV = {**os.environ, **CheckovScanner(Config()).env()}
+needs_checkov = pytest.mark.skipif(CHECKOV is None, reason="checkov not installed (guard tools install checkov)")
+
+TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: data
+  Queue:
+    Type: AWS::SQS::Queue
+"""
+KUSTOMIZATION = "resources:\n  - deployment.yaml\n"
+CHART = "apiVersion: v2\nname: shop\nversion: 0.1.0\n"
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's Terraform, Kubernetes, Dockerfile and workflow, with a CloudFormation template,
+    a kustomization and a Helm chart."""
+    root = tmp_path_factory.mktemp("frameworks")
+    for part in ("terraform", "k8s", ".github", "Dockerfile"):
+        src = EXAMPLE / part
+        shutil.copytree(src, root / part) if src.is_dir() else shutil.copy(src, root / part)
+    (root / "cfn").mkdir()
+    (root / "cfn" / "storage.yaml").write_text(TEMPLATE)
+    (root / "overlay").mkdir()
+    shutil.copy(EXAMPLE / "k8s" / "deployment.yaml", root / "overlay" / "deployment.yaml")
+    (root / "overlay" / "kustomization.yaml").write_text(KUSTOMIZATION)
+    (root / "chart" / "templates").mkdir(parents=True)
+    (root / "chart" / "Chart.yaml").write_text(CHART)
+    shutil.copy(EXAMPLE / "k8s" / "deployment.yaml", root / "chart" / "templates" / "deployment.yaml")
+    return root
+
+
+def results(argv: list[str], tree: Path, out: Path) -> dict[str, set[tuple]]:
+    """Every check result of a checkov run over `tree`, by framework."""
+    out.mkdir(exist_ok=True)
+    proc = subprocess.run([*argv, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(out),
+                           "-d", str(tree)], cwd=out, env=ENV, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    doc = json.loads((out / "results_json.json").read_text())
+    found: dict[str, set[tuple]] = {}
+    for report in doc if isinstance(doc, list) else [doc]:
+        for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
+            for r in (report.get("results") or {}).get(outcome) or []:
+                found.setdefault(report["check_type"], set()).add(
+                    (outcome, r["check_id"], r.get("resource"), r.get("file_path"), tuple(r.get("file_line_range") or ())))
+    return found
+
+
+@pytest.fixture(scope="module")
+def by_script(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[tuple]]:
+    """checkov's own script, every framework guard asks for in one run."""
+    assert CHECKOV is not None
+    return results([CHECKOV.executable, "--framework", *sorted(SUPPORTED)], tree, tmp_path_factory.mktemp("script"))
+
+
+@needs_checkov
+@pytest.mark.parametrize("framework", sorted(SUPPORTED))
+def test_each_framework_reports_what_checkovs_script_reports(framework: str, tree: Path, by_script: dict,
+                                                              tmp_path: Path) -> None:
+    assert CHECKOV is not None
+    argv = start(CHECKOV.executable)
+    assert argv[1].endswith("checkov_start.py")  # guard's checkov environment: started this way
+    found = results([*argv, "--framework", framework], tree, tmp_path / "out")
+    assert found.get(framework, set()) == by_script.get(framework, set())
+    assert set(found) <= {framework}
+    if framework in ("terraform", "cloudformation", "kubernetes", "dockerfile", "github_actions"):
+        assert any(r[0] == "failed_checks" for r in found[framework])  # a comparison of something
+
+
+@needs_checkov
+def test_frameworks_not_asked_for_are_not_loaded(tmp_path: Path) -> None:
+    assert CHECKOV is not None
+
+    def imported(*frameworks: str) -> str:
+        proc = subprocess.run([*start(CHECKOV.executable), "--framework", *frameworks, "--version"], cwd=tmp_path,
+                              env={**ENV, "PYTHONPROFILEIMPORTTIME": "1"}, capture_output=True,
+                              text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stderr
+
+    alone = imported("terraform")
+    assert "checkov.terraform.checks" in alone and "checkov.kubernetes.checks" not in alone
+    assert "checkov.kubernetes.checks" in imported("terraform", "helm")  # helm runs kubernetes' checks
+    assert "checkov.kubernetes.checks" in imported("all")
+
+
+@needs_checkov
+def test_list_prints_what_checkovs_script_prints(tmp_path: Path) -> None:
+    """`--list` needs the registries the start leaves out: they are loaded when it is asked for."""
+    assert CHECKOV is not None
+    printed = [subprocess.run([*argv, "--framework", "terraform", "--list"], cwd=tmp_path, env=ENV, capture_output=True,
+                              text=True, timeout=300, check=True).stdout
+               for argv in (start(CHECKOV.executable), [CHECKOV.executable])]
+    assert "CKV_AWS_3 " in printed[0] and printed[0] == printed[1]
+
+
+def test_the_frameworks_asked_for_are_read_as_checkov_reads_them() -> None:
+    assert asked_frameworks(["--framework", "terraform", "helm,kubernetes", "-d", "x"]) == {"terraform", "helm", "kubernetes"}
+    assert asked_frameworks(["--framework=dockerfile", "--framework", "cloudformation"]) == {"dockerfile", "cloudformation"}
+    assert asked_frameworks(["-d", "x"]) is None
+    assert "checkov.kubernetes.runner" in left_out(["--framework", "terraform"])
+    assert "checkov.terraform.runner" not in left_out(["--framework", "terraform"])
+    assert "checkov.kubernetes.runner" not in left_out(["--framework", "kustomize"])
+    assert "checkov.secrets.runner" not in left_out(["--framework", "terraform"])
+    assert left_out(["--framework", "all"]) == left_out(["--framework", "terraform", "bicep"]) == left_out([]) == set()
+
+
+def test_only_checkovs_own_script_is_started_this_way(tmp_path: Path) -> None:
+    wrapper = tmp_path / "checkov"
+    wrapper.write_text("#!/bin/sh\nexec checkov \"$@\"\n")
+    assert start(str(wrapper)) == [str(wrapper)]
+    other = tmp_path / "fake"
+    other.write_text(f"#!{shutil.which('python3')}\nprint('[]')\n")
+    assert start(str(other)) == [str(other)]
+    assert start(str(tmp_path / "missing")) == [str(tmp_path / "missing")]
