@@ -61,7 +61,8 @@ class Scanner(Protocol):
     name: str
     category: Category
     tool: str  # key in guard.tools.catalog: which pinned tool environment runs it
-    cost: float  # rough relative run time, for longest-first scheduling
+    cost: float  # rough relative run time, for longest-first scheduling (terragoat, alone: checkov 5.9 s, trivy
+    # 2.7, detect-secrets 1.9, semgrep 0.9)
 
     def select(self, files: Sequence[str]) -> list[str]:
         """The repo-relative files this scanner would look at (empty: nothing to scan)."""

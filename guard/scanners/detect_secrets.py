@@ -37,7 +37,7 @@ class DetectSecretsScanner(ToolScanner):
     name = "detect-secrets"
     category = Category.SECRET
     tool = "detect-secrets"
-    cost = 1.0
+    cost = 2.0
     patterns = ("*",)
 
     def version(self, exe: str) -> str:

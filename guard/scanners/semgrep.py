@@ -122,7 +122,7 @@ class SemgrepScanner(ToolScanner):
     name = "semgrep"
     category = Category.SAST
     tool = "semgrep"
-    cost = 3.0
+    cost = 1.0
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
