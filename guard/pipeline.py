@@ -87,18 +87,22 @@ def normalize(runs: Sequence[ScannerRun], root: Path) -> list[Finding]:
     return redact(assign(findings, sources), root)
 
 
-def apply_inline_waivers(findings: Sequence[Finding], config: Config) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
+def apply_inline_waivers(findings: Sequence[Finding], config: Config,
+                         today: dt.date | None = None) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
     """Split out findings a tool saw an inline skip for (`# nosec`...), recording them as waivers.
 
-    With `waivers.forbid_inline_above` set, inline skips of more severe findings are ignored.
+    With `waivers.forbid_inline_above` set, inline skips of more severe findings are ignored; so is
+    a skip whose expiry date (`inline_waiver_expires`, e.g. trivy's `:exp:`) is not after `today`.
     """
     limit = Severity.parse(config.waivers.forbid_inline_above) if config.waivers.forbid_inline_above else None
     active: list[Finding] = []
     waived: list[tuple[Finding, Waiver]] = []
     for f in findings:
         reason = f.properties.get("inline_waiver")
-        if reason and not (limit is not None and f.severity.rank > limit.rank):
-            waived.append((f, Waiver(reason=str(reason), owner="(inline)", expires="", source="inline",
+        expires = str(f.properties.get("inline_waiver_expires") or "")
+        expired = bool(expires) and today is not None and today.isoformat() >= expires
+        if reason and not expired and not (limit is not None and f.severity.rank > limit.rank):
+            waived.append((f, Waiver(reason=str(reason), owner="(inline)", expires=expires, source="inline",
                                      rule_id=f.rule_id, fingerprint=f.fingerprint)))
         else:
             active.append(f)
@@ -402,7 +406,7 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
     """
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
-        active, waived = apply_inline_waivers(findings, config)
+        active, waived = apply_inline_waivers(findings, config, started.date())
         active, file_waived = waiver_set.apply(active)
         return mark_existing(active, changes, accepted, root), waived + file_waived
 

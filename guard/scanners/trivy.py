@@ -9,8 +9,9 @@ folder (the modules calling a changed module, a module called by `../`, the char
 template), trivy scans a folder of copies of the selection and its context instead (it skips
 links). A finding of a module instance in a module read for context is reported at the call in a
 selected file that made it (`tfmodule.CallSites`). Secret values are already masked by trivy;
-guard redacts again. trivy drops `trivy:ignore` findings entirely (even with `--show-suppressed`), so they cannot be
-listed as inline waivers.
+guard redacts again. trivy drops what an inline `trivy:ignore` comment covers without a trace, so
+when the files it checks hold such comments it scans copies with them made inert and guard applies
+them itself, as inline waivers (`trivy_ignore`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
+from guard.config import Config
 from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
@@ -31,6 +33,7 @@ from guard.scanners.base import (
 )
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, with_called_modules
+from guard.scanners.trivy_ignore import IgnoreRule, covering, enclosing_starts, neutralized, rules
 
 OUTPUT = "trivy.json"
 OFFLINE = ("--skip-check-update", "--skip-version-check", "--disable-telemetry", "--offline-scan")
@@ -118,6 +121,10 @@ class TrivyScanner(ToolScanner):
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
 
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self._ignore_rules: dict[tuple[Path, tuple[str, ...]], dict[str, list[IgnoreRule]]] = {}
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args
         scanned = str(workdir / VIEW) if self._viewed(target, files) else scan_root(files)
@@ -125,17 +132,37 @@ class TrivyScanner(ToolScanner):
                 "--format", "json", "-o", str(workdir / OUTPUT), *args, scanned]
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
-        """Copies of the files and their context at their repository paths, when trivy scans those."""
+        """Copies of the files and their context at their repository paths, when trivy scans those;
+        in the copies, inline ignore comments are inert."""
         if self._viewed(target, files):
-            lay_out(target, [*files, *self.context(target, files)], workdir / VIEW, copy=True)
+            view = workdir / VIEW
+            lay_out(target, [*files, *self.context(target, files)], view, copy=True)
+            for rel in self._ignores(target, files):
+                text = (target / rel).read_text(encoding="utf-8", errors="surrogateescape")
+                (view / rel).write_text(neutralized(text), encoding="utf-8", errors="surrogateescape")
 
     def _viewed(self, target: Path, files: Sequence[str]) -> bool:
-        """Whether trivy scans copies: it checks configuration and some context file lies outside
-        `scan_root(files)`."""
-        root = scan_root(files)
-        if root == "." or scanners_for(files) == ["secret"]:
+        """Whether trivy scans copies: it checks configuration, and a file it checks holds an inline
+        ignore comment or some context file lies outside `scan_root(files)`."""
+        if scanners_for(files) == ["secret"]:
             return False
-        return any(not f.startswith(f"{root}/") for f in self.context(target, files))
+        if self._ignores(target, files):
+            return True
+        root = scan_root(files)
+        return root != "." and any(not f.startswith(f"{root}/") for f in self.context(target, files))
+
+    def _ignores(self, target: Path, files: Sequence[str]) -> dict[str, list[IgnoreRule]]:
+        """The inline ignore rules of each configuration file trivy checks for `files` (those with any),
+        read once per selection."""
+        key = (target, tuple(files))
+        if key not in self._ignore_rules:
+            found: dict[str, list[IgnoreRule]] = {}
+            if scanners_for(files) != ["secret"]:
+                for rel in [*files, *self.context(target, files)]:
+                    if _misconfig_file(rel) and (listed := rules(_read(target / rel))):
+                        found[rel] = listed
+            self._ignore_rules[key] = found
+        return self._ignore_rules[key]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [Rule(id=fid, name=fid, short_description=title, full_description=title, help_text=title,
@@ -160,6 +187,8 @@ class TrivyScanner(ToolScanner):
         root = "." if self._viewed(run.target, run.files) else scan_root(run.files)
         modules = {f for f in self.context(run.target, run.files) if match_any(f, TERRAFORM)}
         sites = CallSites(run.target, run.files)
+        ignores = self._ignores(run.target, run.files)
+        lines: dict[str, list[str]] = {}
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted and target not in modules:
@@ -169,6 +198,9 @@ class TrivyScanner(ToolScanner):
                 if m.get("Status", "FAIL") != "FAIL":
                     continue
                 finding = _misconfig(m, target, kind)
+                if target in ignores:
+                    finding = _waived_inline(finding, ignores[target], (m.get("CauseMetadata") or {}).get("StartLine"),
+                                             lines.setdefault(target, _read(run.target / target).split("\n")))
                 if target in wanted:
                     yield finding
                 elif (moved := sites.at_call(finding)) is not None:  # an instance a changed call makes
@@ -176,6 +208,32 @@ class TrivyScanner(ToolScanner):
             if target in wanted:
                 for s in result.get("Secrets") or []:
                     yield _secret(s, target)
+
+
+def _misconfig_file(rel: str) -> bool:
+    return any(match_any(rel, globs) for family, (_, _, globs) in FAMILIES.items() if family != "trivy-secret")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return ""
+
+
+def _waived_inline(finding: Finding, found: Sequence[IgnoreRule], cause_start: Any, lines: Sequence[str]) -> Finding:
+    """The finding as an inline waiver when an ignore comment in its file covers it (see
+    `trivy_ignore`); a file-level result (no cause line) is never covered."""
+    if not isinstance(cause_start, int) or cause_start < 1:
+        return finding
+    yaml = finding.location is not None and match_any(finding.location.path, ("*.yaml", "*.yml", "*.json"))
+    rule = covering(found, finding.rule_id, enclosing_starts(lines, cause_start, yaml=yaml))
+    if rule is None:
+        return finding
+    waiver = {"inline_waiver": f"{rule.text} (line {rule.line})"}
+    if rule.expires:
+        waiver["inline_waiver_expires"] = rule.expires
+    return replace(finding, properties={**finding.properties, **waiver})
 
 
 def _severity(value: Any) -> Severity:
