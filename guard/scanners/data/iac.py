@@ -12,6 +12,7 @@ Three layers, first match wins (see README.md in this folder):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from guard.model import Severity
 
@@ -95,8 +96,10 @@ CATEGORY: dict[str, tuple[Severity, tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=8192)
 def keyword_cwe(title: str) -> tuple[Severity, tuple[str, ...]] | None:
-    """Severity and CWE implied by a check title, or None when no keyword matches."""
+    """Severity and CWE implied by a check title, or None when no keyword matches (remembered: a run
+    asks for every check's title, and again for each finding)."""
     text = title.lower()
     for pattern, severity, cwe in KEYWORDS:
         if pattern.search(text):
@@ -104,6 +107,7 @@ def keyword_cwe(title: str) -> tuple[Severity, tuple[str, ...]] | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def classify(check_id: str, title: str, category: str | None) -> tuple[Severity, tuple[str, ...], str]:
     """(severity, CWE ids, which layer decided) for an infrastructure check."""
     if check_id in OVERRIDES:
