@@ -44,7 +44,7 @@ class WaiverSet:
                 continue
             if w.rule_id not in (finding.rule_id, *finding.aliases):
                 continue
-            if w.paths and not (finding.path and match_any(finding.path, w.paths)):
+            if w.paths and not any(path and match_any(path, w.paths) for path in _paths(finding)):
                 continue
             if resource and resource != finding.resource:
                 continue
@@ -62,6 +62,13 @@ class WaiverSet:
             else:
                 waived.append((f, w))
         return active, waived
+
+
+def _paths(finding: Finding) -> tuple[str | None, str | None]:
+    """Where a finding is: its location and, for a module instance's finding reported at the module
+    call that made it (PR mode), the module file it was found in, where a full scan reports it."""
+    found_in = str(finding.properties.get("module_location") or "").rpartition(":")[0]
+    return finding.path, found_in or None
 
 
 def parse(text: str, source: str, config: Config, today: dt.date) -> WaiverSet:

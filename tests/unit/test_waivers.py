@@ -9,7 +9,7 @@ import pytest
 
 from guard import waivers
 from guard.config import Config, WaiverSettings
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import Category, Finding, Location, Rule, Severity, evolve
 
 TODAY = dt.date(2026, 3, 1)
 CONFIG = Config()
@@ -59,6 +59,15 @@ def test_matching_by_rule_paths_resource_and_fingerprint() -> None:
     assert ws.match(finding(rule="PYSEC-1", aliases=("B602",))) is not None  # rule ids match aliases too
     active, waived = ws.apply([finding(), finding(rule="B603")])
     assert [f.rule_id for f in active] == ["B603"] and [f.rule_id for f, _ in waived] == ["B602"]
+
+
+def test_a_path_waiver_covers_a_module_instance_reported_at_its_call() -> None:
+    """In PR mode a module instance's finding is reported at the call in the changed file; a waiver
+    for the module's files covers it there as it does in a full scan."""
+    ws = parse(VALID.replace("B602", "CKV_AWS_3").replace('"tools/*.py"', '"modules/volume/*.tf"'))
+    at_call = finding(rule="CKV_AWS_3", path="main.tf")
+    assert ws.match(at_call) is None
+    assert ws.match(evolve(at_call, properties={"module_location": "modules/volume/main.tf:6"})) is not None
 
 
 def test_waivers_expiring_within_30_days_are_listed() -> None:
