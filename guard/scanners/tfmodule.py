@@ -16,7 +16,8 @@ picks what a file's resources need, from the files' text (no HCL parse):
 - the resources that refer to a selected file's resources (what attaches to them: access blocks,
   policies, encryption settings), with what those refer to in turn.
 A name a file mentions in a string or comment may pull in a file that was not needed: that costs
-time, never a wrong result. `.tf.json` files are not read this way: they are always included.
+time, never a wrong result. `.tf.json` files are not read this way: they are always included
+(`CallSites` reads their module calls as JSON).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import Mapping, Sequence
 
 from guard.diff import resource_block
 from guard.files import SKIP_DIRS, list_given
+from guard.lockfiles import jsonpos
+from guard.lockfiles.base import LockfileError
 from guard.model import Finding, Location, evolve
 from guard.sarif.fingerprint import SourceCache, compute
 from guard.scanners.base import match_any
@@ -182,6 +185,9 @@ class CallSites:
         it has no local one)."""
         if rel not in self._blocks:
             text = _text(self.target / rel)
+            if rel.endswith(".json"):
+                self._blocks[rel] = _json_module_calls(text, rel)
+                return self._blocks[rel]
             lines = text.splitlines()
             found = []
             for m in _MODULE_CALL.finditer(text):
@@ -191,6 +197,30 @@ class CallSites:
                 found.append((m.group(1), start, end, sources[0] if len(sources) == 1 else None))
             self._blocks[rel] = found
         return self._blocks[rel]
+
+
+def _json_module_calls(text: str, rel: str) -> list[tuple[str, int, int, str | None]]:
+    """The module blocks of a `.tf.json` file (`"module": {"name": {...}}`, or a list of such
+    objects): name, the lines of its key and of its last member, and local source."""
+    try:
+        doc, lines = jsonpos.load(text, rel)
+    except LockfileError:
+        return []
+    modules = doc.get("module") if isinstance(doc, dict) else None
+    groups = [(("module",), modules)] if isinstance(modules, dict) else \
+        [(("module", i), group) for i, group in enumerate(modules) if isinstance(group, dict)] \
+        if isinstance(modules, list) else []
+    found = []
+    for prefix, group in groups:
+        for name, body in group.items():
+            key = (*prefix, name)
+            if key not in lines or not isinstance(body, dict):
+                continue
+            end = max(line for path, line in lines.items() if path[:len(key)] == key)
+            source = body.get("source")
+            local = source if isinstance(source, str) and source.startswith(("./", "../")) else None
+            found.append((str(name), lines[key], end, local))
+    return found
 
 
 def _calls_of(address: str) -> list[str]:

@@ -290,6 +290,27 @@ def test_a_changed_module_call_is_judged_by_the_instance_it_makes(tmp_path: Path
     assert {f.location.path for f in run.findings} <= {"envs/main.tf"}
 
 
+@pytest.mark.skipif(resolve("trivy") is None, reason="trivy not installed (guard tools install trivy)")
+def test_a_changed_module_call_in_terraform_json_is_reported_at_the_call(tmp_path: Path) -> None:
+    """A `.tf.json` call (CDK for Terraform writes them) is read as JSON to find its lines; before,
+    the instance's finding was in a context file with no call site, and was dropped."""
+    root = tmp_path / "repo"
+    (root / "modules" / "volume").mkdir(parents=True)
+    (root / "envs").mkdir()
+    (root / "modules" / "volume" / "main.tf").write_text(VOLUME_MODULE % "true")
+    (root / "envs" / "main.tf.json").write_text(
+        '{\n  "locals": {"size": 10},\n  "module": {\n    "data": {\n      "source": "../modules/volume",\n'
+        '      "encrypted": false\n    }\n  }\n}\n')
+    assert CallSites(root, ["envs/main.tf.json"]).of("module.data", PurePosixPath("modules/volume")) == \
+        ("envs/main.tf.json", 4, 6)
+    cfg = config_mod.load(root, flags={"cache": False})
+    run = run_one(TrivyScanner(cfg), root, ["envs/main.tf.json"], tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    [f] = [f for f in run.findings if f.rule_id == "AWS-0026"]
+    assert (f.location.path, f.location.start_line, f.location.end_line) == ("envs/main.tf.json", 4, 6)
+    assert f.properties["module_location"].startswith("modules/volume/main.tf:")
+
+
 @pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed (guard tools install checkov)")
 def test_pr_turning_off_encryption_in_a_module_call_is_blocked(tmp_path: Path) -> None:
     """End to end: the module is unchanged; the pull request passes `encrypted = false` to it."""
