@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
@@ -67,7 +68,7 @@ def with_called_modules(target: Path, files: Sequence[str], exclude: Sequence[st
     todo = [f for f in [*files, *context] if match_any(f, TERRAFORM)]
     while todo:
         rel = todo.pop()
-        for source in _LOCAL_SOURCE.findall(_text(target / rel)):
+        for source in _local_sources(target / rel):
             called = PurePosixPath(os.path.normpath(PurePosixPath(rel).parent / source))
             if called in done or called.parts[:1] == ("..",):  # (outside the repository: not listed)
                 continue
@@ -247,7 +248,7 @@ def _calling_folders(target: Path, folders: set[PurePosixPath], exclude: Sequenc
     calls: dict[PurePosixPath, set[PurePosixPath]] = {}  # called folder -> the folders calling it
     for rel in _terraform_files(target, exclude):
         caller = PurePosixPath(rel).parent
-        for source in _LOCAL_SOURCE.findall(_text(target / rel)):
+        for source in _local_sources(target / rel):
             calls.setdefault(PurePosixPath(os.path.normpath(caller / source)), set()).add(caller)
     found: set[PurePosixPath] = set()
     todo = list(folders)
@@ -260,13 +261,53 @@ def _calling_folders(target: Path, folders: set[PurePosixPath], exclude: Sequenc
 
 
 def _terraform_files(target: Path, exclude: Sequence[str]) -> list[str]:
-    """Every Terraform file of the tree, as guard lists files."""
+    """Every Terraform file of the tree, as guard lists files (the walk is remembered while no folder
+    it went through changed: checkov and trivy both look for a changed module's callers)."""
+    key = (str(target), tuple(exclude))
+    known = _WALKS.get(key)
+    if known is not None and all(_stamp(Path(folder)) == stamp for folder, stamp in known[0]):
+        return known[1]
     found: list[str] = []
+    folders: list[tuple[str, tuple[int, ...] | None]] = []
     for dirpath, dirnames, filenames in os.walk(target, followlinks=False):
+        folders.append((dirpath, _stamp(Path(dirpath))))
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
         rel_dir = os.path.relpath(dirpath, target).replace(os.sep, "/")
         found += [n if rel_dir == "." else f"{rel_dir}/{n}" for n in filenames if match_any(n, TERRAFORM)]
-    return list(list_given(target, found, exclude).files)
+    listed = list(list_given(target, found, exclude).files)
+    if all(stamp is not None for _, stamp in folders):
+        _WALKS[key] = (folders, listed)
+    return listed
+
+
+# What walks and files were, while their stamps hold (see `_stamp`).
+_WALKS: dict[tuple[str, tuple[str, ...]], tuple[list[tuple[str, tuple[int, ...] | None]], list[str]]] = {}
+_SOURCES: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+_SETTLED_NS = 2_000_000_000  # a stamp younger than this may not show a change made in the same clock tick
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells a file or folder changed (modification and change times, size, inode), or None when
+    it cannot be read or changed too recently to be told apart from a change in the same tick."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < _SETTLED_NS:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
+
+
+def _local_sources(path: Path) -> tuple[str, ...]:
+    """The local module sources (`./x`, `../x`) a Terraform file calls, remembered while its stamp holds."""
+    stamp = _stamp(path)
+    known = _SOURCES.get(str(path))
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
+    sources = tuple(_LOCAL_SOURCE.findall(_text(path)))
+    if stamp is not None:
+        _SOURCES[str(path)] = (stamp, sources)
+    return sources
 
 
 def _folder_files(target: Path, folder: PurePosixPath, patterns: Sequence[str] = TERRAFORM) -> list[str]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guard.scanners.tfmodule import related, with_called_modules
+from guard.scanners import tfmodule
+from guard.scanners.tfmodule import callers_context, related, with_called_modules
 
 MODULE = {
     "bucket.tf": 'resource "aws_s3_bucket" "data" {\n  bucket = local.name\n  tags = { env = var.env }\n}\n',
@@ -98,3 +100,43 @@ def test_local_modules_a_module_calls_are_its_context_transitively(tmp_path: Pat
     got = with_called_modules(tmp_path, ["infra/main.tf"], ["vendor/**"])
     assert sorted(got) == ["infra/vars.tf", "infra/vendor.tf", "modules/net/db/db.tf.json", "modules/net/main.tf"]
     assert with_called_modules(tmp_path, ["app.py"], []) == []
+
+
+def _calling_tree(root: Path) -> Path:
+    (root / "modules" / "volume").mkdir(parents=True)
+    (root / "modules" / "volume" / "main.tf").write_text('resource "aws_ebs_volume" "v" {}\n')
+    (root / "envs" / "prod").mkdir(parents=True)
+    (root / "envs" / "prod" / "main.tf").write_text('module "v" {\n  source = "../../modules/volume"\n}\n')
+    return root
+
+
+def test_the_callers_walk_is_remembered_until_a_folder_or_file_changes(tmp_path: Path, monkeypatch) -> None:
+    """checkov and trivy both look for a changed module's callers: the second asks a remembered walk,
+    which a new caller, a changed call or a removed file invalidates."""
+    monkeypatch.setattr(tfmodule, "_SETTLED_NS", -10**12)  # every stamp counts as settled
+    root = _calling_tree(tmp_path / "repo")
+    changed = ["modules/volume/main.tf"]
+    assert callers_context(root, changed, ()) == ["envs/prod/main.tf"]
+    with monkeypatch.context() as m:
+        m.setattr(tfmodule, "_text", lambda path: pytest.fail(f"{path} read again"))
+        m.setattr(tfmodule.os, "walk", lambda *a, **k: pytest.fail("walked again"))
+        assert callers_context(root, changed, ()) == ["envs/prod/main.tf"]
+    time.sleep(0.05)
+    (root / "envs" / "dev").mkdir()
+    (root / "envs" / "dev" / "main.tf").write_text('module "v" {\n  source = "../../modules/volume"\n}\n')
+    assert callers_context(root, changed, ()) == ["envs/dev/main.tf", "envs/prod/main.tf"]
+    time.sleep(0.05)
+    (root / "envs" / "dev" / "main.tf").write_text('module "v" {\n  source = "../../modules/other_"\n}\n')
+    assert callers_context(root, changed, ()) == ["envs/prod/main.tf"]  # same size, another module
+    time.sleep(0.05)
+    (root / "envs" / "prod" / "main.tf").unlink()
+    assert callers_context(root, changed, ()) == []
+
+
+def test_what_changed_in_the_last_moments_is_not_remembered(tmp_path: Path) -> None:
+    """A change in the same clock tick as the stamp would not show: fresh files and folders are read
+    every time (as git treats racily clean index entries)."""
+    root = _calling_tree(tmp_path / "repo")
+    assert callers_context(root, ["modules/volume/main.tf"], ()) == ["envs/prod/main.tf"]
+    assert str(root / "envs" / "prod" / "main.tf") not in tfmodule._SOURCES
+    assert not any(key[0] == str(root) for key in tfmodule._WALKS)
