@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -246,10 +247,11 @@ def _calling_folders(target: Path, folders: set[PurePosixPath], exclude: Sequenc
     """The folders (other than `folders`) whose Terraform files call a module in `folders`, or call a
     folder that does, transitively."""
     calls: dict[PurePosixPath, set[PurePosixPath]] = {}  # called folder -> the folders calling it
-    for rel in _terraform_files(target, exclude):
-        caller = PurePosixPath(rel).parent
-        for source in _local_sources(target / rel):
-            calls.setdefault(PurePosixPath(os.path.normpath(caller / source)), set()).add(caller)
+    with _CALLERS:  # the tool asking second finds what the first read remembered
+        for rel in _terraform_files(target, exclude):
+            caller = PurePosixPath(rel).parent
+            for source in _local_sources(target / rel):
+                calls.setdefault(PurePosixPath(os.path.normpath(caller / source)), set()).add(caller)
     found: set[PurePosixPath] = set()
     todo = list(folders)
     while todo:
@@ -261,8 +263,8 @@ def _calling_folders(target: Path, folders: set[PurePosixPath], exclude: Sequenc
 
 
 def _terraform_files(target: Path, exclude: Sequence[str]) -> list[str]:
-    """Every Terraform file of the tree, as guard lists files (the walk is remembered while no folder
-    it went through changed: checkov and trivy both look for a changed module's callers)."""
+    """Every Terraform file of the tree, as guard lists files; remembered while the stamps of the
+    folders walked hold (a file added, removed or renamed changes its folder's)."""
     key = (str(target), tuple(exclude))
     known = _WALKS.get(key)
     if known is not None and all(_stamp(Path(folder)) == stamp for folder, stamp in known[0]):
@@ -280,9 +282,11 @@ def _terraform_files(target: Path, exclude: Sequence[str]) -> list[str]:
     return listed
 
 
-# What walks and files were, while their stamps hold (see `_stamp`).
+# Walks and files' module sources, kept while their stamps hold (see `_stamp`): checkov and trivy
+# both look for a changed module's callers, one after the other (`_CALLERS`).
 _WALKS: dict[tuple[str, tuple[str, ...]], tuple[list[tuple[str, tuple[int, ...] | None]], list[str]]] = {}
 _SOURCES: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+_CALLERS = threading.Lock()
 _SETTLED_NS = 2_000_000_000  # a stamp younger than this may not show a change made in the same clock tick
 
 

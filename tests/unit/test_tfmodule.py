@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
@@ -120,7 +120,7 @@ def test_the_callers_walk_is_remembered_until_a_folder_or_file_changes(tmp_path:
     with monkeypatch.context() as m:
         m.setattr(tfmodule, "_text", lambda path: pytest.fail(f"{path} read again"))
         m.setattr(tfmodule.os, "walk", lambda *a, **k: pytest.fail("walked again"))
-        assert callers_context(root, changed, ()) == ["envs/prod/main.tf"]
+        assert tfmodule._calling_folders(root, {PurePosixPath("modules/volume")}, ()) == {PurePosixPath("envs/prod")}
     time.sleep(0.05)
     (root / "envs" / "dev").mkdir()
     (root / "envs" / "dev" / "main.tf").write_text('module "v" {\n  source = "../../modules/volume"\n}\n')
