@@ -27,6 +27,7 @@ from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version
 from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
+from guard.tools.catalog import TOOLS
 
 OUTPUT = "results_json.json"
 START = str(Path(__file__).with_name("checkov_start.py"))
@@ -107,8 +108,9 @@ class CheckovScanner(ToolScanner):
 
 
 def start(exe: str) -> list[str]:
-    """How to start checkov: when `exe` is checkov's own script, its interpreter running
-    `checkov_start` (only the frameworks asked for are loaded); else `exe` itself."""
+    """How to start checkov: when `exe` is the script of the checkov version guard pins (whose
+    runners `checkov_start` knows), its interpreter running `checkov_start` (only the frameworks
+    asked for are loaded); else `exe` itself."""
     try:
         with open(exe, "rb") as fh:
             head = fh.read(512).decode("utf-8", "replace")
@@ -117,7 +119,8 @@ def start(exe: str) -> list[str]:
     first = head.split("\n", 1)[0]
     python = first[2:].strip()
     if (first.startswith("#!") and os.path.isabs(python) and os.path.basename(python).startswith("python")
-            and os.access(python, os.X_OK) and "from checkov.main import Checkov" in head):
+            and os.access(python, os.X_OK) and "from checkov.main import Checkov" in head
+            and dist_version(exe, "checkov") == TOOLS["checkov"].version):
         return [python, START]
     return [exe]
 

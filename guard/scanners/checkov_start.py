@@ -10,6 +10,7 @@ checks) only when a name defined there is asked for; its modules stay importable
 module is imported when `--list` asks for it. A framework whose runner or checks reuse another's
 keeps that one too (helm, kustomize: kubernetes; github_actions: yaml). When a framework outside
 `SUPPORTED` is asked for, or none, or `all`, checkov starts exactly as its script starts it.
+Written for the checkov version guard pins (`tools/catalog.py`); another is started by its own script.
 """
 
 from __future__ import annotations

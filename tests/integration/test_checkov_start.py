@@ -7,13 +7,15 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from guard.config import Config
-from guard.scanners.checkov import CheckovScanner, start
+from guard.scanners.checkov import START, CheckovScanner, start
 from guard.scanners.checkov_start import SUPPORTED, asked_frameworks, left_out
+from guard.tools.catalog import TOOLS
 from guard.tools.envs import resolve
 from tests.conftest import EXAMPLE
 
@@ -137,3 +139,13 @@ def test_only_checkovs_own_script_is_started_this_way(tmp_path: Path) -> None:
     other.write_text(f"#!{shutil.which('python3')}\nprint('[]')\n")
     assert start(str(other)) == [str(other)]
     assert start(str(tmp_path / "missing")) == [str(tmp_path / "missing")]
+
+
+@pytest.mark.parametrize("version,started", [(TOOLS["checkov"].version, True), ("3.2.0", False)])
+def test_only_the_pinned_checkov_is_started_this_way(tmp_path: Path, version: str, started: bool) -> None:
+    """`checkov_start` knows the runners of the checkov guard pins; another version starts as usual."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "lib" / "python3.11" / "site-packages" / f"checkov-{version}.dist-info").mkdir(parents=True)
+    script = tmp_path / "bin" / "checkov"
+    script.write_text(f"#!{sys.executable}\nfrom checkov.main import Checkov\n")
+    assert start(str(script)) == ([sys.executable, str(Path(START))] if started else [str(script)])
