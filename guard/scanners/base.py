@@ -232,16 +232,20 @@ VIEW = "tree"  # a folder laid out under a scanner's work folder for its tool to
 
 
 def lay_out(target: Path, files: Iterable[str], view: Path, *, copy: bool = False) -> None:
-    """`view` afresh, holding a link to (or, with `copy`, a copy of) each of `files` under `target`,
-    at its repository path."""
+    """`view` afresh, holding a symbolic link to each of `files` under `target` at its repository
+    path, or with `copy` a regular file: a hard link where the file system allows one (no data is
+    copied; never write through it: replace it), else a copy."""
     shutil.rmtree(view, ignore_errors=True)
     for rel in files:
         placed = view / rel
         placed.parent.mkdir(parents=True, exist_ok=True)
-        if copy:
-            shutil.copyfile(target / rel, placed)
-        else:
+        if not copy:
             placed.symlink_to(target / rel)
+            continue
+        try:
+            os.link(target / rel, placed)  # (to the file a symbolic link in the tree points at)
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(target / rel, placed)
 
 
 def source_lines(path: Path) -> list[str]:

@@ -139,6 +139,7 @@ class TrivyScanner(ToolScanner):
             lay_out(target, [*files, *self.context(target, files)], view, copy=True)
             for rel in self._ignores(target, files):
                 text = (target / rel).read_text(encoding="utf-8", errors="surrogateescape")
+                (view / rel).unlink()  # (a hard link to the repository's file: never written through)
                 (view / rel).write_text(neutralized(text), encoding="utf-8", errors="surrogateescape")
 
     def _viewed(self, target: Path, files: Sequence[str]) -> bool:
