@@ -243,7 +243,7 @@ def lay_out(target: Path, files: Iterable[str], view: Path, *, copy: bool = Fals
             placed.symlink_to(target / rel)
             continue
         try:
-            os.link(target / rel, placed)  # (to the file a symbolic link in the tree points at)
+            os.link(os.path.realpath(target / rel), placed)  # (a symbolic link in the tree: its file)
         except OSError:  # another file system, or links not allowed
             shutil.copyfile(target / rel, placed)
 

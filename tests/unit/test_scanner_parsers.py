@@ -255,3 +255,21 @@ def test_a_tool_config_named_in_the_guard_config_replaces_the_empty_one(tmp_path
     name = scanner.tool
     chosen = scanner(Config(tools={name: ToolSettings(args=own)})).command("tool", tmp_path, ["Dockerfile"], tmp_path)
     assert option not in chosen[:chosen.index(own[0])] and chosen.count(own[0]) == 1
+
+
+def test_lay_out_places_links_or_regular_files_at_repository_paths(tmp_path: Path) -> None:
+    """checkov's folder holds symbolic links; trivy's regular files (it skips links): hard links on
+    one file system, so nothing is copied, and a symbolic link in the tree is placed as its target."""
+    from guard.scanners.base import lay_out
+
+    root = tmp_path / "repo"
+    (root / "infra").mkdir(parents=True)
+    (root / "infra" / "main.tf").write_text("a = 1\n")
+    (root / "infra" / "alias.tf").symlink_to("main.tf")
+    lay_out(root, ["infra/main.tf"], tmp_path / "links")
+    assert (tmp_path / "links" / "infra" / "main.tf").is_symlink()
+    lay_out(root, ["infra/main.tf", "infra/alias.tf"], tmp_path / "files", copy=True)
+    for rel in ("infra/main.tf", "infra/alias.tf"):
+        placed = tmp_path / "files" / rel
+        assert not placed.is_symlink() and placed.read_text() == "a = 1\n"
+        assert placed.stat().st_ino == (root / "infra" / "main.tf").stat().st_ino  # a hard link: no copy
