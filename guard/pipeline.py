@@ -268,11 +268,12 @@ def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
         progress: Progress | None = None, clock: Callable[[], dt.datetime] | None = None,
         changes: ChangeSet | None = None, base: BaseTree | None = None, baseline_path: str | None = None,
-        needs_review: Sequence[str] = ()) -> RunResult:
+        needs_review: Sequence[str] = (), preload: Sequence[str] = ()) -> RunResult:
     """The whole scan of `target`.
 
     With `changes` (PR or staged mode) only changed files are scanned and only findings on changed
-    lines can fail; with `base`, waivers and baseline are read as that commit has them.
+    lines can fail; with `base`, waivers and baseline are read as that commit has them. `preload`:
+    modules the caller uses after the run (e.g. the output writers), imported while the tools run.
     """
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
@@ -280,7 +281,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         only_files = changes.paths
     waiver_set, accepted, trusted = trusted_inputs(target, config, base, baseline_path, started.date())
     p = plan(target, config, only_files)
-    later = LaterStages(config, p.target, p.files.files, p.scanners)
+    later = LaterStages(config, p.target, p.files.files, p.scanners, preload)
 
     def on_progress(name: str, event: str) -> None:
         if event == "run":
@@ -317,7 +318,8 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
 class LaterStages:
     """The work of the later stages that can start while the scanners run: parsing config files for the
     config policies, preparing the policy pack, loading the framework catalogs, mapping the checks
-    the scanners will report to their controls and importing the output writers, on one worker thread.
+    the scanners will report to their controls and importing the modules the caller will use after
+    the run (`preload`: the output writers when it writes files), on one worker thread.
 
     It starts when the first tool really runs (a re-scan served from the caches never needs it).
     Policy evaluation runs on the same thread: the in-process Rego engine is bound to the thread that
@@ -325,8 +327,8 @@ class LaterStages:
     """
 
     def __init__(self, config: Config, root: Path, files: Sequence[str],
-                 scanners: Sequence[Scanner | BuiltinScanner] = ()) -> None:
-        self.config, self.root, self.files, self.scanners = config, root, files, scanners
+                 scanners: Sequence[Scanner | BuiltinScanner] = (), preload: Sequence[str] = ()) -> None:
+        self.config, self.root, self.files, self.scanners, self.preload = config, root, files, scanners, preload
         self.worker = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
         self._parsed: Future[ConfigInput] | None = None
@@ -343,7 +345,8 @@ class LaterStages:
             self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files, self._pack)
             # errors surface in assess_controls
             self.worker.submit(_map_checks, self.config, self.root, self.files, self.scanners)
-            self.worker.submit(importlib.import_module, "guard.commands.outputs")  # SARIF's sarif_om: 0.1 s
+            for module in self.preload:  # the output writers: SARIF's sarif_om alone takes 0.1 s
+                self.worker.submit(importlib.import_module, module)
 
     def config_input(self) -> "ConfigInput":
         assert self._parsed is not None, "start() first"

@@ -84,7 +84,8 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
                 raise config_mod.ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         with scan_progress(console, not quiet) as progress:
             result = pipeline.run(path, cfg, progress=progress, changes=changes, base=base,
-                                  baseline_path=baseline_file, needs_review=review)
+                                  baseline_path=baseline_file, needs_review=review,
+                                  preload=["guard.commands.outputs"] if output is not None else [])
     except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
         fail(str(exc))
     finally:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 from guard.config import Config
@@ -41,3 +43,27 @@ def test_blocking_violation_fails_the_gate_but_not_about_existing_findings():
     run_level = Violation(policy="GUARD-RUN", severity=Severity.HIGH, message="whole run")
     result = gate([], cfg, [], [run_level])
     assert not result.passed and any("GUARD-RUN" in r for r in result.reasons)
+
+
+PRELOAD_PROBE = """
+import sys
+from pathlib import Path
+from guard import config, pipeline
+root = Path(sys.argv[1])
+pipeline.run(root, config.load(root, flags={"scanners": ["osv"], "cache": False}), preload=sys.argv[2:])
+print("guard.commands.outputs" in sys.modules, "sarif_om" in sys.modules)
+"""
+
+
+def test_the_output_writers_are_imported_during_the_run_only_for_a_caller_that_writes(tmp_path: Path) -> None:
+    """The pre-commit hook writes no files: importing the SARIF writer while its tools run only took
+    CPU from them."""
+    (tmp_path / "requirements.txt").write_text("requests==2.0.0\n")
+
+    def imported(*preload: str) -> str:
+        proc = subprocess.run([sys.executable, "-c", PRELOAD_PROBE, str(tmp_path), *preload], capture_output=True,
+                              text=True, timeout=120, check=True)
+        return proc.stdout.strip()
+
+    assert imported() == "False False"
+    assert imported("guard.commands.outputs") == "True True"
