@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,7 @@ def test_frameworks_not_asked_for_are_not_loaded(tmp_path: Path) -> None:
 
     alone = imported("terraform")
     assert "checkov.terraform.checks" in alone and "checkov.kubernetes.checks" not in alone
+    assert "spdx_tools" not in alone  # SPDX output: loaded when asked for (below)
     assert "checkov.kubernetes.checks" in imported("terraform", "helm")  # helm runs kubernetes' checks
     assert "checkov.kubernetes.checks" in imported("all")
 
@@ -118,6 +120,27 @@ def test_list_prints_what_checkovs_script_prints(tmp_path: Path) -> None:
                               text=True, timeout=300, check=True).stdout
                for argv in (start(CHECKOV.executable), [CHECKOV.executable])]
     assert "CKV_AWS_3 " in printed[0] and printed[0] == printed[1]
+
+
+@needs_checkov
+@pytest.mark.parametrize("output", ["spdx", "cyclonedx_json"])
+def test_output_formats_left_for_later_print_what_checkovs_script_prints(output: str, tree: Path,
+                                                                          tmp_path: Path) -> None:
+    """SPDX and CycloneDX output, which guard does not ask for, still work: their modules are imported
+    when checkov first makes one."""
+    assert CHECKOV is not None
+
+    def printed(argv: list[str]) -> list[str]:
+        proc = subprocess.run([*argv, "--framework", "terraform", "--skip-download", "--compact", "-o", output,
+                               "-d", str(tree / "terraform")], cwd=tmp_path, env=ENV, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert proc.returncode in (0, 1), proc.stderr[-2000:]
+        varying = ("Created:", "DocumentNamespace:", '"timestamp"', '"serialNumber"')
+        text = re.sub(r'"(serialNumber|timestamp|bom-ref)": "[^"]*"', "", proc.stdout)
+        return sorted(line for line in text.splitlines() if line.strip() and not any(v in line for v in varying))
+
+    ours = printed(start(CHECKOV.executable))
+    assert ours and ours == printed([CHECKOV.executable])
 
 
 def test_the_frameworks_asked_for_are_read_as_checkov_reads_them() -> None:
