@@ -68,8 +68,9 @@ def results(argv: list[str], tree: Path, out: Path) -> dict[str, set[tuple]]:
     for report in doc if isinstance(doc, list) else [doc]:
         for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
             for r in (report.get("results") or {}).get(outcome) or []:
+                lines = tuple(r.get("file_line_range") or ())
                 found.setdefault(report["check_type"], set()).add(
-                    (outcome, r["check_id"], r.get("resource"), r.get("file_path"), tuple(r.get("file_line_range") or ())))
+                    (outcome, r["check_id"], r.get("resource"), r.get("file_path"), lines))
     return found
 
 
@@ -144,8 +145,10 @@ def test_output_formats_left_for_later_print_what_checkovs_script_prints(output:
 
 
 def test_the_frameworks_asked_for_are_read_as_checkov_reads_them() -> None:
-    assert asked_frameworks(["--framework", "terraform", "helm,kubernetes", "-d", "x"]) == {"terraform", "helm", "kubernetes"}
-    assert asked_frameworks(["--framework=dockerfile", "--framework", "cloudformation"]) == {"dockerfile", "cloudformation"}
+    assert asked_frameworks(["--framework", "terraform", "helm,kubernetes", "-d", "x"]) == {
+        "terraform", "helm", "kubernetes"}
+    assert asked_frameworks(["--framework=dockerfile", "--framework", "cloudformation"]) == {
+        "dockerfile", "cloudformation"}
     assert asked_frameworks(["-d", "x"]) is None
     assert "checkov.kubernetes.runner" in left_out(["--framework", "terraform"])
     assert "checkov.terraform.runner" not in left_out(["--framework", "terraform"])

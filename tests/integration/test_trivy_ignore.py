@@ -104,7 +104,8 @@ def test_guard_waives_what_trivy_drops_and_reports_the_rest(tmp_path: Path) -> N
     assert reasons[("Dockerfile", "DS-0002")] == "trivy:ignore:DS002 (line 2)"
     assert any(r == "infra/main.tf" and rid.startswith("AWS-01") for r, rid in reasons)  # the `*` on the ingress
     assert ("infra/main.tf", "AWS-0093") not in reasons  # expired in 2000: reported, as trivy does
-    assert {w.expires for (f, w) in waived if f.location.path == "cfn/storage.yaml" and f.rule_id == "AWS-0087"} == {"2999-01-01"}
+    assert {w.expires for (f, w) in waived
+            if f.location.path == "cfn/storage.yaml" and f.rule_id == "AWS-0087"} == {"2999-01-01"}
     assert "trivy:ignore" in (root / "infra" / "main.tf").read_text()  # the repository is untouched
 
 
@@ -120,7 +121,8 @@ def test_forbid_inline_above_refuses_a_trivy_ignore(tmp_path: Path) -> None:
 
 
 def test_rules_are_read_as_trivy_reads_them() -> None:
-    text = "a = 1\n# trivy:ignore:A-1\n  #tfsec:ignore:B-2:exp:2030-01-02\nresource {\n  x = 1 // trivy:ignore:C-3[k=v]\n}\n"
+    text = ("a = 1\n# trivy:ignore:A-1\n  #tfsec:ignore:B-2:exp:2030-01-02\nresource {\n"
+            "  x = 1 // trivy:ignore:C-3[k=v]\n}\n")
     found = rules(text)
     assert [(r.line, r.covers, r.check, r.expires, r.conditional) for r in found] == [
         (2, 3, "A-1", None, False), (3, 3, "B-2", "2030-01-02", False), (5, 5, "C-3", None, True)]
