@@ -7,10 +7,10 @@ module the check registries of every framework, which registers all their checks
 the runners --framework names). For each framework not asked for, this gives checkov a runner of
 that framework's type that is never run, and runs its package's `__init__` (which registers its
 checks) only when a name defined there is asked for; its modules stay importable. The `--list`
-module is imported when `--list` asks for it, and the SPDX and CycloneDX output modules (0.3 s
-more) when checkov first makes such an output. A framework whose runner or checks reuse another's
-keeps that one too (helm, kustomize: kubernetes; github_actions: yaml). When a framework outside
-`SUPPORTED` is asked for, or none, or `all`, checkov starts exactly as its script starts it.
+module, and the SPDX and CycloneDX output modules (0.3 s more), are imported when first used
+(`ON_USE`). A framework whose runner or checks reuse another's keeps that one too (helm,
+kustomize: kubernetes; github_actions: yaml). When a framework outside `SUPPORTED` is asked for,
+or none, or `all`, checkov starts exactly as its script starts it.
 Written for the checkov version guard pins (`tools/catalog.py`); another is started by its own script.
 """
 
@@ -70,11 +70,11 @@ SUPPORTED = {
     "dockerfile": {"dockerfile"},
     "github_actions": {"github_actions", "yaml"},
 }
-# imports every framework's check registries; checkov's main module uses it for `--list` only
-LISTING = "checkov.docs_generator"
-# output formats guard does not ask for (its own `-o json` needs neither): module -> the classes
-# checkov's runner registry imports from it and only ever constructs (0.25-0.3 s and 0.1 s)
-ON_USE = {"checkov.common.output.spdx": ("SPDX",), "checkov.common.output.cyclonedx": ("CycloneDX",)}
+# modules imported when first used: module -> the names checkov's own modules import from it and
+# only ever call. The `--list` module imports every framework's check registries; the SPDX and
+# CycloneDX output modules (0.25-0.3 s and 0.1 s) serve output formats guard does not ask for.
+ON_USE = {"checkov.docs_generator": ("print_checks",), "checkov.common.output.spdx": ("SPDX",),
+          "checkov.common.output.cyclonedx": ("CycloneDX",)}
 
 
 def asked_frameworks(argv: Sequence[str]) -> set[str] | None:
@@ -129,8 +129,6 @@ class _Unused(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return spec
         if name in self.runners:
             return importlib.machinery.ModuleSpec(name, self)
-        if name == LISTING:
-            return importlib.machinery.ModuleSpec(name, _Listing(self))
         if name in ON_USE and name not in self.released:
             return importlib.machinery.ModuleSpec(name, _OnUse(self))
         return None
@@ -140,9 +138,6 @@ class _Unused(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.released.add(name)
         sys.modules.pop(name, None)
         return importlib.import_module(name)
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
-        return None
 
     def exec_module(self, module: ModuleType) -> None:
         from checkov.common.output.report import Report
@@ -156,41 +151,20 @@ class _Unused(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         setattr(module, class_name, type(class_name, (BaseRunner,), {"check_type": framework, "run": run}))
 
 
-class _Listing(importlib.abc.Loader):
-    """checkov's `--list` module, imported (with every registry) when its `print_checks` is called."""
-
-    def __init__(self, finder: _Unused) -> None:
-        self.finder = finder
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
-        return None
-
-    def exec_module(self, module: ModuleType) -> None:
-        def print_checks(*args: object, **kwargs: object) -> object:
-            sys.meta_path.remove(self.finder)
-            del sys.modules[LISTING]
-            return importlib.import_module(LISTING).print_checks(*args, **kwargs)
-
-        module.print_checks = print_checks  # type: ignore[attr-defined]
-
-
 class _OnUse(importlib.abc.Loader):
-    """An output module whose classes import the real module when first constructed."""
+    """A stand-in for a module of `ON_USE`: calling one of its names imports the real module."""
 
     def __init__(self, finder: _Unused) -> None:
         self.finder = finder
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
-        return None
 
     def exec_module(self, module: ModuleType) -> None:
         finder, name = self.finder, module.__name__
 
-        for class_name in ON_USE[name]:
-            def construct(cls: type, *args: object, _name: str = class_name, **kwargs: object) -> object:
-                return getattr(finder.release(name), _name)(*args, **kwargs)
+        for attr in ON_USE[name]:
+            def call(*args: object, _attr: str = attr, **kwargs: object) -> object:
+                return getattr(finder.release(name), _attr)(*args, **kwargs)
 
-            setattr(module, class_name, type(class_name, (), {"__new__": construct}))
+            setattr(module, attr, call)
 
 
 class _Deferred(importlib.abc.Loader):
@@ -199,9 +173,6 @@ class _Deferred(importlib.abc.Loader):
 
     def __init__(self, real: importlib.machinery.ModuleSpec) -> None:
         self.real = real
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
-        return None
 
     def exec_module(self, module: ModuleType) -> None:
         real, folders, done = self.real, list(self.real.submodule_search_locations or ()), []
