@@ -9,6 +9,7 @@ the tool's internals (tools live in their own pinned environments).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence, TypeVar, runtime_checkable
 
 from guard.model import Category, Finding, Rule
 
@@ -124,6 +125,23 @@ def match_any(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
+_Result = TypeVar("_Result")
+
+
+def per_selection(method: Callable[[Any, Path, Sequence[str]], _Result],
+                  ) -> Callable[[Any, Path, Sequence[str]], _Result]:
+    """A `ToolScanner` method of (target, files), worked out once per selection of files."""
+
+    @functools.wraps(method)
+    def remembered(self: "ToolScanner", target: Path, files: Sequence[str]) -> _Result:
+        key = (method.__name__, target, tuple(files))
+        if key not in self._per_selection:
+            self._per_selection[key] = method(self, target, files)
+        return self._per_selection[key]
+
+    return remembered
+
+
 class ToolScanner:
     """Defaults shared by scanner modules: glob-based selection and `--version` parsing."""
 
@@ -136,7 +154,7 @@ class ToolScanner:
 
     def __init__(self, config: "Config") -> None:
         self.config = config
-        self._contexts: dict[tuple[Path, tuple[str, ...]], list[str]] = {}
+        self._per_selection: dict[tuple[str, Path, tuple[str, ...]], Any] = {}  # see `per_selection`
 
     def select(self, files: Sequence[str]) -> list[str]:
         return [f for f in files if match_any(f, self.patterns)]
@@ -162,12 +180,10 @@ class ToolScanner:
     def cache_inputs(self) -> Sequence[Path]:
         return ()
 
+    @per_selection
     def context(self, target: Path, files: Sequence[str]) -> list[str]:
         """`find_context`, worked out once per selection (the cache key, the command and the parse ask)."""
-        key = (target, tuple(files))
-        if key not in self._contexts:
-            self._contexts[key] = self.find_context(target, files)
-        return self._contexts[key]
+        return self.find_context(target, files)
 
     def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """The files besides `files` the tool reads to judge them (see `Scanner.context`)."""

@@ -23,13 +23,12 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
-from guard.config import Config
 from guard.files import list_files, list_given
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
-    NO_CONFIG, VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, read_output,
-    unless_set,
+    NO_CONFIG, VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, per_selection,
+    read_output, unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, with_called_modules
@@ -121,10 +120,6 @@ class TrivyScanner(ToolScanner):
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
 
-    def __init__(self, config: Config) -> None:
-        super().__init__(config)
-        self._ignore_rules: dict[tuple[Path, tuple[str, ...]], dict[str, list[IgnoreRule]]] = {}
-
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args
         scanned = str(workdir / VIEW) if self._viewed(target, files) else scan_root(files)
@@ -137,8 +132,7 @@ class TrivyScanner(ToolScanner):
         if self._viewed(target, files):
             view = workdir / VIEW
             lay_out(target, [*files, *self.context(target, files)], view, copy=True)
-            for rel in self._ignores(target, files):
-                text = (target / rel).read_text(encoding="utf-8", errors="surrogateescape")
+            for rel, (text, _) in self._ignores(target, files).items():
                 (view / rel).unlink()  # (a hard link to the repository's file: never written through)
                 (view / rel).write_text(neutralized(text), encoding="utf-8", errors="surrogateescape")
 
@@ -152,18 +146,16 @@ class TrivyScanner(ToolScanner):
         root = scan_root(files)
         return root != "." and any(not f.startswith(f"{root}/") for f in self.context(target, files))
 
-    def _ignores(self, target: Path, files: Sequence[str]) -> dict[str, list[IgnoreRule]]:
-        """The inline ignore rules of each configuration file trivy checks for `files` (those with any),
-        read once per selection."""
-        key = (target, tuple(files))
-        if key not in self._ignore_rules:
-            found: dict[str, list[IgnoreRule]] = {}
-            if scanners_for(files) != ["secret"]:
-                for rel in [*files, *self.context(target, files)]:
-                    if _misconfig_file(rel) and (listed := rules(_read(target / rel))):
-                        found[rel] = listed
-            self._ignore_rules[key] = found
-        return self._ignore_rules[key]
+    @per_selection
+    def _ignores(self, target: Path, files: Sequence[str]) -> dict[str, tuple[str, list[IgnoreRule]]]:
+        """The text and inline ignore rules of each configuration file trivy checks for `files` that
+        holds any."""
+        found: dict[str, tuple[str, list[IgnoreRule]]] = {}
+        if scanners_for(files) != ["secret"]:
+            for rel in [*files, *self.context(target, files)]:
+                if _misconfig_file(rel) and (listed := rules(text := _read(target / rel))):
+                    found[rel] = text, listed
+        return found
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [Rule(id=fid, name=fid, short_description=title, full_description=title, help_text=title,
@@ -188,8 +180,8 @@ class TrivyScanner(ToolScanner):
         root = "." if self._viewed(run.target, run.files) else scan_root(run.files)
         modules = {f for f in self.context(run.target, run.files) if match_any(f, TERRAFORM)}
         sites = CallSites(run.target, run.files)
-        ignores = self._ignores(run.target, run.files)
-        lines: dict[str, list[str]] = {}
+        ignores = {rel: (text.split("\n"), listed)  # (lines, rules) of the files holding ignore comments
+                   for rel, (text, listed) in self._ignores(run.target, run.files).items()}
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted and target not in modules:
@@ -200,8 +192,8 @@ class TrivyScanner(ToolScanner):
                     continue
                 finding = _misconfig(m, target, kind)
                 if target in ignores:
-                    finding = _waived_inline(finding, ignores[target], (m.get("CauseMetadata") or {}).get("StartLine"),
-                                             lines.setdefault(target, _read(run.target / target).split("\n")))
+                    lines, listed = ignores[target]
+                    finding = _waived_inline(finding, listed, (m.get("CauseMetadata") or {}).get("StartLine"), lines)
                 if target in wanted:
                     yield finding
                 elif (moved := sites.at_call(finding)) is not None:  # an instance a changed call makes
