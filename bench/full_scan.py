@@ -114,7 +114,7 @@ def baseline(target: Path, plan: list[Planned]) -> tuple[float, dict[str, Timing
     start = time.perf_counter()
     for item in plan:
         if item.argv is None:
-            per[item.scanner.name] = time_builtin(item.scanner, target, item.files)
+            per[item.scanner.name] = run_planned(target, item)
         else:
             argv = DEFAULT_ARGV[item.scanner.name](item.exe, item.files, item.scanner)
             per[item.scanner.name] = run_timed(argv, cwd=target, timeout=900)
