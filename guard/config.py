@@ -59,6 +59,7 @@ class PolicySettings:
 class AdvisorySettings:
     db: str | None = None  # advisory store location (default: cache folder)
     max_age_days: int = 30
+    skip_ecosystems: list[str] = field(default_factory=list)  # dependencies of these are listed, not checked
 
 
 @dataclass(frozen=True)
@@ -364,6 +365,13 @@ def _check_values(config: Config, source: str, lines: Mapping[tuple[str, ...], i
             Severity.parse(config.waivers.forbid_inline_above)
         except ValueError as exc:
             raise ConfigError(f"{_where(source, lines, ('waivers', 'forbid_inline_above'))}: {exc}") from None
+    if config.advisories.skip_ecosystems:
+        from guard.advisories.versions import SUPPORTED_ECOSYSTEMS
+
+        for i, name in enumerate(config.advisories.skip_ecosystems):
+            if name not in SUPPORTED_ECOSYSTEMS:
+                raise ConfigError(f"{_where(source, lines, ('advisories', 'skip_ecosystems', str(i)))}: unknown "
+                                  f"ecosystem {name!r} (known: {', '.join(SUPPORTED_ECOSYSTEMS)})")
     if config.timeout <= 0:
         raise ConfigError(f"{_where(source, lines, ('timeout',))}: timeout must be positive")
     if config.jobs < 0:

@@ -4,7 +4,10 @@ One finding per (vulnerability, dependency occurrence). Advisories that name eac
 (PYSEC / GHSA / CVE aliases) are merged into one vulnerability whose canonical id is the id of
 an ecosystem database record (PYSEC-, GO-, RUSTSEC-, ...) before a GHSA record, and any record
 before a bare CVE; the other ids go to `Finding.aliases`. A missing or stale store is an error,
-never an empty result.
+never an empty result, and so is a dependency the store cannot answer for: one of an ecosystem it
+holds no advisories of (a PyPI-only store says nothing about a package-lock.json) or has no version
+rules for, unless `advisories.skip_ecosystems` names that ecosystem (its dependencies are then listed
+in the evidence as not checked, and the scanner's version says so).
 """
 
 from __future__ import annotations
@@ -73,17 +76,20 @@ class OsvScanner:
 
     def version(self) -> str:
         status = self._status()
+        skipped = self.config.advisories.skip_ecosystems
+        skips = f"; not checked: {', '.join(sorted(skipped))}" if skipped else ""
         return (f"guard-osv {FORMAT_VERSION} (db imported {status.imported_at.isoformat(timespec='seconds')}, "
-                f"{status.advisories} advisories)")
+                f"{status.advisories} advisories{skips})")
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return (CHECK,)
 
     def scan(self, target: Path, files: Sequence[str], workdir: Path) -> Iterable[Finding]:
-        self._status()
+        status = self._status()
         dependencies = self.dependencies(target, files)
-        matches = self.match(dependencies)
-        _write_evidence(workdir, dependencies, matches)
+        unchecked = self.unchecked(dependencies, status)
+        matches = self.match([d for d in dependencies if d.ecosystem not in unchecked])
+        _write_evidence(workdir, dependencies, matches, unchecked)
         return [_finding(m) for m in matches]
 
     # --- steps -----------------------------------------------------------------------------
@@ -125,16 +131,36 @@ class OsvScanner:
                 raise ScannerError(f"cannot read lockfile: {exc}") from None
         return list(found.values())
 
+    def unchecked(self, dependencies: Sequence[Dependency], status: "StoreStatus") -> dict[str, str]:
+        """The ecosystems of `dependencies` that are not checked, each with why (only those that
+        `advisories.skip_ecosystems` names: any other is an error naming what the store lacks)."""
+        from guard.advisories.versions import base_ecosystem, supported
+
+        held = {base_ecosystem(e) for e, count in status.per_ecosystem.items() if count}
+        missing: dict[str, list[Dependency]] = {}
+        for dep in dependencies:
+            if not supported(dep.ecosystem) or base_ecosystem(dep.ecosystem) not in held:
+                missing.setdefault(dep.ecosystem, []).append(dep)
+        skipped = set(self.config.advisories.skip_ecosystems)
+        refused = {eco: deps for eco, deps in missing.items() if eco not in skipped}
+        if refused:
+            parts = [f"{eco} ({_count(deps)})" for eco, deps in sorted(refused.items())]
+            names, one = ", ".join(sorted(refused)), len(refused) == 1
+            raise ScannerError(
+                f"dependency vulnerabilities NOT checked for {'; '.join(parts)}: the advisory database "
+                f"{status.path} holds no advisories for {names} (it holds: {', '.join(sorted(held)) or 'none'}); "
+                f"import the OSV data of {names} (`guard db import`), or name {'it' if one else 'them'} in "
+                f"advisories.skip_ecosystems to leave {'its' if one else 'their'} dependencies unchecked"
+            )
+        return {eco: "skipped (advisories.skip_ecosystems)" for eco in missing}
+
     def match(self, dependencies: Sequence[Dependency]) -> list[Match]:
         from guard.advisories.matching import RangeError, matching, smallest_fix
         from guard.advisories.model import AdvisoryFormatError
         from guard.advisories.store import StoreError
-        from guard.advisories.versions import supported
 
         out = []
         for dep in dependencies:
-            if not supported(dep.ecosystem):
-                continue
             try:
                 known = self.store.for_package(dep.ecosystem, dep.name)
                 hits = matching(known, dep.ecosystem, dep.name, dep.version)
@@ -265,15 +291,22 @@ def _purl(dep: Dependency) -> str:
     return f"pkg:{kind}/{name}@{dep.version}"
 
 
-def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: Sequence[Match]) -> None:
-    """What was checked and what matched, for the evidence bundle."""
-    from guard.advisories.versions import supported
+def _count(deps: Sequence[Dependency]) -> str:
+    """`3 dependencies in package-lock.json, web/yarn.lock`."""
+    paths = sorted({d.path for d in deps})
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more files" if len(paths) > 3 else "")
+    return f"{len(deps)} {'dependency' if len(deps) == 1 else 'dependencies'} in {shown}"
 
+
+def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: Sequence[Match],
+                    unchecked: dict[str, str]) -> None:
+    """What was checked and what matched, for the evidence bundle (`unchecked`: ecosystem -> why not)."""
     workdir.mkdir(parents=True, exist_ok=True)
     doc = {
         "dependencies": [
             {"ecosystem": d.ecosystem, "name": d.name, "version": d.version, "path": d.path, "line": d.line,
-             "checked": supported(d.ecosystem)}
+             "checked": d.ecosystem not in unchecked, **({"why_not": unchecked[d.ecosystem]}
+                                                      if d.ecosystem in unchecked else {})}
             for d in dependencies
         ],
         "matches": [

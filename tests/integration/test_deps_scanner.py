@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import time
@@ -22,8 +23,9 @@ OSV = REPO / "tests" / "fixtures" / "osv"
 LOCKS = REPO / "tests" / "fixtures" / "lockfiles"
 
 
-def scanner_for(db: Path, max_age_days: int = 30) -> OsvScanner:
-    return OsvScanner(Config(advisories=AdvisorySettings(db=str(db), max_age_days=max_age_days)))
+def scanner_for(db: Path, max_age_days: int = 30, skip: tuple[str, ...] = ()) -> OsvScanner:
+    return OsvScanner(Config(advisories=AdvisorySettings(db=str(db), max_age_days=max_age_days,
+                                                         skip_ecosystems=list(skip))))
 
 
 def tree(root: Path) -> list[str]:
@@ -119,9 +121,14 @@ def test_versions_just_outside_the_ranges_do_not_match(pypa_db: Path, tmp_path: 
 
 
 def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
-    scanner = scanner_for(fixture_db)
+    scanner = scanner_for(fixture_db, skip=("PyPI",))  # the fixture store holds npm and Go advisories only
     files = tree(LOCKS)
     findings = list(scanner.scan(LOCKS, files, tmp_path / "work"))
+    listed = json.loads((tmp_path / "work" / "osv-matches.json").read_text())["dependencies"]
+    assert {(d["ecosystem"], d["checked"], d.get("why_not")) for d in listed} == {
+        ("npm", True, None), ("Go", True, None), ("PyPI", False, "skipped (advisories.skip_ecosystems)")}
+    assert not [f for f in findings if f.properties["ecosystem"] == "PyPI"]
+    assert scanner.version().endswith(", 7 advisories; not checked: PyPI)")
     seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
     assert ("npm-v1/package-lock.json", 8, "GHSA-35jh-r3h4-6jhm") in seen  # lodash 4.17.20
     assert ("npm-v1/package-lock.json", 17, "GHSA-p6mc-m468-83gw") in seen  # nested lodash 3.10.1
@@ -155,6 +162,19 @@ def test_missing_database_is_an_error_not_a_pass(tmp_path: Path) -> None:
         scanner.scan(EXAMPLE, ["requirements.txt"], tmp_path / "work")
     with pytest.raises(ScannerError, match="NOT checked"):
         scanner.version()
+
+
+def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path, pypa_db: Path,
+                                                               tmp_path: Path) -> None:
+    with pytest.raises(ScannerError, match=r"NOT checked for PyPI \(\d+ dependencies in pip/requirements.txt, "
+                                           r"pip/requirements/base.txt, .* and \d+ more files\): the advisory "
+                                           r"database .* holds no advisories for PyPI \(it holds: Go, npm\)"):
+        scanner_for(fixture_db).scan(LOCKS, tree(LOCKS), tmp_path / "work")
+    lock = ["npm-v1/package-lock.json", "go/go.mod"]
+    with pytest.raises(ScannerError, match=r"NOT checked for Go \(3 dependencies in go/go.mod\); npm \(4 "
+                                           r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI\)"):
+        scanner_for(pypa_db).scan(LOCKS, lock, tmp_path / "work")
+    assert not scanner_for(pypa_db, skip=("npm", "Go")).scan(LOCKS, lock, tmp_path / "work")
 
 
 def test_stale_database_is_an_error(fixture_db: Path, tmp_path: Path) -> None:

@@ -81,3 +81,11 @@ def test_tool_settings_and_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.guard]\nfail_on = "low"\nbogus = 1\n')
     with pytest.raises(ConfigError, match=r"pyproject\.toml:3: unknown key `bogus`"):
         load(tmp_path, env={})
+
+
+def test_skipped_ecosystems_are_osv_names(tmp_path):
+    write(tmp_path, "advisories:\n  skip_ecosystems:\n    - npm\n    - cargo\n")
+    with pytest.raises(ConfigError, match=r"\.guard\.yaml:4: unknown ecosystem 'cargo' \(known: PyPI, npm, .*crates"):
+        load(tmp_path, env={})
+    write(tmp_path, "advisories:\n  skip_ecosystems: [npm, crates.io]\n")
+    assert load(tmp_path, env={}).advisories.skip_ecosystems == ["npm", "crates.io"]
