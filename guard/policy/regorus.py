@@ -30,6 +30,7 @@ class RegorusEngine:
         self._engine = regorus.Engine()
         self._input_obj: Any = None  # the input last set (same object: not serialized again)
         self._builtins: dict[str, bool] = {}  # name -> whether the engine has that built-in
+        self._probe: Any = None  # an engine without modules, to ask about built-ins
 
     def version(self) -> str:
         return f"regorus {metadata.version('gordon-to-regorus')}"
@@ -72,7 +73,7 @@ class RegorusEngine:
         return [self.evaluate(ref, input) for ref in refs]
 
     def close(self) -> None:
-        self._engine = None  # type: ignore[assignment]
+        self._engine = self._probe = None  # type: ignore[assignment]
 
     # -- load-time check of function calls ---------------------------------------------------
 
@@ -93,10 +94,14 @@ class RegorusEngine:
                 raise PolicyError(f"{path}:{span['line']}:{span['col']}: unknown function {name}")
 
     def _builtin_exists(self, name: str) -> bool:
+        """Asked of an engine without modules: a query on the loaded one compiles the whole pack first
+        (5 ms a probe with guard's pack, 0.05 ms without)."""
         known = self._builtins.get(name)
         if known is None:
+            if self._probe is None:
+                self._probe = regorus.Engine()
             try:
-                self._engine.eval_query_as_json(f"__guard_probe := {name}(null)")
+                self._probe.eval_query_as_json(f"__guard_probe := {name}(null)")
                 known = True
             except RuntimeError as exc:
                 known = "could not find function" not in str(exc)
