@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Sequence
 
 from guard.lockfiles.base import LockfileParser
+from guard.lockfiles.bun import BunLockParser
+from guard.lockfiles.cargo import CargoLockParser
+from guard.lockfiles.composer import ComposerLockParser
 from guard.lockfiles.cyclonedx import CycloneDxParser
+from guard.lockfiles.gemfile import GemfileLockParser
 from guard.lockfiles.gomod import GoModParser, GoSumParser
 from guard.lockfiles.npm import PackageLockParser
 from guard.lockfiles.pipfile import PipfileLockParser
@@ -28,8 +32,12 @@ PARSERS: tuple[LockfileParser, ...] = (
     PackageLockParser(),
     YarnLockParser(),
     PnpmLockParser(),
+    BunLockParser(),
     GoModParser(),
     GoSumParser(),
+    CargoLockParser(),
+    GemfileLockParser(),
+    ComposerLockParser(),
     CycloneDxParser(),
 )
 

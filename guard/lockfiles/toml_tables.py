@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from guard.lockfiles.base import LockfileError, read_text
 
 
-_VERSION = re.compile(r"^\s*version\s*=")
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def load_toml(root: Path, path: str) -> tuple[dict[str, Any], str]:
@@ -18,24 +18,28 @@ def load_toml(root: Path, path: str) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        raise LockfileError(f"{path}: invalid TOML: {exc}") from None
+        where = _AT_LINE.search(str(exc))
+        raise LockfileError(f"{path}:{where.group(1) if where else '?'}: invalid TOML: {exc}") from None
     except RecursionError:
         raise LockfileError(f"{path}: TOML nested too deeply") from None
 
 
-def array_tables(doc: dict[str, Any], text: str, key: str, path: str) -> Iterator[tuple[dict[str, Any], int | None]]:
-    """Each table of the array `key` with the line of its `version =` key (else its `[[key]]` header)."""
+def array_tables(
+    doc: dict[str, Any], text: str, key: str, path: str, field: str = "version"
+) -> Iterator[tuple[dict[str, Any], int | None]]:
+    """Each table of the array `key` with the line of its `field =` key (else its `[[key]]` header)."""
     tables = doc.get(key, [])
     if not isinstance(tables, list):
         raise LockfileError(f"{path}: `{key}` must be an array of tables")
     header = re.compile(rf"^\s*\[\[\s*{re.escape(key)}\s*\]\]\s*(#.*)?$")
+    assignment = re.compile(rf"^\s*{re.escape(field)}\s*=")
     physical = text.splitlines()
     heads = [n for n, line in enumerate(physical, 1) if header.match(line)]
     lines = []
     for i, head in enumerate(heads):
         end = heads[i + 1] - 1 if i + 1 < len(heads) else len(physical)
-        version = next((n for n in range(head + 1, end + 1) if _VERSION.match(physical[n - 1])), None)
-        lines.append(version or head)
+        found = next((n for n in range(head + 1, end + 1) if assignment.match(physical[n - 1])), None)
+        lines.append(found or head)
     for i, table in enumerate(tables):
         if not isinstance(table, dict) or not isinstance(table.get("name"), str):
             raise LockfileError(f"{path}:{lines[i] if i < len(lines) else '?'}: `[[{key}]]` entry without a name")

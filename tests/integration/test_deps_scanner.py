@@ -53,6 +53,13 @@ def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture(scope="module")
+def crates_gems_packagist_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("osv-fixtures-crates-gems-packagist")
+    AdvisoryStore(directory).import_sources([str(OSV / "crates"), str(OSV / "rubygems"), str(OSV / "packagist")])
+    return directory
+
+
 def test_registered_and_protocol() -> None:
     assert all_scanner_classes()["osv"] is OsvScanner
     scanner = OsvScanner(Config())
@@ -120,15 +127,19 @@ def test_versions_just_outside_the_ranges_do_not_match(pypa_db: Path, tmp_path: 
 # --- npm and Go lockfiles against the published npm / Go advisories ----------------------------
 
 
+NOT_NPM_OR_GO = ("PyPI", "crates.io", "RubyGems", "Packagist")  # the other ecosystems of the lockfile fixtures
+
+
 def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
-    scanner = scanner_for(fixture_db, skip=("PyPI",))  # the fixture store holds npm and Go advisories only
+    scanner = scanner_for(fixture_db, skip=NOT_NPM_OR_GO)  # the fixture store holds npm and Go advisories only
     files = tree(LOCKS)
     findings = list(scanner.scan(LOCKS, files, tmp_path / "work"))
     listed = json.loads((tmp_path / "work" / "osv-matches.json").read_text())["dependencies"]
     assert {(d["ecosystem"], d["checked"], d.get("why_not")) for d in listed} == {
-        ("npm", True, None), ("Go", True, None), ("PyPI", False, "skipped (advisories.skip_ecosystems)")}
-    assert not [f for f in findings if f.properties["ecosystem"] == "PyPI"]
-    assert scanner.version().endswith(", 7 advisories; not checked: PyPI)")
+        ("npm", True, None), ("Go", True, None),
+        *((eco, False, "skipped (advisories.skip_ecosystems)") for eco in NOT_NPM_OR_GO)}
+    assert not [f for f in findings if f.properties["ecosystem"] in NOT_NPM_OR_GO]
+    assert scanner.version().endswith(", 7 advisories; not checked: Packagist, PyPI, RubyGems, crates.io)")
     seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
     assert ("npm-v1/package-lock.json", 8, "GHSA-35jh-r3h4-6jhm") in seen  # lodash 4.17.20
     assert ("npm-v1/package-lock.json", 17, "GHSA-p6mc-m468-83gw") in seen  # nested lodash 3.10.1
@@ -137,8 +148,11 @@ def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
                 and s[2] != "GHSA-35jh-r3h4-6jhm"]
     assert ("npm-v3/package-lock.json", 14, "GHSA-35jh-r3h4-6jhm") in seen  # lodash-es 4.17.20
     for path, line in [("yarn-classic/yarn.lock", 12), ("yarn-berry/yarn.lock", 9), ("pnpm-v6/pnpm-lock.yaml", 10),
-                       ("sbom/image.cdx.json", 13)]:
+                       ("sbom/image.cdx.json", 13), ("bun/bun.lock", 30)]:
         assert {r for p, n, r in seen if (p, n) == (path, line)} == {"GHSA-35jh-r3h4-6jhm", "GHSA-29mw-wpgm-hmr9"}
+    assert {(n, r) for p, n, r in seen if p == "bun/bun.lock"} == {  # the alias to 3.10.1; not the 4.17.21 copy
+        (30, "GHSA-35jh-r3h4-6jhm"), (30, "GHSA-29mw-wpgm-hmr9"),
+        (32, "GHSA-35jh-r3h4-6jhm"), (32, "GHSA-p6mc-m468-83gw")}
     go = [f for f in findings if f.location.path == "go/go.mod"]
     assert sorted(f.rule_id for f in go) == ["GO-2021-0113", "GO-2022-1059"]  # go.sum beside it not read twice
     merged = next(f for f in go if f.rule_id == "GO-2021-0113")
@@ -151,6 +165,34 @@ def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
     assert gosum == [(1, "GO-2022-1059"), (4, "GO-2020-0015"), (4, "GO-2021-0113"), (4, "GO-2022-1059")]
     lodash = next(f for f in findings if f.rule_id == "GHSA-35jh-r3h4-6jhm")
     assert lodash.cwe == ("CWE-77", "CWE-94") and lodash.properties["cvss_score"] == 7.2
+
+
+# --- Cargo, Bundler and Composer lockfiles against published crates.io / RubyGems / Packagist advisories ---
+
+
+def test_cargo_gemfile_and_composer_lockfiles(crates_gems_packagist_db: Path, tmp_path: Path) -> None:
+    scanner = scanner_for(crates_gems_packagist_db)
+    files = ["cargo/Cargo.lock", "bundler/Gemfile.lock", "composer/composer.lock"]
+    assert scanner.select(files) == files
+    findings = list(scanner.scan(LOCKS, files, tmp_path / "work"))
+    seen = sorted((f.location.path, f.location.start_line, f.rule_id, f.properties["fix"]) for f in findings)
+    assert seen == [
+        ("bundler/Gemfile.lock", 19, "GHSA-xc9x-jj77-9p9j", "1.16.2"),  # nokogiri 1.15.4
+        ("bundler/Gemfile.lock", 22, "GHSA-xc9x-jj77-9p9j", "1.16.2"),  # nokogiri 1.15.4-x86_64-linux
+        ("cargo/Cargo.lock", 70, "RUSTSEC-2021-0003", "1.6.1"),  # smallvec 1.6.0; 0.6.14 is the other fix
+        ("composer/composer.lock", 23, "GHSA-cwmx-hcrq-mhc3", "7.4.3"),  # guzzle 7.4.2
+    ]
+    by_id = {f.rule_id: f for f in findings}
+    smallvec = by_id["RUSTSEC-2021-0003"]
+    assert (smallvec.resource, smallvec.aliases, smallvec.severity) == (
+        "pkg:cargo/smallvec@1.6.0", ("CVE-2021-25900",), Severity.CRITICAL)
+    assert smallvec.properties["fixed_versions"] == ["0.6.14", "1.6.1"]
+    guzzle = by_id["GHSA-cwmx-hcrq-mhc3"]
+    assert (guzzle.resource, guzzle.severity, guzzle.cwe) == (
+        "pkg:composer/guzzlehttp/guzzle@7.4.2", Severity.HIGH, ("CWE-200",))
+    nokogiri = by_id["GHSA-xc9x-jj77-9p9j"]
+    assert (nokogiri.severity, nokogiri.severity_source) == (Severity.MEDIUM, "advisory")  # GHSA "MODERATE"
+    assert scanner.version().endswith(", 3 advisories)")
 
 
 # --- failing closed ------------------------------------------------------------------------------
@@ -166,9 +208,13 @@ def test_missing_database_is_an_error_not_a_pass(tmp_path: Path) -> None:
 
 def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path, pypa_db: Path,
                                                                tmp_path: Path) -> None:
-    with pytest.raises(ScannerError, match=r"NOT checked for PyPI \(\d+ dependencies in pip/requirements.txt, "
-                                           r"pip/requirements/base.txt, .* and \d+ more files\): the advisory "
-                                           r"database .* holds no advisories for PyPI \(it holds: Go, npm\)"):
+    with pytest.raises(ScannerError, match=r"NOT checked for Packagist \(3 dependencies in composer/composer.lock\); "
+                                           r"PyPI \(\d+ dependencies in pip/requirements.txt, "
+                                           r"pip/requirements/base.txt, .* and \d+ more files\); "
+                                           r"RubyGems \(5 dependencies in bundler/Gemfile.lock\); "
+                                           r"crates.io \(7 dependencies in cargo/Cargo.lock\): the advisory database "
+                                           r".* holds no advisories for Packagist, PyPI, RubyGems, crates.io "
+                                           r"\(it holds: Go, npm\)"):
         scanner_for(fixture_db).scan(LOCKS, tree(LOCKS), tmp_path / "work")
     lock = ["npm-v1/package-lock.json", "go/go.mod"]
     with pytest.raises(ScannerError, match=r"NOT checked for Go \(3 dependencies in go/go.mod\); npm \(4 "

@@ -67,6 +67,33 @@ EXPECTED = {
         ("Go", "golang.org/x/net", "v0.0.0-20210226172049-e18ecbb05110", 11),
     ],
     "gosum-only/go.sum": [("Go", "golang.org/x/text", "v0.3.7", 1), ("Go", "golang.org/x/text", "v0.3.0", 4)],
+    "bun/bun.lock": [
+        ("npm", "@types/node", "20.1.0", 24),
+        ("npm", "lodash", "4.17.20", 30),
+        ("npm", "lodash", "3.10.1", 32),  # "old-lodash" alias; github:, file: and workspace: entries skipped
+        ("npm", "lodash", "4.17.21", 36),  # nested copy under ui-kit
+    ],
+    "cargo/Cargo.lock": [  # the workspace crates (no source) and the git crate are skipped
+        ("crates.io", "aho-corasick", "1.1.2", 6),
+        ("crates.io", "maybe-uninit", "2.0.0", 22),
+        ("crates.io", "memchr", "2.7.1", 28),
+        ("crates.io", "regex", "1.10.2", 44),
+        ("crates.io", "regex-syntax", "0.8.2", 55),
+        ("crates.io", "smallvec", "0.6.14", 61),
+        ("crates.io", "smallvec", "1.6.0", 70),
+    ],
+    "bundler/Gemfile.lock": [  # GEM specs only (GIT and PATH gems, 6-space requirement lines skipped)
+        ("RubyGems", "mini_portile2", "2.8.5", 18),
+        ("RubyGems", "nokogiri", "1.15.4", 19),
+        ("RubyGems", "nokogiri", "1.15.4", 22),  # "1.15.4-x86_64-linux": the platform is not the version
+        ("RubyGems", "racc", "1.7.3", 24),
+        ("RubyGems", "rack", "2.2.8", 25),
+    ],
+    "composer/composer.lock": [  # the path package and the dev-main branch are skipped
+        ("Packagist", "guzzlehttp/guzzle", "7.4.2", 23),
+        ("Packagist", "symfony/deprecation-contracts", "3.0.1", 56),  # tag "v3.0.1"
+        ("Packagist", "phpunit/phpunit", "9.5.20", 72),  # packages-dev
+    ],
     "sbom/image.cdx.json": [
         ("npm", "lodash", "4.17.20", 13),
         ("Go", "golang.org/x/text", "v0.3.6", 20),
@@ -101,9 +128,11 @@ def test_selection_by_name() -> None:
         "requirements.txt", "requirements-dev.txt", "reqs/requirements/base.txt", "dev_requirements.txt",
         "poetry.lock", "Pipfile.lock", "uv.lock", "pylock.toml", "pylock.prod.toml", "pyproject.toml",
         "web/package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "go.mod", "go.sum",
-        "out/app.cdx.json", "bom.json", "README.md", "package.json", "setup.py", "notes.txt", "Pipfile",
+        "out/app.cdx.json", "bom.json", "bun.lock", "Cargo.lock", "Gemfile.lock", "gems.locked", "composer.lock",
+        "README.md", "package.json", "setup.py", "notes.txt", "Pipfile", "bun.lockb", "Cargo.toml", "Gemfile",
+        "composer.json",
     ]
-    assert lockfiles(files) == files[:-5]
+    assert lockfiles(files) == files[:-9]
 
 
 @pytest.mark.parametrize(
@@ -111,7 +140,21 @@ def test_selection_by_name() -> None:
     [
         ("requirements.txt", "ok==1.0\nthis is not a requirement ===\n", "requirements.txt:2: invalid requirement"),
         ("requirements.txt", "-r missing.txt\n", "requirements.txt:1: included file missing.txt not found"),
-        ("poetry.lock", "[[package]\nname = 'x'\n", "poetry.lock: invalid TOML"),
+        ("poetry.lock", "[[package]\nname = 'x'\n", "poetry.lock:1: invalid TOML"),
+        ("Cargo.lock", "version = 3\n\n[[package]]\nname = \"x\"\nversion = 1.0\n[[package]\n",
+         "Cargo.lock:6: invalid TOML"),
+        ("Cargo.lock", "[[package]]\nname = \"x\"\nsource = \"registry+https://example.test/index\"\n",
+         "Cargo.lock:2: package 'x' has no version"),
+        ("composer.lock", '{\n  "packages": [\n    {"name": "a/b", "version": "1.0.0"},\n  ]\n}\n',
+         "composer.lock:4: invalid JSON"),
+        ("composer.lock", '{\n  "packages": [\n    {\n      "name": "a/b"\n    }\n  ]\n}\n',
+         "composer.lock:4: `packages` entry without a name and a version"),
+        ("Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.8)\n    rack\n",
+         "Gemfile.lock:5: malformed spec 'rack'"),
+        ("bun.lock", '{\n  "packages": {\n    "lodash": ["lodash@4.17.20", "", {},],\n  }\n',
+         "bun.lock:5: invalid JSON"),  # trailing commas are fine, the missing `}` is not
+        ("bun.lock", '{\n  "packages": {\n    "lodash": "lodash@4.17.20",\n  },\n}\n',
+         'bun.lock:3: package \'lodash\' must be an array starting "name@version"'),
         ("package-lock.json", '{\n  "packages": {\n    "node_modules/x": {"version": }\n  }\n}\n',
          "package-lock.json:3: invalid JSON"),
         ("pnpm-lock.yaml", "packages:\n  x: [\n", "pnpm-lock.yaml:"),
