@@ -8,7 +8,8 @@ the runners --framework names). For each framework not asked for, this gives che
 that framework's type that is never run, and runs its package's `__init__` (which registers its
 checks) only when a name defined there is asked for; its modules stay importable. The `--list`
 module, and the SPDX and CycloneDX output modules (0.3 s more), are imported when first used
-(`ON_USE`). A framework whose runner or checks reuse another's keeps that one too (helm,
+(`ON_USE`), and two libraries only checkov's platform features use run when first used (`LAZY`).
+A framework whose runner or checks reuse another's keeps that one too (helm,
 kustomize: kubernetes; github_actions: yaml). When a framework outside `SUPPORTED` is asked for,
 or none, or `all`, checkov starts exactly as its script starts it.
 Written for the checkov version guard pins (`tools/catalog.py`); another is started by its own script.
@@ -75,6 +76,10 @@ SUPPORTED = {
 # CycloneDX output modules (0.25-0.3 s and 0.1 s) serve output formats guard does not ask for.
 ON_USE = {"checkov.docs_generator": ("print_checks",), "checkov.common.output.spdx": ("SPDX",),
           "checkov.common.output.cyclonedx": ("CycloneDX",)}
+# libraries checkov imports at its start, once each, for what guard's runs never do (the platform's
+# HTTP client, 0.2 s; its S3 upload, 0.07 s): run when first used. (A second `import` of a module
+# loaded this way runs it: `docker`, imported by two of checkov's modules, gains nothing.)
+LAZY = ("aiohttp", "boto3")
 
 
 def asked_frameworks(argv: Sequence[str]) -> set[str] | None:
@@ -151,6 +156,20 @@ class _Unused(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         setattr(module, class_name, type(class_name, (BaseRunner,), {"check_type": framework, "run": run}))
 
 
+class _Lazy(importlib.abc.MetaPathFinder):
+    """Finds the libraries of `LAZY` for the import system with importlib's `LazyLoader`."""
+
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if name not in LAZY:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
 class _OnUse(importlib.abc.Loader):
     """A stand-in for a module of `ON_USE`: calling one of its names imports the real module."""
 
@@ -198,7 +217,7 @@ def main() -> int | None:
     runners = left_out(sys.argv[1:])
     sys.argv[0] = "checkov"  # the name its usage and error messages give
     if runners:
-        sys.meta_path.insert(0, _Unused(runners))
+        sys.meta_path[:0] = [_Unused(runners), _Lazy()]
     from checkov.main import Checkov
 
     with warnings.catch_warnings():  # as checkov's script starts it

@@ -109,8 +109,11 @@ def test_frameworks_not_asked_for_are_not_loaded(tmp_path: Path) -> None:
     alone = imported("terraform")
     assert "checkov.terraform.checks" in alone and "checkov.kubernetes.checks" not in alone
     assert "spdx_tools" not in alone  # SPDX output: loaded when asked for (below)
+    lazy = ("aiohttp.client", "boto3.session")  # LAZY: what they import runs when used
+    assert not [name for name in lazy if name in alone]
     assert "checkov.kubernetes.checks" in imported("terraform", "helm")  # helm runs kubernetes' checks
-    assert "checkov.kubernetes.checks" in imported("all")
+    everything = imported("all")
+    assert "checkov.kubernetes.checks" in everything and all(name in everything for name in lazy)
 
 
 @needs_checkov
