@@ -81,3 +81,21 @@ def test_unparseable_files_are_reported_with_line(tmp_path: Path) -> None:
     inp, errors = build_config_input(tmp_path, ["bad.tf", "bad.json", "ok.yaml", "README.md"])
     assert [f["path"] for f in inp["files"]] == ["ok.yaml"]
     assert sorted((e.path, e.line) for e in errors) == [("bad.json", 3), ("bad.tf", 2)]
+
+
+def test_helm_chart_templates_are_not_read_as_yaml(tmp_path: Path) -> None:
+    chart = tmp_path / "charts" / "web"
+    (chart / "templates" / "tests").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("replicas: 2\n")
+    (chart / "templates" / "deployment.yaml").write_text(
+        "{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\n{{- end }}\n")
+    (chart / "templates" / "tests" / "plain.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: t}\n")
+    (tmp_path / "templates").mkdir()  # not in a chart: plain YAML
+    (tmp_path / "templates" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")
+    files = ["charts/web/Chart.yaml", "charts/web/values.yaml", "charts/web/templates/deployment.yaml",
+             "charts/web/templates/tests/plain.yaml", "templates/pod.yaml"]
+    inp, errors = build_config_input(tmp_path, files)
+    assert not errors  # the Go templates are neither parsed nor reported as unreadable YAML
+    assert [f["path"] for f in inp["files"]] == ["charts/web/Chart.yaml", "charts/web/values.yaml",
+                                                 "templates/pod.yaml"]
