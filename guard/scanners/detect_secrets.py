@@ -3,11 +3,13 @@
 Kept beside trivy's secret scanner because trivy allow-lists values that look like documentation
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
-allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records.
+allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
+strings that are pre-commit's commit pins or Alembic revision ids (each waiver names why).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -59,7 +61,7 @@ class DetectSecretsScanner(ToolScanner):
         for path, items in sorted(doc["results"].items()):
             lines = source_lines(run.target / path)
             for item in items:
-                yield _allowlisted(_finding(path, item), lines)
+                yield _known_identifier(_allowlisted(_finding(path, item), lines), lines)
 
 
 def slug(kind: str) -> str:
@@ -99,3 +101,29 @@ def _allowlisted(f: Finding, lines: list[str]) -> Finding:
     if pragma is None:
         return f
     return replace(f, properties={**f.properties, "inline_waiver": f"detect-secrets pragma ({pragma.group(0)})"})
+
+
+# Hex strings that identify something rather than grant access, by the syntax that holds them (the
+# value detect-secrets flagged is the one whose SHA-1 is its `hashed_secret`): a git commit pinned by
+# `rev:` (pre-commit's config pins hooks so) and Alembic's revision ids. Such a finding becomes an
+# inline waiver naming why: listed, not dropped.
+_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{7,64}(?![0-9A-Za-z])")
+_IDENTIFIERS = (
+    ("a git commit pinned by `rev:`", r"^\s*(?:-\s+)?rev:\s*['\"]?{v}['\"]?\s*(?:#.*)?$"),
+    ("an Alembic revision id", r"^(?:down_)?revision\b[^=]*=\s*['\"]{v}['\"]\s*(?:#.*)?$"),
+)
+
+
+def _known_identifier(f: Finding, lines: list[str]) -> Finding:
+    line = f.location.start_line if f.location is not None else None
+    if f.rule.id != "hex-high-entropy-string" or "inline_waiver" in f.properties or not line or line > len(lines):
+        return f
+    text = lines[line - 1]
+    flagged = f.properties.get("hashed_secret")
+    for value in _HEX.findall(text):
+        if hashlib.sha1(value.encode()).hexdigest() != flagged:
+            continue
+        for why, pattern in _IDENTIFIERS:
+            if re.search(pattern.format(v=re.escape(value)), text):
+                return replace(f, properties={**f.properties, "inline_waiver": f"guard: {why}, not a secret"})
+    return f

@@ -1,0 +1,44 @@
+"""detect-secrets' hex-entropy heuristic on pre-commit's commit pins and Alembic revision ids (real
+tool): those become inline waivers naming why; a hex string in any other syntax stays a finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard import config as config_mod
+from guard.scanners.detect_secrets import DetectSecretsScanner
+from guard.scanners.runner import run_one
+from guard.tools.envs import resolve
+
+SHA = "3e8a8703264a2f4a69428a0aa4dcb512790b2c8c"
+FILES = {
+    ".pre-commit-config.yaml": f"repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: {SHA}"
+                               "  # v6.0.0\n",
+    "migrations/versions/9c0a54914c78_add.py": '"""add\n\nRevision ID: 9c0a54914c78\n"""\n'
+                                               "revision = '9c0a54914c78'\ndown_revision = 'e2412789c190'\n",
+    "app/settings.py": 'SIGNING_KEY = "8f3a2c9d4e5b6a7f8091a2b3c4d5e6f708192a3b"\n'
+                       f'REV = "{SHA}"  # rev: a comment does not make the value a pin\n',
+    "app/ids.py": "revision_key = '8f3a2c9d4e5b6a7f8091a2b3c4d5e6f7'\n",
+}
+
+
+@pytest.mark.skipif(resolve("detect-secrets") is None, reason="detect-secrets not installed")
+def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -> None:
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    cfg = config_mod.load(tmp_path, flags={"cache": False})
+    run = run_one(DetectSecretsScanner(cfg), tmp_path, sorted(FILES), tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    hex_findings = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver")
+                    for f in run.findings if f.rule.id == "hex-high-entropy-string"}
+    assert hex_findings == {
+        (".pre-commit-config.yaml", 3): "guard: a git commit pinned by `rev:`, not a secret",
+        ("migrations/versions/9c0a54914c78_add.py", 5): "guard: an Alembic revision id, not a secret",
+        ("migrations/versions/9c0a54914c78_add.py", 6): "guard: an Alembic revision id, not a secret",
+        ("app/settings.py", 1): None,  # a key in an assignment: still a finding
+        ("app/settings.py", 2): None,
+        ("app/ids.py", 1): None,  # a name that starts like Alembic's is not Alembic's
+    }
