@@ -2,8 +2,10 @@
 
 Two findings are the same problem when they share a vulnerability id (CVE/GHSA/... among rule id
 and aliases) or a CWE, and sit in the same file on overlapping lines — or, without a file, name
-the same resource. The merged finding keeps the most severe of the group as its primary and
-lists every tool in `found_by`; the original results stay in the raw tool outputs.
+the same resource. Two infrastructure checks must share a topic instead of a CWE (`iac.topics` of
+their titles): they report whole resources, where one CWE covers several problems (CWE-250: root
+user, privilege escalation, capabilities). The merged finding keeps the most severe of the group as
+its primary and lists every tool in `found_by`; the original results stay in the raw tool outputs.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from guard.model import Finding, evolve
+from guard.model import Category, Finding, evolve
+from guard.scanners.data.iac import topics
 
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
-_Key = tuple[str | None, str, str]  # (path, "id" or "cwe", the id or CWE)
+_INFRASTRUCTURE = {Category.IAC, Category.CONTAINER}  # checkov's and trivy's categories for the same checks
+_Key = tuple[str | None, str, str]  # (path, "id", "cwe" or "topic", the id, CWE or topic)
 
 
 def _ids(f: Finding) -> set[str]:
@@ -32,6 +36,10 @@ def _vulnerability_id(rule_id: str) -> str | None:
     return upper if upper.startswith(_ID_PREFIXES) else None
 
 
+def _topics(f: Finding) -> frozenset[str]:
+    return topics(f.rule.short_description)
+
+
 def _lines(f: Finding) -> tuple[int, int] | None:
     if f.location is None or not f.location.start_line:
         return None
@@ -42,8 +50,12 @@ def same_problem(a: Finding, b: Finding) -> bool:
     """True if `a` and `b` (from different tools) describe the same problem at the same place."""
     if a.tool == b.tool:
         return False
-    if not (_ids(a) & _ids(b) or set(a.cwe) & set(b.cwe)):
-        return False
+    if not _ids(a) & _ids(b):
+        if a.category in _INFRASTRUCTURE and b.category in _INFRASTRUCTURE:
+            if not _topics(a) & _topics(b):
+                return False
+        elif not set(a.cwe) & set(b.cwe):
+            return False
     if a.location is None or b.location is None:
         return a.location is None and b.location is None and a.resource is not None and a.resource == b.resource
     if a.location.path != b.location.path:
@@ -69,6 +81,8 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     for f in findings:
         path = f.location.path if f.location else None
         keys = [(path, "cwe", c) for c in f.cwe] if f.cwe else []
+        if f.category in _INFRASTRUCTURE:
+            keys += [(path, "topic", t) for t in _topics(f)]
         if f.aliases or _vulnerability_id(f.rule.id) is not None:
             keys = [(path, "id", i) for i in _ids(f)] + keys
         tool = f.tool

@@ -1,4 +1,5 @@
-"""Cross-tool dedup: same CWE or vulnerability id at overlapping lines (or same resource) merges."""
+"""Cross-tool dedup: same vulnerability id, or CWE (infrastructure checks: topic), at overlapping lines (or
+same resource) merges."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ from guard.dedup import dedup, same_problem
 from guard.model import Category, Finding, Location, Rule, Severity
 
 
+ENCRYPTED = "Ensure the bucket is encrypted with a KMS key"
+
+
 def f(tool: str, rule: str, cwe: tuple[str, ...] = (), path: str | None = "main.tf", lines: tuple[int, int] | None = (3, 10),
-      severity: Severity = Severity.MEDIUM, resource: str | None = None, aliases: tuple[str, ...] = ()) -> Finding:
+      severity: Severity = Severity.MEDIUM, resource: str | None = None, aliases: tuple[str, ...] = (),
+      title: str = ENCRYPTED, category: Category = Category.IAC) -> Finding:
     loc = None if path is None else Location(path, *(lines or (None, None)))
-    return Finding(tool=tool, rule=Rule(rule, rule, rule, rule, rule), message=rule, severity=severity,
-                   category=Category.IAC, location=loc, cwe=cwe, resource=resource, aliases=aliases, found_by=(tool,))
+    return Finding(tool=tool, rule=Rule(rule, rule, title, title, title), message=rule, severity=severity,
+                   category=category, location=loc, cwe=cwe, resource=resource, aliases=aliases, found_by=(tool,))
 
 
 def test_checkov_and_trivy_on_the_same_bucket_merge_keeping_the_worst_severity():
     ckv = f("checkov", "CKV_AWS_145", ("CWE-311",), lines=(3, 10), severity=Severity.MEDIUM)
-    trv = f("trivy", "AWS-0132", ("CWE-311",), lines=(3, 10), severity=Severity.HIGH)
+    trv = f("trivy", "AWS-0132", ("CWE-311",), lines=(3, 10), severity=Severity.HIGH, title="Unencrypted S3 bucket")
     (merged,) = dedup([ckv, trv])
     assert merged.tool == "trivy" and merged.severity is Severity.HIGH
     assert merged.found_by == ("checkov", "trivy") and merged.properties["merged"] == ["checkov:CKV_AWS_145"]
@@ -28,7 +33,9 @@ def test_checkov_and_trivy_on_the_same_bucket_merge_keeping_the_worst_severity()
 
 def test_no_merge_without_shared_weakness_or_overlap_or_across_files():
     base = f("checkov", "A", ("CWE-311",), lines=(3, 10))
-    assert not same_problem(base, f("trivy", "B", ("CWE-284",), lines=(3, 10)))
+    assert not same_problem(base, f("trivy", "B", ("CWE-284",), lines=(3, 10), title="Bucket is public"))
+    assert not same_problem(f("semgrep", "A", ("CWE-311",), category=Category.SAST),
+                            f("bandit", "B", ("CWE-284",), category=Category.SAST))
     assert not same_problem(base, f("trivy", "B", ("CWE-311",), lines=(11, 12)))
     assert not same_problem(base, f("trivy", "B", ("CWE-311",), path="other.tf"))
     assert not same_problem(base, f("checkov", "B", ("CWE-311",)))  # one tool never merges with itself
@@ -48,10 +55,30 @@ def test_vulnerability_ids_and_resources_merge():
     a = f("osv", "GHSA-xxxx-yyyy-zzzz", path="requirements.txt", lines=(4, 4), aliases=("CVE-2023-1234",))
     b = f("grype", "CVE-2023-1234", path="requirements.txt", lines=(4, 4))
     assert len(dedup([a, b])) == 1
-    c = f("cloud-a", "x", ("CWE-284",), path=None, resource="arn:aws:s3:::bucket")
-    d = f("cloud-b", "y", ("CWE-284",), path=None, resource="arn:aws:s3:::bucket")
-    e = f("cloud-b", "y", ("CWE-284",), path=None, resource="arn:aws:s3:::other")
+    c = f("cloud-a", "x", ("CWE-284",), path=None, resource="arn:aws:s3:::bucket", category=Category.CLOUD)
+    d = f("cloud-b", "y", ("CWE-284",), path=None, resource="arn:aws:s3:::bucket", category=Category.CLOUD)
+    e = f("cloud-b", "y", ("CWE-284",), path=None, resource="arn:aws:s3:::other", category=Category.CLOUD)
     assert len(dedup([c, d])) == 1 and len(dedup([c, e])) == 2
+
+
+def test_infrastructure_checks_merge_by_topic_not_by_a_shared_coarse_cwe():
+    """checkov reports a Deployment's whole manifest (lines 1-73); four CWE-250 checks of each tool
+    overlap it, and each pairs with the check about the same thing."""
+    ckv = [f("checkov", "CKV_K8S_20", ("CWE-250",), lines=(1, 73),
+             title="Containers should not run with allowPrivilegeEscalation"),
+           f("checkov", "CKV_K8S_23", ("CWE-250",), lines=(1, 73), title="Minimize the admission of root containers"),
+           f("checkov", "CKV_K8S_22", (), lines=(1, 73), title="Use read-only filesystem for containers where possible")]
+    trv = [f("trivy", "KSV-0012", ("CWE-250",), lines=(25, 73), title="Runs as root user"),
+           f("trivy", "KSV-0014", ("CWE-250",), lines=(25, 73), title="Root file system is not read-only"),
+           f("trivy", "KSV-0001", ("CWE-250",), lines=(25, 73), title="Process can elevate its own privileges"),
+           f("trivy", "KSV-0118", (), lines=(25, 73), title="Default security context configured")]
+    pairs = sorted((g.rule_id, *g.properties.get("merged", [])) for g in dedup([*ckv, *trv]))
+    assert pairs == [("CKV_K8S_20", "trivy:KSV-0001"), ("CKV_K8S_22", "trivy:KSV-0014"),
+                     ("CKV_K8S_23", "trivy:KSV-0012"), ("KSV-0118",)]
+    healthcheck = [f("checkov", "CKV_DOCKER_2", ("CWE-284",), path="Dockerfile", lines=(1, 43),
+                     title="Ensure that HEALTHCHECK instructions have been added to container images"),
+                   f("trivy", "DS-0026", (), path="Dockerfile", lines=(1, 1), title="No HEALTHCHECK defined")]
+    assert len(dedup(healthcheck)) == 1  # one topic, whatever CWE each tool's table gives
 
 
 def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
@@ -73,11 +100,14 @@ def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
 @given(st.lists(st.tuples(st.sampled_from(["checkov", "trivy", "semgrep"]), st.sampled_from(["a.tf", "b.tf", None]),
                           st.integers(1, 12), st.integers(0, 4),
                           st.lists(st.sampled_from(["CWE-311", "CWE-284", "CWE-89"]), max_size=2, unique=True),
-                          st.sampled_from([(), ("CVE-2024-1",), ("GHSA-x",)]), st.sampled_from([None, "r1", "r2"])),
+                          st.sampled_from([(), ("CVE-2024-1",), ("GHSA-x",)]), st.sampled_from([None, "r1", "r2"]),
+                          st.sampled_from([ENCRYPTED, "Bucket is public", "Public and unencrypted", "Other"]),
+                          st.sampled_from([Category.IAC, Category.SAST])),
                 max_size=30))
 def test_indexed_dedup_groups_as_trying_every_group(specs: list[tuple]) -> None:
-    findings = [f(tool, f"R{i}", tuple(cwe), path=path, lines=(start, start + span), resource=resource, aliases=aliases)
-                for i, (tool, path, start, span, cwe, aliases, resource) in enumerate(specs)]
+    findings = [f(tool, f"R{i}", tuple(cwe), path=path, lines=(start, start + span), resource=resource, aliases=aliases,
+                  title=title, category=category)
+                for i, (tool, path, start, span, cwe, aliases, resource, title, category) in enumerate(specs)]
     expected = [[(x.tool, x.rule_id) for x in g] for g in _dedup_trying_every_group(findings)]
     merged = dedup(findings)
     assert len(merged) == len(expected)

@@ -118,3 +118,57 @@ def classify(check_id: str, title: str, category: str | None) -> tuple[Severity,
         return by_title[0], by_title[1], "guard-keyword"
     severity, cwe = CATEGORY.get(category or "", (M, ()))
     return severity, cwe, "guard-category"
+
+
+# What an infrastructure check is about, from its title: two tools' checks are the same problem
+# only when they share a topic (a CWE is too coarse: CWE-250 covers root users, privilege
+# escalation, capabilities and host namespaces alike). Titles with none of these merge with nothing.
+TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p)) for name, p in (
+    ("privilege-escalation", r"privilege ?escalation|elevate its own privileges|escalate privileges"),
+    ("privileged", r"\bprivileged\b"),
+    ("root-user", r"\broot (user|containers?|group)\b|\bas root\b|\bnon-?root\b|runasnonroot|\buser\b.*\broot\b|"
+                  r"user for the container"),
+    ("high-uid", r"\b(uid|gid)\b"),
+    ("capabilities", r"capabilit|net_raw|sys_admin"),
+    ("host-namespaces", r"host ?(pid|ipc|network|process|namespaces?)\b"),
+    ("host-path", r"host ?path|host file ?system"),
+    ("docker-socket", r"docker (socket|daemon)|docker\.sock"),
+    ("read-only-root", r"read-?only"),
+    ("seccomp", r"seccomp"),
+    ("apparmor", r"apparmor"),
+    ("selinux", r"selinux"),
+    ("healthcheck", r"health ?check"),
+    ("liveness-probe", r"liveness"),
+    ("readiness-probe", r"readiness"),
+    ("image-digest", r"digest"),
+    ("image-tag", r"(image|tag)\b.*\blatest\b|\blatest\b.*\b(image|tag)|image tag|version tag|tag is|pinned"),
+    ("image-pull-policy", r"pull ?policy"),
+    ("cpu-limit", r"cpu limit|limits?\.cpu|limit.*\bcpu\b|\bcpu\b.*limit"),
+    ("memory-limit", r"memory limit|limits?\.memory|limit.*\bmemory\b|\bmemory\b.*limit"),
+    ("cpu-request", r"cpu request|requests?\.cpu|request.*\bcpu\b|\bcpu\b.*request"),
+    ("memory-request", r"memory request|requests?\.memory|request.*\bmemory\b|\bmemory\b.*request"),
+    ("default-namespace", r"default namespace"),
+    ("service-account-token", r"service ?account tokens?|automount"),
+    ("secrets-in-env", r"secrets? (as|in) env|environment variables?.*secret|secret.*environment"),
+    ("encryption", r"encrypt|\bkms\b|\bcmk\b|customer[- ]managed key"),
+    ("in-transit", r"in[- ]transit|\bhttps\b|\btls\b|\bssl\b"),
+    ("public-access", r"public|0\.0\.0\.0|::/0|internet|everyone|world"),
+    ("ssh", r"\bssh\b|port 22\b"),
+    ("rdp", r"\brdp\b|port 3389\b"),
+    ("logging", r"\blogs?\b|logging|trail|flow log|audit"),
+    ("versioning", r"versioning|versioned"),
+    ("mfa", r"\bmfa\b|multi-?factor"),
+    ("key-rotation", r"rotat"),
+    ("backup", r"backup|point[- ]in[- ]time"),
+    ("deletion-protection", r"deletion protection|termination protection"),
+    ("instance-metadata", r"imds|metadata service|instance metadata|http_tokens"),
+    ("wildcard-permissions", r"wildcard|\"\*\"|'\*'|\*:\*|full (admin|access)|administrative"),
+    ("password-policy", r"password"),
+))
+
+
+@lru_cache(maxsize=8192)
+def topics(title: str) -> frozenset[str]:
+    """The topics (`TOPICS`) a check title names."""
+    text = title.lower()
+    return frozenset(name for name, pattern in TOPICS if pattern.search(text))
