@@ -18,7 +18,7 @@ from guard.scanners.data.iac import topics
 
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
 _INFRASTRUCTURE = {Category.IAC, Category.CONTAINER}  # checkov's and trivy's categories for the same checks
-_Key = tuple[str | None, str, str]  # (path, "id", "cwe" or "topic", the id, CWE or topic)
+_Key = tuple[str | None, str, str]  # (path, "id" | "cwe" | "topic", the id, CWE or topic)
 
 
 def _ids(f: Finding) -> set[str]:

@@ -6,8 +6,8 @@ an ecosystem database record (PYSEC-, GO-, RUSTSEC-, ...) before a GHSA record, 
 before a bare CVE; the other ids go to `Finding.aliases`. A missing or stale store is an error,
 never an empty result, and so is a dependency the store cannot answer for: one of an ecosystem it
 holds no advisories of (a PyPI-only store says nothing about a package-lock.json) or has no version
-rules for, unless `advisories.skip_ecosystems` names that ecosystem (its dependencies are then listed
-in the evidence as not checked, and the scanner's version says so).
+rules for. The ecosystems `advisories.skip_ecosystems` names are not checked at all: their
+dependencies are listed in the evidence as not checked, and the scanner's version names them.
 """
 
 from __future__ import annotations
@@ -132,17 +132,17 @@ class OsvScanner:
         return list(found.values())
 
     def unchecked(self, dependencies: Sequence[Dependency], status: "StoreStatus") -> dict[str, str]:
-        """The ecosystems of `dependencies` that are not checked, each with why (only those that
-        `advisories.skip_ecosystems` names: any other is an error naming what the store lacks)."""
+        """The ecosystems of `dependencies` left unchecked, each with why: those `advisories.skip_ecosystems`
+        names. Any other the store holds no advisories of (or guard no version rules for) is an error."""
         from guard.advisories.versions import base_ecosystem, supported
 
         held = {base_ecosystem(e) for e, count in status.per_ecosystem.items() if count}
-        missing: dict[str, list[Dependency]] = {}
-        for dep in dependencies:
-            if not supported(dep.ecosystem) or base_ecosystem(dep.ecosystem) not in held:
-                missing.setdefault(dep.ecosystem, []).append(dep)
         skipped = set(self.config.advisories.skip_ecosystems)
-        refused = {eco: deps for eco, deps in missing.items() if eco not in skipped}
+        refused: dict[str, list[Dependency]] = {}
+        for dep in dependencies:
+            answerable = supported(dep.ecosystem) and base_ecosystem(dep.ecosystem) in held
+            if dep.ecosystem not in skipped and not answerable:
+                refused.setdefault(dep.ecosystem, []).append(dep)
         if refused:
             parts = [f"{eco} ({_count(deps)})" for eco, deps in sorted(refused.items())]
             names, one = ", ".join(sorted(refused)), len(refused) == 1
@@ -152,7 +152,7 @@ class OsvScanner:
                 f"import the OSV data of {names} (`guard db import`), or name {'it' if one else 'them'} in "
                 f"advisories.skip_ecosystems to leave {'its' if one else 'their'} dependencies unchecked"
             )
-        return {eco: "skipped (advisories.skip_ecosystems)" for eco in missing}
+        return {d.ecosystem: "skipped (advisories.skip_ecosystems)" for d in dependencies if d.ecosystem in skipped}
 
     def match(self, dependencies: Sequence[Dependency]) -> list[Match]:
         from guard.advisories.matching import RangeError, matching, smallest_fix

@@ -221,6 +221,11 @@ def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path
                                            r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI\)"):
         scanner_for(pypa_db).scan(LOCKS, lock, tmp_path / "work")
     assert not scanner_for(pypa_db, skip=("npm", "Go")).scan(LOCKS, lock, tmp_path / "work")
+    # a skipped ecosystem is not checked even where the store could answer (the npm-v1 lodash advisories)
+    found = scanner_for(fixture_db, skip=("npm",)).scan(LOCKS, lock, tmp_path / "work")
+    assert {f.properties["ecosystem"] for f in found} == {"Go"}
+    listed = json.loads((tmp_path / "work" / "osv-matches.json").read_text())["dependencies"]
+    assert {(d["ecosystem"], d["checked"]) for d in listed} == {("npm", False), ("Go", True)}
 
 
 def test_stale_database_is_an_error(fixture_db: Path, tmp_path: Path) -> None:
