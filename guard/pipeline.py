@@ -29,7 +29,7 @@ from guard.diff import BaseTree, ChangeSet
 from guard.files import FileSet, list_files, list_given
 from guard.gcpause import collector_paused
 from guard.model import (
-    Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, Waiver, evolve,
+    Category, ControlResult, Finding, Gate, Rule, RunResult, ScannerRun, Severity, Status, VALUE, Waiver, evolve,
 )
 from guard.paths import cache_dir
 from guard.redact import redact
@@ -181,8 +181,10 @@ def apply_policies(root: Path, config: Config, files: Sequence[str], findings: S
                    changes: ChangeSet | None, branch: str | None,
                    config_input: Callable[[], "ConfigInput"] | None = None,
                    ready: Callable[[], "PreparedPack"] | None = None,
-                   on: Executor | None = None) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+                   on: Executor | None = None, runs: Sequence[ScannerRun] | None = None,
+                   ) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
     """Config policies over `files` and finding policies over `findings`, as the "guard-policy" ScannerRun.
+    `runs`: the scanner runs the findings come from (their categories are the context's `scanned`).
 
     A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
     `config_input` returns the config files' policy input parsed earlier and `ready` the pack prepared
@@ -191,9 +193,10 @@ def apply_policies(root: Path, config: Config, files: Sequence[str], findings: S
     from guard.policy.base import PolicyContext, PolicyError
     from guard.policy.runner import TOOL, PolicyRun, run_policies
 
+    scanned = None if runs is None else tuple(sorted({VALUE[r.category] for r in runs if r.status is Status.OK}))
     context = PolicyContext(repo=str(root), branch=branch,
                             changed_files=tuple(changes.paths) if changes is not None else None,
-                            frameworks=tuple(config.frameworks), fail_on=config.fail_on)
+                            frameworks=tuple(config.frameworks), fail_on=config.fail_on, scanned=scanned)
 
     def evaluate() -> PolicyRun:
         return run_policies(config, root, files, findings, context, prepared=config_input,
@@ -415,7 +418,7 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
 
     active, waived = settle(dedup(normalize(runs, root)))
     policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch, config_input,
-                                                             policies, on)
+                                                             policies, on, runs)
     policy_active, policy_waived = settle(policy_findings)
     active, waived = active + policy_active, waived + policy_waived
     all_runs = [*runs, policy_run]

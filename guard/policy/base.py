@@ -100,6 +100,7 @@ class PolicyMeta:
     cwe: tuple[str, ...] = ()
     source: str = ""  # file:line of the METADATA block or decorator
     files: tuple[str, ...] | None = None  # config policy: the CONFIG_KINDS it reads (None: any)
+    judges: tuple[str, ...] | None = None  # finding policy: the finding categories it judges (None: any)
 
     def rule(self) -> Rule:
         """This policy as a Rule (for findings and for compliance coverage)."""
@@ -126,6 +127,7 @@ class PolicyContext:
     changed_files: tuple[str, ...] | None  # None: whole tree scanned
     frameworks: tuple[str, ...]
     fail_on: str
+    scanned: tuple[str, ...] | None = None  # finding categories of the scanners that ran (None: not known)
 
     def as_input(self) -> dict[str, Any]:
         return {
@@ -134,6 +136,7 @@ class PolicyContext:
             "changed_files": list(self.changed_files) if self.changed_files is not None else None,
             "frameworks": list(self.frameworks),
             "fail_on": self.fail_on,
+            "scanned": list(self.scanned) if self.scanned is not None else None,
         }
 
 

@@ -21,7 +21,7 @@ _TEST_RULE = re.compile(r"^(test_\w+)\b")
 _DENY_RULE = re.compile(r"^deny\b")
 _TOP_KEYS = {"scope", "title", "description", "related_resources", "authors", "organizations", "schemas",
              "entrypoint", "custom"}
-_CUSTOM_KEYS = {"id", "severity", "controls", "rationale", "input", "category", "cwe", "files"}
+_CUSTOM_KEYS = {"id", "severity", "controls", "rationale", "input", "category", "cwe", "files", "judges"}
 _FRAMEWORK_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -162,6 +162,7 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
     if not isinstance(cwe, (list, tuple)) or not all(isinstance(c, str) and re.fullmatch(r"CWE-\d+", c) for c in cwe):
         raise PolicyError(f"{where}: METADATA cwe must be a list like [CWE-311]")
     files = _files(where, fields.get("files"), kind)
+    judges = _judges(where, fields.get("judges"), kind)
     return PolicyMeta(
         id=policy_id,
         title=text("title"),
@@ -174,6 +175,7 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
         cwe=tuple(cwe),
         source=where,
         files=files,
+        judges=judges,
     )
 
 
@@ -188,6 +190,21 @@ def _files(where: str, value: Any, kind: str) -> tuple[str, ...] | None:
     if (not isinstance(value, (list, tuple)) or not value
             or not all(isinstance(v, str) and v in CONFIG_KINDS for v in value)):
         raise PolicyError(f"{where}: METADATA files must list config kinds from {', '.join(CONFIG_KINDS)}")
+    return tuple(dict.fromkeys(value))
+
+
+def _judges(where: str, value: Any, kind: str) -> tuple[str, ...] | None:
+    """The finding categories a finding policy judges (`judges: [secret]`); None: any. Such a policy
+    counts as a check that ran only when a scanner of one of them ran."""
+    if value is None:
+        return None
+    if kind != "findings":
+        raise PolicyError(f"{where}: METADATA judges is for finding policies (this one reads {kind})")
+    if isinstance(value, str):
+        value = [value]
+    known = [c.value for c in Category if c is not Category.POLICY]
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v in known for v in value):
+        raise PolicyError(f"{where}: METADATA judges must list finding categories from {', '.join(known)}")
     return tuple(dict.fromkeys(value))
 
 

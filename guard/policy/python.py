@@ -40,7 +40,7 @@ class PythonPolicy:
 
 def policy(*, id: str, title: str, description: str, severity: str, controls: Mapping[str, Any],
            rationale: str = "", input: str = "config", category: str | None = None,
-           cwe: Iterable[str] = (), files: Iterable[str] | None = None,
+           cwe: Iterable[str] = (), files: Iterable[str] | None = None, judges: Iterable[str] | None = None,
            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a function as a guard policy. Bad fields raise PolicyError naming file:line."""
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,7 +48,8 @@ def policy(*, id: str, title: str, description: str, severity: str, controls: Ma
         fields = {"id": id, "title": title, "description": description, "severity": severity,
                   "controls": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in controls.items()},
                   "rationale": rationale, "input": input, "category": category, "cwe": list(cwe),
-                  "files": None if files is None else list(files)}
+                  "files": None if files is None else list(files),
+                  "judges": None if judges is None else list(judges)}
         setattr(fn, _ATTR, PythonPolicy(build_meta(where, fields), fn))
         return fn
     return wrap

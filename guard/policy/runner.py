@@ -122,7 +122,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -> PolicyRun:
-    """Evaluate every policy whose input kind is in `inputs` (e.g. {"config": ..., "cloud": ...})."""
+    """Evaluate every policy whose input kind is in `inputs` (e.g. {"config": ..., "cloud": ...}); the
+    checks are the policies that had something to check (`_checked_something`)."""
     findings: list[Finding] = []
     violations: list[Violation] = []
     checks: list[Rule] = []
@@ -134,16 +135,31 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
             assert meta is not None
             if not isinstance(value, list):
                 raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
-            checks.append(meta.rule())
+            if _checked_something(meta, input):
+                checks.append(meta.rule())
             _collect(meta, value, input, findings, violations)
     for policy in pack.python:
         if policy.meta.input not in inputs:
             continue
-        checks.append(policy.meta.rule())
+        if _checked_something(policy.meta, inputs[policy.meta.input]):
+            checks.append(policy.meta.rule())
         _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings, violations)
     findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
     violations.sort(key=lambda v: (-v.severity.rank, v.policy, v.fingerprint or ""))
     return PolicyRun(tuple(findings), tuple(violations), tuple(checks), engine.name, pack.version, pack.hash)
+
+
+def _checked_something(meta: PolicyMeta, input: Mapping[str, Any]) -> bool:
+    """Whether a policy had anything to check, so that it counts as a check that ran (a control is
+    not passed by a Terraform policy on a change without Terraform): a config policy needs a file
+    of a kind it reads, a finding policy that `judges` some finding categories a scanner of one."""
+    if meta.input == "findings":
+        scanned = input.get("context", {}).get("scanned")
+        return meta.judges is None or scanned is None or not set(scanned).isdisjoint(meta.judges)
+    if meta.input != "config":
+        return True
+    kinds = {entry.get("kind") for entry in input.get("files", ())}
+    return bool(kinds) if meta.files is None else not kinds.isdisjoint(meta.files)
 
 
 def _collect(meta: PolicyMeta, results: list[Any], input: Mapping[str, Any], findings: list[Finding],

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-GATE-003
 #   severity: high
+#   judges: [dependency]
 #   cwe: [CWE-1395]
 #   controls:
 #     soc2: [CC7.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-GATE-004
 #   severity: high
+#   judges: [sast]
 #   cwe: [CWE-74]
 #   controls:
 #     soc2: [CC8.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-GATE-002
 #   severity: high
+#   judges: [secret]
 #   cwe: [CWE-798]
 #   controls:
 #     soc2: [CC6.1]

@@ -4,6 +4,7 @@
 # custom:
 #   id: GUARD-GATE-005
 #   severity: medium
+#   judges: [sast]
 #   cwe: [CWE-327]
 #   controls:
 #     soc2: [CC6.1, CC6.7]
