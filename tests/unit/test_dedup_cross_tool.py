@@ -67,7 +67,8 @@ def test_infrastructure_checks_merge_by_topic_not_by_a_shared_coarse_cwe():
     ckv = [f("checkov", "CKV_K8S_20", ("CWE-250",), lines=(1, 73),
              title="Containers should not run with allowPrivilegeEscalation"),
            f("checkov", "CKV_K8S_23", ("CWE-250",), lines=(1, 73), title="Minimize the admission of root containers"),
-           f("checkov", "CKV_K8S_22", (), lines=(1, 73), title="Use read-only filesystem for containers where possible")]
+           f("checkov", "CKV_K8S_22", (), lines=(1, 73),
+             title="Use read-only filesystem for containers where possible")]
     trv = [f("trivy", "KSV-0012", ("CWE-250",), lines=(25, 73), title="Runs as root user"),
            f("trivy", "KSV-0014", ("CWE-250",), lines=(25, 73), title="Root file system is not read-only"),
            f("trivy", "KSV-0001", ("CWE-250",), lines=(25, 73), title="Process can elevate its own privileges"),

@@ -68,4 +68,5 @@ def test_judges_is_read_from_metadata_and_checked() -> None:
     with pytest.raises(PolicyError, match=r"^p\.rego:1: METADATA judges must list finding categories"):
         parse_module("p.rego", FINDING_POLICY.replace("JUDGES", "[secrets]"))
     with pytest.raises(PolicyError, match=r"^p\.rego:1: METADATA judges is for finding policies"):
-        parse_module("p.rego", FINDING_POLICY.replace("JUDGES", "[secret]").replace("guard.findings.x", "guard.config.x"))
+        parse_module("p.rego", FINDING_POLICY.replace("JUDGES", "[secret]").replace("guard.findings.x",
+                                                                                   "guard.config.x"))
