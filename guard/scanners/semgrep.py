@@ -171,14 +171,24 @@ class SemgrepScanner(ToolScanner):
                 "--sarif", *self.config.tool("semgrep").args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
+        """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file)."""
         _, rules = self.pack()
-        return [_rule(r) for r in rules.values()]
+        return [_rule(r) for r in rules.values() if _applies(r, files)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
         _, rules = self.pack()
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, item.suppression, rules)
+
+
+def _applies(rule: PackRule, files: Sequence[str]) -> bool:
+    """Whether semgrep runs `rule` on any of `files` (a language guard has no globs for: on every file)."""
+    if not files:
+        return False
+    if any(lang not in LANGUAGE_GLOBS for lang in rule.languages) or not rule.languages:
+        return True
+    return any(match_any(f, LANGUAGE_GLOBS[lang]) for lang in rule.languages for f in files)
 
 
 def original_id(reported: str, rules: Mapping[str, PackRule]) -> str:
