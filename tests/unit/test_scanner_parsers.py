@@ -100,7 +100,9 @@ def test_semgrep_maps_path_prefixed_ids_and_selects_by_rule_language(tmp_path: P
     assert original_id("work.main.policies.semgrep.python.guard.python.sql-injection", rules) == "guard.python.sql-injection"
     assert scanner.select(["a.py", "b.txt", "main.tf", "x.js"])[:1] == ["a.py"]
     assert "b.txt" not in scanner.select(["a.py", "b.txt"])
-    assert {r.id for r in scanner.checks(["a.py"])} == set(rules) and all(r.cwe for r in scanner.checks(["a.py"]))
+    one_of_each = ["a.py", "main.tf", "x.js", "main.go", "Dockerfile", "k8s.yaml"]
+    assert {r.id for r in scanner.checks(one_of_each)} == set(rules) and all(r.cwe for r in scanner.checks(one_of_each))
+    assert {r.id for r in scanner.checks(["a.py"])} == {i for i, r in rules.items() if "python" in r.languages}
 
 
 def test_semgrep_user_rules_are_added_and_missing_ones_fail(tmp_path: Path):
