@@ -161,8 +161,8 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
         cwe = (cwe,)
     if not isinstance(cwe, (list, tuple)) or not all(isinstance(c, str) and re.fullmatch(r"CWE-\d+", c) for c in cwe):
         raise PolicyError(f"{where}: METADATA cwe must be a list like [CWE-311]")
-    files = _files(where, fields.get("files"), kind)
-    judges = _judges(where, fields.get("judges"), kind)
+    files = _narrowing(where, "files", fields.get("files"), kind)
+    judges = _narrowing(where, "judges", fields.get("judges"), kind)
     return PolicyMeta(
         id=policy_id,
         title=text("title"),
@@ -179,32 +179,28 @@ def build_meta(where: str, fields: Mapping[str, Any], package: str = "") -> Poli
     )
 
 
-def _files(where: str, value: Any, kind: str) -> tuple[str, ...] | None:
-    """The config file kinds a config policy reads (`files: [terraform, cloudformation]`); None: any."""
-    if value is None:
-        return None
-    if kind != "config":
-        raise PolicyError(f"{where}: METADATA files is for config policies (this one reads {kind})")
-    if isinstance(value, str):
-        value = [value]
-    if (not isinstance(value, (list, tuple)) or not value
-            or not all(isinstance(v, str) and v in CONFIG_KINDS for v in value)):
-        raise PolicyError(f"{where}: METADATA files must list config kinds from {', '.join(CONFIG_KINDS)}")
-    return tuple(dict.fromkeys(value))
+# METADATA lists that narrow what a policy reads: key -> (the input kind it is for, its policies' name,
+# what it lists, the values allowed). `files`: the config file kinds a config policy reads; `judges`:
+# the finding categories a finding policy judges (it counts as a check that ran only when a scanner
+# of one of them ran). Absent: any.
+_NARROWING = {
+    "files": ("config", "config", "config kinds", CONFIG_KINDS),
+    "judges": ("findings", "finding", "finding categories",
+               tuple(c.value for c in Category if c is not Category.POLICY)),
+}
 
 
-def _judges(where: str, value: Any, kind: str) -> tuple[str, ...] | None:
-    """The finding categories a finding policy judges (`judges: [secret]`); None: any. Such a policy
-    counts as a check that ran only when a scanner of one of them ran."""
+def _narrowing(where: str, key: str, value: Any, kind: str) -> tuple[str, ...] | None:
+    """The value of METADATA `key` (see `_NARROWING`), checked; None when absent."""
     if value is None:
         return None
-    if kind != "findings":
-        raise PolicyError(f"{where}: METADATA judges is for finding policies (this one reads {kind})")
+    for_kind, policies, what, allowed = _NARROWING[key]
+    if kind != for_kind:
+        raise PolicyError(f"{where}: METADATA {key} is for {policies} policies (this one reads {kind})")
     if isinstance(value, str):
         value = [value]
-    known = [c.value for c in Category if c is not Category.POLICY]
-    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v in known for v in value):
-        raise PolicyError(f"{where}: METADATA judges must list finding categories from {', '.join(known)}")
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v in allowed for v in value):
+        raise PolicyError(f"{where}: METADATA {key} must list {what} from {', '.join(allowed)}")
     return tuple(dict.fromkeys(value))
 
 
