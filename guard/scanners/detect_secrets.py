@@ -121,7 +121,7 @@ def _known_identifier(f: Finding, lines: list[str]) -> Finding:
     text = lines[line - 1]
     flagged = f.properties.get("hashed_secret")
     for value in _HEX.findall(text):
-        if hashlib.sha1(value.encode()).hexdigest() != flagged:
+        if hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest() != flagged:
             continue
         for why, pattern in _IDENTIFIERS:
             if re.search(pattern.format(v=re.escape(value)), text):
