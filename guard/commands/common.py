@@ -1,12 +1,18 @@
-"""Helpers shared by the command modules: exit codes and error reporting."""
+"""Helpers shared by the command modules: exit codes, error reporting, the tables' console."""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import os
+import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+LOG_COLUMNS = 140  # tables written to a pipe or a CI log (rich's 80 wraps every cell of the scanner table)
 
 
 def fail(message: str) -> NoReturn:
@@ -20,3 +26,11 @@ def split_list(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def stdout_console() -> "Console":
+    """The console tables are printed on: the terminal's width, else `COLUMNS`, else `LOG_COLUMNS`."""
+    from rich.console import Console
+
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(file=sys.stdout, width=LOG_COLUMNS if wide else None)

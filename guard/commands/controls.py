@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from guard.commands.common import EXIT_OK, fail, split_list
+from guard.commands.common import EXIT_OK, fail, split_list, stdout_console
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -21,8 +21,6 @@ FORMATS = ("table", "json", "csv", "markdown")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: .guard.yaml here).")
 def controls(framework_ids: str | None, source: Path, fmt: str, config_file: Path | None) -> None:
     """Status of every control: failed, passed, not assessed or manual, with the checks behind it."""
-    from rich.console import Console
-
     from guard import config as config_mod
     from guard.compliance import render
     from guard.compliance.controls import evaluate
@@ -50,5 +48,5 @@ def controls(framework_ids: str | None, source: Path, fmt: str, config_file: Pat
     elif fmt == "markdown":
         click.echo(render.controls_markdown(results, frameworks))
     else:
-        render.controls_table(results, frameworks, Console(file=sys.stdout))
+        render.controls_table(results, frameworks, stdout_console())
     sys.exit(EXIT_OK)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from guard.commands.common import fail, split_list
+from guard.commands.common import fail, split_list, stdout_console
 
 
 def _context(config_file: Path | None) -> tuple[Any, Path]:
@@ -38,8 +37,6 @@ def list_(config_file: Path | None, fmt: str) -> None:
     """Every framework guard knows (built-in and from framework_paths)."""
     import json
 
-    from rich.console import Console
-
     from guard.compliance import render
     from guard.compliance.frameworks import FrameworkError, available_frameworks
 
@@ -52,7 +49,7 @@ def list_(config_file: Path | None, fmt: str) -> None:
         click.echo(json.dumps([{"id": f.id, "name": f.name, "version": f.version, "controls": len(f.controls),
                                 "catalog": f.path, "builtin": f.builtin} for f in found], indent=2))
     else:
-        render.frameworks_table(found, Console(file=sys.stdout))
+        render.frameworks_table(found, stdout_console())
 
 
 @frameworks.command("show")
@@ -61,8 +58,6 @@ def list_(config_file: Path | None, fmt: str) -> None:
 @_format_option
 def show(framework_id: str, config_file: Path | None, fmt: str) -> None:
     """The controls of FRAMEWORK_ID with the built-in checks that assess each."""
-    from rich.console import Console
-
     from guard.compliance import render
     from guard.compliance.coverage import builtin_checks, coverage
     from guard.compliance.frameworks import FrameworkError, frameworks_for_config
@@ -77,7 +72,7 @@ def show(framework_id: str, config_file: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(render.framework_json(framework, cov.covered), nl=False)
     else:
-        render.framework_table(framework, cov.covered, Console(file=sys.stdout))
+        render.framework_table(framework, cov.covered, stdout_console())
 
 
 @frameworks.command("coverage")
@@ -86,8 +81,6 @@ def show(framework_id: str, config_file: Path | None, fmt: str) -> None:
 @_format_option
 def coverage_(framework_ids: str | None, config_file: Path | None, fmt: str) -> None:
     """Per framework: controls that at least one of guard's built-in checks assesses."""
-    from rich.console import Console
-
     from guard.compliance import render
     from guard.compliance.coverage import builtin_checks, coverage
     from guard.compliance.frameworks import FrameworkError, frameworks_for_config
@@ -102,4 +95,4 @@ def coverage_(framework_ids: str | None, config_file: Path | None, fmt: str) -> 
     if fmt == "json":
         click.echo(render.coverage_json(results), nl=False)
     else:
-        render.coverage_table(results, Console(file=sys.stdout))
+        render.coverage_table(results, stdout_console())

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail
+from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, stdout_console
 from guard.files import relativize
 from guard.model import Category, Finding, ScannerRun, Status
 from guard.sarif.read import SarifError, load, results
@@ -111,8 +111,6 @@ def tool_key(name: str) -> str:
 def import_sarif(files: tuple[Path, ...], root: Path, output: Path | None, fail_on: str | None,
                  soft_fail: bool | None, config_file: Path | None, quiet: bool) -> None:
     """Ingest other tools' SARIF FILES: normalize, deduplicate, waive, gate and write outputs."""
-    from rich.console import Console
-
     from guard import config as config_mod
     from guard import pipeline
     from guard.commands.outputs import write_outputs
@@ -136,7 +134,7 @@ def import_sarif(files: tuple[Path, ...], root: Path, output: Path | None, fail_
         if not quiet:
             click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
     if not quiet:
-        terminal.render(result, Console(file=sys.stdout))
+        terminal.render(result, stdout_console())
     if result.errors:
         sys.exit(EXIT_ERROR)
     if result.gate is not None and not result.gate.passed and not cfg.soft_fail:

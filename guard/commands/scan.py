@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, split_list
+from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, split_list, stdout_console
 from guard.model import RunResult
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if comment or os.environ.get("GITHUB_ACTIONS") == "true":
         _github(result, comment)
     if "table" in cfg.formats and not quiet:
-        terminal.render(result, Console(file=sys.stdout))
+        terminal.render(result, stdout_console())
     for fmt in cfg.formats:
         if output is None and fmt in ("sarif", "json", "markdown"):
             from guard.commands.outputs import render_text
