@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
+import contextlib
 import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from guard.config import Config
+    from guard.report.progress import Callback as Progress
 
 FORMATS = ("table", "sarif", "json", "markdown")
 
@@ -51,15 +53,10 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
          baseline_file: str | None, comment: bool, sarif_category: str | None, evidence: str | None,
          evidence_key: Path | None, quiet: bool) -> None:
     """Scan PATH with every applicable scanner, then gate on --fail-on."""
-    from rich.console import Console
-
     from guard import config as config_mod
     from guard import diff
     from guard import pipeline
-    from guard.report import terminal
-    from guard.report.progress import scan_progress
 
-    console = Console(stderr=True, quiet=quiet)
     flags = {"scanners": split_list(scanners), "skip_scanners": split_list(skip_scanners), "fail_on": fail_on,
              "soft_fail": soft_fail, "frameworks": split_list(frameworks), "timeout": timeout, "jobs": jobs,
              "formats": split_list(formats), "cache": False if no_cache else None}
@@ -82,15 +79,21 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         for fmt in cfg.formats:
             if fmt not in FORMATS:
                 raise config_mod.ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-        with scan_progress(console, not quiet) as progress:
+        table = "table" in cfg.formats and not quiet
+        # modules used after the run, imported while the tools run (rich: only a terminal shows progress)
+        preload = ((["guard.commands.outputs"] if output is not None else [])
+                   + (["guard.report.terminal"] if table else []))
+        with _progress(not quiet and sys.stderr.isatty()) as progress:
             result = pipeline.run(path, cfg, progress=progress, changes=changes, base=base,
-                                  baseline_path=baseline_file, needs_review=review,
-                                  preload=["guard.commands.outputs"] if output is not None else [])
+                                  baseline_path=baseline_file, needs_review=review, preload=preload)
     except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
         fail(str(exc))
     finally:
         if base is not None:
             base.close()
+    from rich.console import Console
+
+    console = Console(stderr=True, quiet=quiet)
     for problem in result.properties.get("waiver_problems", []):
         click.echo(f"guard: waiver ignored: {problem}", err=True)
     for changed in result.properties.get("needs_review", []):
@@ -113,7 +116,9 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         _store_evidence(result, cfg, evidence, signer, console)
     if comment or os.environ.get("GITHUB_ACTIONS") == "true":
         _github(result, comment)
-    if "table" in cfg.formats and not quiet:
+    if table:
+        from guard.report import terminal
+
         terminal.render(result, stdout_console())
     for fmt in cfg.formats:
         if output is None and fmt in ("sarif", "json", "markdown"):
@@ -127,6 +132,20 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if result.gate is not None and not result.gate.passed and not cfg.soft_fail:
         sys.exit(EXIT_FAIL)
     sys.exit(EXIT_OK)
+
+
+@contextlib.contextmanager
+def _progress(live: bool) -> Iterator[Progress | None]:
+    """The scanners' live progress on a terminal (`live`), else none."""
+    if not live:
+        yield None
+        return
+    from rich.console import Console
+
+    from guard.report.progress import scan_progress
+
+    with scan_progress(Console(stderr=True), True) as progress:
+        yield progress
 
 
 def _evidence_signer(evidence: str | None, key_file: Path | None) -> Ed25519PrivateKey | None:
