@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -369,9 +370,10 @@ def _check_values(config: Config, source: str, lines: Mapping[tuple[str, ...], i
         from guard.advisories.versions import SUPPORTED_ECOSYSTEMS
 
         for i, name in enumerate(config.advisories.skip_ecosystems):
-            if name not in SUPPORTED_ECOSYSTEMS:
+            if name not in SUPPORTED_ECOSYSTEMS and not re.fullmatch(r"purl:[a-z0-9.+-]+", name):
                 raise ConfigError(f"{_where(source, lines, ('advisories', 'skip_ecosystems', str(i)))}: unknown "
-                                  f"ecosystem {name!r} (known: {', '.join(SUPPORTED_ECOSYSTEMS)})")
+                                  f"ecosystem {name!r} (known: {', '.join(SUPPORTED_ECOSYSTEMS)}, or an SBOM's "
+                                  "package type as purl:TYPE, e.g. purl:deb)")
     if config.timeout <= 0:
         raise ConfigError(f"{_where(source, lines, ('timeout',))}: timeout must be positive")
     if config.jobs < 0:

@@ -1,4 +1,4 @@
-"""CycloneDX SBOM (JSON): components with a package URL whose type maps to an OSV ecosystem."""
+"""CycloneDX SBOM (JSON): components with a package URL (a type with no OSV ecosystem: `purl:<type>`)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def _walk(components: Any, prefix: tuple[Any, ...], lines: dict[Any, int], path:
 
 
 def parse_purl(purl: Any) -> tuple[str, str, str] | None:
-    """`pkg:type/namespace/name@version?qualifiers#subpath` -> (ecosystem, name, version) when supported."""
+    """`pkg:type/namespace/name@version?qualifiers#subpath` -> (ecosystem, name, version); a type with
+    no OSV ecosystem here gives `purl:<type>` (listed, and refused by the scanner unless skipped)."""
     if not isinstance(purl, str) or not purl.startswith("pkg:"):
         return None
     body = purl[4:].split("#", 1)[0].split("?", 1)[0]
@@ -55,9 +56,7 @@ def parse_purl(purl: Any) -> tuple[str, str, str] | None:
     if not body or not version:
         return None
     kind, _, full_name = body.partition("/")
-    ecosystem = ECOSYSTEMS.get(kind.lower())
-    if ecosystem is None:
-        return None
+    ecosystem = ECOSYSTEMS.get(kind.lower(), f"purl:{kind.lower()}")
     parts = [unquote(p) for p in full_name.split("/") if p]
     if kind.lower() == "maven" and len(parts) == 2:
         name = f"{parts[0]}:{parts[1]}"

@@ -133,25 +133,33 @@ class OsvScanner:
 
     def unchecked(self, dependencies: Sequence[Dependency], status: "StoreStatus") -> dict[str, str]:
         """The ecosystems of `dependencies` left unchecked, each with why: those `advisories.skip_ecosystems`
-        names. Any other the store holds no advisories of (or guard no version rules for) is an error."""
+        names. Any other the store holds no advisories of, or guard has no version rules for (an SBOM's
+        `purl:deb`), is an error."""
         from guard.advisories.versions import base_ecosystem, supported
 
         held = {base_ecosystem(e) for e, count in status.per_ecosystem.items() if count}
         skipped = set(self.config.advisories.skip_ecosystems)
-        refused: dict[str, list[Dependency]] = {}
+        no_data: dict[str, list[Dependency]] = {}
+        no_rules: dict[str, list[Dependency]] = {}
         for dep in dependencies:
-            answerable = supported(dep.ecosystem) and base_ecosystem(dep.ecosystem) in held
-            if dep.ecosystem not in skipped and not answerable:
-                refused.setdefault(dep.ecosystem, []).append(dep)
-        if refused:
+            if dep.ecosystem in skipped:
+                continue
+            if not supported(dep.ecosystem):
+                no_rules.setdefault(dep.ecosystem, []).append(dep)
+            elif base_ecosystem(dep.ecosystem) not in held:
+                no_data.setdefault(dep.ecosystem, []).append(dep)
+        reasons = []
+        if no_data:
+            names = ", ".join(sorted(no_data))
+            reasons.append(f"the advisory database {status.path} holds no advisories for {names} (it holds: "
+                           f"{', '.join(sorted(held)) or 'none'}; `guard db import` their OSV data)")
+        if no_rules:
+            reasons.append(f"guard has no version rules for {', '.join(sorted(no_rules))}")
+        if reasons:
+            refused = {**no_data, **no_rules}
             parts = [f"{eco} ({_count(deps)})" for eco, deps in sorted(refused.items())]
-            names, one = ", ".join(sorted(refused)), len(refused) == 1
-            raise ScannerError(
-                f"dependency vulnerabilities NOT checked for {'; '.join(parts)}: the advisory database "
-                f"{status.path} holds no advisories for {names} (it holds: {', '.join(sorted(held)) or 'none'}); "
-                f"import the OSV data of {names} (`guard db import`), or name {'it' if one else 'them'} in "
-                f"advisories.skip_ecosystems to leave {'its' if one else 'their'} dependencies unchecked"
-            )
+            raise ScannerError(f"dependency vulnerabilities NOT checked for {'; '.join(parts)}: "
+                               f"{'; '.join(reasons)}; advisories.skip_ecosystems leaves named ecosystems unchecked")
         return {d.ecosystem: "skipped (advisories.skip_ecosystems)" for d in dependencies if d.ecosystem in skipped}
 
     def match(self, dependencies: Sequence[Dependency]) -> list[Match]:

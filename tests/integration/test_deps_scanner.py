@@ -127,7 +127,8 @@ def test_versions_just_outside_the_ranges_do_not_match(pypa_db: Path, tmp_path: 
 # --- npm and Go lockfiles against the published npm / Go advisories ----------------------------
 
 
-NOT_NPM_OR_GO = ("PyPI", "crates.io", "RubyGems", "Packagist")  # the other ecosystems of the lockfile fixtures
+# the other ecosystems of the lockfile fixtures (purl:deb: an SBOM's Debian package)
+NOT_NPM_OR_GO = ("PyPI", "crates.io", "RubyGems", "Packagist", "purl:deb")
 
 
 def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
@@ -139,7 +140,7 @@ def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
         ("npm", True, None), ("Go", True, None),
         *((eco, False, "skipped (advisories.skip_ecosystems)") for eco in NOT_NPM_OR_GO)}
     assert not [f for f in findings if f.properties["ecosystem"] in NOT_NPM_OR_GO]
-    assert scanner.version().endswith(", 7 advisories; not checked: Packagist, PyPI, RubyGems, crates.io)")
+    assert scanner.version().endswith(", 7 advisories; not checked: Packagist, PyPI, RubyGems, crates.io, purl:deb)")
     seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
     assert ("npm-v1/package-lock.json", 8, "GHSA-35jh-r3h4-6jhm") in seen  # lodash 4.17.20
     assert ("npm-v1/package-lock.json", 17, "GHSA-p6mc-m468-83gw") in seen  # nested lodash 3.10.1
@@ -212,13 +213,14 @@ def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path
                                            r"PyPI \(\d+ dependencies in pip/requirements.txt, "
                                            r"pip/requirements/base.txt, .* and \d+ more files\); "
                                            r"RubyGems \(5 dependencies in bundler/Gemfile.lock\); "
-                                           r"crates.io \(7 dependencies in cargo/Cargo.lock\): the advisory database "
-                                           r".* holds no advisories for Packagist, PyPI, RubyGems, crates.io "
-                                           r"\(it holds: Go, npm\)"):
+                                           r"crates.io \(7 dependencies in cargo/Cargo.lock\); purl:deb \(1 dependency "
+                                           r"in sbom/image.cdx.json\): the advisory database .* holds no advisories "
+                                           r"for Packagist, PyPI, RubyGems, crates.io \(it holds: Go, npm; .*\); "
+                                           r"guard has no version rules for purl:deb"):
         scanner_for(fixture_db).scan(LOCKS, tree(LOCKS), tmp_path / "work")
     lock = ["npm-v1/package-lock.json", "go/go.mod"]
     with pytest.raises(ScannerError, match=r"NOT checked for Go \(3 dependencies in go/go.mod\); npm \(4 "
-                                           r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI\)"):
+                                           r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI; .*\)"):
         scanner_for(pypa_db).scan(LOCKS, lock, tmp_path / "work")
     assert not scanner_for(pypa_db, skip=("npm", "Go")).scan(LOCKS, lock, tmp_path / "work")
     # a skipped ecosystem is not checked even where the store could answer (the npm-v1 lodash advisories)

@@ -87,5 +87,5 @@ def test_skipped_ecosystems_are_osv_names(tmp_path):
     write(tmp_path, "advisories:\n  skip_ecosystems:\n    - npm\n    - cargo\n")
     with pytest.raises(ConfigError, match=r"\.guard\.yaml:4: unknown ecosystem 'cargo' \(known: PyPI, npm, .*crates"):
         load(tmp_path, env={})
-    write(tmp_path, "advisories:\n  skip_ecosystems: [npm, crates.io]\n")
-    assert load(tmp_path, env={}).advisories.skip_ecosystems == ["npm", "crates.io"]
+    write(tmp_path, "advisories:\n  skip_ecosystems: [npm, crates.io, purl:deb]\n")
+    assert load(tmp_path, env={}).advisories.skip_ecosystems == ["npm", "crates.io", "purl:deb"]

@@ -99,6 +99,7 @@ EXPECTED = {
         ("Go", "golang.org/x/text", "v0.3.6", 20),
         ("PyPI", "jinja2", "2.10", 26),
         ("npm", "@babel/core", "7.0.0", 28),  # nested component, percent-encoded scope
+        ("purl:deb", "debian/libssl3", "3.0.11-1~deb12u2", 35),  # no OSV ecosystem here: named by its type
     ],
 }
 
