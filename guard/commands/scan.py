@@ -144,7 +144,7 @@ def _progress(live: bool) -> Iterator[Progress | None]:
 
     from guard.report.progress import scan_progress
 
-    with scan_progress(Console(stderr=True), True) as progress:
+    with scan_progress(Console(stderr=True)) as progress:
         yield progress
 
 

@@ -13,9 +13,10 @@ Callback = Callable[[str, str], None]
 
 
 @contextlib.contextmanager
-def scan_progress(console: Console, enabled: bool) -> Iterator[Callback | None]:
-    """Yields the runner's progress callback (scanner name, "start" | "run" | "done"), or None when disabled."""
-    if not enabled or not console.is_terminal:
+def scan_progress(console: Console) -> Iterator[Callback | None]:
+    """Yields the runner's progress callback (scanner name, "start" | "run" | "done"), or None when
+    `console` is not a terminal."""
+    if not console.is_terminal:
         yield None
         return
     lock = threading.Lock()
