@@ -30,6 +30,7 @@ class LockfileParser(Protocol):
 
     name: str  # short format name, e.g. "poetry.lock"
     patterns: tuple[str, ...]  # globs on the file name (or repo-relative path)
+    ecosystem: str | None  # the OSV ecosystem of every dependency it reads (None: each names its own)
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         """Dependencies pinned by `root/path`; raises LockfileError naming file and line."""

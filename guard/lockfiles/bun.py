@@ -15,6 +15,7 @@ _VERSION = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
 class BunLockParser:
     name = "bun.lock"
     patterns = ("bun.lock",)  # not the binary bun.lockb
+    ecosystem = "npm"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, lines = jsonpos.load(_strip_trailing_commas(read_text(root, path)), path)

@@ -11,6 +11,7 @@ from guard.lockfiles.toml_tables import array_tables, load_toml
 class CargoLockParser:
     name = "Cargo.lock"
     patterns = ("Cargo.lock",)
+    ecosystem = "crates.io"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, text = load_toml(root, path)

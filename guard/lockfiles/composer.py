@@ -11,6 +11,7 @@ from guard.lockfiles.base import Dependency, LockfileError, read_text
 class ComposerLockParser:
     name = "composer.lock"
     patterns = ("composer.lock",)
+    ecosystem = "Packagist"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, lines = jsonpos.load(read_text(root, path), path)

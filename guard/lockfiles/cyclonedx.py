@@ -19,6 +19,7 @@ ECOSYSTEMS = {
 class CycloneDxParser:
     name = "CycloneDX"
     patterns = ("*.cdx.json", "bom.json", "sbom.json", "*.sbom.json", "*-sbom.json", "*_sbom.json", "*.bom.json")
+    ecosystem: str | None = None  # each component names its own
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, lines = jsonpos.load(read_text(root, path), path)

@@ -14,6 +14,7 @@ _SPEC = re.compile(r"^    (\S+) \((\d[^-()\s]*)(?:-[^()\s]+)?\)$")
 class GemfileLockParser:
     name = "Gemfile.lock"
     patterns = ("Gemfile.lock", "gems.locked")
+    ecosystem = "RubyGems"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         text = read_text(root, path)

@@ -18,6 +18,7 @@ def _strip_comment(line: str) -> str:
 class GoModParser:
     name = "go.mod"
     patterns = ("go.mod",)
+    ecosystem = "Go"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         text = read_text(root, path)
@@ -64,6 +65,7 @@ class GoModParser:
 class GoSumParser:
     name = "go.sum"
     patterns = ("go.sum",)
+    ecosystem = "Go"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         text = read_text(root, path)

@@ -12,6 +12,7 @@ from guard.lockfiles.base import Dependency, LockfileError, read_text
 class PackageLockParser:
     name = "package-lock.json"
     patterns = ("package-lock.json", "npm-shrinkwrap.json")
+    ecosystem = "npm"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, lines = jsonpos.load(read_text(root, path), path)

@@ -11,6 +11,7 @@ from guard.lockfiles.base import Dependency, LockfileError, read_text
 class PipfileLockParser:
     name = "Pipfile.lock"
     patterns = ("Pipfile.lock",)
+    ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, lines = jsonpos.load(read_text(root, path), path)

@@ -15,6 +15,7 @@ _PEER_SUFFIX = re.compile(r"\(.*\)$")
 class PnpmLockParser:
     name = "pnpm-lock.yaml"
     patterns = ("pnpm-lock.yaml",)
+    ecosystem = "npm"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         text = read_text(root, path)

@@ -11,6 +11,7 @@ from guard.lockfiles.toml_tables import array_tables, load_toml
 class PoetryParser:
     name = "poetry.lock"
     patterns = ("poetry.lock",)
+    ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, text = load_toml(root, path)

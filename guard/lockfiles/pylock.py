@@ -11,6 +11,7 @@ from guard.lockfiles.toml_tables import array_tables, load_toml
 class PylockParser:
     name = "pylock.toml"
     patterns = ("pylock.toml", "pylock.*.toml")
+    ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, text = load_toml(root, path)

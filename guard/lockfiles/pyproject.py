@@ -13,6 +13,7 @@ from guard.lockfiles.toml_tables import load_toml
 class PyprojectParser:
     name = "pyproject.toml"
     patterns = ("pyproject.toml",)
+    ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         from packaging.requirements import InvalidRequirement, Requirement  # only when there is one to read

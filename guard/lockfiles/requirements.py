@@ -16,6 +16,7 @@ _URL_OR_PATH = re.compile(r"^(?:[a-z+]+://|\.{0,2}/|-e\b|--editable\b)", re.IGNO
 class RequirementsParser:
     name = "requirements.txt"
     patterns = ("requirements*.txt", "*requirements/*.txt", "*-requirements.txt", "*_requirements.txt")
+    ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         return _parse(root, path, ())

@@ -13,6 +13,7 @@ _LOCAL = {"editable", "virtual", "directory", "path", "git", "url"}
 class UvParser:
     name = "uv.lock"
     patterns = ("uv.lock",)
+    ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         doc, text = load_toml(root, path)

@@ -15,6 +15,7 @@ _LOCAL_PROTOCOLS = ("workspace:", "link:", "portal:", "file:", "exec:", "git", "
 class YarnLockParser:
     name = "yarn.lock"
     patterns = ("yarn.lock",)
+    ecosystem = "npm"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
         text = read_text(root, path)

@@ -6,8 +6,9 @@ an ecosystem database record (PYSEC-, GO-, RUSTSEC-, ...) before a GHSA record, 
 before a bare CVE; the other ids go to `Finding.aliases`. A missing or stale store is an error,
 never an empty result, and so is a dependency the store cannot answer for: one of an ecosystem it
 holds no advisories of (a PyPI-only store says nothing about a package-lock.json) or has no version
-rules for. The ecosystems `advisories.skip_ecosystems` names are not checked at all: their
-dependencies are listed in the evidence as not checked, and the scanner's version names them.
+rules for. The ecosystems `advisories.skip_ecosystems` names are not checked at all: their lockfiles
+are not read, an SBOM's packages of them are listed in the evidence as not checked, and the
+scanner's version names them.
 """
 
 from __future__ import annotations
@@ -72,7 +73,11 @@ class OsvScanner:
         return self._store
 
     def select(self, files: Sequence[str]) -> list[str]:
-        return lockfiles(files)
+        """The lockfiles and SBOMs among `files`, but those of a format whose one ecosystem is skipped
+        (`advisories.skip_ecosystems`): a run with nothing else to check is skipped, not passed."""
+        skipped = set(self.config.advisories.skip_ecosystems)
+        return [f for f in lockfiles(files)
+                if (parser := parser_for(f)) is not None and parser.ecosystem not in skipped]
 
     def version(self) -> str:
         status = self._status()

@@ -12,9 +12,10 @@ import pytest
 
 from guard.advisories.store import AdvisoryStore
 from guard.config import AdvisorySettings, Config
-from guard.model import Category, Severity
+from guard.model import Category, Severity, Status
 from guard.scanners.base import BuiltinScanner, ScannerError, all_scanner_classes
 from guard.scanners.deps import CHECK, OsvScanner
+from guard.scanners.runner import run_one
 
 REPO = Path(__file__).resolve().parents[2]
 PYPA = REPO.parent / "shared" / "reference" / "osv-pypi"
@@ -137,8 +138,8 @@ def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
     findings = list(scanner.scan(LOCKS, files, tmp_path / "work"))
     listed = json.loads((tmp_path / "work" / "osv-matches.json").read_text())["dependencies"]
     assert {(d["ecosystem"], d["checked"], d.get("why_not")) for d in listed} == {
-        ("npm", True, None), ("Go", True, None),
-        *((eco, False, "skipped (advisories.skip_ecosystems)") for eco in NOT_NPM_OR_GO)}
+        ("npm", True, None), ("Go", True, None),  # lockfiles of skipped ecosystems are not read; an SBOM's
+        *((eco, False, "skipped (advisories.skip_ecosystems)") for eco in ("PyPI", "purl:deb"))}  # are listed
     assert not [f for f in findings if f.properties["ecosystem"] in NOT_NPM_OR_GO]
     assert scanner.version().endswith(", 7 advisories; not checked: Packagist, PyPI, RubyGems, crates.io, purl:deb)")
     seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
@@ -223,11 +224,13 @@ def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path
                                            r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI; .*\)"):
         scanner_for(pypa_db).scan(LOCKS, lock, tmp_path / "work")
     assert not scanner_for(pypa_db, skip=("npm", "Go")).scan(LOCKS, lock, tmp_path / "work")
+    # every lockfile of a skipped ecosystem: nothing to check, so the run is skipped (no check passes a control)
+    none_left = run_one(scanner_for(pypa_db, skip=("npm", "Go")), LOCKS, lock, tmp_path / "run", Config())
+    assert (none_left.status, none_left.reason, none_left.checks) == (Status.SKIPPED, "nothing to scan", ())
     # a skipped ecosystem is not checked even where the store could answer (the npm-v1 lodash advisories)
     found = scanner_for(fixture_db, skip=("npm",)).scan(LOCKS, lock, tmp_path / "work")
     assert {f.properties["ecosystem"] for f in found} == {"Go"}
-    listed = json.loads((tmp_path / "work" / "osv-matches.json").read_text())["dependencies"]
-    assert {(d["ecosystem"], d["checked"]) for d in listed} == {("npm", False), ("Go", True)}
+    assert scanner_for(fixture_db, skip=("npm",)).select(lock) == ["go/go.mod"]
 
 
 def test_stale_database_is_an_error(fixture_db: Path, tmp_path: Path) -> None:

@@ -110,6 +110,13 @@ def test_format_yields_pinned_dependencies_with_lines(path: str) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED))
+def test_a_format_declares_the_ecosystem_it_reads(path: str) -> None:
+    parser = parser_for(path)
+    assert parser is not None
+    assert parser.ecosystem is None or {e for e, *_ in EXPECTED[path]} == {parser.ecosystem}
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_reported_line_names_the_package(path: str) -> None:
     parser = parser_for(path)
     assert parser is not None
