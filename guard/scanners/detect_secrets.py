@@ -4,7 +4,8 @@ Kept beside trivy's secret scanner because trivy allow-lists values that look li
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
 allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
-strings that are pre-commit's commit pins or Alembic revision ids (each waiver names why).
+strings that are pre-commit's commit pins or Alembic revision ids, and AWS key id patterns inside a
+base64 blob (each waiver names why).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class DetectSecretsScanner(ToolScanner):
         for path, items in sorted(doc["results"].items()):
             lines = source_lines(run.target / path)
             for item in items:
-                yield _known_identifier(_allowlisted(_finding(path, item), lines), lines)
+                yield _inside_blob(_known_identifier(_allowlisted(_finding(path, item), lines), lines), lines)
 
 
 def slug(kind: str) -> str:
@@ -114,6 +115,27 @@ _IDENTIFIERS = (
 )
 
 
+# An AWS access key id pattern matched inside a longer run of base64 characters (an embedded WASM or
+# font blob) is a coincidence, not a key: real ids stand apart (quotes, `=`, spaces).
+_AWS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}")
+_BASE64_CHAR = re.compile(r"[A-Za-z0-9+/]")
+
+
+def _inside_blob(f: Finding, lines: list[str]) -> Finding:
+    line = f.location.start_line if f.location is not None else None
+    if f.rule.id != "aws-access-key" or "inline_waiver" in f.properties or not line or line > len(lines):
+        return f
+    text = lines[line - 1]
+    for match in _AWS_KEY_ID.finditer(text):
+        if _sha1(match.group(0)) != f.properties.get("hashed_secret"):
+            continue
+        before, after = text[match.start() - 1:match.start()], text[match.end():match.end() + 1]
+        if _BASE64_CHAR.fullmatch(before or " ") and _BASE64_CHAR.fullmatch(after or " "):
+            return replace(f, properties={**f.properties,
+                                          "inline_waiver": "guard: inside a run of base64 characters, not a key"})
+    return f
+
+
 def _known_identifier(f: Finding, lines: list[str]) -> Finding:
     line = f.location.start_line if f.location is not None else None
     if f.rule.id != "hex-high-entropy-string" or "inline_waiver" in f.properties or not line or line > len(lines):
@@ -121,9 +143,14 @@ def _known_identifier(f: Finding, lines: list[str]) -> Finding:
     text = lines[line - 1]
     flagged = f.properties.get("hashed_secret")
     for value in _HEX.findall(text):
-        if hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest() != flagged:
+        if _sha1(value) != flagged:
             continue
         for why, pattern in _IDENTIFIERS:
             if re.search(pattern.format(v=re.escape(value)), text):
                 return replace(f, properties={**f.properties, "inline_waiver": f"guard: {why}, not a secret"})
     return f
+
+
+def _sha1(value: str) -> str:
+    """detect-secrets' `hashed_secret` of a value (the SHA-1 identifies the value; it protects nothing)."""
+    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()

@@ -1,5 +1,6 @@
-"""detect-secrets' hex-entropy heuristic on pre-commit's commit pins and Alembic revision ids (real
-tool): those become inline waivers naming why; a hex string in any other syntax stays a finding."""
+"""detect-secrets (real tool) on values that are not secrets: pre-commit's commit pins and Alembic
+revision ids (hex entropy), an AWS key id pattern inside a base64 blob. Those become inline waivers
+naming why; the same values in any other syntax stay findings."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ FILES = {
     "app/settings.py": 'SIGNING_KEY = "8f3a2c9d4e5b6a7f8091a2b3c4d5e6f708192a3b"\n'
                        f'REV = "{SHA}"  # rev: a comment does not make the value a pin\n',
     "app/ids.py": "revision_key = '8f3a2c9d4e5b6a7f8091a2b3c4d5e6f7'\n",
+    "dist/bundle.js": "module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8BAKIAQWERTYUIOPASDFGHf2ADf39/AX9gAX8A"
+                      "YAJ/fwBg', 'base64');\nconst key = 'AKIAZXCVBNMQWERTYUIO';\n",
 }
 
 
@@ -42,3 +45,6 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
         ("app/settings.py", 2): None,
         ("app/ids.py", 1): None,  # a name that starts like Alembic's is not Alembic's
     }
+    aws = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+           if f.location.path == "dist/bundle.js" and f.rule.id == "aws-access-key"}
+    assert aws == {1: "guard: inside a run of base64 characters, not a key", 2: None}  # the one standing apart stays
