@@ -14,6 +14,7 @@ scanner's version names them.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from guard.config import Config
 
 FORMAT_VERSION = "1"
+OSV_EXPORTS = "https://osv-vulnerabilities.storage.googleapis.com"  # one all.zip per ecosystem
 
 CHECK = Rule(
     id="osv/known-vulnerable-dependency",
@@ -156,8 +158,9 @@ class OsvScanner:
         reasons = []
         if no_data:
             names = ", ".join(sorted(no_data))
+            sources = " ".join(f"{OSV_EXPORTS}/{quote(eco)}/all.zip" for eco in sorted(no_data))
             reasons.append(f"the advisory database {status.path} holds no advisories for {names} (it holds: "
-                           f"{', '.join(sorted(held)) or 'none'}; `guard db import` their OSV data)")
+                           f"{', '.join(sorted(held)) or 'none'}; import them: guard db import {sources})")
         if no_rules:
             reasons.append(f"guard has no version rules for {', '.join(sorted(no_rules))}")
         if reasons:

@@ -221,7 +221,10 @@ def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path
         scanner_for(fixture_db).scan(LOCKS, tree(LOCKS), tmp_path / "work")
     lock = ["npm-v1/package-lock.json", "go/go.mod"]
     with pytest.raises(ScannerError, match=r"NOT checked for Go \(3 dependencies in go/go.mod\); npm \(4 "
-                                           r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI; .*\)"):
+                                           r"dependencies in npm-v1/package-lock.json\): .* \(it holds: PyPI; "
+                                           r"import them: guard db import "
+                                           r"https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip "
+                                           r"https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip\)"):
         scanner_for(pypa_db).scan(LOCKS, lock, tmp_path / "work")
     assert not scanner_for(pypa_db, skip=("npm", "Go")).scan(LOCKS, lock, tmp_path / "work")
     # every lockfile of a skipped ecosystem: nothing to check, so the run is skipped (no check passes a control)
