@@ -18,9 +18,7 @@ class BunLockParser:
     ecosystem = "npm"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
-        doc, lines = jsonpos.load(_strip_trailing_commas(read_text(root, path)), path)
-        if not isinstance(doc, dict):
-            raise LockfileError(f"{path}:1: expected a JSON object")
+        doc, lines = jsonpos.load_object(_strip_trailing_commas(read_text(root, path)), path)
         packages = doc.get("packages") or {}
         if not isinstance(packages, dict):
             raise LockfileError(f"{path}:{lines.get(('packages',), '?')}: `packages` must be an object")

@@ -25,6 +25,14 @@ def load(text: str, path: str) -> tuple[Any, dict[Path_, int]]:
     return value, _lines(text)
 
 
+def load_object(text: str, path: str) -> tuple[dict[str, Any], dict[Path_, int]]:
+    """`load` for a document that must be a JSON object (lockfiles are)."""
+    doc, lines = load(text, path)
+    if not isinstance(doc, dict):
+        raise LockfileError(f"{path}:1: expected a JSON object")
+    return doc, lines
+
+
 def _lines(text: str) -> dict[Path_, int]:
     starts = line_index(text)
     out: dict[Path_, int] = {}

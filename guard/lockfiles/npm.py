@@ -15,9 +15,7 @@ class PackageLockParser:
     ecosystem = "npm"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
-        doc, lines = jsonpos.load(read_text(root, path), path)
-        if not isinstance(doc, dict):
-            raise LockfileError(f"{path}:1: expected a JSON object")
+        doc, lines = jsonpos.load_object(read_text(root, path), path)
         packages = doc.get("packages")
         if isinstance(packages, dict):
             return _packages(packages, lines, path)

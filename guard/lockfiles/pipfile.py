@@ -14,9 +14,7 @@ class PipfileLockParser:
     ecosystem = "PyPI"
 
     def parse(self, root: Path, path: str) -> list[Dependency]:
-        doc, lines = jsonpos.load(read_text(root, path), path)
-        if not isinstance(doc, dict):
-            raise LockfileError(f"{path}:1: expected a JSON object")
+        doc, lines = jsonpos.load_object(read_text(root, path), path)
         deps = []
         for section in ("default", "develop"):
             entries = doc.get(section) or {}
