@@ -62,7 +62,7 @@ class DetectSecretsScanner(ToolScanner):
         for path, items in sorted(doc["results"].items()):
             lines = source_lines(run.target / path)
             for item in items:
-                yield _inside_blob(_known_identifier(_allowlisted(_finding(path, item), lines), lines), lines)
+                yield _with_inline_waiver(_finding(path, item), lines)
 
 
 def slug(kind: str) -> str:
@@ -92,16 +92,19 @@ _ALLOW = re.compile(r"pragma:\s*allowlist\s+secret", re.IGNORECASE)
 _ALLOW_NEXT = re.compile(r"pragma:\s*allowlist\s+nextline\s+secret", re.IGNORECASE)
 
 
-def _allowlisted(f: Finding, lines: list[str]) -> Finding:
+def _with_inline_waiver(f: Finding, lines: list[str]) -> Finding:
+    """`f` as an inline waiver when its line says it may be (a pragma) or shows it is no secret."""
     line = f.location.start_line if f.location is not None else None
     if not line or line > len(lines):
         return f
-    same = _ALLOW.search(lines[line - 1])
-    above = _ALLOW_NEXT.search(lines[line - 2]) if line >= 2 else None
-    pragma = same or above
-    if pragma is None:
-        return f
-    return replace(f, properties={**f.properties, "inline_waiver": f"detect-secrets pragma ({pragma.group(0)})"})
+    text = lines[line - 1]
+    why = _pragma(lines, line) or _known_identifier(f, text) or _inside_blob(f, text)
+    return f if why is None else replace(f, properties={**f.properties, "inline_waiver": why})
+
+
+def _pragma(lines: list[str], line: int) -> str | None:
+    pragma = _ALLOW.search(lines[line - 1]) or (_ALLOW_NEXT.search(lines[line - 2]) if line >= 2 else None)
+    return None if pragma is None else f"detect-secrets pragma ({pragma.group(0)})"
 
 
 # Hex strings that identify something rather than grant access, by the syntax that holds them (the
@@ -121,34 +124,28 @@ _AWS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}")
 _BASE64_CHAR = re.compile(r"[A-Za-z0-9+/]")
 
 
-def _inside_blob(f: Finding, lines: list[str]) -> Finding:
-    line = f.location.start_line if f.location is not None else None
-    if f.rule.id != "aws-access-key" or "inline_waiver" in f.properties or not line or line > len(lines):
-        return f
-    text = lines[line - 1]
+def _inside_blob(f: Finding, text: str) -> str | None:
+    if f.rule.id != "aws-access-key":
+        return None
     for match in _AWS_KEY_ID.finditer(text):
         if _sha1(match.group(0)) != f.properties.get("hashed_secret"):
             continue
         before, after = text[match.start() - 1:match.start()], text[match.end():match.end() + 1]
         if _BASE64_CHAR.fullmatch(before or " ") and _BASE64_CHAR.fullmatch(after or " "):
-            return replace(f, properties={**f.properties,
-                                          "inline_waiver": "guard: inside a run of base64 characters, not a key"})
-    return f
+            return "guard: inside a run of base64 characters, not a key"
+    return None
 
 
-def _known_identifier(f: Finding, lines: list[str]) -> Finding:
-    line = f.location.start_line if f.location is not None else None
-    if f.rule.id != "hex-high-entropy-string" or "inline_waiver" in f.properties or not line or line > len(lines):
-        return f
-    text = lines[line - 1]
-    flagged = f.properties.get("hashed_secret")
+def _known_identifier(f: Finding, text: str) -> str | None:
+    if f.rule.id != "hex-high-entropy-string":
+        return None
     for value in _HEX.findall(text):
-        if _sha1(value) != flagged:
+        if _sha1(value) != f.properties.get("hashed_secret"):
             continue
         for why, pattern in _IDENTIFIERS:
             if re.search(pattern.format(v=re.escape(value)), text):
-                return replace(f, properties={**f.properties, "inline_waiver": f"guard: {why}, not a secret"})
-    return f
+                return f"guard: {why}, not a secret"
+    return None
 
 
 def _sha1(value: str) -> str:
