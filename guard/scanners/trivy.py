@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import list_files, list_given
+from guard.helm import Charts
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
@@ -85,18 +86,9 @@ def chart_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> l
     """The other files (as guard lists files) of the Helm charts holding any of `files`: the folders
     with a Chart.yaml at or above them."""
     charts: set[PurePosixPath] = set()
-    known: dict[PurePosixPath, PurePosixPath | None] = {}  # folder -> the chart it is in
-
-    def chart_of(folder: PurePosixPath) -> PurePosixPath | None:
-        if folder not in known:
-            if (target / folder / "Chart.yaml").is_file():
-                known[folder] = folder
-            else:
-                known[folder] = None if folder == folder.parent else chart_of(folder.parent)
-        return known[folder]
-
+    found = Charts(target)
     for f in files:
-        chart = chart_of(PurePosixPath(f).parent)
+        chart = found.chart_of(PurePosixPath(f).parent)
         if chart is not None:
             charts.add(chart)
     chosen = set(files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import AbstractSet, Any, Sequence
 
+from guard.helm import Charts
 from guard.policy.base import InputError
 from guard.policy.inputs.dockerfile import load_dockerfile
 from guard.policy.inputs.parsecache import MISS, ParseCache
@@ -41,10 +42,10 @@ def build_config_input(target: Path, files: Sequence[str], cache: ParseCache | N
     """
     entries = []
     errors: list[InputError] = []
-    charts = _ChartFolders(target)
+    charts = Charts(target)
     for rel in sorted(set(files)):
         kind = config_kind(rel)
-        if kind is None or (kinds is not None and not _BECOMES[kind] & kinds) or charts.holds_template(rel):
+        if kind is None or (kinds is not None and not _BECOMES[kind] & kinds) or charts.is_template(rel):
             continue
         try:
             text = _read(target / rel, rel)
@@ -57,26 +58,6 @@ def build_config_input(target: Path, files: Sequence[str], cache: ParseCache | N
         if entry is not None and (kinds is None or entry["kind"] in kinds):
             entries.append(entry)
     return {"files": entries}, errors
-
-
-class _ChartFolders:
-    """Which files are Helm chart templates: under `templates/` of a folder holding a Chart.yaml. They
-    are Go templates, not YAML, until Helm renders them (the scanners that check charts render them)."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self.known: dict[PurePosixPath, bool] = {}
-
-    def holds_template(self, rel: str) -> bool:
-        path = PurePosixPath(rel)
-        for i, part in enumerate(path.parts[:-1]):
-            if part == "templates":
-                chart = PurePosixPath(*path.parts[:i])
-                if chart not in self.known:
-                    self.known[chart] = (self.target / chart / "Chart.yaml").is_file()
-                if self.known[chart]:
-                    return True
-        return False
 
 
 # what a file of each parser kind can turn out to be once its content is read
