@@ -127,6 +127,7 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
     findings: list[Finding] = []
     violations: list[Violation] = []
     checks: list[Rule] = []
+    config_kinds = frozenset(entry.get("kind") for entry in inputs.get("config", {}).get("files", ()))
     for kind, input in inputs.items():
         modules = [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
         values = engine.evaluate_many([f"{m.ref}.deny" for m in modules], input)
@@ -135,13 +136,13 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
             assert meta is not None
             if not isinstance(value, list):
                 raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
-            if _checked_something(meta, input):
+            if _checked_something(meta, input, config_kinds):
                 checks.append(meta.rule())
             _collect(meta, value, input, findings, violations)
     for policy in pack.python:
         if policy.meta.input not in inputs:
             continue
-        if _checked_something(policy.meta, inputs[policy.meta.input]):
+        if _checked_something(policy.meta, inputs[policy.meta.input], config_kinds):
             checks.append(policy.meta.rule())
         _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings, violations)
     findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
@@ -149,17 +150,17 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
     return PolicyRun(tuple(findings), tuple(violations), tuple(checks), engine.name, pack.version, pack.hash)
 
 
-def _checked_something(meta: PolicyMeta, input: Mapping[str, Any]) -> bool:
+def _checked_something(meta: PolicyMeta, input: Mapping[str, Any], config_kinds: frozenset[str]) -> bool:
     """Whether a policy had anything to check, so that it counts as a check that ran (a control is
     not passed by a Terraform policy on a change without Terraform): a config policy needs a file
-    of a kind it reads, a finding policy that `judges` some finding categories a scanner of one."""
+    of a kind it reads (`config_kinds`: the kinds of the config input's files), a finding policy that
+    `judges` some finding categories a scanner of one."""
     if meta.input == "findings":
         scanned = input.get("context", {}).get("scanned")
         return meta.judges is None or scanned is None or not set(scanned).isdisjoint(meta.judges)
     if meta.input != "config":
         return True
-    kinds = {entry.get("kind") for entry in input.get("files", ())}
-    return bool(kinds) if meta.files is None else not kinds.isdisjoint(meta.files)
+    return bool(config_kinds) if meta.files is None else not config_kinds.isdisjoint(meta.files)
 
 
 def _collect(meta: PolicyMeta, results: list[Any], input: Mapping[str, Any], findings: list[Finding],
