@@ -91,6 +91,17 @@ def test_rule_carries_required_metadata(path: Path, rule: dict):
 
 
 @pytest.mark.parametrize("path,rule", rules(), ids=lambda v: v["id"] if isinstance(v, dict) else v.name)
+def test_message_interpolates_only_metavariables_the_rule_binds(path: Path, rule: dict):
+    """semgrep replaces `$NAME` in a message with what the metavariable matched and `$1` with a
+    regex group: "placeholders ($1 / ?)" printed "placeholders (// Co / ?)", a different message
+    (and finding) for each match."""
+    body = yaml.safe_dump({k: v for k, v in rule.items() if k != "message"})
+    for name in re.findall(r"\$(?:\.\.\.)?([A-Z0-9_]+)", rule["message"]):
+        assert not name[0].isdigit(), f"{rule['id']}: message holds ${name}, a regex group semgrep fills in"
+        assert re.search(rf"\$(?:\.\.\.)?{name}\b", body), f"{rule['id']}: message names ${name}, which no pattern binds"
+
+
+@pytest.mark.parametrize("path,rule", rules(), ids=lambda v: v["id"] if isinstance(v, dict) else v.name)
 def test_rule_has_fixture_with_true_positive_and_true_negative(path: Path, rule: dict):
     found: dict[tuple[str, str], list[int]] = {}
     for fixture in fixtures(path):
