@@ -4,8 +4,9 @@ Kept beside trivy's secret scanner because trivy allow-lists values that look li
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
 allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
-strings that are pre-commit's commit pins or Alembic revision ids, and AWS key id patterns inside a
-base64 blob (each waiver names why).
+strings that are pre-commit's commit pins or Alembic revision ids, AWS key id patterns inside a
+base64 blob, "high-entropy" strings that are Subresource Integrity digests or made of words (names
+and paths), and keyword values that are code (`os.Getenv(`): each waiver names why.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def _with_inline_waiver(f: Finding, lines: list[str]) -> Finding:
     if not line or line > len(lines):
         return f
     text = lines[line - 1]
-    why = _pragma(lines, line) or _known_identifier(f, text) or _inside_blob(f, text)
+    why = (_pragma(lines, line) or _known_identifier(f, text) or _inside_blob(f, text) or _not_random(f, text)
+           or _code_not_value(f, text))
     return f if why is None else replace(f, properties={**f.properties, "inline_waiver": why})
 
 
@@ -145,6 +147,50 @@ def _known_identifier(f: Finding, text: str) -> str | None:
         for why, pattern in _IDENTIFIERS:
             if re.search(pattern.format(v=re.escape(value)), text):
                 return f"guard: {why}, not a secret"
+    return None
+
+
+# detect-secrets' base64 heuristic flags any run of its characters with high Shannon entropy, which
+# public digests and long names reach too. A Subresource Integrity digest (`integrity="sha384-..."`,
+# exactly the digest's length) is a public file's hash. A value whose every part between separators
+# is a word of two or more characters (lower, UPPER, Capitalized or camelCase letters, maybe with a
+# digit or two) or a number is a name or a path (`projects/816257685787/locations/global/...`,
+# `CONTAINER_REGISTRY/cartservice`): random characters above detect-secrets' entropy limit split so
+# about once in 20,000 (24-32 characters, simulated).
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=_\-]+")  # detect-secrets' base64 charset
+_SRI = re.compile(r"sha(256|384|512)-([A-Za-z0-9+/]+={0,2})")
+_SRI_LENGTH = {"256": 44, "384": 64, "512": 88}  # base64 characters of each digest, padding included
+_SEPARATORS = re.compile(r"[/_.+=\-]+")
+_WORD = re.compile(r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+)[0-9]{0,2}|[0-9]+")
+
+
+def _not_random(f: Finding, text: str) -> str | None:
+    if f.rule.id != "base64-high-entropy-string":
+        return None
+    for value in _BASE64_RUN.findall(text):
+        if _sha1(value) != f.properties.get("hashed_secret"):
+            continue
+        sri = _SRI.fullmatch(value)
+        if sri is not None and len(sri.group(2)) == _SRI_LENGTH[sri.group(1)]:
+            return "guard: a Subresource Integrity digest (a public file's hash), not a secret"
+        parts = [p for p in _SEPARATORS.split(value) if p]
+        if len(parts) >= 2 and all(len(p) >= 2 and _WORD.fullmatch(p) for p in parts):
+            return "guard: made of words and numbers (a name or path), not random characters"
+    return None
+
+
+# detect-secrets' keyword heuristic takes what follows `secret... :=` up to a quote as the value, so
+# `pgSecretName := os.Getenv("NAME")` gives `os.Getenv(`: code that reads the secret, not the secret
+# (its own indirect-reference filter, off here, is this check).
+_CALL_OR_INDEX = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*[(\[]")
+
+
+def _code_not_value(f: Finding, text: str) -> str | None:
+    if f.rule.id != "secret-keyword":
+        return None
+    for match in _CALL_OR_INDEX.finditer(text):
+        if _sha1(match.group(0)) == f.properties.get("hashed_secret"):
+            return "guard: the value is code (a call or an index), not a literal"
     return None
 
 

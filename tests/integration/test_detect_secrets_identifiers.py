@@ -1,6 +1,7 @@
 """detect-secrets (real tool) on values that are not secrets: pre-commit's commit pins and Alembic
-revision ids (hex entropy), an AWS key id pattern inside a base64 blob. Those become inline waivers
-naming why; the same values in any other syntax stay findings."""
+revision ids (hex entropy), an AWS key id pattern inside a base64 blob, Subresource Integrity digests
+and names or paths (base64 entropy), code after a secret keyword. Those become inline waivers naming
+why; the same values in any other syntax, and random values, stay findings."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ FILES = {
     "app/ids.py": "revision_key = '8f3a2c9d4e5b6a7f8091a2b3c4d5e6f7'\n",
     "dist/bundle.js": "module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8BAKIAQWERTYUIOPASDFGHf2ADf39/AX9gAX8A"
                       "YAJ/fwBg', 'base64');\nconst key = 'AKIAZXCVBNMQWERTYUIO';\n",
+    "web/page.html": '<link href="https://cdn.example/b.css" integrity="sha384-WskhaSGFgHYWDcbwN70/dfYBj47jz9qbsMId/iR'
+                     'N3ewGhXQFZCSftd1LZCfmhktB" crossorigin="anonymous">\n'
+                     '<script src="a.js" data-key="sha384-WskhaSGFgHYWDcbwN70/dfYBj47jz9qbsMId/iRN3ewGh"></script>\n',
+    "deploy/kustomization.yaml": "images:\n- name: app\n  newName: CONTAINER_IMAGES_REGISTRY/productcatalogservice\n",
+    ".github/workflows/ci.yaml": "provider: 'projects/816257685787/locations/global/workloadIdentityPools/github-"
+                                 "actions-pool/providers/github-provider'\n"
+                                 "token: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'\n",
+    "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
+                 '\tapiSecret := "hunter2-Kx81bq"\n\t_, _ = pgSecretName, apiSecret\n}\n',
 }
 
 
@@ -48,3 +58,15 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     aws = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
            if f.location.path == "dist/bundle.js" and f.rule.id == "aws-access-key"}
     assert aws == {1: "guard: inside a run of base64 characters, not a key", 2: None}  # the one standing apart stays
+    entropy = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver")
+               for f in run.findings if f.rule.id == "base64-high-entropy-string"}
+    assert entropy == {
+        ("web/page.html", 1): "guard: a Subresource Integrity digest (a public file's hash), not a secret",
+        ("web/page.html", 2): None,  # not a digest's length: still a finding
+        ("deploy/kustomization.yaml", 3): "guard: made of words and numbers (a name or path), not random characters",
+        (".github/workflows/ci.yaml", 1): "guard: made of words and numbers (a name or path), not random characters",
+        (".github/workflows/ci.yaml", 2): None,
+    }
+    keyword = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+               if f.location.path == "cmd/db.go" and f.rule.id == "secret-keyword"}
+    assert keyword == {6: "guard: the value is code (a call or an index), not a literal", 7: None}
