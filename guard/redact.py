@@ -4,7 +4,9 @@ A secret is replaced by a short prefix and a hash (`AKIA…[redacted:sha256:1a2b
 same secret is recognisable across findings and runs without being readable. Three layers:
 1. Values: for every finding about a secret (category secret, or a hard-coded-credential CWE),
    the quoted strings and assigned values on its source lines are collected, and every
-   occurrence of them in any finding (message, snippet, rule texts, properties) is masked.
+   occurrence of them in any finding (message, snippet, rule texts, properties) is masked. A
+   value made of letters only (`password`, `postgres`) is masked where it stands as a value
+   (quoted, or after `=` or `:`), not where it is a word of a sentence ("hardcoded password").
 2. Shapes: PEM private keys and well-known token formats are masked wherever they appear.
 3. Quoted literals in the texts of secret findings themselves are masked.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -34,6 +37,7 @@ _TOKENS = re.compile(
 _QUOTED = re.compile(r"""(["'`])(?P<v>[^"'`\s]{%d,})\1""" % MIN_VALUE)
 _ASSIGNED = re.compile(r"""[:=]\s*(?P<v>[^\s"'`,;#]{%d,})""" % MIN_VALUE)
 _MASKED = re.compile(r"…\[redacted:sha256:[0-9a-f]{12}\]")
+_WORDS = re.compile(r"[A-Za-z]+(?:[_.\-][A-Za-z]+)*")
 
 
 def mask(value: str) -> str:
@@ -75,7 +79,7 @@ def _redact(text: str, longest_first: Sequence[str], quoted: bool) -> str:
         return text
     for value in longest_first:
         if value in text:
-            text = text.replace(value, mask(value))
+            text = _as_value(value).sub(_mask_match, text) if _WORDS.fullmatch(value) else text.replace(value, mask(value))
     if "PRIVATE KEY-----" in text:  # (most texts have neither: the tests are cheaper than the rewrites)
         text = _PEM.sub(lambda m: m.group(0).split("\n", 1)[0][:40] + mask(m.group(0)), text)
     if _TOKENS.search(text):
@@ -83,6 +87,17 @@ def _redact(text: str, longest_first: Sequence[str], quoted: bool) -> str:
     if quoted:
         text = _QUOTED.sub(lambda m: m.group(1) + (m.group("v") if _MASKED.search(m.group("v")) else mask(m.group("v"))) + m.group(1), text)
     return text
+
+
+@lru_cache(maxsize=1024)
+def _as_value(word: str) -> re.Pattern[str]:
+    """`word` where it stands as a value: between a pair of quotes, or after `=` or `:`."""
+    v = re.escape(word)
+    return re.compile(rf"""(?P<pre>(?P<q>["'`]))(?P<v>{v})(?=(?P=q))|(?P<pre2>[:=][ \t]*)(?P<v2>{v})(?![\w\-]|\.\w)""")
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    return (m.group("pre") or m.group("pre2")) + mask(m.group("v") or m.group("v2"))
 
 
 def redact_file(src: Path, dest: Path, values: Iterable[str] = ()) -> None:

@@ -62,3 +62,20 @@ def test_masked_values_from_tools_are_not_collected(tmp_path: Path):
     (tmp_path / "settings.py").write_text('GITHUB_TOKEN = "****************************************"\n')
     f = finding("trivy", "github-pat", 'GitHub token (GITHUB_TOKEN = "****")', 1, Category.SECRET, ("CWE-798",))
     assert secret_values([f], tmp_path) == set()
+
+
+def test_a_value_made_of_letters_is_masked_where_it_stands_as_a_value_not_in_sentences(tmp_path: Path):
+    """flask's tests log in with the password "password": masking the word everywhere turned bandit's
+    "Possible hardcoded password: 'None'" (another finding) into "Possible hardcoded …[redacted…]"."""
+    (tmp_path / "test_auth.py").write_text('client.post("/login", data={"username": "a", "password": "password"})\n')
+    secret = finding("semgrep", "hardcoded-password", "credential", 1, Category.SECRET, ("CWE-798",),
+                     path="test_auth.py")
+    other = finding("bandit", "B105", "Possible hardcoded password: 'None'", 7, cwe=("CWE-259",), path="app.py")
+    assert "password" in secret_values([secret], tmp_path)
+    out = redact([secret, other], tmp_path)
+    assert out[1].message == "Possible hardcoded password: 'None'"
+    assert out[1].rule.full_description == "Possible hardcoded password: 'None'"
+    text = redact_text('x = "password"; y: password; z=password. the password-reset page, f=password.txt',
+                       ["password"])
+    assert text.count("[redacted:sha256:") == 3 and "the password-reset page, f=password.txt" in text
+    assert "hunter22" not in redact_text("in a sentence: the hunter22 value", ["hunter22"])  # not letters only
