@@ -32,6 +32,14 @@ export function resetToken(): string {
   return resetToken;
 }
 
+export function nonces(): string[] {
+  // ruleid: guard.javascript.insecure-random
+  let nonce = Math.floor(Math.random() * 1e9).toString();
+  // ruleid: guard.javascript.insecure-random
+  var csrfSecret = String(Math.random());
+  return [nonce, csrfSecret];
+}
+
 export function jitter(): number {
   // ok: guard.javascript.insecure-random
   const delay = Math.random() * 100;
