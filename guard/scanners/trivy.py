@@ -8,7 +8,9 @@ paths, `__pycache__`) are dropped. When the files a selection is judged with lie
 folder (the modules calling a changed module, a module called by `../`, the chart of a changed
 template), trivy scans a folder of copies of the selection and its context instead (it skips
 links). A finding of a module instance in a module read for context is reported at the call in a
-selected file that made it (`tfmodule.CallSites`). Secret values are already masked by trivy;
+selected file that made it (`tfmodule.CallSites`); trivy reports a module's resource once per call
+making an instance of it, and those become one finding listing where each came from (`occurrences`). Secret
+values are already masked by trivy;
 guard redacts again. trivy drops what an inline `trivy:ignore` comment covers without a trace, so
 when the files it checks hold such comments it scans copies with them made inert and guard applies
 them itself, as inline waivers (`trivy_ignore`).
@@ -21,7 +23,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from guard.files import list_files, list_given
 from guard.helm import Charts
@@ -174,6 +176,10 @@ class TrivyScanner(ToolScanner):
         sites = CallSites(run.target, run.files)
         ignores = {rel: (text.split("\n"), listed)  # (lines, rules) of the files holding ignore comments
                    for rel, (text, listed) in self._ignores(run.target, run.files).items()}
+        yield from _instances_merged(self._findings(doc, run, root, wanted, modules, sites, ignores))
+
+    def _findings(self, doc: Mapping[str, Any], run: Invocation, root: str, wanted: set[str], modules: set[str],
+                  sites: CallSites, ignores: Mapping[str, tuple[list[str], Sequence[IgnoreRule]]]) -> Iterator[Finding]:
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted and target not in modules:
@@ -182,7 +188,7 @@ class TrivyScanner(ToolScanner):
             for m in result.get("Misconfigurations") or []:
                 if m.get("Status", "FAIL") != "FAIL":
                     continue
-                finding = _misconfig(m, target, kind)
+                finding = _misconfig(m, target, kind, lambda name: _repo_path(name, root, False))
                 if target in ignores:
                     lines, listed = ignores[target]
                     finding = _waived_inline(finding, listed, (m.get("CauseMetadata") or {}).get("StartLine"), lines)
@@ -235,7 +241,26 @@ def _location(path: str, start: Any, end: Any) -> Location:
     return Location(path=path, start_line=s, end_line=e)
 
 
-def _misconfig(m: Mapping[str, Any], path: str, kind: str) -> Finding:
+def _instances_merged(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """One finding per problem in a module's code: trivy reports a module's resource once for every
+    call that makes an instance of it (terraform-aws-eks: the same line seven times, once per example
+    calling the module), alike but for trivy's `Occurrences`; such findings become one listing them all
+    in `occurrences`."""
+    merged: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        occurrences = f.properties.get("occurrences")
+        if not occurrences:
+            yield f
+            continue
+        rest = tuple(sorted((k, repr(v)) for k, v in f.properties.items() if k != "occurrences"))
+        key = (f.rule_id, f.location, f.message, f.resource, f.severity, rest)
+        known = merged.get(key)
+        merged[key] = f if known is None else replace(known, properties={
+            **known.properties, "occurrences": sorted({*known.properties["occurrences"], *occurrences})})
+    yield from merged.values()
+
+
+def _misconfig(m: Mapping[str, Any], path: str, kind: str, repo_path: Callable[[str], str]) -> Finding:
     rid = str(m.get("ID") or m.get("AVDID") or "unknown")
     title = str(m.get("Title") or rid)
     cause = m.get("CauseMetadata") or {}
@@ -255,8 +280,20 @@ def _misconfig(m: Mapping[str, Any], path: str, kind: str) -> Finding:
         resource=str(resource) if resource else None, cwe=cwe, found_by=("trivy",),
         properties={k: v for k, v in {"namespace": m.get("Namespace"), "provider": cause.get("Provider"),
                                       "service": cause.get("Service"),
-                                      "cwe_source": "guard-keyword" if cwe else None}.items() if v},
+                                      "cwe_source": "guard-keyword" if cwe else None,
+                                      "occurrences": _occurrences(cause, repo_path)}.items() if v},
     )
+
+
+def _occurrences(cause: Mapping[str, Any], repo_path: Callable[[str], str]) -> list[str]:
+    """trivy's `Occurrences` of a module's resource as `file:line`: the module calls (and the
+    references in them) through which this instance was made; [] for a root module's resource."""
+    calls = []
+    for o in cause.get("Occurrences") or []:
+        if isinstance(o, dict) and isinstance(o.get("Filename"), str) and o["Filename"]:
+            line = (o.get("Location") or {}).get("StartLine") if isinstance(o.get("Location"), dict) else None
+            calls.append(f"{repo_path(o['Filename'])}:{line}" if isinstance(line, int) else repo_path(o["Filename"]))
+    return calls
 
 
 def _secret(s: Mapping[str, Any], path: str) -> Finding:

@@ -363,3 +363,20 @@ def test_checkov_judges_every_selected_file_in_hidden_folders_too(tmp_path: Path
     run = run_one(CheckovScanner(cfg), root, files, tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason
     assert {f.location.path for f in run.findings if f.rule_id == "CKV_AWS_145"} == set(files)
+
+
+@pytest.mark.skipif(resolve("trivy") is None, reason="trivy not installed (guard tools install trivy)")
+def test_trivys_instances_of_one_module_resource_are_one_finding_listing_the_calls(tmp_path: Path) -> None:
+    """trivy reports a module's resource once per call making an instance (terraform-aws-eks: one line
+    seven times, once per example): one finding, listing where each instance came from."""
+    root = volume_repo(tmp_path / "repo", "true", "false")
+    (root / "envs" / "staging").mkdir()
+    (root / "envs" / "staging" / "main.tf").write_text((root / "envs" / "prod" / "main.tf").read_text())
+    cfg = config_mod.load(root, flags={"cache": False})
+    files = ["envs/prod/main.tf", "envs/staging/main.tf", "modules/stack/main.tf", "modules/volume/main.tf"]
+    run = run_one(TrivyScanner(cfg), root, files, tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    unencrypted = [f for f in run.findings if f.rule_id == "AWS-0026"]
+    assert [(f.location.path, f.resource) for f in unencrypted] == [("modules/volume/main.tf", "module.stack")]
+    calls = unencrypted[0].properties["occurrences"]
+    assert {"envs/prod/main.tf:1", "envs/staging/main.tf:1"} <= set(calls), calls
