@@ -135,7 +135,8 @@ class OsvScanner:
                 for dep in parser.parse(target, path):
                     found.setdefault((dep.ecosystem, dep.name, dep.version, dep.path, dep.line), dep)
             except LockfileError as exc:
-                raise ScannerError(f"cannot read lockfile: {exc}") from None
+                raise ScannerError(f"cannot read lockfile: {exc} (a test fixture? list it under `exclude` in the "
+                                   "config)") from None
         return list(found.values())
 
     def unchecked(self, dependencies: Sequence[Dependency], status: "StoreStatus") -> dict[str, str]:

@@ -4,7 +4,8 @@ Kept beside trivy's secret scanner because trivy allow-lists values that look li
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
 allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
-strings that are pre-commit's commit pins or Alembic revision ids, AWS key id patterns inside a
+strings that are pre-commit's commit pins, Alembic revision ids or file digests under a key naming
+their hash (`"sha256": ...`), AWS key id patterns inside a
 base64 blob, "high-entropy" strings that are Subresource Integrity digests or made of words (names
 and paths), and keyword values that are code (`os.Getenv(`): each waiver names why.
 """
@@ -147,7 +148,23 @@ def _known_identifier(f: Finding, text: str) -> str | None:
         for why, pattern in _IDENTIFIERS:
             if re.search(pattern.format(v=re.escape(value)), text):
                 return f"guard: {why}, not a secret"
+        if len(value) in _DIGEST_LENGTHS and _under_digest_key(value, text):
+            return "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...), not a secret"
     return None
+
+
+# A package index's or lockfile's file digests (`"sha256": "<64 hex>"`, `md5_digest`, `blake2b_256`):
+# a key naming a hash algorithm (or digest, checksum) holds a value of a digest's length. Keys that
+# also name a credential (`password_hash`, `token_sha256`) are not taken as digests of public files.
+_DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})  # MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512
+_DIGEST_KEY = re.compile(r"sha\d*|md5|blake2|digest|hash|checksum|etag", re.IGNORECASE)
+_CREDENTIAL_KEY = re.compile(r"pass|secret|token|key|auth|cred|salt|sign|hmac", re.IGNORECASE)
+
+
+def _under_digest_key(value: str, text: str) -> bool:
+    found = re.search(r"""([\w.-]+)["']?\s*[:=]\s*["']?%s(?![0-9A-Za-z])""" % re.escape(value), text)
+    key = found.group(1) if found else ""
+    return bool(_DIGEST_KEY.search(key)) and not _CREDENTIAL_KEY.search(key)
 
 
 # detect-secrets' base64 heuristic flags any run of its characters with high Shannon entropy, which

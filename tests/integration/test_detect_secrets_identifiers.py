@@ -1,7 +1,8 @@
-"""detect-secrets (real tool) on values that are not secrets: pre-commit's commit pins and Alembic
-revision ids (hex entropy), an AWS key id pattern inside a base64 blob, Subresource Integrity digests
-and names or paths (base64 entropy), code after a secret keyword. Those become inline waivers naming
-why; the same values in any other syntax, and random values, stay findings."""
+"""detect-secrets (real tool) on values that are not secrets: pre-commit's commit pins, Alembic
+revision ids and file digests under a key naming their hash (hex entropy), an AWS key id pattern
+inside a base64 blob, Subresource Integrity digests and names or paths (base64 entropy), code after
+a secret keyword. Those become inline waivers naming why; the same values in any other syntax, and
+random values, stay findings."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ FILES = {
     "app/settings.py": 'SIGNING_KEY = "8f3a2c9d4e5b6a7f8091a2b3c4d5e6f708192a3b"\n'
                        f'REV = "{SHA}"  # rev: a comment does not make the value a pin\n',
     "app/ids.py": "revision_key = '8f3a2c9d4e5b6a7f8091a2b3c4d5e6f7'\n",
+    "tests/fixtures/pypi/requests.json": '{"digests": {\n  "md5": "e4ed8fa2c86e1f9c0d1e5b0a6b0de1b9",\n'
+                                         '  "sha256": "6c1246513ecd5ecd4528a0906f910e8f0f9c6b8ec72030dc9fd154dc1a6efd24",\n'
+                                         '  "password_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"'
+                                         '\n}}\n',
     "dist/bundle.js": "module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8BAKIAQWERTYUIOPASDFGHf2ADf39/AX9gAX8A"
                       "YAJ/fwBg', 'base64');\nconst key = 'AKIAZXCVBNMQWERTYUIO';\n",
     "web/page.html": '<link href="https://cdn.example/b.css" integrity="sha384-WskhaSGFgHYWDcbwN70/dfYBj47jz9qbsMId/iR'
@@ -35,6 +40,9 @@ FILES = {
     "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
                  '\tapiSecret := "hunter2-Kx81bq"\n\t_, _ = pgSecretName, apiSecret\n}\n',
 }
+
+
+DIGEST = "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...), not a secret"
 
 
 @pytest.mark.skipif(resolve("detect-secrets") is None, reason="detect-secrets not installed")
@@ -54,6 +62,9 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
         ("app/settings.py", 1): None,  # a key in an assignment: still a finding
         ("app/settings.py", 2): None,
         ("app/ids.py", 1): None,  # a name that starts like Alembic's is not Alembic's
+        ("tests/fixtures/pypi/requests.json", 2): DIGEST,
+        ("tests/fixtures/pypi/requests.json", 3): DIGEST,
+        ("tests/fixtures/pypi/requests.json", 4): None,  # a credential's hash stays a finding
     }
     aws = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
            if f.location.path == "dist/bundle.js" and f.rule.id == "aws-access-key"}
