@@ -11,7 +11,9 @@ from guard.lockfiles.composer import ComposerLockParser
 from guard.lockfiles.cyclonedx import CycloneDxParser
 from guard.lockfiles.gemfile import GemfileLockParser
 from guard.lockfiles.gomod import GoModParser, GoSumParser
+from guard.lockfiles.maven import GradleLockParser, PomParser
 from guard.lockfiles.npm import PackageLockParser
+from guard.lockfiles.nuget import NuGetLockParser, NuGetProjectParser
 from guard.lockfiles.pipfile import PipfileLockParser
 from guard.lockfiles.pnpm import PnpmLockParser
 from guard.lockfiles.poetry import PoetryParser
@@ -38,6 +40,10 @@ PARSERS: tuple[LockfileParser, ...] = (
     CargoLockParser(),
     GemfileLockParser(),
     ComposerLockParser(),
+    NuGetProjectParser(),
+    NuGetLockParser(),
+    PomParser(),
+    GradleLockParser(),
     CycloneDxParser(),
 )
 

@@ -61,6 +61,13 @@ def crates_gems_packagist_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture(scope="module")
+def nuget_maven_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("osv-fixtures-nuget-maven")
+    AdvisoryStore(directory).import_sources([str(OSV / "nuget"), str(OSV / "maven")])
+    return directory
+
+
 def test_registered_and_protocol() -> None:
     assert all_scanner_classes()["osv"] is OsvScanner
     scanner = OsvScanner(Config())
@@ -129,7 +136,7 @@ def test_versions_just_outside_the_ranges_do_not_match(pypa_db: Path, tmp_path: 
 
 
 # the other ecosystems of the lockfile fixtures (purl:deb: an SBOM's Debian package)
-NOT_NPM_OR_GO = ("PyPI", "crates.io", "RubyGems", "Packagist", "purl:deb")
+NOT_NPM_OR_GO = ("PyPI", "crates.io", "RubyGems", "Packagist", "NuGet", "Maven", "purl:deb")
 
 
 def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
@@ -141,7 +148,7 @@ def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
         ("npm", True, None), ("Go", True, None),  # lockfiles of skipped ecosystems are not read; an SBOM's
         *((eco, False, "skipped (advisories.skip_ecosystems)") for eco in ("PyPI", "purl:deb"))}  # are listed
     assert not [f for f in findings if f.properties["ecosystem"] in NOT_NPM_OR_GO]
-    assert scanner.version().endswith(", 7 advisories; not checked: Packagist, PyPI, RubyGems, crates.io, purl:deb)")
+    assert scanner.version().endswith(", 7 advisories; not checked: Maven, NuGet, Packagist, PyPI, RubyGems, crates.io, purl:deb)")
     seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
     assert ("npm-v1/package-lock.json", 8, "GHSA-35jh-r3h4-6jhm") in seen  # lodash 4.17.20
     assert ("npm-v1/package-lock.json", 17, "GHSA-p6mc-m468-83gw") in seen  # nested lodash 3.10.1
@@ -210,14 +217,16 @@ def test_missing_database_is_an_error_not_a_pass(tmp_path: Path) -> None:
 
 def test_an_ecosystem_the_database_lacks_is_an_error_not_a_pass(fixture_db: Path, pypa_db: Path,
                                                                tmp_path: Path) -> None:
-    with pytest.raises(ScannerError, match=r"NOT checked for Packagist \(3 dependencies in composer/composer.lock\); "
+    with pytest.raises(ScannerError, match=r"NOT checked for Maven \(5 dependencies in maven/gradle.lockfile, "
+                                           r"maven/pom.xml\); NuGet \(6 dependencies in nuget/App/App.csproj, .* and 1 "
+                                           r"more files\); Packagist \(3 dependencies in composer/composer.lock\); "
                                            r"PyPI \(\d+ dependencies in pip/requirements.txt, "
                                            r"pip/requirements/base.txt, .* and \d+ more files\); "
                                            r"RubyGems \(5 dependencies in bundler/Gemfile.lock\); "
                                            r"crates.io \(7 dependencies in cargo/Cargo.lock\); purl:deb \(1 dependency "
                                            r"in sbom/image.cdx.json\): the advisory database .* holds no advisories "
-                                           r"for Packagist, PyPI, RubyGems, crates.io \(it holds: Go, npm; .*\); "
-                                           r"guard has no version rules for purl:deb"):
+                                           r"for Maven, NuGet, Packagist, PyPI, RubyGems, crates.io \(it holds: Go, "
+                                           r"npm; .*\); guard has no version rules for purl:deb"):
         scanner_for(fixture_db).scan(LOCKS, tree(LOCKS), tmp_path / "work")
     lock = ["npm-v1/package-lock.json", "go/go.mod"]
     with pytest.raises(ScannerError, match=r"NOT checked for Go \(3 dependencies in go/go.mod\); npm \(4 "
@@ -254,3 +263,21 @@ def test_unreadable_lockfile_is_an_error(fixture_db: Path, tmp_path: Path) -> No
 
 def test_version_names_the_data(fixture_db: Path) -> None:
     assert scanner_for(fixture_db).version().endswith(", 7 advisories)")
+
+
+def test_nuget_projects_and_maven_poms_against_published_advisories(nuget_maven_db: Path, tmp_path: Path) -> None:
+    scanner = scanner_for(nuget_maven_db)
+    files = ["nuget/App/App.csproj", "nuget/App/packages.lock.json", "nuget/Directory.Packages.props",
+             "nuget/Legacy/packages.config", "maven/pom.xml", "maven/gradle.lockfile"]
+    assert scanner.select(files) == files
+    findings = list(scanner.scan(LOCKS, files, tmp_path / "work"))
+    seen = sorted((f.location.path, f.location.start_line, f.rule_id, f.properties["fix"]) for f in findings)
+    assert seen == [
+        ("maven/gradle.lockfile", 5, "GHSA-jfh8-c2jp-5v3q", "2.15.0"),  # log4j-core 2.14.1 (log4j-api is not affected)
+        ("maven/pom.xml", 18, "GHSA-jfh8-c2jp-5v3q", "2.15.0"),  # ${log4j2.version}
+        ("nuget/App/App.csproj", 7, "GHSA-5crp-9r3c-p9vr", "13.0.1"),
+        ("nuget/App/packages.lock.json", 5, "GHSA-5crp-9r3c-p9vr", "13.0.1"),
+    ]
+    log4shell = next(f for f in findings if f.rule_id == "GHSA-jfh8-c2jp-5v3q")
+    assert (log4shell.resource, log4shell.aliases, log4shell.severity) == (
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", ("CVE-2021-44228",), Severity.CRITICAL)

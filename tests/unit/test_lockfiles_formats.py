@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,25 @@ EXPECTED = {
         ("Packagist", "symfony/deprecation-contracts", "3.0.1", 56),  # tag "v3.0.1"
         ("Packagist", "phpunit/phpunit", "9.5.20", 72),  # packages-dev
     ],
+    # a version, a $(Property), a range's inclusive lower bound; floating (12.*) and central (no Version) skipped
+    "nuget/App/App.csproj": [
+        ("NuGet", "Newtonsoft.Json", "12.0.3", 7),
+        ("NuGet", "Serilog", "3.1.1", 8),
+        ("NuGet", "Polly", "7.2.4", 9),
+    ],
+    "nuget/Directory.Packages.props": [("NuGet", "Microsoft.Extensions.Http", "8.0.0", 6)],
+    "nuget/Legacy/packages.config": [("NuGet", "log4net", "2.0.8", 3)],
+    "nuget/App/packages.lock.json": [("NuGet", "Newtonsoft.Json", "12.0.3", 5)],  # once for two frameworks
+    # ${property} and ${project.*} resolved, dependencyManagement read; parent-managed and plugin deps skipped
+    "maven/pom.xml": [
+        ("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", 18),
+        ("Maven", "com.example:common", "1.0.0", 27),
+        ("Maven", "com.fasterxml.jackson.core:jackson-databind", "2.13.0", 35),
+    ],
+    "maven/gradle.lockfile": [
+        ("Maven", "org.apache.logging.log4j:log4j-api", "2.14.1", 4),
+        ("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", 5),
+    ],
     "sbom/image.cdx.json": [
         ("npm", "lodash", "4.17.20", 13),
         ("Go", "golang.org/x/text", "v0.3.6", 20),
@@ -122,7 +142,7 @@ def test_reported_line_names_the_package(path: str) -> None:
     assert parser is not None
     for dep in parser.parse(ROOT, path):
         line = (ROOT / dep.path).read_text().splitlines()[dep.line - 1]
-        short = dep.name.rsplit("/", 1)[-1].lower()
+        short = re.split(r"[/:]", dep.name)[-1].lower()
         assert short in line.lower() or dep.version.lstrip("v") in line, (dep, line)
 
 
@@ -137,10 +157,12 @@ def test_selection_by_name() -> None:
         "poetry.lock", "Pipfile.lock", "uv.lock", "pylock.toml", "pylock.prod.toml", "pyproject.toml",
         "web/package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "go.mod", "go.sum",
         "out/app.cdx.json", "bom.json", "bun.lock", "Cargo.lock", "Gemfile.lock", "gems.locked", "composer.lock",
+        "src/App/App.csproj", "Lib.fsproj", "Directory.Packages.props", "packages.config", "packages.lock.json",
+        "pom.xml", "gradle.lockfile",
         "README.md", "package.json", "setup.py", "notes.txt", "Pipfile", "bun.lockb", "Cargo.toml", "Gemfile",
-        "composer.json",
+        "composer.json", "build.gradle", "App.sln",
     ]
-    assert lockfiles(files) == files[:-9]
+    assert lockfiles(files) == files[:-11]
 
 
 @pytest.mark.parametrize(
@@ -171,6 +193,19 @@ def test_selection_by_name() -> None:
         ("yarn.lock", "lodash@^4:\n  version \"4.17.20\"\nbroken header\n", "yarn.lock:3: expected an entry header"),
         ("app.cdx.json", '{"bomFormat": "SPDX"}', "app.cdx.json:1: not a CycloneDX BOM"),
         ("Pipfile.lock", "[1, 2]", "Pipfile.lock:1: expected a JSON object"),
+        ("App.csproj", '<Project>\n  <ItemGroup>\n    <PackageReference Include="A" Version="1.0">\n  </ItemGroup>\n',
+         "App.csproj:4: invalid XML: mismatched tag"),
+        ("App.csproj", '<Project>\n  <ItemGroup>\n    <PackageReference Version="1.0" />\n  </ItemGroup>\n</Project>\n',
+         "App.csproj:3: <PackageReference> without a package name"),
+        ("packages.config", '<!DOCTYPE p [<!ENTITY x "y">]>\n<packages>&x;</packages>\n',
+         "packages.config: XML with a DTD or entities is not read"),
+        ("packages.lock.json", '{\n  "version": 1,\n  "dependencies": {\n    "net8.0": {\n      "A": {"type": "Direct"}\n'
+         '    }\n  }\n}\n', "packages.lock.json:5: package 'A' has no `resolved` version"),
+        ("pom.xml", "<settings/>\n", "pom.xml:1: not a Maven POM"),
+        ("pom.xml", "<project>\n  <dependencies>\n    <dependency>\n      <version>1</version>\n    </dependency>\n"
+         "  </dependencies>\n</project>\n", "pom.xml:3: <dependency> without a groupId and an artifactId"),
+        ("gradle.lockfile", "# comment\norg.example:lib=compileClasspath\n",
+         "gradle.lockfile:2: expected group:artifact:version=configurations"),
     ],
 )
 def test_bad_input_names_file_and_line(tmp_path: Path, name: str, text: str, message: str) -> None:

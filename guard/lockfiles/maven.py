@@ -1,0 +1,91 @@
+"""Maven: `pom.xml` dependencies (and `dependencyManagement`) and Gradle's lock files
+(`gradle.lockfile`).
+
+A POM's versions are literal or `${property}` references to its own `<properties>` (and
+`${project.version}`); a dependency whose version comes from a parent POM or an imported BOM, or is a
+range, is resolved by Maven at build time and skipped here: a CycloneDX SBOM of the build
+(`cyclonedx-maven-plugin`), which guard reads, covers those. Plugins are not dependencies.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from guard.lockfiles import xmlpos
+from guard.lockfiles.base import Dependency, LockfileError, read_text
+
+_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _resolve(value: str | None, properties: dict[str, str]) -> str | None:
+    """`value` with `${...}` references replaced (a few levels deep); None if one stays unresolved."""
+    if value is None:
+        return None
+    for _ in range(5):
+        if "${" not in value:
+            return value
+        value = _REFERENCE.sub(lambda m: properties.get(m.group(1), m.group(0)), value)
+    return None if "${" in value else value
+
+
+class PomParser:
+    name = "pom.xml"
+    patterns = ("pom.xml",)
+    ecosystem = "Maven"
+
+    def parse(self, root: Path, path: str) -> list[Dependency]:
+        project = xmlpos.load(read_text(root, path), path)
+        if project.tag != "project":
+            raise LockfileError(f"{path}:{project.line}: not a Maven POM (root element <{project.tag}>)")
+        parent = project.child("parent")
+        properties = {p.tag: p.text.strip() for group in project.children if group.tag == "properties"
+                      for p in group.children}
+        for key in ("version", "groupId"):
+            value = project.child_text(key) or (parent.child_text(key) if parent is not None else None)
+            if value:
+                properties.setdefault(f"project.{key}", value)
+        deps = []
+        for section in _dependency_sections(project):
+            for dep in section.children:
+                if dep.tag != "dependency":
+                    continue
+                group, artifact = _resolve(dep.child_text("groupId"), properties), dep.child_text("artifactId")
+                if not group or not artifact:
+                    raise LockfileError(f"{path}:{dep.line}: <dependency> without a groupId and an artifactId")
+                version = _resolve(dep.child_text("version"), properties)
+                if version and not version.startswith(("[", "(")):  # inherited or a range: see the docstring
+                    line = next(c.line for c in dep.children if c.tag == "artifactId")
+                    deps.append(Dependency("Maven", f"{group}:{artifact}", version, path, line))
+        return deps
+
+
+def _dependency_sections(project: xmlpos.Element) -> list[xmlpos.Element]:
+    """`<dependencies>` of the project, of its dependencyManagement and of its profiles (not of plugins)."""
+    found = []
+    for holder in [project, *(p for ps in project.children if ps.tag == "profiles" for p in ps.children)]:
+        for child in holder.children:
+            if child.tag == "dependencies":
+                found.append(child)
+            elif child.tag == "dependencyManagement" and (inner := child.child("dependencies")) is not None:
+                found.append(inner)
+    return found
+
+
+class GradleLockParser:
+    name = "gradle.lockfile"
+    patterns = ("gradle.lockfile", "buildscript-gradle.lockfile", "settings-gradle.lockfile")
+    ecosystem = "Maven"
+
+    def parse(self, root: Path, path: str) -> list[Dependency]:
+        deps = []
+        for number, raw in enumerate(read_text(root, path).splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#") or line.startswith("empty="):
+                continue
+            coordinates = line.split("=", 1)[0].split(":")
+            if len(coordinates) != 3 or not all(coordinates):
+                raise LockfileError(f"{path}:{number}: expected group:artifact:version=configurations")
+            group, artifact, version = coordinates
+            deps.append(Dependency("Maven", f"{group}:{artifact}", version, path, number))
+        return deps
