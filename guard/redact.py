@@ -79,7 +79,8 @@ def _redact(text: str, longest_first: Sequence[str], quoted: bool) -> str:
         return text
     for value in longest_first:
         if value in text:
-            text = _as_value(value).sub(_mask_match, text) if _WORDS.fullmatch(value) else text.replace(value, mask(value))
+            words = _WORDS.fullmatch(value) is not None  # masked where it stands as a value only
+            text = _as_value(value).sub(_mask_match, text) if words else text.replace(value, mask(value))
     if "PRIVATE KEY-----" in text:  # (most texts have neither: the tests are cheaper than the rewrites)
         text = _PEM.sub(lambda m: m.group(0).split("\n", 1)[0][:40] + mask(m.group(0)), text)
     if _TOKENS.search(text):

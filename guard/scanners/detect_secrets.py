@@ -5,9 +5,9 @@ examples and misses keyword assignments; detect-secrets reports only a hash of e
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
 allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
 strings that are pre-commit's commit pins, Alembic revision ids or file digests under a key naming
-their hash (`"sha256": ...`), AWS key id patterns inside a
-base64 blob, "high-entropy" strings that are Subresource Integrity digests or made of words (names
-and paths), and keyword values that are code (`os.Getenv(`): each waiver names why.
+their hash (`"sha256": ...`), AWS key id patterns inside a base64 blob, "high-entropy" strings that
+are Subresource Integrity digests or made of words (names and paths), and keyword values that are
+code (`os.Getenv(`): each waiver names why.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _pragma(lines: list[str], line: int) -> str | None:
 # value detect-secrets flagged is the one whose SHA-1 is its `hashed_secret`): a git commit pinned by
 # `rev:` (pre-commit's config pins hooks so) and Alembic's revision ids. Such a finding becomes an
 # inline waiver naming why: listed, not dropped.
-_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{7,64}(?![0-9A-Za-z])")
+_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{7,128}(?![0-9A-Za-z])")
 _IDENTIFIERS = (
     ("a git commit pinned by `rev:`", r"^\s*(?:-\s+)?rev:\s*['\"]?{v}['\"]?\s*(?:#.*)?$"),
     ("an Alembic revision id", r"^(?:down_)?revision\b[^=]*=\s*['\"]{v}['\"]\s*(?:#.*)?$"),

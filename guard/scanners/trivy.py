@@ -9,11 +9,11 @@ folder (the modules calling a changed module, a module called by `../`, the char
 template), trivy scans a folder of copies of the selection and its context instead (it skips
 links). A finding of a module instance in a module read for context is reported at the call in a
 selected file that made it (`tfmodule.CallSites`); trivy reports a module's resource once per call
-making an instance of it, and those become one finding listing where each came from (`occurrences`). Secret
-values are already masked by trivy;
-guard redacts again. trivy drops what an inline `trivy:ignore` comment covers without a trace, so
-when the files it checks hold such comments it scans copies with them made inert and guard applies
-them itself, as inline waivers (`trivy_ignore`).
+making an instance of it, and those become one finding listing where each came from
+(`occurrences`). Secret values are already masked by trivy; guard redacts again. trivy drops what
+an inline `trivy:ignore` comment covers without a trace, so when the files it checks hold such
+comments it scans copies with them made inert and guard applies them itself, as inline waivers
+(`trivy_ignore`).
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ class TrivyScanner(ToolScanner):
         yield from _instances_merged(self._findings(doc, run, root, wanted, modules, sites, ignores))
 
     def _findings(self, doc: Mapping[str, Any], run: Invocation, root: str, wanted: set[str], modules: set[str],
-                  sites: CallSites, ignores: Mapping[str, tuple[list[str], Sequence[IgnoreRule]]]) -> Iterator[Finding]:
+                  sites: CallSites, ignores: Mapping[str, tuple[list[str], Sequence[IgnoreRule]]],
+                  ) -> Iterator[Finding]:
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted and target not in modules:
@@ -288,12 +289,12 @@ def _misconfig(m: Mapping[str, Any], path: str, kind: str, repo_path: Callable[[
 def _occurrences(cause: Mapping[str, Any], repo_path: Callable[[str], str]) -> list[str]:
     """trivy's `Occurrences` of a module's resource as `file:line`: the module calls (and the
     references in them) through which this instance was made; [] for a root module's resource."""
-    calls = []
+    found = []
     for o in cause.get("Occurrences") or []:
         if isinstance(o, dict) and isinstance(o.get("Filename"), str) and o["Filename"]:
-            line = (o.get("Location") or {}).get("StartLine") if isinstance(o.get("Location"), dict) else None
-            calls.append(f"{repo_path(o['Filename'])}:{line}" if isinstance(line, int) else repo_path(o["Filename"]))
-    return calls
+            line = o["Location"].get("StartLine") if isinstance(o.get("Location"), dict) else None
+            found.append(f"{repo_path(o['Filename'])}:{line}" if isinstance(line, int) else repo_path(o["Filename"]))
+    return found
 
 
 def _secret(s: Mapping[str, Any], path: str) -> Finding:
