@@ -197,17 +197,21 @@ def _not_random(f: Finding, text: str) -> str | None:
 
 
 # detect-secrets' keyword heuristic takes what follows `secret... :=` up to a quote as the value, so
-# `pgSecretName := os.Getenv("NAME")` gives `os.Getenv(`: code that reads the secret, not the secret
-# (its own indirect-reference filter, off here, is this check).
+# `pgSecretName := os.Getenv("NAME")` gives `os.Getenv(` and `endpoint := terraform.Output(t, o, "x")`
+# gives `terraform.Output(t, o, `: code that reads the secret, not the secret (its own
+# indirect-reference filter, off here, is this check).
 _CALL_OR_INDEX = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*[(\[]")
+_QUOTES = re.compile(r"[\"'`]")
 
 
 def _code_not_value(f: Finding, text: str) -> str | None:
     if f.rule.id != "secret-keyword":
         return None
     for match in _CALL_OR_INDEX.finditer(text):
-        if _sha1(match.group(0)) == f.properties.get("hashed_secret"):
-            return "guard: the value is code (a call or an index), not a literal"
+        quote = _QUOTES.search(text, match.end())
+        for end in {match.end(), quote.start() if quote else len(text)}:
+            if _sha1(text[match.start():end]) == f.properties.get("hashed_secret"):
+                return "guard: the value is code (a call or an index), not a literal"
     return None
 
 

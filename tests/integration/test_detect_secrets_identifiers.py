@@ -38,7 +38,8 @@ FILES = {
                                  "actions-pool/providers/github-provider'\n"
                                  "token: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'\n",
     "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
-                 '\tapiSecret := "hunter2-Kx81bq"\n\t_, _ = pgSecretName, apiSecret\n}\n',
+                 '\tapiSecret := "hunter2-Kx81bq"\n\t_, _ = pgSecretName, apiSecret\n'
+                 '\tdbSecretArn := terraform.Output(t, options, "db_secret_arn")\n}\n',
 }
 
 
@@ -80,4 +81,5 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     }
     keyword = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
                if f.location.path == "cmd/db.go" and f.rule.id == "secret-keyword"}
-    assert keyword == {6: "guard: the value is code (a call or an index), not a literal", 7: None}
+    code = "guard: the value is code (a call or an index), not a literal"
+    assert keyword == {6: code, 7: None, 9: code}
