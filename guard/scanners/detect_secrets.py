@@ -7,7 +7,7 @@ allow-list filter: `pragma: allowlist secret` lines become inline waivers guard 
 strings that are pre-commit's commit pins, Alembic revision ids or file digests under a key naming
 their hash (`"sha256": ...`), AWS key id patterns inside a base64 blob, "high-entropy" strings that
 are Subresource Integrity digests or made of words (names and paths), and keyword values that are
-code (`os.Getenv(`): each waiver names why.
+code (`os.Getenv(`) or a translation catalog's text: each waiver names why.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
@@ -101,7 +101,7 @@ def _with_inline_waiver(f: Finding, lines: list[str]) -> Finding:
         return f
     text = lines[line - 1]
     why = (_pragma(lines, line) or _known_identifier(f, text) or _inside_blob(f, text) or _not_random(f, text)
-           or _code_not_value(f, text))
+           or _code_not_value(f, text) or _translated_text(f))
     return f if why is None else replace(f, properties={**f.properties, "inline_waiver": why})
 
 
@@ -212,6 +212,23 @@ def _code_not_value(f: Finding, text: str) -> str | None:
         for end in {match.end(), quote.start() if quote else len(text)}:
             if _sha1(text[match.start():end]) == f.properties.get("hashed_secret"):
                 return "guard: the value is code (a call or an index), not a literal"
+    return None
+
+
+# A translation catalog maps message keys to UI text: `"LABEL_PASSWORD": "Passwort"` is a label in
+# German, and juice-shop's 40 catalogs gave 749 keyword "secrets" that failed the gate. Only the
+# keyword heuristic's hits are taken so; a token pattern or an entropy hit in a catalog stays a finding.
+_CATALOG_FOLDERS = frozenset({"i18n", "l10n", "locale", "locales", "lang", "langs", "languages", "translations"})
+_CATALOG_SUFFIXES = frozenset({".json", ".yml", ".yaml", ".po", ".properties", ".xlf", ".xliff", ".arb", ".resx",
+                               ".strings"})
+
+
+def _translated_text(f: Finding) -> str | None:
+    if f.rule.id != "secret-keyword" or f.location is None:
+        return None
+    path = PurePosixPath(f.location.path)
+    if path.suffix.lower() in _CATALOG_SUFFIXES and _CATALOG_FOLDERS & {p.lower() for p in path.parts[:-1]}:
+        return "guard: text of a translation catalog (a UI label), not a credential"
     return None
 
 

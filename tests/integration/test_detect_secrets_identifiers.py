@@ -1,8 +1,8 @@
 """detect-secrets (real tool) on values that are not secrets: pre-commit's commit pins, Alembic
 revision ids and file digests under a key naming their hash (hex entropy), an AWS key id pattern
 inside a base64 blob, Subresource Integrity digests and names or paths (base64 entropy), code after
-a secret keyword. Those become inline waivers naming why; the same values in any other syntax, and
-random values, stay findings."""
+a secret keyword, a translation catalog's labels. Those become inline waivers naming why; the same
+values in any other syntax, and random values, stay findings."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ FILES = {
     ".github/workflows/ci.yaml": "provider: 'projects/816257685787/locations/global/workloadIdentityPools/github-"
                                  "actions-pool/providers/github-provider'\n"
                                  "token: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'\n",
+    "frontend/src/assets/i18n/de_DE.json": '{\n  "LABEL_PASSWORD": "Passwort",\n  "MANDATORY_PASSWORD": "Bitte gib ein '
+                                            'Passwort ein.",\n  "AWS": "AKIAZXCVBNMQWERTYUIO"\n}\n',
+    "config/de_DE.json": '{\n  "LABEL_PASSWORD": "Passwort"\n}\n',
     "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
                  '\tapiSecret := "hunter2-Kx81bq"\n\t_, _ = pgSecretName, apiSecret\n'
                  '\tdbSecretArn := terraform.Output(t, options, "db_secret_arn")\n}\n',
@@ -83,3 +86,12 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
                if f.location.path == "cmd/db.go" and f.rule.id == "secret-keyword"}
     code = "guard: the value is code (a call or an index), not a literal"
     assert keyword == {6: code, 7: None, 9: code}
+    catalog = {(f.location.path, f.location.start_line, f.rule.id): f.properties.get("inline_waiver")
+               for f in run.findings if f.location.path.endswith("de_DE.json")}
+    label = "guard: text of a translation catalog (a UI label), not a credential"
+    assert catalog == {
+        ("frontend/src/assets/i18n/de_DE.json", 2, "secret-keyword"): label,
+        ("frontend/src/assets/i18n/de_DE.json", 3, "secret-keyword"): label,
+        ("frontend/src/assets/i18n/de_DE.json", 4, "aws-access-key"): None,  # a key pattern stays a finding
+        ("config/de_DE.json", 2, "secret-keyword"): None,  # not in a catalog folder
+    }
