@@ -16,7 +16,6 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -25,7 +24,7 @@ from guard.model import Category, Finding, Location, Rule
 from guard.scanners.base import VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
-from guard.scanners.distinfo import dist_version
+from guard.scanners.distinfo import dist_version, started_by
 from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
 from guard.tools.catalog import TOOLS
 
@@ -111,18 +110,7 @@ def start(exe: str) -> list[str]:
     """How to start checkov: when `exe` is the script of the checkov version guard pins (whose
     runners `checkov_start` knows), its interpreter running `checkov_start` (only the frameworks
     asked for are loaded); else `exe` itself."""
-    try:
-        with open(exe, "rb") as fh:
-            head = fh.read(512).decode("utf-8", "replace")
-    except OSError:
-        return [exe]
-    first = head.split("\n", 1)[0]
-    python = first[2:].strip()
-    if (first.startswith("#!") and os.path.isabs(python) and os.path.basename(python).startswith("python")
-            and os.access(python, os.X_OK) and "from checkov.main import Checkov" in head
-            and dist_version(exe, "checkov") == TOOLS["checkov"].version):
-        return [python, START]
-    return [exe]
+    return started_by(exe, "checkov", TOOLS["checkov"].version, "from checkov.main import Checkov", START)
 
 
 def frameworks_by_name(files: Sequence[str]) -> list[str]:

@@ -7,7 +7,8 @@ allow-list filter: `pragma: allowlist secret` lines become inline waivers guard 
 strings that are pre-commit's commit pins, Alembic revision ids or file digests under a key naming
 their hash (`"sha256": ...`), AWS key id patterns inside a base64 blob, "high-entropy" strings that
 are Subresource Integrity digests or made of words (names and paths), and keyword values that are
-code (`os.Getenv(`) or a translation catalog's text: each waiver names why.
+code (`os.Getenv(`) or a translation catalog's text: each waiver names why. The pinned version is
+started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines
-from guard.scanners.distinfo import dist_version
+from guard.scanners.distinfo import dist_version, started_by
+from guard.tools.catalog import TOOLS
+
+START = str(Path(__file__).with_name("detect_secrets_start.py"))
 
 # detector type -> guard severity (pattern-based detectors are precise; heuristics are not)
 TYPES: dict[str, Severity] = {
@@ -49,7 +53,7 @@ class DetectSecretsScanner(ToolScanner):
         return dist_version(exe, "detect-secrets") or super().version(exe)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "scan", "--all-files",
+        return [*start(exe), "scan", "--all-files",
                 "--disable-filter", "detect_secrets.filters.heuristic.is_indirect_reference",
                 "--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted",
                 *self.config.tool("detect-secrets").args, *files]
@@ -65,6 +69,13 @@ class DetectSecretsScanner(ToolScanner):
             lines = source_lines(run.target / path)
             for item in items:
                 yield _with_inline_waiver(_finding(path, item), lines)
+
+
+def start(exe: str) -> list[str]:
+    """How to start detect-secrets: when `exe` is the script of the version guard pins, its interpreter
+    running `detect_secrets_start` (YAML alias bombs read as lines); else `exe` itself."""
+    return started_by(exe, "detect-secrets", TOOLS["detect-secrets"].version, "from detect_secrets.main import main",
+                      START)
 
 
 def slug(kind: str) -> str:

@@ -1,0 +1,67 @@
+"""Start detect-secrets' command line with YAML alias bombs read as plain lines.
+
+Run by detect-secrets' own interpreter in place of its `detect-secrets` script (see
+`detect_secrets.start`); it imports nothing from guard. detect-secrets reads a YAML file through its
+YAML transformer, which expands every alias: a billion-laughs document (juice-shop keeps one,
+test/files/yamlBomb.yml) took it 90 s of CPU. A YAML file whose aliases expand past `MAX_NODES`
+nodes is refused by the transformer here, the way it refuses YAML it cannot parse, and detect-secrets
+then scans the file's lines as text: nothing goes unscanned.
+Written for the detect-secrets version guard pins (`tools/catalog.py`); another is started by its own script.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]  # this file's folder: its modules are guard's (detect_secrets.py among them), not detect-secrets'
+
+from typing import Any, List  # noqa: E402
+
+import yaml  # noqa: E402
+from detect_secrets.main import main  # noqa: E402
+from detect_secrets.transformers.exceptions import ParsingError  # noqa: E402
+from detect_secrets.transformers.yaml import YAMLTransformer  # noqa: E402
+
+MAX_NODES = 1_000_000  # YAML nodes after alias expansion (guard's own YAML inputs stop at the same count)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def expands_past(text: str, budget: int) -> bool:
+    """Whether the documents of `text`, aliases expanded, hold more than `budget` nodes (counted on
+    the composed node graph, whose aliases share nodes, stopping once past the budget)."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=_LOADER))
+    except (yaml.YAMLError, RecursionError):
+        return False  # the transformer refuses it itself
+    seen, stack = 0, [r for r in roots if r is not None]
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > budget:
+            return True
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return False
+
+
+_parse_file = YAMLTransformer.parse_file
+
+
+def parse_file(self: YAMLTransformer, file: Any) -> List[str]:
+    text = file.read()
+    file.seek(0)
+    if expands_past(text if isinstance(text, str) else text.decode("utf-8", "replace"), MAX_NODES):
+        raise ParsingError
+    return _parse_file(self, file)
+
+
+YAMLTransformer.parse_file = parse_file  # type: ignore[method-assign]
+
+if __name__ == "__main__":
+    sys.argv[0] = "detect-secrets"
+    sys.exit(main())

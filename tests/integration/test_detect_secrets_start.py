@@ -1,0 +1,64 @@
+"""detect-secrets started by `detect_secrets_start`: a YAML file whose aliases expand past a million
+nodes (a billion-laughs document took detect-secrets' YAML transformer 90 s) is scanned as lines, and
+every other file exactly as detect-secrets' own script scans it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from guard import config as config_mod
+from guard.scanners.detect_secrets import START, DetectSecretsScanner, start
+from guard.scanners.runner import run_one
+from guard.tools.envs import resolve
+
+TOOL = resolve("detect-secrets")
+needs_tool = pytest.mark.skipif(TOOL is None, reason="detect-secrets not installed (guard tools install detect-secrets)")
+
+LAYERS = "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + LAYERS  # 9^9 nodes
+SECRET = 'api_password: "Kx81bq-hunter2-Zr93"\n'
+
+
+@needs_tool
+def test_the_pinned_detect_secrets_is_started_by_guards_script() -> None:
+    argv = start(TOOL.executable)
+    assert argv[1] == START and Path(argv[0]).name.startswith("python")
+    assert start("/usr/bin/true") == ["/usr/bin/true"]  # anything else: as it is
+
+
+@needs_tool
+def test_the_bound_counts_nodes_after_alias_expansion() -> None:
+    python, script = start(TOOL.executable)
+    probe = ("import importlib.util, sys\n"  # by path: guard's scanners folder holds a detect_secrets.py too
+             "spec = importlib.util.spec_from_file_location('start', sys.argv[1])\n"
+             "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+             "for text in sys.argv[2:]: print(module.expands_past(text, 1_000_000))")
+    manifest = "apiVersion: v1\nkind: ConfigMap\ndata:\n" + "".join(f"  k{i}: v{i}\n" for i in range(1000))
+    small = 'a: &a ["x","y"]\nb: [*a,*a,*a]\n'
+    out = subprocess.run([python, "-c", probe, script, BOMB, manifest, small, ": : [\n"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "False", "False"]  # unparsable YAML: the transformer refuses it itself
+
+
+@needs_tool
+def test_a_yaml_bomb_is_scanned_as_lines_and_other_files_as_before(tmp_path: Path) -> None:
+    files = {"fixtures/bomb.yml": SECRET + BOMB, "config/app.yml": "db:\n  " + SECRET,
+             "app/settings.py": 'API_PASSWORD = "Kx81bq-hunter2-Zr93"\n'}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    cfg = config_mod.load(tmp_path, flags={"cache": False})
+    run = run_one(DetectSecretsScanner(cfg), tmp_path, sorted(files), tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    found = {(f.location.path, f.location.start_line, f.rule_id) for f in run.findings}
+    assert ("fixtures/bomb.yml", 1, "secret-keyword") in found
+    # the files that are no bomb: what detect-secrets' own script reports
+    plain = ["config/app.yml", "app/settings.py"]
+    own = json.loads(subprocess.run([TOOL.executable, "scan", "--all-files", *plain], cwd=tmp_path,
+                                    capture_output=True, text=True, check=True).stdout)["results"]
+    assert {(p, item["line_number"], item["type"]) for p, items in own.items() for item in items} == {
+        (f.location.path, f.location.start_line, f.rule.name) for f in run.findings if f.location.path in plain}
