@@ -8,7 +8,9 @@ never an empty result, and so is a dependency the store cannot answer for: one o
 holds no advisories of (a PyPI-only store says nothing about a package-lock.json) or has no version
 rules for. The ecosystems `advisories.skip_ecosystems` names are not checked at all: their lockfiles
 are not read, an SBOM's packages of them are listed in the evidence as not checked, and the
-scanner's version names them.
+scanner's version names them. A manifest declaring dependencies that no lockfile pins (package.json
+without a lockfile, build.gradle without dependency locking...) is a low finding of its own
+(`osv/unlocked-dependencies`): those versions are chosen at install time and cannot be checked.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from guard import jsonenc
 from guard.lockfiles.base import Dependency, LockfileError
+from guard.lockfiles.manifests import Unlocked, manifests, unlocked
 from guard.lockfiles.registry import lockfiles, parser_for
-from guard.model import Category, Finding, Location, Rule
+from guard.model import Category, Finding, Location, Rule, Severity
 from guard.scanners.base import ScannerError
 
 # The advisory modules (version schemes, CVSS, the store) are imported where they are used: every
@@ -45,6 +48,22 @@ CHECK = Rule(
     ),
     help_text="Upgrade each reported dependency to a fixed version, or waive it with a reason and an expiry.",
     tags=("security", "dependency", "vulnerability"),
+)
+
+
+UNLOCKED = Rule(
+    id="osv/unlocked-dependencies",
+    name="UnlockedDependencies",
+    short_description="Dependencies a manifest declares are pinned by a lockfile",
+    full_description=(
+        "A manifest (package.json, Cargo.toml, build.gradle, Gemfile, composer.json, Pipfile) declares "
+        "dependencies that no lockfile beside or above it pins: their versions are chosen at install time, "
+        "so they cannot be checked for known vulnerabilities, and builds are not reproducible."
+    ),
+    help_text="Commit the lockfile the tool writes (for Gradle: enable dependency locking), or a CycloneDX SBOM "
+              "of the build; `advisories.skip_ecosystems` leaves an ecosystem unchecked on purpose.",
+    tags=("security", "dependency", "supply-chain"),
+    cwe=("CWE-1357",),
 )
 
 
@@ -75,8 +94,12 @@ class OsvScanner:
         return self._store
 
     def select(self, files: Sequence[str]) -> list[str]:
-        """The lockfiles and SBOMs among `files`, but those of a format whose one ecosystem is skipped
-        (`advisories.skip_ecosystems`): a run with nothing else to check is skipped, not passed."""
+        """The lockfiles, SBOMs and dependency manifests among `files`, but those of a format whose one
+        ecosystem is skipped (`advisories.skip_ecosystems`): a run with nothing else to check is
+        skipped, not passed."""
+        return [*self._lockfiles(files), *manifests(files, self.config.advisories.skip_ecosystems)]
+
+    def _lockfiles(self, files: Sequence[str]) -> list[str]:
         skipped = set(self.config.advisories.skip_ecosystems)
         return [f for f in lockfiles(files)
                 if (parser := parser_for(f)) is not None and parser.ecosystem not in skipped]
@@ -89,15 +112,18 @@ class OsvScanner:
                 f"{status.advisories} advisories{skips})")
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
-        return (CHECK,)
+        """The lockfile check when a lockfile or SBOM is among `files`, the manifest check when a manifest is."""
+        skipped = self.config.advisories.skip_ecosystems
+        return (*((CHECK,) if self._lockfiles(files) else ()), *((UNLOCKED,) if manifests(files, skipped) else ()))
 
     def scan(self, target: Path, files: Sequence[str], workdir: Path) -> Iterable[Finding]:
         status = self._status()
         dependencies = self.dependencies(target, files)
         unchecked = self.unchecked(dependencies, status)
         matches = self.match([d for d in dependencies if d.ecosystem not in unchecked])
-        _write_evidence(workdir, dependencies, matches, unchecked)
-        return [_finding(m) for m in matches]
+        loose = unlocked(target, manifests(files, self.config.advisories.skip_ecosystems))
+        _write_evidence(workdir, dependencies, matches, unchecked, loose)
+        return [*(_finding(m) for m in matches), *(_unlocked_finding(u) for u in loose)]
 
     # --- steps -----------------------------------------------------------------------------
 
@@ -120,7 +146,7 @@ class OsvScanner:
     def dependencies(self, target: Path, files: Sequence[str]) -> list[Dependency]:
         """Every pinned dependency in the selected files (go.mod preferred over the go.sum beside it)."""
         chosen: list[str] = []
-        for path in self.select(files):
+        for path in self._lockfiles(files):
             if posixpath.basename(path) == "go.sum":
                 sibling = posixpath.join(posixpath.dirname(path), "go.mod")
                 if (target / sibling).is_file():
@@ -315,9 +341,19 @@ def _count(deps: Sequence[Dependency]) -> str:
     return f"{len(deps)} {'dependency' if len(deps) == 1 else 'dependencies'} in {shown}"
 
 
+def _unlocked_finding(u: Unlocked) -> Finding:
+    locks = ", ".join(u.manifest.lockfiles)
+    return Finding(tool="osv", rule=UNLOCKED, severity=Severity.LOW, category=Category.DEPENDENCY,
+                   message=f"{u.manifest.ecosystem} dependencies declared in {u.path} are not pinned by a lockfile "
+                           f"({locks}) in its folder or above: not checked for known vulnerabilities",
+                   location=Location(u.path, 1, 1), cwe=UNLOCKED.cwe, tags=UNLOCKED.tags, found_by=("osv",),
+                   severity_source="guard-table", properties={"ecosystem": u.manifest.ecosystem, "lockfiles": locks})
+
+
 def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: Sequence[Match],
-                    unchecked: dict[str, str]) -> None:
-    """What was checked and what matched, for the evidence bundle (`unchecked`: ecosystem -> why not)."""
+                    unchecked: dict[str, str], loose: Sequence[Unlocked]) -> None:
+    """What was checked and what matched, for the evidence bundle (`unchecked`: ecosystem -> why not;
+    `loose`: manifests no lockfile pins)."""
     workdir.mkdir(parents=True, exist_ok=True)
     doc = {
         "dependencies": [
@@ -331,5 +367,6 @@ def _write_evidence(workdir: Path, dependencies: Sequence[Dependency], matches: 
              "version": m.dependency.version, "advisories": [a.id for a in m.advisories], "fix": m.fix}
             for m in matches
         ],
+        "unlocked_manifests": [{"path": u.path, "ecosystem": u.manifest.ecosystem} for u in loose],
     }
     (workdir / "osv-matches.json").write_bytes(jsonenc.dumps(doc, indent=True) + b"\n")  # every dependency

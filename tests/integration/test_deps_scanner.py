@@ -14,7 +14,7 @@ from guard.advisories.store import AdvisoryStore
 from guard.config import AdvisorySettings, Config
 from guard.model import Category, Severity, Status
 from guard.scanners.base import BuiltinScanner, ScannerError, all_scanner_classes
-from guard.scanners.deps import CHECK, OsvScanner
+from guard.scanners.deps import CHECK, UNLOCKED, OsvScanner
 from guard.scanners.runner import run_one
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,6 +74,8 @@ def test_registered_and_protocol() -> None:
     assert isinstance(scanner, BuiltinScanner)
     assert (scanner.name, scanner.category) == ("osv", Category.DEPENDENCY)
     assert scanner.checks(["requirements.txt"]) == (CHECK,)
+    assert scanner.checks(["requirements.txt", "web/package.json"]) == (CHECK, UNLOCKED)
+    assert scanner.checks(["web/package.json"]) == (UNLOCKED,)
 
 
 # --- the example project against the real PyPA database ---------------------------------------
@@ -281,3 +283,28 @@ def test_nuget_projects_and_maven_poms_against_published_advisories(nuget_maven_
     log4shell = next(f for f in findings if f.rule_id == "GHSA-jfh8-c2jp-5v3q")
     assert (log4shell.resource, log4shell.aliases, log4shell.severity) == (
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", ("CVE-2021-44228",), Severity.CRITICAL)
+
+
+def test_a_manifest_no_lockfile_pins_is_a_finding_and_listed(fixture_db: Path, tmp_path: Path) -> None:
+    """microservices-demo's adservice declares its Maven dependencies in build.gradle alone: they were
+    not checked and the scan said nothing. Now each such manifest is a low finding (and in the evidence)."""
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "package.json").write_text('{"dependencies": {"lodash": "^4.17.0"}}\n')
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "package.json").write_text('{"dependencies": {"lodash": "4.17.20"}}\n')
+    (tmp_path / "api" / "package-lock.json").write_text((LOCKS / "npm-v2" / "package-lock.json").read_text())
+    (tmp_path / "adservice").mkdir()
+    (tmp_path / "adservice" / "build.gradle").write_text("dependencies {\n  implementation 'io.grpc:grpc-core:1.0'\n}\n")
+    files = tree(tmp_path)
+    scanner = scanner_for(fixture_db, skip=("Maven",))
+    assert scanner.select(files) == ["api/package-lock.json", "api/package.json", "web/package.json"]
+    findings = list(scanner.scan(tmp_path, files, tmp_path / "work"))
+    loose = [f for f in findings if f.rule_id == "osv/unlocked-dependencies"]
+    assert [(f.location.path, f.severity, f.category) for f in loose] == [("web/package.json", Severity.LOW,
+                                                                            Category.DEPENDENCY)]
+    assert "not pinned by a lockfile" in loose[0].message
+    assert any(f.rule_id.startswith("GHSA-") for f in findings)  # the locked one is checked as before
+    evidence = json.loads((tmp_path / "work" / "osv-matches.json").read_text())
+    assert evidence["unlocked_manifests"] == [{"path": "web/package.json", "ecosystem": "npm"}]
+    only_gradle = scanner_for(fixture_db).select(["adservice/build.gradle"])
+    assert only_gradle == ["adservice/build.gradle"]  # not skipped: a run with it alone reports it

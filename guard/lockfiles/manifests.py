@@ -1,0 +1,100 @@
+"""Dependency manifests no lockfile pins: their versions are chosen at install time, so no version
+can be checked. A manifest counts when it declares dependencies and no lockfile of its tool sits in
+its folder or a folder above it (workspaces lock at their root)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Sequence
+
+from guard.lockfiles.base import LockfileError, read_text
+
+
+def _json_keys(*keys: str) -> Callable[[str], bool]:
+    def declares(text: str) -> bool:
+        doc = json.loads(text)
+        return isinstance(doc, dict) and any(_entries(doc.get(k)) for k in keys)
+    return declares
+
+
+def _composer(text: str) -> bool:
+    doc = json.loads(text)  # platform requirements (php, ext-*) are not packages
+    return isinstance(doc, dict) and any(name != "php" and not name.startswith("ext-")
+                                         for k in ("require", "require-dev") for name in _entries(doc.get(k)))
+
+
+def _toml_tables(*tables: str) -> Callable[[str], bool]:
+    def declares(text: str) -> bool:
+        doc = tomllib.loads(text)
+        targets = [t for t in (doc.get("target") or {}).values() if isinstance(t, dict)]
+        return any(_entries(d.get(t)) for d in [doc, *targets] for t in tables)
+    return declares
+
+
+def _pattern(regex: str) -> Callable[[str], bool]:
+    compiled = re.compile(regex, re.MULTILINE)
+    return lambda text: compiled.search(text) is not None
+
+
+def _entries(value: Any) -> list[str]:
+    return list(value) if isinstance(value, dict) else []
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    ecosystem: str
+    lockfiles: tuple[str, ...]  # the file names that pin what it declares
+    declares: Callable[[str], bool]  # whether its text declares dependencies
+
+
+NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb")
+MANIFESTS: dict[str, Manifest] = {
+    "package.json": Manifest("npm", NPM_LOCKS, _json_keys("dependencies", "devDependencies", "optionalDependencies")),
+    "composer.json": Manifest("Packagist", ("composer.lock",), _composer),
+    "Cargo.toml": Manifest("crates.io", ("Cargo.lock",),
+                           _toml_tables("dependencies", "dev-dependencies", "build-dependencies")),
+    "Pipfile": Manifest("PyPI", ("Pipfile.lock",), _toml_tables("packages", "dev-packages")),
+    "Gemfile": Manifest("RubyGems", ("Gemfile.lock",), _pattern(r"^\s*gem\s+['\"]")),
+    "gems.rb": Manifest("RubyGems", ("gems.locked",), _pattern(r"^\s*gem\s+['\"]")),
+    "build.gradle": Manifest("Maven", ("gradle.lockfile",), _pattern(r"\bdependencies\s*\{")),
+    "build.gradle.kts": Manifest("Maven", ("gradle.lockfile",), _pattern(r"\bdependencies\s*\{")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Unlocked:
+    path: str
+    manifest: Manifest
+
+
+def manifests(files: Sequence[str], skipped: Sequence[str] = ()) -> list[str]:
+    """The dependency manifests among `files`, but those of an ecosystem in `skipped`."""
+    return [f for f in files if (m := MANIFESTS.get(PurePosixPath(f).name)) is not None and m.ecosystem not in skipped]
+
+
+def unlocked(root: Path, files: Sequence[str]) -> list[Unlocked]:
+    """The manifests among `files` that declare dependencies no lockfile pins (one that cannot be read
+    as its format counts: whether it declares any is unknown)."""
+    found = []
+    for rel in files:
+        manifest = MANIFESTS.get(PurePosixPath(rel).name)
+        if manifest is None or _locked(root, PurePosixPath(rel).parent, manifest.lockfiles):
+            continue
+        try:
+            declares = manifest.declares(read_text(root, rel))
+        except (LockfileError, ValueError, RecursionError):
+            declares = True
+        if declares:
+            found.append(Unlocked(rel, manifest))
+    return found
+
+
+def _locked(root: Path, folder: PurePosixPath, names: Sequence[str]) -> bool:
+    for at in (folder, *folder.parents):
+        if any((root / at / name).is_file() for name in names):
+            return True
+    return False

@@ -1,0 +1,55 @@
+"""Dependency manifests no lockfile pins: which count, and where a lockfile covers them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard.lockfiles.manifests import manifests, unlocked
+
+DEPS_JSON = '{"name": "web", "dependencies": {"lodash": "^4.17.0"}}'
+CASES = {
+    # manifest text, files beside or above it, counted
+    "npm": ({"package.json": DEPS_JSON}, True),
+    "npm locked": ({"package.json": DEPS_JSON, "package-lock.json": "{}"}, False),
+    "npm yarn": ({"package.json": DEPS_JSON, "yarn.lock": ""}, False),
+    "npm scripts only": ({"package.json": '{"scripts": {"build": "tsc"}}'}, False),
+    "npm unreadable": ({"package.json": '{"dependencies": '}, True),  # whether it declares any is unknown
+    "composer platform only": ({"composer.json": '{"require": {"php": ">=8.1", "ext-json": "*"}}'}, False),
+    "composer": ({"composer.json": '{"require": {"monolog/monolog": "^3"}}'}, True),
+    "cargo": ({"Cargo.toml": '[package]\nname = "x"\n\n[dependencies]\nserde = "1"\n'}, True),
+    "cargo target": ({"Cargo.toml": '[target.\'cfg(unix)\'.dependencies]\nnix = "0.27"\n'}, True),
+    "cargo no deps": ({"Cargo.toml": '[package]\nname = "x"\n'}, False),
+    "gradle": ({"build.gradle": "plugins { id 'java' }\ndependencies {\n  implementation 'a:b:1'\n}\n"}, True),
+    "gradle locked": ({"build.gradle": "dependencies {\n}\n", "gradle.lockfile": ""}, False),
+    "gradle kts": ({"build.gradle.kts": "dependencies {\n  implementation(\"a:b:1\")\n}\n"}, True),
+    "bundler": ({"Gemfile": "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n"}, True),
+    "pipenv": ({"Pipfile": '[packages]\nrequests = "*"\n'}, True),
+    "pipenv locked": ({"Pipfile": '[packages]\nrequests = "*"\n', "Pipfile.lock": "{}"}, False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_manifest_counts_when_it_declares_dependencies_no_lockfile_pins(tmp_path: Path, case: str) -> None:
+    files, counted = CASES[case]
+    for name, text in files.items():
+        (tmp_path / "app" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "app" / name).write_text(text)
+    found = unlocked(tmp_path, [f"app/{name}" for name in files])
+    assert bool(found) is counted
+    assert all(u.path.startswith("app/") for u in found)
+
+
+def test_a_lockfile_in_a_folder_above_covers_workspace_members(tmp_path: Path) -> None:
+    (tmp_path / "packages" / "ui").mkdir(parents=True)
+    (tmp_path / "packages" / "ui" / "package.json").write_text(DEPS_JSON)
+    assert [u.path for u in unlocked(tmp_path, ["packages/ui/package.json"])] == ["packages/ui/package.json"]
+    (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    assert unlocked(tmp_path, ["packages/ui/package.json"]) == []
+
+
+def test_manifests_of_skipped_ecosystems_are_not_selected() -> None:
+    files = ["web/package.json", "Cargo.toml", "api/build.gradle", "README.md", "package-lock.json"]
+    assert manifests(files) == ["web/package.json", "Cargo.toml", "api/build.gradle"]
+    assert manifests(files, ["npm", "Maven"]) == ["Cargo.toml"]
