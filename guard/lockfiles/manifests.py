@@ -1,6 +1,7 @@
-"""Dependency manifests no lockfile pins: their versions are chosen at install time, so no version
-can be checked. A manifest counts when it declares dependencies and no lockfile of its tool sits in
-its folder or a folder above it (workspaces lock at their root)."""
+"""Dependency manifests no lockfile guard reads pins: their versions are chosen at install time, so no
+version can be checked. A manifest counts when it declares dependencies and no lockfile of its tool
+that guard reads sits in its folder or a folder above it (workspaces lock at their root); bun's
+binary bun.lockb is not read, so a package.json beside it counts."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ class Manifest:
     declares: Callable[[str], bool]  # whether its text declares dependencies
 
 
-NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb")
+NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock")  # not bun.lockb
 MANIFESTS: dict[str, Manifest] = {
     "package.json": Manifest("npm", NPM_LOCKS, _json_keys("dependencies", "devDependencies", "optionalDependencies")),
     "composer.json": Manifest("Packagist", ("composer.lock",), _composer),

@@ -57,8 +57,8 @@ UNLOCKED = Rule(
     short_description="Dependencies a manifest declares are pinned by a lockfile",
     full_description=(
         "A manifest (package.json, Cargo.toml, build.gradle, Gemfile, composer.json, Pipfile) declares "
-        "dependencies that no lockfile beside or above it pins: their versions are chosen at install time, "
-        "so they cannot be checked for known vulnerabilities, and builds are not reproducible."
+        "dependencies that no lockfile guard reads pins (beside or above it): their versions are chosen at "
+        "install time, so they cannot be checked for known vulnerabilities, and builds are not reproducible."
     ),
     help_text="Commit the lockfile the tool writes (for Gradle: enable dependency locking), or a CycloneDX SBOM "
               "of the build; `advisories.skip_ecosystems` leaves an ecosystem unchecked on purpose.",
@@ -345,7 +345,7 @@ def _unlocked_finding(u: Unlocked) -> Finding:
     locks = ", ".join(u.manifest.lockfiles)
     return Finding(tool="osv", rule=UNLOCKED, severity=Severity.LOW, category=Category.DEPENDENCY,
                    message=f"{u.manifest.ecosystem} dependencies declared in {u.path} are not pinned by a lockfile "
-                           f"({locks}) in its folder or above: not checked for known vulnerabilities",
+                           f"guard reads ({locks}) in its folder or above: not checked for known vulnerabilities",
                    location=Location(u.path, 1, 1), cwe=UNLOCKED.cwe, tags=UNLOCKED.tags, found_by=("osv",),
                    severity_source="guard-table", properties={"ecosystem": u.manifest.ecosystem, "lockfiles": locks})
 
