@@ -131,17 +131,20 @@ def _is_kubernetes(content: Any) -> bool:
 
 
 def _cfn_resources(doc: Document) -> list[dict[str, Any]]:
+    """Each resource with its properties as `config` (an object, whatever the template holds there)."""
     out = []
-    for logical_id, res in (doc.content.get("Resources") or {}).items():
+    resources = doc.content.get("Resources")
+    for logical_id, res in (resources.items() if isinstance(resources, dict) else ()):
         if not isinstance(res, dict):
             continue
+        properties = res.get("Properties")
         prefix = f"Resources.{logical_id}.Properties."
         out.append({
             "type": res.get("Type"),
             "name": logical_id,
             "address": logical_id,
             "line": doc.lines.get(f"Resources.{logical_id}", doc.line),
-            "config": res.get("Properties") or {},
+            "config": properties if isinstance(properties, dict) else {},
             "lines": {k[len(prefix):]: v for k, v in doc.lines.items() if k.startswith(prefix)},
         })
     return out

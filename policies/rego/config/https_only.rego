@@ -19,33 +19,33 @@ import rego.v1
 import data.guard.lib
 
 redirects(listener) if {
-	some a in object.get(listener, "default_action", [])
+	some a in lib.items(object.get(listener, "default_action", []))
 	a.type == "redirect"
-	some rd in object.get(a, "redirect", [{}])
-	upper(object.get(rd, "protocol", "")) == "HTTPS"
+	some rd in lib.items(lib.get(a, "redirect", [{}]))
+	upper(lib.text(lib.get(rd, "protocol", ""))) == "HTTPS"
 }
 
 deny contains lib.result(f, r, ["protocol"], sprintf("listener %s serves plain HTTP", [r.address])) if {
 	some type in ["aws_lb_listener", "aws_alb_listener"]
 	some [f, r] in lib.tf_resources(type)
-	upper(object.get(r.config, "protocol", "HTTP")) == "HTTP"
+	upper(lib.text(object.get(r.config, "protocol", "HTTP"))) == "HTTP"
 	not redirects(r.config)
 }
 
 deny contains lib.result(f, r, [block, i, "viewer_protocol_policy"], sprintf("%s allows plain HTTP viewers", [r.address])) if {
 	some [f, r] in lib.tf_resources("aws_cloudfront_distribution")
 	some block in ["default_cache_behavior", "ordered_cache_behavior"]
-	some i, b in object.get(r.config, block, [])
+	some i, b in lib.items(object.get(r.config, block, []))
 	b.viewer_protocol_policy == "allow-all"
 }
 
 deny contains lib.result(f, r, ["Protocol"], sprintf("listener %s serves plain HTTP", [r.name])) if {
 	some [f, r] in lib.cfn_resources("AWS::ElasticLoadBalancingV2::Listener")
-	upper(object.get(r.config, "Protocol", "HTTP")) == "HTTP"
+	upper(lib.text(object.get(r.config, "Protocol", "HTTP"))) == "HTTP"
 	not cfn_redirects(r.config)
 }
 
 cfn_redirects(listener) if {
-	some a in listener.DefaultActions
-	upper(a.RedirectConfig.Protocol) == "HTTPS"
+	some a in lib.items(listener.DefaultActions)
+	upper(lib.text(a.RedirectConfig.Protocol)) == "HTTPS"
 }

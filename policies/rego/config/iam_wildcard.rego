@@ -31,13 +31,13 @@ as_list(v) := [v] if not is_array(v)
 
 wildcard_action(a) if a == "*"
 
-wildcard_action(a) if endswith(a, ":*")
+wildcard_action(a) if endswith(lib.text(a), ":*")
 
 too_broad(st) if {
-	object.get(st, "Effect", "Allow") == "Allow"
-	some a in as_list(object.get(st, "Action", []))
+	lib.get(st, "Effect", "Allow") == "Allow"
+	some a in as_list(lib.get(st, "Action", []))
 	wildcard_action(a)
-	some r in as_list(object.get(st, "Resource", []))
+	some r in as_list(lib.get(st, "Resource", []))
 	r == "*"
 }
 
@@ -50,11 +50,11 @@ deny contains lib.result(f, r, ["policy"], sprintf("%s allows %v on every resour
 
 deny contains lib.result(f, r, ["statement", i], sprintf("%s allows %v on every resource", [r.address, st.actions])) if {
 	some [f, r] in lib.tf_resources("aws_iam_policy_document")
-	some i, st in object.get(r.config, "statement", [])
-	object.get(st, "effect", "Allow") == "Allow"
-	some a in object.get(st, "actions", [])
+	some i, st in lib.items(object.get(r.config, "statement", []))
+	lib.get(st, "effect", "Allow") == "Allow"
+	some a in lib.items(lib.get(st, "actions", []))
 	wildcard_action(a)
-	"*" in object.get(st, "resources", [])
+	"*" in lib.items(lib.get(st, "resources", []))
 }
 
 deny contains lib.result(f, r, ["PolicyDocument"], sprintf("%s allows %v on every resource", [r.name, st.Action])) if {

@@ -34,8 +34,8 @@ deny contains {"msg": sprintf("%s sets %s to a literal value", [upper(i.cmd), na
 
 deny contains lib.result(f, doc, array.concat(p, ["env", j, "value"]), sprintf("container %s sets %s to a literal value", [c.name, e.name])) if {
 	some [f, doc, _, c, p] in lib.containers
-	some j, e in object.get(c, "env", [])
-	secret_name(e.name)
+	some j, e in lib.items(object.get(c, "env", []))
+	secret_name(lib.text(e.name))
 	is_string(e.value)
 	e.value != ""
 }

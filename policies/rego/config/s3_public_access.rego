@@ -49,5 +49,5 @@ deny contains lib.result(f, r, ["PublicAccessBlockConfiguration", s], sprintf("S
 	some [f, r] in lib.cfn_resources("AWS::S3::Bucket")
 	block := r.config.PublicAccessBlockConfiguration
 	some s in cfn_block_settings
-	lib.is_false(object.get(block, s, false))
+	lib.is_false(lib.get(block, s, false))
 }

@@ -20,14 +20,14 @@ import data.guard.lib
 
 msg(address, rule) := sprintf("%s allows %v-%v from %s", [address, rule.from_port, rule.to_port, concat(", ", cidrs(rule))])
 
-cidrs(rule) := array.concat(object.get(rule, "cidr_blocks", []), object.get(rule, "ipv6_cidr_blocks", []))
+cidrs(rule) := array.concat(lib.items(lib.get(rule, "cidr_blocks", [])), lib.items(lib.get(rule, "ipv6_cidr_blocks", [])))
 
 deny contains lib.result(f, r, ["ingress", i], msg(r.address, rule)) if {
 	some [f, r] in lib.tf_resources("aws_security_group")
-	some i, rule in object.get(r.config, "ingress", [])
+	some i, rule in lib.items(object.get(r.config, "ingress", []))
 	some c in cidrs(rule)
 	lib.open_cidr(c)
-	lib.opens_admin_port(rule.from_port, rule.to_port, object.get(rule, "protocol", "tcp"))
+	lib.opens_admin_port(rule.from_port, rule.to_port, lib.get(rule, "protocol", "tcp"))
 }
 
 deny contains lib.result(f, r, ["cidr_blocks"], msg(r.address, r.config)) if {
@@ -48,8 +48,8 @@ deny contains lib.result(f, r, ["cidr_ipv4"], sprintf("%s allows %v-%v from the 
 
 deny contains lib.result(f, r, ["SecurityGroupIngress", i], sprintf("%s allows %v-%v from %s", [r.name, rule.FromPort, rule.ToPort, cidr])) if {
 	some [f, r] in lib.cfn_resources("AWS::EC2::SecurityGroup")
-	some i, rule in object.get(r.config, "SecurityGroupIngress", [])
-	cidr := object.get(rule, "CidrIp", object.get(rule, "CidrIpv6", ""))
+	some i, rule in lib.items(object.get(r.config, "SecurityGroupIngress", []))
+	cidr := lib.get(rule, "CidrIp", lib.get(rule, "CidrIpv6", ""))
 	lib.open_cidr(cidr)
-	lib.opens_admin_port(object.get(rule, "FromPort", 0), object.get(rule, "ToPort", 65535), object.get(rule, "IpProtocol", "tcp"))
+	lib.opens_admin_port(lib.get(rule, "FromPort", 0), lib.get(rule, "ToPort", 65535), lib.get(rule, "IpProtocol", "tcp"))
 }

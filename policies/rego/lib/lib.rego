@@ -57,10 +57,21 @@ is_true(v) if v == "true"
 is_false(v) if v == false
 is_false(v) if v == "false"
 
+# Type-safe reading of what a document holds (anything: `containers:` left empty is null, a
+# CloudFormation macro's Tags a string). regorus, unlike OPA by default, makes a built-in given the
+# wrong type and `some .. in` over a non-collection an error, which fails the whole policy run.
+# items(v): v when an array, else []. get(v, key, fallback): object.get when v is an object, else
+# fallback. text(v): v when a string, else "".
+items(v) := v if is_array(v) else := []
+
+get(v, key, fallback) := object.get(v, key, fallback) if is_object(v) else := fallback
+
+text(v) := v if is_string(v) else := ""
+
 # Tags of a Terraform resource (map) or CloudFormation resource (list of Key/Value).
 tag_keys(config) := {lower(k) | some k, _ in config.tags} if {
 	is_object(config.tags)
-} else := {lower(t.Key) | some t in object.get(config, "Tags", [])}
+} else := {lower(t.Key) | some t in items(get(config, "Tags", [])); is_string(t.Key)}
 
 # Kubernetes pod specs with the dotted path prefix to them, for every workload kind.
 pod_specs := [[f, doc, spec, prefix] |
@@ -84,14 +95,15 @@ pod_spec(content) := [content.spec.jobTemplate.spec.template.spec, ["spec", "job
 containers := [[f, doc, spec, c, array.concat(prefix, [field, i])] |
 	some [f, doc, spec, prefix] in pod_specs
 	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some i, c in object.get(spec, field, [])
+	some i, c in items(get(spec, field, []))
+	is_object(c)
 ]
 
 # Dockerfiles in the input.
 dockerfiles := [f | some f in input.files; f.kind == "dockerfile"]
 
 # An image reference pinned by content digest.
-pinned(image) if regex.match(`@sha256:[a-f0-9]{64}$`, image)
+pinned(image) if regex.match(`@sha256:[a-f0-9]{64}$`, text(image))
 
 # Admin ports: SSH, RDP, databases, Kubernetes/Docker APIs.
 admin_ports := {22, 3389, 3306, 5432, 1433, 1521, 27017, 6379, 9200, 2375, 2376, 6443, 23}
@@ -103,6 +115,14 @@ opens_admin_port(from, to, protocol) if {
 	lower(sprintf("%v", [protocol])) in {"-1", "all"}
 } else if {
 	some p in admin_ports
-	to_number(from) <= p
-	p <= to_number(to)
+	number(from) <= p
+	p <= number(to)
+}
+
+# A number, or a string spelling one (HCL and YAML give both); undefined for anything else.
+number(v) := v if is_number(v)
+
+number(v) := to_number(v) if {
+	is_string(v)
+	regex.match(`^-?[0-9]+(\.[0-9]+)?$`, v)
 }
