@@ -5,7 +5,9 @@ does it evaluate Terraform module calls, judging a local module's resources as i
 call with the call's inputs (`module.x.aws_ebs_volume.v`) rather than alone with the module's
 variable defaults; a root module's `terraform.tfvars` and `*.auto.tfvars` apply, as in Terraform.
 The folder holds the selected files and the context they are judged in, never a `.checkov.yaml`
-(checkov reads one at the folder's top: skipped checks, external checks to run).
+(checkov reads one at the folder's top: skipped checks, external checks to run), nor a CloudFormation
+template checkov stops on (a resource Type that is not a string: a preprocessor's module), which is
+reported as not checked.
 
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
@@ -16,12 +18,15 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
-from guard.model import Category, Finding, Location, Rule
-from guard.scanners.base import VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any
+from guard.model import Category, Finding, Location, Rule, Severity
+from guard.scanners.base import (
+    VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, per_selection,
+)
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version, started_by
@@ -72,9 +77,15 @@ class CheckovScanner(ToolScanner):
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
         """The folder checkov scans: a link to each file to scan and each context file, at its
-        repository path."""
-        laid = [f for f in [*files, *self.context(target, files)] if PurePosixPath(f).name not in CONFIG_NAMES]
+        repository path (not a template checkov stops on: see `unreadable_templates`)."""
+        unreadable = self.unreadable(target, files)
+        laid = [f for f in [*files, *self.context(target, files)]
+                if PurePosixPath(f).name not in CONFIG_NAMES and f not in unreadable]
         lay_out(target, laid, workdir / VIEW)
+
+    @per_selection
+    def unreadable(self, target: Path, files: Sequence[str]) -> dict[str, int]:
+        return unreadable_templates(target, [*files, *self.context(target, files)])
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
@@ -86,6 +97,9 @@ class CheckovScanner(ToolScanner):
         return [_rule(cid) for cid, (_, _, fws) in CHECKS.items() if wanted & set(fws.split())]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
+        for rel, line in self.unreadable(run.target, run.files).items():
+            if rel in run.files:
+                yield _unread(rel, line)
         doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         context = set(self.context(run.target, run.files))
         sites = CallSites(run.target, run.files)
@@ -162,6 +176,44 @@ def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable
     moved = sites.at_call(finding)
     if moved is not None:
         yield moved
+
+
+# A CloudFormation template whose resource Type is not a string (a template preprocessor's module,
+# `Type: !Rain::Module vpc.yml`) stops checkov's whole run (TypeError: unhashable type: 'dict';
+# aws-cloudformation-templates holds twenty). Such a template is left out of checkov's folder and
+# reported as not checked.
+_TAGGED_TYPE = re.compile(r"""^[ \t]*Type:[ \t]*!|"Type"\s*:\s*[{\[]""", re.MULTILINE)  # YAML tag, JSON object
+_TEMPLATE_MARK = re.compile(r"""^[ \t]*(?:Resources|AWSTemplateFormatVersion):"""
+                            r"""|"(?:Resources|AWSTemplateFormatVersion)"\s*:""", re.MULTILINE)
+UNREAD = Rule(id="checkov/template-not-checked", name="template-not-checked",
+              short_description="checkov: CloudFormation template not checked",
+              full_description="A resource Type that is not a string (a template preprocessor's module) stops "
+                               "checkov's whole run, so guard leaves the template out of checkov's scan.",
+              help_text="Expand the template with its preprocessor (e.g. `rain pkg`) and scan the output, or "
+                        "waive this finding with a reason.", tags=("iac", "coverage"))
+
+
+def unreadable_templates(target: Path, files: Sequence[str]) -> dict[str, int]:
+    """The CloudFormation templates among `files` checkov stops on, with the line of the first such Type."""
+    found = {}
+    for rel in files:
+        if not match_any(rel, ("*.yaml", "*.yml", "*.json", "*.template")):
+            continue
+        try:
+            text = (target / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        tagged = _TAGGED_TYPE.search(text)
+        if tagged is not None and _TEMPLATE_MARK.search(text):
+            found[rel] = text.count("\n", 0, tagged.start()) + 1
+    return found
+
+
+def _unread(rel: str, line: int) -> Finding:
+    return Finding(tool="checkov", rule=UNREAD, severity=Severity.LOW, category=Category.IAC,
+                   message=f"checkov did not check {rel}: the resource Type at line {line} is not a string (a "
+                           "template preprocessor's module), which stops checkov's whole run",
+                   location=Location(rel, line, line), found_by=("checkov",), severity_source="guard-table")
 
 
 def _rule(check_id: str, title: str | None = None, guideline: str | None = None) -> Rule:

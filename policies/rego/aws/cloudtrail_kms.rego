@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("trail %s does not encrypt logs with a KMS key", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_cloudtrail_trail")
 	object.get(r.attributes, "kms_key_id", null) in {null, ""}
+	violation := lib.result(r, sprintf("trail %s does not encrypt logs with a KMS key", [r.attributes.name]))
 }

@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("trail %s does not validate log files", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_cloudtrail_trail")
 	r.attributes.log_file_validation != true
+	violation := lib.result(r, sprintf("trail %s does not validate log files", [r.attributes.name]))
 }

@@ -23,7 +23,8 @@ covered(r) if {
 	t.is_logging == true
 }
 
-deny contains lib.result(r, sprintf("region %s of account %s is not recorded by a logging multi-region trail", [r.region, r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_cloudtrail_region")
 	not covered(r)
+	violation := lib.result(r, sprintf("region %s of account %s is not recorded by a logging multi-region trail", [r.region, r.account]))
 }

@@ -22,7 +22,8 @@ recording(r) if {
 	rec.all_supported == true
 }
 
-deny contains lib.result(r, sprintf("region %s of account %s has no AWS Config recorder recording all resources", [r.region, r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_config_region")
 	not recording(r)
+	violation := lib.result(r, sprintf("region %s of account %s has no AWS Config recorder recording all resources", [r.region, r.account]))
 }

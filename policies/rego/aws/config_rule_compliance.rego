@@ -15,7 +15,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("AWS Config rule %s is NON_COMPLIANT", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_config_rule")
 	r.attributes.compliance == "NON_COMPLIANT"
+	violation := lib.result(r, sprintf("AWS Config rule %s is NON_COMPLIANT", [r.attributes.name]))
 }

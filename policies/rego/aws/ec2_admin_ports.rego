@@ -18,12 +18,13 @@ import rego.v1
 import data.guard.cloud.aws.lib
 import data.guard.lib as common
 
-deny contains lib.result(r, sprintf("security group %s allows %s %v-%v from %s", [r.attributes.group_id, p.protocol, object.get(p, "from_port", "all"), object.get(p, "to_port", "all"), cidr])) if {
+deny contains violation if {
 	some r in lib.resources("aws_ec2_security_group")
 	some p in r.attributes.ingress
 	some cidr in array.concat(p.cidrs, p.ipv6_cidrs)
 	common.open_cidr(cidr)
 	opens(p)
+	violation := lib.result(r, sprintf("security group %s allows %s %v-%v from %s", [r.attributes.group_id, p.protocol, object.get(p, "from_port", "all"), object.get(p, "to_port", "all"), cidr]))
 }
 
 opens(p) if p.protocol == "-1"

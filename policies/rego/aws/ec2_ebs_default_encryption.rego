@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("EBS encryption by default is off in region %s of account %s", [r.region, r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_ec2_region")
 	r.attributes.ebs_encryption_by_default != true
+	violation := lib.result(r, sprintf("EBS encryption by default is off in region %s of account %s", [r.region, r.account]))
 }

@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("EBS volume %s is not encrypted", [r.attributes.volume_id])) if {
+deny contains violation if {
 	some r in lib.resources("aws_ec2_volume")
 	r.attributes.encrypted != true
+	violation := lib.result(r, sprintf("EBS volume %s is not encrypted", [r.attributes.volume_id]))
 }

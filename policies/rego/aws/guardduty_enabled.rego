@@ -22,7 +22,8 @@ enabled(r) if {
 	d.status == "ENABLED"
 }
 
-deny contains lib.result(r, sprintf("GuardDuty is not enabled in region %s of account %s", [r.region, r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_guardduty_region")
 	not enabled(r)
+	violation := lib.result(r, sprintf("GuardDuty is not enabled in region %s of account %s", [r.region, r.account]))
 }

@@ -19,13 +19,14 @@ import data.guard.cloud.aws.lib
 
 max_age_days := 90
 
-deny contains lib.keyed_result(
-	r, sprintf("access key %v", [k.number]),
-	sprintf("access key %v of IAM user %s is %v days old", [k.number, r.attributes.user_name, k.age_days]),
-) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_user")
 	some k in r.attributes.access_keys
 	k.active == true
 	is_number(k.age_days)
 	k.age_days > max_age_days
+	violation := lib.keyed_result(
+		r, sprintf("access key %v", [k.number]),
+		sprintf("access key %v of IAM user %s is %v days old", [k.number, r.attributes.user_name, k.age_days]),
+	)
 }

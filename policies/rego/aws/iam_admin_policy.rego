@@ -17,11 +17,12 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("IAM policy %s allows *:* (attached %v time(s))", [r.attributes.name, r.attributes.attachment_count])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_policy")
 	some s in r.attributes.statements
 	s.effect == "Allow"
 	"*" in s.actions
 	"*" in s.resources
 	not s.has_condition
+	violation := lib.result(r, sprintf("IAM policy %s allows *:* (attached %v time(s))", [r.attributes.name, r.attributes.attachment_count]))
 }

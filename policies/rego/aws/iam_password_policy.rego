@@ -32,13 +32,15 @@ expires(p) if {
 	p.MaxPasswordAge <= 90
 }
 
-deny contains lib.result(r, sprintf("account %s has no IAM password policy", [r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_account")
 	r.attributes.password_policy == null
+	violation := lib.result(r, sprintf("account %s has no IAM password policy", [r.account]))
 }
 
-deny contains lib.result(r, sprintf("account %s password policy: %s", [r.account, concat(", ", problems(r.attributes.password_policy))])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_account")
 	r.attributes.password_policy != null
 	count(problems(r.attributes.password_policy)) > 0
+	violation := lib.result(r, sprintf("account %s password policy: %s", [r.account, concat(", ", problems(r.attributes.password_policy))]))
 }

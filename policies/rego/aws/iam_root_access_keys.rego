@@ -17,12 +17,14 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("root user of account %s has an active access key", [r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_account")
 	r.attributes.root.access_keys_present == true
+	violation := lib.result(r, sprintf("root user of account %s has an active access key", [r.account]))
 }
 
-deny contains lib.result(r, sprintf("IAM did not report whether the root user of account %s has access keys", [r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_account")
 	object.get(r.attributes.root, "access_keys_present", null) == null
+	violation := lib.result(r, sprintf("IAM did not report whether the root user of account %s has access keys", [r.account]))
 }

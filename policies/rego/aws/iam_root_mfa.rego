@@ -17,12 +17,14 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("root user of account %s has no MFA device", [r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_account")
 	r.attributes.root.mfa_active == false
+	violation := lib.result(r, sprintf("root user of account %s has no MFA device", [r.account]))
 }
 
-deny contains lib.result(r, sprintf("IAM did not report whether the root user of account %s has MFA", [r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_account")
 	object.get(r.attributes.root, "mfa_active", null) == null
+	violation := lib.result(r, sprintf("IAM did not report whether the root user of account %s has MFA", [r.account]))
 }

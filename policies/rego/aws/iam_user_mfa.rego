@@ -17,8 +17,9 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("IAM user %s can sign in to the console without MFA", [r.attributes.user_name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_iam_user")
 	r.attributes.password_enabled == true
 	r.attributes.mfa_active == false
+	violation := lib.result(r, sprintf("IAM user %s can sign in to the console without MFA", [r.attributes.user_name]))
 }

@@ -17,8 +17,9 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("KMS key %s does not rotate automatically", [r.attributes.key_id])) if {
+deny contains violation if {
 	some r in lib.resources("aws_kms_key")
 	r.attributes.key_manager == "CUSTOMER"
 	r.attributes.rotation_enabled == false
+	violation := lib.result(r, sprintf("KMS key %s does not rotate automatically", [r.attributes.key_id]))
 }

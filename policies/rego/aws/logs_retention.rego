@@ -16,13 +16,15 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("log group %s has no retention policy (kept forever)", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_logs_log_group")
 	r.attributes.retention_in_days == null
+	violation := lib.result(r, sprintf("log group %s has no retention policy (kept forever)", [r.attributes.name]))
 }
 
-deny contains lib.result(r, sprintf("log group %s keeps logs for only %v days", [r.attributes.name, r.attributes.retention_in_days])) if {
+deny contains violation if {
 	some r in lib.resources("aws_logs_log_group")
 	is_number(r.attributes.retention_in_days)
 	r.attributes.retention_in_days < 365
+	violation := lib.result(r, sprintf("log group %s keeps logs for only %v days", [r.attributes.name, r.attributes.retention_in_days]))
 }

@@ -15,7 +15,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("RDS instance %s keeps backups for %v day(s)", [r.attributes.identifier, r.attributes.backup_retention_period])) if {
+deny contains violation if {
 	some r in lib.resources("aws_rds_db_instance")
 	r.attributes.backup_retention_period < 7
+	violation := lib.result(r, sprintf("RDS instance %s keeps backups for %v day(s)", [r.attributes.identifier, r.attributes.backup_retention_period]))
 }

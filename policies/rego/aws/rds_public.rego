@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("RDS instance %s is publicly accessible", [r.attributes.identifier])) if {
+deny contains violation if {
 	some r in lib.resources("aws_rds_db_instance")
 	r.attributes.publicly_accessible == true
+	violation := lib.result(r, sprintf("RDS instance %s is publicly accessible", [r.attributes.identifier]))
 }

@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("account %s does not block S3 public access on all four settings", [r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_account")
 	not lib.blocks_all(object.get(r.attributes, "public_access_block", {}))
+	violation := lib.result(r, sprintf("account %s does not block S3 public access on all four settings", [r.account]))
 }

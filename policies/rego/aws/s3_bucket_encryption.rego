@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("bucket %s has no default encryption", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	count(r.attributes.encryption) == 0
+	violation := lib.result(r, sprintf("bucket %s has no default encryption", [r.attributes.name]))
 }

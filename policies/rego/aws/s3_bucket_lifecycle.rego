@@ -16,7 +16,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("bucket %s has no lifecycle rules", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	r.attributes.lifecycle_rules == 0
+	violation := lib.result(r, sprintf("bucket %s has no lifecycle rules", [r.attributes.name]))
 }

@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("bucket %s has no server access logging", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	object.get(r.attributes, "logging_target", null) in {null, ""}
+	violation := lib.result(r, sprintf("bucket %s has no server access logging", [r.attributes.name]))
 }

@@ -23,15 +23,17 @@ setting(r, name) if r.attributes.public_access_block[name] == true
 
 setting(r, name) if r.attributes.account_public_access_block[name] == true
 
-deny contains lib.result(r, sprintf("bucket %s grants %s to %s", [r.attributes.name, g.permission, g.uri])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	some g in r.attributes.acl_grants
 	g.uri in public_groups
 	not setting(r, "IgnorePublicAcls")
+	violation := lib.result(r, sprintf("bucket %s grants %s to %s", [r.attributes.name, g.permission, g.uri]))
 }
 
-deny contains lib.result(r, sprintf("bucket %s has a public bucket policy", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	r.attributes.policy_is_public == true
 	not setting(r, "RestrictPublicBuckets")
+	violation := lib.result(r, sprintf("bucket %s has a public bucket policy", [r.attributes.name]))
 }

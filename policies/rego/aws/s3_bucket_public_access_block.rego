@@ -21,7 +21,8 @@ blocked(r) if lib.blocks_all(r.attributes.public_access_block)
 
 blocked(r) if lib.blocks_all(r.attributes.account_public_access_block)
 
-deny contains lib.result(r, sprintf("bucket %s is not covered by a full public access block", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	not blocked(r)
+	violation := lib.result(r, sprintf("bucket %s is not covered by a full public access block", [r.attributes.name]))
 }

@@ -15,7 +15,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("bucket %s does not keep versions (status %v)", [r.attributes.name, r.attributes.versioning])) if {
+deny contains violation if {
 	some r in lib.resources("aws_s3_bucket")
 	r.attributes.versioning != "Enabled"
+	violation := lib.result(r, sprintf("bucket %s does not keep versions (status %v)", [r.attributes.name, r.attributes.versioning]))
 }

@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("secret %s does not rotate automatically", [r.attributes.name])) if {
+deny contains violation if {
 	some r in lib.resources("aws_secretsmanager_secret")
 	r.attributes.rotation_enabled != true
+	violation := lib.result(r, sprintf("secret %s does not rotate automatically", [r.attributes.name]))
 }

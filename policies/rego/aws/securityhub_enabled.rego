@@ -15,7 +15,8 @@ import rego.v1
 
 import data.guard.cloud.aws.lib
 
-deny contains lib.result(r, sprintf("Security Hub is not enabled in region %s of account %s", [r.region, r.account])) if {
+deny contains violation if {
 	some r in lib.resources("aws_securityhub_region")
 	r.attributes.enabled != true
+	violation := lib.result(r, sprintf("Security Hub is not enabled in region %s of account %s", [r.region, r.account]))
 }

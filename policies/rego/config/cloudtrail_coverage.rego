@@ -18,14 +18,16 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [attr], sprintf("CloudTrail %s: %s is off", [r.address, attr])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudtrail")
 	some attr in ["is_multi_region_trail", "include_global_service_events"]
 	default_on := {"is_multi_region_trail": false, "include_global_service_events": true}
 	not lib.is_true(object.get(r.config, attr, default_on[attr]))
+	violation := lib.result(f, r, [attr], sprintf("CloudTrail %s: %s is off", [r.address, attr]))
 }
 
-deny contains lib.result(f, r, ["IsMultiRegionTrail"], sprintf("CloudTrail %s is not multi-region", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::CloudTrail::Trail")
 	not lib.is_true(object.get(r.config, "IsMultiRegionTrail", false))
+	violation := lib.result(f, r, ["IsMultiRegionTrail"], sprintf("CloudTrail %s is not multi-region", [r.name]))
 }

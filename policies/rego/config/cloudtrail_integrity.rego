@@ -18,17 +18,20 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["enable_log_file_validation"], sprintf("CloudTrail %s has no log file validation", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudtrail")
 	not lib.is_true(object.get(r.config, "enable_log_file_validation", false))
+	violation := lib.result(f, r, ["enable_log_file_validation"], sprintf("CloudTrail %s has no log file validation", [r.address]))
 }
 
-deny contains lib.result(f, r, [], sprintf("CloudTrail %s logs are not encrypted with KMS", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudtrail")
 	not r.config.kms_key_id
+	violation := lib.result(f, r, [], sprintf("CloudTrail %s logs are not encrypted with KMS", [r.address]))
 }
 
-deny contains lib.result(f, r, ["EnableLogFileValidation"], sprintf("CloudTrail %s has no log file validation", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::CloudTrail::Trail")
 	not lib.is_true(object.get(r.config, "EnableLogFileValidation", false))
+	violation := lib.result(f, r, ["EnableLogFileValidation"], sprintf("CloudTrail %s has no log file validation", [r.name]))
 }

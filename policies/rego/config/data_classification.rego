@@ -25,14 +25,16 @@ classified(config) if {
 	k in {"data_classification", "dataclassification", "data-classification", "classification"}
 }
 
-deny contains lib.result(f, r, ["tags"], sprintf("%s has no data_classification tag", [r.address])) if {
+deny contains violation if {
 	some type in tf_stores
 	some [f, r] in lib.tf_resources(type)
 	not classified(r.config)
+	violation := lib.result(f, r, ["tags"], sprintf("%s has no data_classification tag", [r.address]))
 }
 
-deny contains lib.result(f, r, ["Tags"], sprintf("%s has no DataClassification tag", [r.name])) if {
+deny contains violation if {
 	some type in cfn_stores
 	some [f, r] in lib.cfn_resources(type)
 	not classified(r.config)
+	violation := lib.result(f, r, ["Tags"], sprintf("%s has no DataClassification tag", [r.name]))
 }

@@ -17,7 +17,7 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains {"msg": sprintf("base image %s is not pinned by digest", [image]), "path": f.path, "line": i.line} if {
+deny contains violation if {
 	some f in lib.dockerfiles
 	stages := {lower(s.stage_name) | some s in f.instructions; s.cmd == "from"; s.stage_name != null}
 	some i in f.instructions
@@ -26,4 +26,5 @@ deny contains {"msg": sprintf("base image %s is not pinned by digest", [image]),
 	lower(image) != "scratch"
 	not lower(image) in stages
 	not lib.pinned(image)
+	violation := {"msg": sprintf("base image %s is not pinned by digest", [image]), "path": f.path, "line": i.line}
 }

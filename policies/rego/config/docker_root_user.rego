@@ -24,18 +24,20 @@ final_users(f) := [i | some i in f.instructions; i.cmd == "user"; i.stage == las
 
 root_user(value) if regex.match(`^(root|0)(:.*)?$`, trim_space(value))
 
-deny contains {"msg": "Dockerfile never switches to a non-root USER", "path": f.path, "line": from.line} if {
+deny contains violation if {
 	some f in lib.dockerfiles
 	count(final_users(f)) == 0
 	some from in f.instructions
 	from.cmd == "from"
 	from.stage == last_stage(f)
+	violation := {"msg": "Dockerfile never switches to a non-root USER", "path": f.path, "line": from.line}
 }
 
-deny contains {"msg": sprintf("Dockerfile runs as %s", [u.value]), "path": f.path, "line": u.line} if {
+deny contains violation if {
 	some f in lib.dockerfiles
 	users := final_users(f)
 	count(users) > 0
 	u := users[count(users) - 1]
 	root_user(u.value)
+	violation := {"msg": sprintf("Dockerfile runs as %s", [u.value]), "path": f.path, "line": u.line}
 }

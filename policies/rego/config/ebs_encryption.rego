@@ -18,19 +18,22 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["encrypted"], sprintf("EBS volume %s is not encrypted", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_ebs_volume")
 	not lib.is_true(object.get(r.config, "encrypted", false))
+	violation := lib.result(f, r, ["encrypted"], sprintf("EBS volume %s is not encrypted", [r.address]))
 }
 
-deny contains lib.result(f, r, [dev, i, "encrypted"], sprintf("%s.%s is not encrypted", [r.address, dev])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_instance")
 	some dev in ["root_block_device", "ebs_block_device"]
 	some i, d in object.get(r.config, dev, [])
 	not lib.is_true(object.get(d, "encrypted", false))
+	violation := lib.result(f, r, [dev, i, "encrypted"], sprintf("%s.%s is not encrypted", [r.address, dev]))
 }
 
-deny contains lib.result(f, r, ["Encrypted"], sprintf("EBS volume %s is not encrypted", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::EC2::Volume")
 	not lib.is_true(object.get(r.config, "Encrypted", false))
+	violation := lib.result(f, r, ["Encrypted"], sprintf("EBS volume %s is not encrypted", [r.name]))
 }

@@ -25,24 +25,27 @@ redirects(listener) if {
 	upper(lib.text(lib.get(rd, "protocol", ""))) == "HTTPS"
 }
 
-deny contains lib.result(f, r, ["protocol"], sprintf("listener %s serves plain HTTP", [r.address])) if {
+deny contains violation if {
 	some type in ["aws_lb_listener", "aws_alb_listener"]
 	some [f, r] in lib.tf_resources(type)
 	upper(lib.text(object.get(r.config, "protocol", "HTTP"))) == "HTTP"
 	not redirects(r.config)
+	violation := lib.result(f, r, ["protocol"], sprintf("listener %s serves plain HTTP", [r.address]))
 }
 
-deny contains lib.result(f, r, [block, i, "viewer_protocol_policy"], sprintf("%s allows plain HTTP viewers", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudfront_distribution")
 	some block in ["default_cache_behavior", "ordered_cache_behavior"]
 	some i, b in lib.items(object.get(r.config, block, []))
 	b.viewer_protocol_policy == "allow-all"
+	violation := lib.result(f, r, [block, i, "viewer_protocol_policy"], sprintf("%s allows plain HTTP viewers", [r.address]))
 }
 
-deny contains lib.result(f, r, ["Protocol"], sprintf("listener %s serves plain HTTP", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::ElasticLoadBalancingV2::Listener")
 	upper(lib.text(object.get(r.config, "Protocol", "HTTP"))) == "HTTP"
 	not cfn_redirects(r.config)
+	violation := lib.result(f, r, ["Protocol"], sprintf("listener %s serves plain HTTP", [r.name]))
 }
 
 cfn_redirects(listener) if {

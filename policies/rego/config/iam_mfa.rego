@@ -29,7 +29,8 @@ mfa_enforced if {
 	contains(json.marshal(r.config), "aws:MultiFactorAuthPresent")
 }
 
-deny contains lib.result(f, r, [], sprintf("%s gives console access but no policy requires MFA", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_iam_user_login_profile")
 	not mfa_enforced
+	violation := lib.result(f, r, [], sprintf("%s gives console access but no policy requires MFA", [r.address]))
 }

@@ -18,22 +18,25 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["minimum_password_length"], sprintf("%s: minimum_password_length %v < 12", [r.address, n])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_iam_account_password_policy")
 	n := object.get(r.config, "minimum_password_length", 6)
 	n < 12
+	violation := lib.result(f, r, ["minimum_password_length"], sprintf("%s: minimum_password_length %v < 12", [r.address, n]))
 }
 
-deny contains lib.result(f, r, ["password_reuse_prevention"], sprintf("%s: password_reuse_prevention %v < 4", [r.address, n])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_iam_account_password_policy")
 	n := object.get(r.config, "password_reuse_prevention", 0)
 	n < 4
+	violation := lib.result(f, r, ["password_reuse_prevention"], sprintf("%s: password_reuse_prevention %v < 4", [r.address, n]))
 }
 
-deny contains lib.result(f, r, ["max_password_age"], sprintf("%s: passwords expire after %v days (want 1-90)", [r.address, n])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_iam_account_password_policy")
 	n := object.get(r.config, "max_password_age", 0)
 	not valid_age(n)
+	violation := lib.result(f, r, ["max_password_age"], sprintf("%s: passwords expire after %v days (want 1-90)", [r.address, n]))
 }
 
 valid_age(n) if {

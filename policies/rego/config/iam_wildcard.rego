@@ -41,25 +41,28 @@ too_broad(st) if {
 	r == "*"
 }
 
-deny contains lib.result(f, r, ["policy"], sprintf("%s allows %v on every resource", [r.address, st.Action])) if {
+deny contains violation if {
 	some type in policy_types
 	some [f, r] in lib.tf_resources(type)
 	some st in as_list(document(r.config.policy).Statement)
 	too_broad(st)
+	violation := lib.result(f, r, ["policy"], sprintf("%s allows %v on every resource", [r.address, st.Action]))
 }
 
-deny contains lib.result(f, r, ["statement", i], sprintf("%s allows %v on every resource", [r.address, st.actions])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_iam_policy_document")
 	some i, st in lib.items(object.get(r.config, "statement", []))
 	lib.get(st, "effect", "Allow") == "Allow"
 	some a in lib.items(lib.get(st, "actions", []))
 	wildcard_action(a)
 	"*" in lib.items(lib.get(st, "resources", []))
+	violation := lib.result(f, r, ["statement", i], sprintf("%s allows %v on every resource", [r.address, st.actions]))
 }
 
-deny contains lib.result(f, r, ["PolicyDocument"], sprintf("%s allows %v on every resource", [r.name, st.Action])) if {
+deny contains violation if {
 	some type in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
 	some [f, r] in lib.cfn_resources(type)
 	some st in as_list(r.config.PolicyDocument.Statement)
 	too_broad(st)
+	violation := lib.result(f, r, ["PolicyDocument"], sprintf("%s allows %v on every resource", [r.name, st.Action]))
 }

@@ -18,14 +18,16 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, doc, array.concat(p, [field]), sprintf("%s %s sets %s", [doc.kind, doc.name, field])) if {
+deny contains violation if {
 	some [f, doc, spec, p] in lib.pod_specs
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
 	lib.is_true(lib.get(spec, field, false))
+	violation := lib.result(f, doc, array.concat(p, [field]), sprintf("%s %s sets %s", [doc.kind, doc.name, field]))
 }
 
-deny contains lib.result(f, doc, array.concat(p, ["volumes", i]), sprintf("%s %s mounts the runtime socket %s", [doc.kind, doc.name, v.hostPath.path])) if {
+deny contains violation if {
 	some [f, doc, spec, p] in lib.pod_specs
 	some i, v in lib.items(lib.get(spec, "volumes", []))
 	endswith(lib.text(v.hostPath.path), ".sock")
+	violation := lib.result(f, doc, array.concat(p, ["volumes", i]), sprintf("%s %s mounts the runtime socket %s", [doc.kind, doc.name, v.hostPath.path]))
 }

@@ -17,7 +17,8 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, doc, array.concat(p, ["image"]), sprintf("container %s in %s %s uses unpinned image %s", [c.name, doc.kind, doc.name, c.image])) if {
+deny contains violation if {
 	some [f, doc, _, c, p] in lib.containers
 	not lib.pinned(c.image)
+	violation := lib.result(f, doc, array.concat(p, ["image"]), sprintf("container %s in %s %s uses unpinned image %s", [c.name, doc.kind, doc.name, c.image]))
 }

@@ -20,18 +20,21 @@ import data.guard.lib
 
 dangerous_caps := {"SYS_ADMIN", "NET_ADMIN", "ALL", "SYS_PTRACE", "SYS_MODULE"}
 
-deny contains lib.result(f, doc, array.concat(p, ["securityContext", "privileged"]), sprintf("container %s in %s %s is privileged", [c.name, doc.kind, doc.name])) if {
+deny contains violation if {
 	some [f, doc, _, c, p] in lib.containers
 	lib.is_true(object.get(c, ["securityContext", "privileged"], false))
+	violation := lib.result(f, doc, array.concat(p, ["securityContext", "privileged"]), sprintf("container %s in %s %s is privileged", [c.name, doc.kind, doc.name]))
 }
 
-deny contains lib.result(f, doc, array.concat(p, ["securityContext", "allowPrivilegeEscalation"]), sprintf("container %s in %s %s allows privilege escalation", [c.name, doc.kind, doc.name])) if {
+deny contains violation if {
 	some [f, doc, _, c, p] in lib.containers
 	lib.is_true(object.get(c, ["securityContext", "allowPrivilegeEscalation"], false))
+	violation := lib.result(f, doc, array.concat(p, ["securityContext", "allowPrivilegeEscalation"]), sprintf("container %s in %s %s allows privilege escalation", [c.name, doc.kind, doc.name]))
 }
 
-deny contains lib.result(f, doc, array.concat(p, ["securityContext", "capabilities", "add"]), sprintf("container %s in %s %s adds capability %s", [c.name, doc.kind, doc.name, cap])) if {
+deny contains violation if {
 	some [f, doc, _, c, p] in lib.containers
 	some cap in object.get(c, ["securityContext", "capabilities", "add"], [])
 	upper(cap) in dangerous_caps
+	violation := lib.result(f, doc, array.concat(p, ["securityContext", "capabilities", "add"]), sprintf("container %s in %s %s adds capability %s", [c.name, doc.kind, doc.name, cap]))
 }

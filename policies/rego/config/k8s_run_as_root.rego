@@ -25,14 +25,16 @@ non_root(spec, c) if {
 	not object.get(c, ["securityContext", "runAsNonRoot"], true) == false
 }
 
-deny contains lib.result(f, doc, array.concat(p, ["securityContext", "runAsUser"]), sprintf("container %s in %s %s runs as UID 0", [c.name, doc.kind, doc.name])) if {
+deny contains violation if {
 	some [f, doc, spec, c, p] in lib.containers
 	uid := object.get(c, ["securityContext", "runAsUser"], object.get(spec, ["securityContext", "runAsUser"], -1))
 	uid == 0
+	violation := lib.result(f, doc, array.concat(p, ["securityContext", "runAsUser"]), sprintf("container %s in %s %s runs as UID 0", [c.name, doc.kind, doc.name]))
 }
 
-deny contains lib.result(f, doc, p, sprintf("container %s in %s %s does not set runAsNonRoot", [c.name, doc.kind, doc.name])) if {
+deny contains violation if {
 	some [f, doc, spec, c, p] in lib.containers
 	object.get(c, ["securityContext", "runAsUser"], object.get(spec, ["securityContext", "runAsUser"], -1)) != 0
 	not non_root(spec, c)
+	violation := lib.result(f, doc, p, sprintf("container %s in %s %s does not set runAsNonRoot", [c.name, doc.kind, doc.name]))
 }

@@ -18,14 +18,16 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["enable_key_rotation"], sprintf("KMS key %s does not rotate", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_kms_key")
 	object.get(r.config, "customer_master_key_spec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
 	not lib.is_true(object.get(r.config, "enable_key_rotation", false))
+	violation := lib.result(f, r, ["enable_key_rotation"], sprintf("KMS key %s does not rotate", [r.address]))
 }
 
-deny contains lib.result(f, r, ["EnableKeyRotation"], sprintf("KMS key %s does not rotate", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::KMS::Key")
 	object.get(r.config, "KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
 	not lib.is_true(object.get(r.config, "EnableKeyRotation", false))
+	violation := lib.result(f, r, ["EnableKeyRotation"], sprintf("KMS key %s does not rotate", [r.name]))
 }

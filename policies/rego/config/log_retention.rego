@@ -17,16 +17,18 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [], sprintf("log group %s keeps logs forever (no retention_in_days)", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudwatch_log_group")
 	not r.config.retention_in_days
+	violation := lib.result(f, r, [], sprintf("log group %s keeps logs forever (no retention_in_days)", [r.address]))
 }
 
-deny contains lib.result(f, r, ["retention_in_days"], sprintf("log group %s keeps logs %v days (want 365-2557)", [r.address, days])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudwatch_log_group")
 	days := r.config.retention_in_days
 	is_number(days)
 	not in_range(days)
+	violation := lib.result(f, r, ["retention_in_days"], sprintf("log group %s keeps logs %v days (want 365-2557)", [r.address, days]))
 }
 
 in_range(days) if {

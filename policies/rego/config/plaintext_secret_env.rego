@@ -20,7 +20,7 @@ import data.guard.lib
 
 secret_name(n) if regex.match(`(?i)(passw(or)?d|secret|token|api_?key|access_?key|private_?key|credential)`, n)
 
-deny contains {"msg": sprintf("%s sets %s to a literal value", [upper(i.cmd), name]), "path": f.path, "line": i.line} if {
+deny contains violation if {
 	some f in lib.dockerfiles
 	some i in f.instructions
 	i.cmd in {"env", "arg"}
@@ -30,12 +30,14 @@ deny contains {"msg": sprintf("%s sets %s to a literal value", [upper(i.cmd), na
 	secret_name(name)
 	value != ""
 	not startswith(value, "$")
+	violation := {"msg": sprintf("%s sets %s to a literal value", [upper(i.cmd), name]), "path": f.path, "line": i.line}
 }
 
-deny contains lib.result(f, doc, array.concat(p, ["env", j, "value"]), sprintf("container %s sets %s to a literal value", [c.name, e.name])) if {
+deny contains violation if {
 	some [f, doc, _, c, p] in lib.containers
 	some j, e in lib.items(object.get(c, "env", []))
 	secret_name(lib.text(e.name))
 	is_string(e.value)
 	e.value != ""
+	violation := lib.result(f, doc, array.concat(p, ["env", j, "value"]), sprintf("container %s sets %s to a literal value", [c.name, e.name]))
 }

@@ -16,10 +16,11 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["backup_retention_period"], sprintf("%s keeps backups for %v days (minimum 7)", [r.address, days])) if {
+deny contains violation if {
 	some type in ["aws_db_instance", "aws_rds_cluster"]
 	some [f, r] in lib.tf_resources(type)
 	days := object.get(r.config, "backup_retention_period", 1)
 	is_number(days)
 	days < 7
+	violation := lib.result(f, r, ["backup_retention_period"], sprintf("%s keeps backups for %v days (minimum 7)", [r.address, days]))
 }

@@ -18,14 +18,16 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["storage_encrypted"], sprintf("%s is not encrypted at rest", [r.address])) if {
+deny contains violation if {
 	some type in ["aws_db_instance", "aws_rds_cluster"]
 	some [f, r] in lib.tf_resources(type)
 	not lib.is_true(object.get(r.config, "storage_encrypted", false))
+	violation := lib.result(f, r, ["storage_encrypted"], sprintf("%s is not encrypted at rest", [r.address]))
 }
 
-deny contains lib.result(f, r, ["StorageEncrypted"], sprintf("%s is not encrypted at rest", [r.name])) if {
+deny contains violation if {
 	some type in ["AWS::RDS::DBInstance", "AWS::RDS::DBCluster"]
 	some [f, r] in lib.cfn_resources(type)
 	not lib.is_true(object.get(r.config, "StorageEncrypted", false))
+	violation := lib.result(f, r, ["StorageEncrypted"], sprintf("%s is not encrypted at rest", [r.name]))
 }

@@ -18,12 +18,14 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, ["publicly_accessible"], sprintf("%s is publicly accessible", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_db_instance")
 	lib.is_true(object.get(r.config, "publicly_accessible", false))
+	violation := lib.result(f, r, ["publicly_accessible"], sprintf("%s is publicly accessible", [r.address]))
 }
 
-deny contains lib.result(f, r, ["PubliclyAccessible"], sprintf("%s is publicly accessible", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::RDS::DBInstance")
 	lib.is_true(object.get(r.config, "PubliclyAccessible", false))
+	violation := lib.result(f, r, ["PubliclyAccessible"], sprintf("%s is publicly accessible", [r.name]))
 }

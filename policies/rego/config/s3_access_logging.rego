@@ -18,13 +18,15 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [], sprintf("S3 bucket %s has no access logging", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_s3_bucket")
 	not r.config.logging
 	not lib.tf_referenced(f.dir, "aws_s3_bucket_logging", "bucket", r.address)
+	violation := lib.result(f, r, [], sprintf("S3 bucket %s has no access logging", [r.address]))
 }
 
-deny contains lib.result(f, r, [], sprintf("S3 bucket %s has no LoggingConfiguration", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::S3::Bucket")
 	not r.config.LoggingConfiguration
+	violation := lib.result(f, r, [], sprintf("S3 bucket %s has no LoggingConfiguration", [r.name]))
 }

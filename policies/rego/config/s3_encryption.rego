@@ -18,13 +18,15 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [], sprintf("S3 bucket %s has no default encryption", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_s3_bucket")
 	not r.config.server_side_encryption_configuration
 	not lib.tf_referenced(f.dir, "aws_s3_bucket_server_side_encryption_configuration", "bucket", r.address)
+	violation := lib.result(f, r, [], sprintf("S3 bucket %s has no default encryption", [r.address]))
 }
 
-deny contains lib.result(f, r, [], sprintf("S3 bucket %s has no BucketEncryption", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::S3::Bucket")
 	not r.config.BucketEncryption
+	violation := lib.result(f, r, [], sprintf("S3 bucket %s has no BucketEncryption", [r.name]))
 }

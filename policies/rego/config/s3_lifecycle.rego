@@ -17,13 +17,15 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [], sprintf("S3 bucket %s has no lifecycle rule", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_s3_bucket")
 	not r.config.lifecycle_rule
 	not lib.tf_referenced(f.dir, "aws_s3_bucket_lifecycle_configuration", "bucket", r.address)
+	violation := lib.result(f, r, [], sprintf("S3 bucket %s has no lifecycle rule", [r.address]))
 }
 
-deny contains lib.result(f, r, [], sprintf("S3 bucket %s has no LifecycleConfiguration", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::S3::Bucket")
 	not r.config.LifecycleConfiguration
+	violation := lib.result(f, r, [], sprintf("S3 bucket %s has no LifecycleConfiguration", [r.name]))
 }

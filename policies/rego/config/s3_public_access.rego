@@ -24,30 +24,35 @@ block_settings := ["block_public_acls", "block_public_policy", "ignore_public_ac
 
 cfn_block_settings := ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"]
 
-deny contains lib.result(f, r, ["acl"], sprintf("S3 bucket %s has public ACL %s", [r.address, r.config.acl])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_s3_bucket")
 	r.config.acl in public_acls
+	violation := lib.result(f, r, ["acl"], sprintf("S3 bucket %s has public ACL %s", [r.address, r.config.acl]))
 }
 
-deny contains lib.result(f, r, ["acl"], sprintf("%s grants public ACL %s", [r.address, r.config.acl])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_s3_bucket_acl")
 	r.config.acl in public_acls
+	violation := lib.result(f, r, ["acl"], sprintf("%s grants public ACL %s", [r.address, r.config.acl]))
 }
 
-deny contains lib.result(f, r, [s], sprintf("%s turns off %s", [r.address, s])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_s3_bucket_public_access_block")
 	some s in block_settings
 	lib.is_false(object.get(r.config, s, false))
+	violation := lib.result(f, r, [s], sprintf("%s turns off %s", [r.address, s]))
 }
 
-deny contains lib.result(f, r, ["AccessControl"], sprintf("S3 bucket %s has public AccessControl %s", [r.name, r.config.AccessControl])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::S3::Bucket")
 	r.config.AccessControl in public_acls
+	violation := lib.result(f, r, ["AccessControl"], sprintf("S3 bucket %s has public AccessControl %s", [r.name, r.config.AccessControl]))
 }
 
-deny contains lib.result(f, r, ["PublicAccessBlockConfiguration", s], sprintf("S3 bucket %s turns off %s", [r.name, s])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::S3::Bucket")
 	block := r.config.PublicAccessBlockConfiguration
 	some s in cfn_block_settings
 	lib.is_false(lib.get(block, s, false))
+	violation := lib.result(f, r, ["PublicAccessBlockConfiguration", s], sprintf("S3 bucket %s turns off %s", [r.name, s]))
 }

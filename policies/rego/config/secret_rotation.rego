@@ -18,14 +18,16 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [], sprintf("secret %s has no rotation", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_secretsmanager_secret")
 	not lib.tf_referenced(f.dir, "aws_secretsmanager_secret_rotation", "secret_id", r.address)
+	violation := lib.result(f, r, [], sprintf("secret %s has no rotation", [r.address]))
 }
 
-deny contains lib.result(f, r, [], sprintf("secret %s has no rotation schedule", [r.name])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::SecretsManager::Secret")
 	not cfn_rotated(f, r.name)
+	violation := lib.result(f, r, [], sprintf("secret %s has no rotation schedule", [r.name]))
 }
 
 cfn_rotated(f, name) if {

@@ -29,3 +29,12 @@ test_cloudformation if {
 	good := t.cloudformation([{"type": "AWS::EC2::SecurityGroup", "name": "S", "config": {"SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}]}}])
 	count(p.deny) == 0 with input as good
 }
+
+test_cloudformation_every_protocol_without_ports_denied_beside_others if {
+	# IpProtocol -1 needs no FromPort/ToPort; a message naming them once dropped every violation
+	inp := t.cloudformation([
+		{"type": "AWS::EC2::SecurityGroup", "name": "All", "config": {"SecurityGroupIngress": [{"IpProtocol": -1, "CidrIp": "0.0.0.0/0"}]}},
+		{"type": "AWS::EC2::SecurityGroup", "name": "Ssh", "config": {"SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}]}},
+	])
+	{v.msg | some v in p.deny} == {"All allows 0-65535 from 0.0.0.0/0", "Ssh allows 22-22 from 0.0.0.0/0"} with input as inp
+}

@@ -25,19 +25,22 @@ old_lb_policies := {
 
 old_cloudfront := {"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"}
 
-deny contains lib.result(f, r, ["ssl_policy"], sprintf("%s uses outdated SSL policy %s", [r.address, r.config.ssl_policy])) if {
+deny contains violation if {
 	some type in ["aws_lb_listener", "aws_alb_listener"]
 	some [f, r] in lib.tf_resources(type)
 	r.config.ssl_policy in old_lb_policies
+	violation := lib.result(f, r, ["ssl_policy"], sprintf("%s uses outdated SSL policy %s", [r.address, r.config.ssl_policy]))
 }
 
-deny contains lib.result(f, r, ["viewer_certificate", i, "minimum_protocol_version"], sprintf("%s allows %s", [r.address, v.minimum_protocol_version])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudfront_distribution")
 	some i, v in object.get(r.config, "viewer_certificate", [])
 	v.minimum_protocol_version in old_cloudfront
+	violation := lib.result(f, r, ["viewer_certificate", i, "minimum_protocol_version"], sprintf("%s allows %s", [r.address, v.minimum_protocol_version]))
 }
 
-deny contains lib.result(f, r, ["SslPolicy"], sprintf("%s uses outdated SSL policy %s", [r.name, r.config.SslPolicy])) if {
+deny contains violation if {
 	some [f, r] in lib.cfn_resources("AWS::ElasticLoadBalancingV2::Listener")
 	r.config.SslPolicy in old_lb_policies
+	violation := lib.result(f, r, ["SslPolicy"], sprintf("%s uses outdated SSL policy %s", [r.name, r.config.SslPolicy]))
 }

@@ -18,7 +18,8 @@ import rego.v1
 
 import data.guard.lib
 
-deny contains lib.result(f, r, [], sprintf("VPC %s has no flow log", [r.address])) if {
+deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_vpc")
 	not lib.tf_referenced(f.dir, "aws_flow_log", "vpc_id", r.address)
+	violation := lib.result(f, r, [], sprintf("VPC %s has no flow log", [r.address]))
 }

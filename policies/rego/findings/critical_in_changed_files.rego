@@ -18,8 +18,9 @@ changed(path) if input.context.changed_files == null
 
 changed(path) if path in input.context.changed_files
 
-deny contains {"msg": sprintf("critical %s finding %s in changed file %s", [f.tool, f.rule_id, f.path]), "fingerprint": f.fingerprint} if {
+deny contains violation if {
 	some f in input.findings
 	f.severity == "critical"
 	changed(f.path)
+	violation := {"msg": sprintf("critical %s finding %s in changed file %s", [f.tool, f.rule_id, f.path]), "fingerprint": f.fingerprint}
 }

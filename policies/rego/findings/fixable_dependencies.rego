@@ -18,8 +18,9 @@ import rego.v1
 
 fixed_versions(f) := object.get(f.properties, "fixed_versions", [])
 
-deny contains {"msg": sprintf("%s (%s): upgrade to %s", [f.title, f.rule_id, concat(" or ", fixed_versions(f))]), "fingerprint": f.fingerprint} if {
+deny contains violation if {
 	some f in input.findings
 	f.category == "dependency"
 	count(fixed_versions(f)) > 0
+	violation := {"msg": sprintf("%s (%s): upgrade to %s", [f.title, f.rule_id, concat(" or ", fixed_versions(f))]), "fingerprint": f.fingerprint}
 }

@@ -18,9 +18,10 @@ import rego.v1
 
 injection_cwes := {"CWE-77", "CWE-78", "CWE-79", "CWE-89", "CWE-90", "CWE-94", "CWE-95", "CWE-611", "CWE-918", "CWE-22", "CWE-502"}
 
-deny contains {"msg": sprintf("%s at %s:%v (%s)", [f.rule_id, f.path, f.line, concat(", ", f.cwe)]), "fingerprint": f.fingerprint} if {
+deny contains violation if {
 	some f in input.findings
 	f.severity in {"high", "critical"}
 	some c in f.cwe
 	c in injection_cwes
+	violation := {"msg": sprintf("%s at %s:%v (%s)", [f.rule_id, f.path, f.line, concat(", ", f.cwe)]), "fingerprint": f.fingerprint}
 }

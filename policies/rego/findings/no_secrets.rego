@@ -16,7 +16,8 @@ package guard.findings.no_secrets
 
 import rego.v1
 
-deny contains {"msg": sprintf("secret (%s) found in %s:%v", [f.rule_id, f.path, f.line]), "fingerprint": f.fingerprint} if {
+deny contains violation if {
 	some f in input.findings
 	f.category == "secret"
+	violation := {"msg": sprintf("secret (%s) found in %s:%v", [f.rule_id, f.path, f.line]), "fingerprint": f.fingerprint}
 }

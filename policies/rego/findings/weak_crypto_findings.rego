@@ -18,9 +18,10 @@ import rego.v1
 
 crypto_cwes := {"CWE-326", "CWE-327", "CWE-328", "CWE-916", "CWE-330", "CWE-338", "CWE-295"}
 
-deny contains {"msg": sprintf("%s at %s:%v (%s)", [f.rule_id, f.path, f.line, concat(", ", f.cwe)]), "fingerprint": f.fingerprint} if {
+deny contains violation if {
 	some f in input.findings
 	f.severity != "info"
 	some c in f.cwe
 	c in crypto_cwes
+	violation := {"msg": sprintf("%s at %s:%v (%s)", [f.rule_id, f.path, f.line, concat(", ", f.cwe)]), "fingerprint": f.fingerprint}
 }
