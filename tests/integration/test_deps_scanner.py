@@ -150,7 +150,8 @@ def test_npm_and_go_lockfiles(fixture_db: Path, tmp_path: Path) -> None:
         ("npm", True, None), ("Go", True, None),  # lockfiles of skipped ecosystems are not read; an SBOM's
         *((eco, False, "skipped (advisories.skip_ecosystems)") for eco in ("PyPI", "purl:deb"))}  # are listed
     assert not [f for f in findings if f.properties["ecosystem"] in NOT_NPM_OR_GO]
-    assert scanner.version().endswith(", 7 advisories; not checked: Maven, NuGet, Packagist, PyPI, RubyGems, crates.io, purl:deb)")
+    assert scanner.version().endswith(
+        ", 7 advisories; not checked: Maven, NuGet, Packagist, PyPI, RubyGems, crates.io, purl:deb)")
     seen = sorted((f.location.path, f.location.start_line, f.rule_id) for f in findings)
     assert ("npm-v1/package-lock.json", 8, "GHSA-35jh-r3h4-6jhm") in seen  # lodash 4.17.20
     assert ("npm-v1/package-lock.json", 17, "GHSA-p6mc-m468-83gw") in seen  # nested lodash 3.10.1

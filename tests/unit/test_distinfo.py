@@ -34,4 +34,5 @@ def test_the_pinned_version_is_started_by_guards_script_anything_else_as_it_is(t
     assert started_by(exe, "detect-secrets", "1.5.0", "detect_secrets.main", "start.py") == [python, "start.py"]
     assert started_by(exe, "detect-secrets", "1.4.0", "detect_secrets.main", "start.py") == [exe]  # other version
     assert started_by(exe, "detect-secrets", "1.5.0", "checkov.main", "start.py") == [exe]  # another script
-    assert started_by(str(tmp_path / "missing"), "detect-secrets", "1.5.0", "x", "start.py") == [str(tmp_path / "missing")]
+    missing = str(tmp_path / "missing")
+    assert started_by(missing, "detect-secrets", "1.5.0", "x", "start.py") == [missing]
