@@ -17,7 +17,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines
@@ -111,9 +111,26 @@ def _with_inline_waiver(f: Finding, lines: list[str]) -> Finding:
     if not line or line > len(lines):
         return f
     text = lines[line - 1]
-    why = (_pragma(lines, line) or _known_identifier(f, text) or _inside_blob(f, text) or _not_random(f, text)
-           or _code_not_value(f, text) or _translated_text(f))
+    why = _pragma(lines, line) or _flagged_value_reason(f, text) or _translated_text(f)
     return f if why is None else replace(f, properties={**f.properties, "inline_waiver": why})
+
+
+def _flagged_value_reason(f: Finding, text: str) -> str | None:
+    """Why the value detect-secrets flagged on `text` is no secret, if a rule for its detector says so:
+    of the candidates on the line, the flagged one is the one whose SHA-1 is its `hashed_secret`."""
+    rule = _VALUE_RULES.get(f.rule.id)
+    if rule is None:
+        return None
+    candidates, reason = rule
+    for value, start, end in candidates(text):
+        if _sha1(value) == f.properties.get("hashed_secret") and (why := reason(value, start, end, text)):
+            return why
+    return None
+
+
+def _matches(pattern: re.Pattern[str]) -> "Candidates":
+    """Candidates: each match of `pattern` with where it starts and ends."""
+    return lambda text: ((m.group(0), m.start(), m.end()) for m in pattern.finditer(text))
 
 
 def _pragma(lines: list[str], line: int) -> str | None:
@@ -138,29 +155,19 @@ _AWS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}")
 _BASE64_CHAR = re.compile(r"[A-Za-z0-9+/]")
 
 
-def _inside_blob(f: Finding, text: str) -> str | None:
-    if f.rule.id != "aws-access-key":
-        return None
-    for match in _AWS_KEY_ID.finditer(text):
-        if _sha1(match.group(0)) != f.properties.get("hashed_secret"):
-            continue
-        before, after = text[match.start() - 1:match.start()], text[match.end():match.end() + 1]
-        if _BASE64_CHAR.fullmatch(before or " ") and _BASE64_CHAR.fullmatch(after or " "):
-            return "guard: inside a run of base64 characters, not a key"
+def _inside_blob(value: str, start: int, end: int, text: str) -> str | None:
+    before, after = text[start - 1:start] if start else "", text[end:end + 1]
+    if _BASE64_CHAR.fullmatch(before or " ") and _BASE64_CHAR.fullmatch(after or " "):
+        return "guard: inside a run of base64 characters, not a key"
     return None
 
 
-def _known_identifier(f: Finding, text: str) -> str | None:
-    if f.rule.id != "hex-high-entropy-string":
-        return None
-    for value in _HEX.findall(text):
-        if _sha1(value) != f.properties.get("hashed_secret"):
-            continue
-        for why, pattern in _IDENTIFIERS:
-            if re.search(pattern.format(v=re.escape(value)), text):
-                return f"guard: {why}, not a secret"
-        if len(value) in _DIGEST_LENGTHS and _under_digest_key(value, text):
-            return "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...), not a secret"
+def _known_identifier(value: str, start: int, end: int, text: str) -> str | None:
+    for why, pattern in _IDENTIFIERS:
+        if re.search(pattern.format(v=re.escape(value)), text):
+            return f"guard: {why}, not a secret"
+    if len(value) in _DIGEST_LENGTHS and _under_digest_key(value, text):
+        return "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...), not a secret"
     return None
 
 
@@ -192,18 +199,13 @@ _SEPARATORS = re.compile(r"[/_.+=\-]+")
 _WORD = re.compile(r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+)[0-9]{0,2}|[0-9]+")
 
 
-def _not_random(f: Finding, text: str) -> str | None:
-    if f.rule.id != "base64-high-entropy-string":
-        return None
-    for value in _BASE64_RUN.findall(text):
-        if _sha1(value) != f.properties.get("hashed_secret"):
-            continue
-        sri = _SRI.fullmatch(value)
-        if sri is not None and len(sri.group(2)) == _SRI_LENGTH[sri.group(1)]:
-            return "guard: a Subresource Integrity digest (a public file's hash), not a secret"
-        parts = [p for p in _SEPARATORS.split(value) if p]
-        if len(parts) >= 2 and all(len(p) >= 2 and _WORD.fullmatch(p) for p in parts):
-            return "guard: made of words and numbers (a name or path), not random characters"
+def _not_random(value: str, start: int, end: int, text: str) -> str | None:
+    sri = _SRI.fullmatch(value)
+    if sri is not None and len(sri.group(2)) == _SRI_LENGTH[sri.group(1)]:
+        return "guard: a Subresource Integrity digest (a public file's hash), not a secret"
+    parts = [p for p in _SEPARATORS.split(value) if p]
+    if len(parts) >= 2 and all(len(p) >= 2 and _WORD.fullmatch(p) for p in parts):
+        return "guard: made of words and numbers (a name or path), not random characters"
     return None
 
 
@@ -215,15 +217,28 @@ _CALL_OR_INDEX = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*[
 _QUOTES = re.compile(r"[\"'`]")
 
 
-def _code_not_value(f: Finding, text: str) -> str | None:
-    if f.rule.id != "secret-keyword":
-        return None
+def _code(text: str) -> Iterator[tuple[str, int, int]]:
+    """Candidates: each call or index, alone and up to the next quote."""
     for match in _CALL_OR_INDEX.finditer(text):
         quote = _QUOTES.search(text, match.end())
         for end in {match.end(), quote.start() if quote else len(text)}:
-            if _sha1(text[match.start():end]) == f.properties.get("hashed_secret"):
-                return "guard: the value is code (a call or an index), not a literal"
-    return None
+            yield text[match.start():end], match.start(), end
+
+
+def _code_not_value(value: str, start: int, end: int, text: str) -> str:
+    return "guard: the value is code (a call or an index), not a literal"
+
+
+# detector (rule id) -> the candidates for the value it flagged on a line (value, start, end), and why
+# a candidate is no secret
+Candidates = Callable[[str], Iterable[tuple[str, int, int]]]
+Reason = Callable[[str, int, int, str], "str | None"]
+_VALUE_RULES: dict[str, tuple[Candidates, Reason]] = {
+    "hex-high-entropy-string": (_matches(_HEX), _known_identifier),
+    "aws-access-key": (_matches(_AWS_KEY_ID), _inside_blob),
+    "base64-high-entropy-string": (_matches(_BASE64_RUN), _not_random),
+    "secret-keyword": (_code, _code_not_value),
+}
 
 
 # A translation catalog maps message keys to UI text: `"LABEL_PASSWORD": "Passwort"` is a label in
