@@ -31,7 +31,8 @@ def _composer(text: str) -> bool:
 def _toml_tables(*tables: str) -> Callable[[str], bool]:
     def declares(text: str) -> bool:
         doc = tomllib.loads(text)
-        targets = [t for t in (doc.get("target") or {}).values() if isinstance(t, dict)]
+        target = doc.get("target")  # Cargo's [target.'cfg(...)'.dependencies]
+        targets = [t for t in target.values() if isinstance(t, dict)] if isinstance(target, dict) else []
         return any(_entries(d.get(t)) for d in [doc, *targets] for t in tables)
     return declares
 

@@ -180,7 +180,7 @@ def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable
 
 # A CloudFormation template whose resource Type is not a string (a template preprocessor's module,
 # `Type: !Rain::Module vpc.yml`) stops checkov's whole run (TypeError: unhashable type: 'dict';
-# aws-cloudformation-templates holds twenty). Such a template is left out of checkov's folder and
+# aws-cloudformation-templates holds sixteen). Such a template is left out of checkov's folder and
 # reported as not checked.
 _TAGGED_TYPE = re.compile(r"""^[ \t]*Type:[ \t]*!|"Type"\s*:\s*[{\[]""", re.MULTILINE)  # YAML tag, JSON object
 _TEMPLATE_MARK = re.compile(r"""^[ \t]*(?:Resources|AWSTemplateFormatVersion):"""

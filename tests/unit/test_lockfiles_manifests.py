@@ -21,6 +21,7 @@ CASES = {
     "cargo": ({"Cargo.toml": '[package]\nname = "x"\n\n[dependencies]\nserde = "1"\n'}, True),
     "cargo target": ({"Cargo.toml": '[target.\'cfg(unix)\'.dependencies]\nnix = "0.27"\n'}, True),
     "cargo no deps": ({"Cargo.toml": '[package]\nname = "x"\n'}, False),
+    "cargo odd target": ({"Cargo.toml": 'target = "wasm32"\n[dependencies]\nserde = "1"\n'}, True),
     "gradle": ({"build.gradle": "plugins { id 'java' }\ndependencies {\n  implementation 'a:b:1'\n}\n"}, True),
     "gradle locked": ({"build.gradle": "dependencies {\n}\n", "gradle.lockfile": ""}, False),
     "gradle kts": ({"build.gradle.kts": "dependencies {\n  implementation(\"a:b:1\")\n}\n"}, True),
