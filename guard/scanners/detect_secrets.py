@@ -168,6 +168,39 @@ def _known_identifier(value: str, start: int, end: int, text: str) -> str | None
             return f"guard: {why}, not a secret"
     if len(value) in _DIGEST_LENGTHS and _under_digest_key(value, text):
         return "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...), not a secret"
+    return _encoded_data(value) or _sequence(value)
+
+
+# Hex that decodes to printable UTF-8 text (`'746865207573657220697320746f6269'`: "the user is tobi")
+# or starts with a file format's signature (gzip, zip, PNG) is data written in hex, not key material:
+# random bytes decode to printable text about once in 12,000 for 12 bytes (the shortest taken so) and
+# once in 130,000 for 16 (simulated).
+_SIGNATURES = (b"\x1f\x8b\x08", b"PK\x03\x04", b"\x89PNG\r\n\x1a\n")
+
+
+def _encoded_data(value: str) -> str | None:
+    if len(value) < 24 or len(value) % 2:
+        return None
+    data = bytes.fromhex(value)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if data.startswith(_SIGNATURES) or (text is not None and all(c.isprintable() or c in "\t\n\r" for c in text)):
+        return "guard: data written in hex (printable text or a file format's signature), not random bytes"
+    return None
+
+
+# A run of the alphabet or of counting digits (`0123456789abcdefghijklmnopqrstuvwxyz`, test data) is
+# the opposite of random.
+_SEQUENCES = ("0123456789abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SEQUENCE_RUN = 12
+
+
+def _sequence(value: str) -> str | None:
+    for sequence in _SEQUENCES:
+        if any(sequence[i:i + _SEQUENCE_RUN] in value for i in range(len(sequence) - _SEQUENCE_RUN + 1)):
+            return "guard: holds a run of the alphabet or of counting digits, not random characters"
     return None
 
 
@@ -180,7 +213,8 @@ _CREDENTIAL_KEY = re.compile(r"pass|secret|token|key|auth|cred|salt|sign|hmac", 
 
 
 def _under_digest_key(value: str, text: str) -> bool:
-    found = re.search(r"""([\w.-]+)["']?\s*[:=]\s*["']?%s(?![0-9A-Za-z])""" % re.escape(value), text)
+    # `"sha256": "..."`, `sha256 = "..."`, and Homebrew's `sha256 "..."`
+    found = re.search(r"""([\w.-]+)["']?(?:\s*[:=]\s*["']?|\s+["'])%s(?![0-9A-Za-z])""" % re.escape(value), text)
     key = found.group(1) if found else ""
     return bool(_DIGEST_KEY.search(key)) and not _CREDENTIAL_KEY.search(key)
 
@@ -192,11 +226,12 @@ def _under_digest_key(value: str, text: str) -> bool:
 # digit or two) or a number is a name or a path (`projects/816257685787/locations/global/...`,
 # `CONTAINER_REGISTRY/cartservice`): random characters above detect-secrets' entropy limit split so
 # about once in 20,000 (24-32 characters, simulated).
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=_\-]+")  # detect-secrets' base64 charset
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=_\-\\]+")  # detect-secrets' base64 charset (a backslash too)
 _SRI = re.compile(r"sha(256|384|512)-([A-Za-z0-9+/]+={0,2})")
 _SRI_LENGTH = {"256": 44, "384": 64, "512": 88}  # base64 characters of each digest, padding included
 _SEPARATORS = re.compile(r"[/_.+=\-]+")
 _WORD = re.compile(r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+)[0-9]{0,2}|[0-9]+")
+_ETAG = re.compile(r"[0-9a-f]{1,8}-[A-Za-z0-9+/]{27}")  # the `etag` package's: length in hex, base64 SHA-1
 
 
 def _not_random(value: str, start: int, end: int, text: str) -> str | None:
@@ -206,7 +241,9 @@ def _not_random(value: str, start: int, end: int, text: str) -> str | None:
     parts = [p for p in _SEPARATORS.split(value) if p]
     if len(parts) >= 2 and all(len(p) >= 2 and _WORD.fullmatch(p) for p in parts):
         return "guard: made of words and numbers (a name or path), not random characters"
-    return None
+    if _ETAG.fullmatch(value):
+        return "guard: an HTTP entity tag (a response body's length and hash), not a secret"
+    return _sequence(value)
 
 
 # detect-secrets' keyword heuristic takes what follows `secret... :=` up to a quote as the value, so

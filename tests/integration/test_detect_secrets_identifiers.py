@@ -39,6 +39,13 @@ FILES = {
                                  "token: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'\n",
     "frontend/src/assets/i18n/de_DE.json": '{\n  "LABEL_PASSWORD": "Passwort",\n  "MANDATORY_PASSWORD": "Bitte gib ein '
                                             'Passwort ein.",\n  "AWS": "AKIAZXCVBNMQWERTYUIO"\n}\n',
+    "pkg/brew/tool.rb": '  url "https://example.test/tool.tar.gz"\n'
+                        '  sha256 "af7825fcc69a2afc7a7aea55fc9af90e26421d8f20fe59df32e233c0b8a231c1"\n',
+    "test/body.test.js": "write(Buffer.from('1f8b080000000000000aab562a2e2952b252d21b05a360148c58a0540b0066f7ce1e0a04"
+                         "0000', 'hex'))\nexpect(200, { buf: '746865207573657220697320746f6269' })\n"
+                         "expect('ETag', 'W/\"3e7-qPnkJ3CVdVhFJQvUBfF10TmVA7g\"')\n"
+                         "const alphabet = \"test\\nabcdefghijklmnopqrstuvwxyz\"\n"
+                         "const key = Buffer.from('8f3a2c9d4e5b6a7f8091a2b3c4d5e6f708192a3b4c5d6e7f', 'hex')\n",
     "config/de_DE.json": '{\n  "LABEL_PASSWORD": "Passwort"\n}\n',
     "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
                  '\tapiSecret := "hunter2-Kx81bq"\n\t_, _ = pgSecretName, apiSecret\n'
@@ -57,8 +64,10 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     cfg = config_mod.load(tmp_path, flags={"cache": False})
     run = run_one(DetectSecretsScanner(cfg), tmp_path, sorted(FILES), tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason
+    data_files = ("pkg/brew/tool.rb", "test/body.test.js")  # checked below
     hex_findings = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver")
-                    for f in run.findings if f.rule.id == "hex-high-entropy-string"}
+                    for f in run.findings
+                    if f.rule.id == "hex-high-entropy-string" and f.location.path not in data_files}
     assert hex_findings == {
         (".pre-commit-config.yaml", 3): "guard: a git commit pinned by `rev:`, not a secret",
         ("migrations/versions/9c0a54914c78_add.py", 5): "guard: an Alembic revision id, not a secret",
@@ -74,7 +83,7 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
            if f.location.path == "dist/bundle.js" and f.rule.id == "aws-access-key"}
     assert aws == {1: "guard: inside a run of base64 characters, not a key", 2: None}  # the one standing apart stays
     entropy = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver")
-               for f in run.findings if f.rule.id == "base64-high-entropy-string"}
+               for f in run.findings if f.rule.id == "base64-high-entropy-string" and f.location.path not in data_files}
     assert entropy == {
         ("web/page.html", 1): "guard: a Subresource Integrity digest (a public file's hash), not a secret",
         ("web/page.html", 2): None,  # not a digest's length: still a finding
@@ -94,4 +103,15 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
         ("frontend/src/assets/i18n/de_DE.json", 3, "secret-keyword"): label,
         ("frontend/src/assets/i18n/de_DE.json", 4, "aws-access-key"): None,  # a key pattern stays a finding
         ("config/de_DE.json", 2, "secret-keyword"): None,  # not in a catalog folder
+    }
+    data = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver") for f in run.findings
+            if f.location.path in data_files and "entropy" in f.rule.id}
+    hexdata = "guard: data written in hex (printable text or a file format's signature), not random bytes"
+    assert data == {
+        ("pkg/brew/tool.rb", 2): DIGEST,  # Homebrew's `sha256 "..."`
+        ("test/body.test.js", 1): hexdata,  # gzip bytes
+        ("test/body.test.js", 2): hexdata,  # "the user is tobi"
+        ("test/body.test.js", 3): "guard: an HTTP entity tag (a response body's length and hash), not a secret",
+        ("test/body.test.js", 4): "guard: holds a run of the alphabet or of counting digits, not random characters",
+        ("test/body.test.js", 5): None,  # random bytes in hex: a key
     }
