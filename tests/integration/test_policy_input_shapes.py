@@ -93,7 +93,7 @@ def test_cloudformation_properties_are_always_an_object(shapes: tuple[dict[str, 
     assert {r["name"]: r["config"] for r in template["resources"]}["Macro"] == {}
 
 
-@pytest.mark.parametrize("at", range(1, 8))
+@pytest.mark.parametrize("at", range(1, 10))
 @pytest.mark.parametrize("rewrite", sorted(REWRITES))
 def test_config_policies_evaluate_documents_of_any_shape(shapes: tuple[dict[str, Any], Any], rewrite: str,
                                                          at: int) -> None:

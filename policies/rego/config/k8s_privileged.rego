@@ -34,7 +34,7 @@ deny contains violation if {
 
 deny contains violation if {
 	some [f, doc, _, c, p] in lib.containers
-	some cap in object.get(c, ["securityContext", "capabilities", "add"], [])
-	upper(cap) in dangerous_caps
+	some cap in lib.items(object.get(c, ["securityContext", "capabilities", "add"], []))
+	upper(lib.text(cap)) in dangerous_caps
 	violation := lib.result(f, doc, array.concat(p, ["securityContext", "capabilities", "add"]), sprintf("container %s in %s %s adds capability %s", [c.name, doc.kind, doc.name, cap]))
 }
