@@ -9,25 +9,10 @@ range, is resolved by Maven at build time and skipped here: a CycloneDX SBOM of 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from guard.lockfiles import xmlpos
 from guard.lockfiles.base import Dependency, LockfileError, read_text
-
-_REFERENCE = re.compile(r"\$\{([^}]+)\}")
-
-
-def _resolve(value: str | None, properties: dict[str, str]) -> str | None:
-    """`value` with `${...}` references replaced (a few levels deep); None if one stays unresolved."""
-    if value is None:
-        return None
-    for _ in range(5):
-        if "${" not in value:
-            return value
-        value = _REFERENCE.sub(lambda m: properties.get(m.group(1), m.group(0)), value)
-    return None if "${" in value else value
-
 
 class PomParser:
     name = "pom.xml"
@@ -39,8 +24,7 @@ class PomParser:
         if project.tag != "project":
             raise LockfileError(f"{path}:{project.line}: not a Maven POM (root element <{project.tag}>)")
         parent = project.child("parent")
-        properties = {p.tag: p.text.strip() for group in project.children if group.tag == "properties"
-                      for p in group.children}
+        properties = xmlpos.properties(group for group in project.children if group.tag == "properties")
         for key in ("version", "groupId"):
             value = project.child_text(key) or (parent.child_text(key) if parent is not None else None)
             if value:
@@ -50,10 +34,11 @@ class PomParser:
             for dep in section.children:
                 if dep.tag != "dependency":
                     continue
-                group, artifact = _resolve(dep.child_text("groupId"), properties), dep.child_text("artifactId")
+                group = xmlpos.expand(dep.child_text("groupId"), xmlpos.MAVEN, properties)
+                artifact = dep.child_text("artifactId")
                 if not group or not artifact:
                     raise LockfileError(f"{path}:{dep.line}: <dependency> without a groupId and an artifactId")
-                version = _resolve(dep.child_text("version"), properties)
+                version = xmlpos.expand(dep.child_text("version"), xmlpos.MAVEN, properties)
                 if version and not version.startswith(("[", "(")):  # inherited or a range: see the docstring
                     line = next(c.line for c in dep.children if c.tag == "artifactId")
                     deps.append(Dependency("Maven", f"{group}:{artifact}", version, path, line))

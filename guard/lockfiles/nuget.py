@@ -17,7 +17,6 @@ from pathlib import Path
 from guard.lockfiles import jsonpos, xmlpos
 from guard.lockfiles.base import Dependency, LockfileError, read_text
 
-_PROPERTY = re.compile(r"\$\(([A-Za-z_][\w.-]*)\)")
 _PLAIN = re.compile(r"\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?")
 _RANGE = re.compile(r"\[\s*([^,\]\s]+)\s*(?:,[^\]\)]*)?[\]\)]")  # [1.2] or [1.2, ...) / [1.2, ...]
 
@@ -41,14 +40,13 @@ class NuGetProjectParser:
         if path.rsplit("/", 1)[-1] == "packages.config":
             items = [(e, e.attrs.get("id"), e.attrs.get("version")) for e in doc.iter("package")]
         else:
-            properties = {p.tag: p.text.strip() for group in doc.iter("PropertyGroup") for p in group.children}
+            known = xmlpos.properties(doc.iter("PropertyGroup"))
             items = []
             for tag in ("PackageReference", "PackageVersion", "GlobalPackageReference"):
                 for e in doc.iter(tag):
                     version = e.attrs.get("VersionOverride") or e.attrs.get("Version") or e.child_text("Version")
-                    if version is not None:
-                        version = _PROPERTY.sub(lambda m: properties.get(m.group(1), m.group(0)), version)
-                    items.append((e, e.attrs.get("Include") or e.attrs.get("Update"), version))
+                    items.append((e, e.attrs.get("Include") or e.attrs.get("Update"),
+                                  xmlpos.expand(version, xmlpos.MSBUILD, known)))
         deps: list[Dependency] = []
         for element, package, version in items:
             if not package:

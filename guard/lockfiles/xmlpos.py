@@ -1,11 +1,12 @@
 """XML with line numbers, parsed without DTDs or entities (defusedxml): a small element tree whose
-nodes know the line their start tag is on."""
+nodes know the line their start tag is on; and the property references of XML build files."""
 
 from __future__ import annotations
 
+import re
 import xml.sax
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator, Mapping
 
 from defusedxml import DefusedXmlException
 from defusedxml.sax import parseString
@@ -75,3 +76,25 @@ def load(text: str, path: str) -> Element:
     if builder.root is None:
         raise LockfileError(f"{path}:1: no XML element")
     return builder.root
+
+
+# How a build file refers to a property: the pattern (group 1 names it) and how a reference opens.
+MSBUILD = (re.compile(r"\$\(([A-Za-z_][\w.-]*)\)"), "$(")
+MAVEN = (re.compile(r"\$\{([^}]+)\}"), "${")
+
+
+def properties(groups: Iterable[Element]) -> dict[str, str]:
+    """Property name -> value: the children of property groups (MSBuild's <PropertyGroup>, Maven's <properties>)."""
+    return {p.tag: p.text.strip() for group in groups for p in group.children}
+
+
+def expand(value: str | None, syntax: tuple[re.Pattern[str], str], known: Mapping[str, str]) -> str | None:
+    """`value` with property references replaced (a few levels deep); None if one stays unresolved."""
+    if value is None:
+        return None
+    reference, opener = syntax
+    for _ in range(5):
+        if opener not in value:
+            return value
+        value = reference.sub(lambda m: known.get(m.group(1), m.group(0)), value)
+    return None if opener in value else value
