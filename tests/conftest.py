@@ -22,6 +22,14 @@ def run_guard(*args: str, cwd: Path | None = None, env: dict[str, str] | None = 
                           text=True, timeout=timeout, check=False)
 
 
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """`root` holding each of `files` (repository path -> text), folders made as needed."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
 def scannable_tree(root: Path) -> Path:
     """A small tree every tool scanner has something to scan in (for fault tests)."""
     (root / ".github" / "workflows").mkdir(parents=True)

@@ -25,6 +25,7 @@ from guard.scanners.runner import run_one
 from guard.scanners.trivy import TrivyScanner
 from guard.scanners.zizmor import ZizmorScanner
 from guard.tools.envs import resolve
+from tests.conftest import write_files
 
 BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n'
 WORKFLOW = """on: pull_request_target
@@ -44,10 +45,7 @@ def needs(tool: str):
 
 
 def repo(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "repo"
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    root = write_files(tmp_path / "repo", files)
     subprocess.run(["git", "init", "-q", str(root)], check=True)  # tools look for their config at the git root
     return root
 

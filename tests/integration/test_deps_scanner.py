@@ -47,25 +47,26 @@ def pypa_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+def fixture_store(factory: pytest.TempPathFactory, *folders: str) -> Path:
+    """A store importing the OSV fixture records of `folders` (under tests/fixtures/osv)."""
+    directory = factory.mktemp("osv-fixtures-" + "-".join(folders))
+    AdvisoryStore(directory).import_sources([str(OSV / folder) for folder in folders])
+    return directory
+
+
 @pytest.fixture(scope="module")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("osv-fixtures")
-    AdvisoryStore(directory).import_sources([str(OSV / "npm"), str(OSV / "go")])
-    return directory
+    return fixture_store(tmp_path_factory, "npm", "go")
 
 
 @pytest.fixture(scope="module")
 def crates_gems_packagist_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("osv-fixtures-crates-gems-packagist")
-    AdvisoryStore(directory).import_sources([str(OSV / "crates"), str(OSV / "rubygems"), str(OSV / "packagist")])
-    return directory
+    return fixture_store(tmp_path_factory, "crates", "rubygems", "packagist")
 
 
 @pytest.fixture(scope="module")
 def nuget_maven_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("osv-fixtures-nuget-maven")
-    AdvisoryStore(directory).import_sources([str(OSV / "nuget"), str(OSV / "maven")])
-    return directory
+    return fixture_store(tmp_path_factory, "nuget", "maven")
 
 
 def test_registered_and_protocol() -> None:

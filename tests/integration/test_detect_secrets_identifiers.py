@@ -14,6 +14,7 @@ from guard import config as config_mod
 from guard.scanners.detect_secrets import DetectSecretsScanner
 from guard.scanners.runner import run_one
 from guard.tools.envs import resolve
+from tests.conftest import write_files
 
 SHA = "3e8a8703264a2f4a69428a0aa4dcb512790b2c8c"
 FILES = {
@@ -58,9 +59,7 @@ DIGEST = "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...
 
 @pytest.mark.skipif(resolve("detect-secrets") is None, reason="detect-secrets not installed")
 def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -> None:
-    for rel, text in FILES.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, FILES)
     cfg = config_mod.load(tmp_path, flags={"cache": False})
     run = run_one(DetectSecretsScanner(cfg), tmp_path, sorted(FILES), tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason

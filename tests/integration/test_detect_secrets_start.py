@@ -14,6 +14,7 @@ from guard import config as config_mod
 from guard.scanners.detect_secrets import START, DetectSecretsScanner, start
 from guard.scanners.runner import run_one
 from guard.tools.envs import resolve
+from tests.conftest import write_files
 
 TOOL = resolve("detect-secrets")
 needs_tool = pytest.mark.skipif(TOOL is None, reason="detect-secrets not installed (guard tools install detect-secrets)")
@@ -48,9 +49,7 @@ def test_the_bound_counts_nodes_after_alias_expansion() -> None:
 def test_a_yaml_bomb_is_scanned_as_lines_and_other_files_as_before(tmp_path: Path) -> None:
     files = {"fixtures/bomb.yml": SECRET + BOMB, "config/app.yml": "db:\n  " + SECRET,
              "app/settings.py": 'API_PASSWORD = "Kx81bq-hunter2-Zr93"\n'}
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
     cfg = config_mod.load(tmp_path, flags={"cache": False})
     run = run_one(DetectSecretsScanner(cfg), tmp_path, sorted(files), tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason

@@ -20,7 +20,7 @@ from guard.scanners.runner import run_one
 from guard.scanners.trivy import OFFLINE, TrivyScanner, not_from_repo
 from guard.scanners.trivy_ignore import covering, enclosing_starts, neutralized, rules
 from guard.tools.envs import resolve
-from tests.conftest import run_guard
+from tests.conftest import run_guard, write_files
 
 TRIVY = resolve("trivy")
 needs_trivy = pytest.mark.skipif(TRIVY is None, reason="trivy not installed (guard tools install trivy)")
@@ -69,10 +69,7 @@ FILES = {"infra/main.tf": TERRAFORM, "Dockerfile": DOCKERFILE, "cfn/storage.yaml
 
 
 def tree(root: Path) -> Path:
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_files(root, FILES)
 
 
 def trivy_reports(root: Path, out: Path) -> set[tuple[str, str, int]]:
