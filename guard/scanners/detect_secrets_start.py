@@ -30,7 +30,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def expands_past(text: str, budget: int) -> bool:
     """Whether the documents of `text`, aliases expanded, hold more than `budget` nodes (counted on
-    the composed node graph, whose aliases share nodes, stopping once past the budget)."""
+    the composed node graph, whose aliases share nodes, stopping once past the budget). The count of
+    guard's own YAML inputs (`policy/inputs/structured._expanded_nodes`); this script runs in
+    detect-secrets' interpreter, where guard cannot be imported."""
     try:
         roots = list(yaml.compose_all(text, Loader=_LOADER))
     except (yaml.YAMLError, RecursionError):

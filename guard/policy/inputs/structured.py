@@ -55,6 +55,7 @@ def _expanded_nodes(root: yaml.Node, budget: int) -> int:
 
     Aliases make the node graph share children, so a billion-laughs document is small as a graph
     and huge when expanded: walk it as a tree (iteratively) and stop once over the budget.
+    `scanners/detect_secrets_start.expands_past` counts the same way, in detect-secrets' interpreter.
     """
     seen, stack = 0, [root]
     while stack and seen <= budget:
