@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -38,6 +39,7 @@ from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
 from guard.scanners.runner import Progress, run_all
 
 if TYPE_CHECKING:
+    from guard.compliance.controls import Failures
     from guard.compliance.frameworks import Framework
     from guard.policy.base import Violation
     from guard.policy.runner import ConfigInput, PreparedPack
@@ -177,62 +179,95 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
                 blocking=tuple(blocking), reasons=tuple(reasons))
 
 
-def apply_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
+def start_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
                    changes: ChangeSet | None, branch: str | None,
                    config_input: Callable[[], "ConfigInput"] | None = None,
-                   ready: Callable[[], "PreparedPack"] | None = None,
-                   on: Executor | None = None, runs: Sequence[ScannerRun] | None = None,
-                   ) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
-    """Config policies over `files` and finding policies over `findings`, as the "guard-policy" ScannerRun.
-    `runs`: the scanner runs the findings come from (their categories are the context's `scanned`).
+                   ready: Callable[[], "PreparedPack"] | None = None, runs: Sequence[ScannerRun] | None = None,
+                   ) -> Callable[[], tuple[ScannerRun, list[Finding], list["Violation"]]]:
+    """Config policies over `files` and finding policies over `findings`, begun: call what this returns
+    for the "guard-policy" ScannerRun, its findings and the violations (on the same thread: the
+    in-process Rego engine is bound to it; see `run`). Between the two calls a large run's finding
+    policies are evaluated by forked children. `runs`: the scanner runs the findings come from (their
+    categories are the context's `scanned`).
 
     A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
     `config_input` returns the config files' policy input parsed earlier and `ready` the pack prepared
-    earlier; `on` is the thread they were made on, where evaluation runs too (see `run`).
+    earlier.
     """
+    from guard.policy import runner
     from guard.policy.base import PolicyContext, PolicyError
-    from guard.policy.runner import TOOL, PolicyRun, run_policies
 
     scanned = None if runs is None else tuple(sorted({VALUE[r.category] for r in runs if r.status is Status.OK}))
     context = PolicyContext(repo=str(root), branch=branch,
                             changed_files=tuple(changes.paths) if changes is not None else None,
                             frameworks=tuple(config.frameworks), fail_on=config.fail_on, scanned=scanned)
 
-    def evaluate() -> PolicyRun:
-        return run_policies(config, root, files, findings, context, prepared=config_input,
-                            ready=ready() if ready is not None else None)
+    def failed(exc: PolicyError) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+        return ScannerRun(runner.TOOL, Category.POLICY, Status.ERROR, reason=str(exc)), [], []
 
     try:
-        result = on.submit(evaluate).result() if on is not None else evaluate()
+        started = runner.start_policies(config, root, files, findings, context, prepared=config_input,
+                                        ready=ready() if ready is not None else None)
     except PolicyError as exc:
-        return ScannerRun(TOOL, Category.POLICY, Status.ERROR, reason=str(exc)), [], []
-    policy_findings = assign(result.findings, SourceCache(root))
-    run = ScannerRun(TOOL, Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
-                     findings=tuple(policy_findings), files_scanned=len(files), seconds=result.seconds,
-                     checks=result.checks)
-    return run, policy_findings, list(result.violations)
+        outcome = failed(exc)
+        return lambda: outcome
+
+    def finish() -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+        try:
+            result = started.finish()
+        except PolicyError as exc:
+            return failed(exc)
+        policy_findings = assign(result.findings, SourceCache(root))
+        run = ScannerRun(runner.TOOL, Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
+                         findings=tuple(policy_findings), files_scanned=len(files), seconds=result.seconds,
+                         checks=result.checks)
+        return run, policy_findings, list(result.violations)
+
+    return finish
 
 
-def assess_controls(root: Path, config: Config, findings: Sequence[Finding], waived: Sequence[tuple[Finding, Waiver]],
-                    runs: Sequence[ScannerRun], today: dt.date, violations: Sequence["Violation"] = (),
-                    ) -> tuple[list[Finding], list[tuple[Finding, Waiver]], list[ControlResult]]:
-    """Findings annotated with their controls, and every control's status for the configured frameworks.
+def annotate(root: Path, config: Config, findings: Sequence[Finding], waived: Sequence[tuple[Finding, Waiver]],
+             ) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
+    """Findings and waived findings with the controls of the configured frameworks they map to."""
+    from guard.compliance import mappings
+    from guard.compliance.frameworks import FrameworkError
+
+    try:
+        frameworks = _frameworks(config, root)
+    except FrameworkError as exc:
+        raise PipelineError(str(exc)) from None
+    return (mappings.annotate(findings, frameworks),
+            list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived])))
+
+
+def failing(root: Path, config: Config, findings: Sequence[Finding]) -> "Failures":
+    """The controls of the configured frameworks that annotated findings (`annotate`) fail, grouped:
+    more findings can be added, and `control_status` gives every control's status."""
+    from guard.compliance.controls import Failures
+    from guard.compliance.frameworks import FrameworkError
+
+    try:
+        failures = Failures(_frameworks(config, root))
+    except FrameworkError as exc:
+        raise PipelineError(str(exc)) from None
+    failures.add(findings)
+    return failures
+
+
+def control_status(root: Path, config: Config, failures: "Failures", waived: Sequence[tuple[Finding, Waiver]],
+                   runs: Sequence[ScannerRun], today: dt.date, violations: Sequence["Violation"] = (),
+                   ) -> list[ControlResult]:
+    """Every control's status for the configured frameworks.
 
     A finding-policy violation fails the controls its policy names, like a finding does.
     """
-    from guard.compliance import controls, mappings
     from guard.compliance.frameworks import FrameworkError
 
-    base = _framework_base(config, root)
     try:
-        frameworks = _frameworks(config, root)
-        annotated = mappings.annotate(findings, frameworks)
-        waived_annotated = list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived]))
-        results = controls.evaluate(frameworks, annotated, waived_annotated, runs, config.manual_controls, today,
-                                    root=base, violations=violation_failures(violations))
+        return failures.status(waived, runs, config.manual_controls, today, root=_framework_base(config, root),
+                               violations=violation_failures(violations))
     except FrameworkError as exc:
         raise PipelineError(str(exc)) from None
-    return annotated, waived_annotated, results
 
 
 def _framework_base(config: Config, root: Path) -> Path:
@@ -346,7 +381,7 @@ class LaterStages:
             # the pack first: its config policies say which kinds of config file to parse
             self._pack = self.worker.submit(_prepare_policies, self.config, self.root)
             self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files, self._pack)
-            # errors surface in assess_controls
+            # errors surface in annotate
             self.worker.submit(_map_checks, self.config, self.root, self.files, self.scanners)
             for module in self.preload:  # the output writers: SARIF's sarif_om alone takes 0.1 s
                 self.worker.submit(importlib.import_module, module)
@@ -408,7 +443,8 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
           policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None) -> RunResult:
     """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate.
 
-    `config_input`, `policies` and `on`: see `apply_policies`. The cyclic collector is paused meanwhile.
+    `config_input` and `policies`: see `start_policies`; `on`: the thread they were made on, where the
+    policies are evaluated. The cyclic collector is paused meanwhile.
     """
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
@@ -417,13 +453,22 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         return mark_existing(active, changes, accepted, root), waived + file_waived
 
     active, waived = settle(dedup(normalize(runs, root)))
-    policy_run, policy_findings, violations = apply_policies(root, config, files, active, changes, branch, config_input,
-                                                             policies, on, runs)
-    policy_active, policy_waived = settle(policy_findings)
+    with ExitStack() as stack:  # the policies run on `on` (or a thread of their own); once a large run's finding
+        # policies are evaluating in forked children, this thread annotates findings and groups their failures
+        worker = on or stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        finish = worker.submit(start_policies, root, config, files, active, changes, branch, config_input, policies,
+                               runs).result()
+        try:
+            active, waived = annotate(root, config, active, waived)
+            failures = failing(root, config, active)
+        finally:
+            evaluated = worker.submit(finish)
+        policy_run, policy_findings, violations = evaluated.result()
+    policy_active, policy_waived = annotate(root, config, *settle(policy_findings))
+    failures.add(policy_active)
     active, waived = active + policy_active, waived + policy_waived
     all_runs = [*runs, policy_run]
-    active, waived, control_results = assess_controls(root, config, active, waived, all_runs, started.date(),
-                                                      violations)
+    control_results = control_status(root, config, failures, waived, all_runs, started.date(), violations)
     errors = [r for r in all_runs if r.status is Status.ERROR]
     return RunResult(
         target=str(root),

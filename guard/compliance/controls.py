@@ -55,35 +55,106 @@ def evaluate(
     and the fingerprint of the violation. `root`, when given, is where manual evidence paths are
     resolved; a missing file voids the attestation.
     """
-    tally: dict[tuple[str, str], _Tally] = defaultdict(_Tally.empty)
-    by_id = {f.id: f for f in frameworks}
+    failures = Failures(frameworks, mappings)
+    failures.add(findings)
+    return failures.status(waived, scanners, manual, today, root=root, violations=violations)
 
-    for run in scanners:
-        for rule in run.checks:
-            name = check_name(run.scanner, rule.id)
-            for fid, ids in controls_for(rule, frameworks, tool=run.scanner, category=run.category, mappings=mappings).items():
-                for cid in ids:
-                    t = tally[(fid, cid)]
-                    if run.status is Status.OK:
-                        t.ran.add(name)
-                    else:
-                        t.idle.setdefault(name, f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else ""))
 
-    targets = _Targets(by_id, mappings)
-    _tally_failing(tally, targets, findings, violations)
-    for finding, _waiver in waived:
-        fingerprint = _fingerprint(finding)
-        for key, _ in targets(finding):
-            tally[key].waived[fingerprint] = None
+class Failures:
+    """The open findings of a run, grouped by the controls they fail, taken in steps (`add`, in run
+    order) so that most of the grouping can be done before the last findings are known; `status`
+    then gives every control's status."""
 
-    attestations = _attestations(manual, by_id)
-    results: list[ControlResult] = []
-    for framework in frameworks:
-        for control in framework.controls:
-            t = tally.get((framework.id, control.id)) or _Tally.empty()
-            attestation = attestations.get((framework.id, control.id))
-            results.append(_result(framework, control.id, control.title, t, attestation, today, root))
-    return results
+    def __init__(self, frameworks: Sequence[Framework], mappings: Mappings | None = None) -> None:
+        self.frameworks = frameworks
+        self.by_id = {f.id: f for f in frameworks}
+        self.mappings = mappings
+        self.targets = _Targets(self.by_id, mappings)
+        self.fingerprints: list[str] = []
+        self.groups: dict[Any, _Group] = {}
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        """Findings that fail their controls (after those added before)."""
+        for finding in findings:
+            self._group(finding, mapping_key(finding)).positions.append(len(self.fingerprints))
+            self.fingerprints.append(finding.fingerprint or _fingerprint(finding))
+
+    def status(self, waived: Sequence[tuple[Finding, Waiver]], scanners: Sequence[ScannerRun],
+               manual: Sequence[ManualControl], today: date, *, root: Path | None = None,
+               violations: Sequence[tuple[Finding, str]] = ()) -> list[ControlResult]:
+        """One ControlResult per control of each framework, in catalog order (see `evaluate`)."""
+        tally: dict[tuple[str, str], _Tally] = defaultdict(_Tally.empty)
+        for run in scanners:
+            for rule in run.checks:
+                name = check_name(run.scanner, rule.id)
+                for fid, ids in controls_for(rule, self.frameworks, tool=run.scanner, category=run.category,
+                                             mappings=self.mappings).items():
+                    for cid in ids:
+                        t = tally[(fid, cid)]
+                        if run.status is Status.OK:
+                            t.ran.add(name)
+                        else:
+                            t.idle.setdefault(name, f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else ""))
+
+        self._tally_failing(tally, violations)
+        for finding, _waiver in waived:
+            fingerprint = _fingerprint(finding)
+            for key, _ in self.targets(finding):
+                tally[key].waived[fingerprint] = None
+
+        attestations = _attestations(manual, self.by_id)
+        results: list[ControlResult] = []
+        for framework in self.frameworks:
+            for control in framework.controls:
+                t = tally.get((framework.id, control.id)) or _Tally.empty()
+                attestation = attestations.get((framework.id, control.id))
+                results.append(_result(framework, control.id, control.title, t, attestation, today, root))
+        return results
+
+    def _group(self, finding: Finding, key: Any) -> _Group:
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = _Group(self.targets(finding), check_name(finding.tool, finding.rule.id))
+        return found
+
+    def _tally_failing(self, tally: dict[tuple[str, str], _Tally], violations: Sequence[tuple[Finding, str]]) -> None:
+        """Record every failure against its controls, each control listing failures in run order.
+
+        Failures are grouped by what they map alike first: a control then takes a group's fingerprints
+        in one step instead of one failure at a time.
+        """
+        fingerprints = list(self.fingerprints)
+        groups = dict(self.groups)  # `status` can be asked again, with other violations: groups it
+        own: set[int] = set()  # extends are copies of the added findings' groups (their ids here)
+        by_stand_in: dict[int, _Group] = {}  # stand-ins are shared (and held by `violations`)
+        for stand_in, fingerprint in violations:
+            g = by_stand_in.get(id(stand_in))
+            if g is None:
+                key = mapping_key(stand_in)
+                g = groups.get(key)
+                if g is None:
+                    g = _Group(self.targets(stand_in), check_name(stand_in.tool, stand_in.rule.id))
+                elif id(g) not in own:
+                    g = g.extended()
+                groups[key] = by_stand_in[id(stand_in)] = g
+                own.add(id(g))
+            g.positions.append(len(fingerprints))
+            fingerprints.append(fingerprint)
+
+        per_control: dict[tuple[str, str], list[tuple[int, int, _Group, str]]] = defaultdict(list)
+        for g in groups.values():
+            for order, (key, via) in enumerate(g.targets):
+                per_control[key].append((g.positions[0], order, g, via))
+        for key, parts in per_control.items():
+            parts.sort(key=lambda part: part[:2])
+            t = tally[key]
+            if len(parts) == 1:
+                positions: Any = parts[0][2].positions
+            else:
+                positions = sorted(chain.from_iterable(part[2].positions for part in parts))
+            t.failing.update(dict.fromkeys(map(fingerprints.__getitem__, positions)))
+            t.failing_checks.update(dict.fromkeys(part[2].check for part in parts))
+            t.via.update(dict.fromkeys(part[3] for part in parts if part[3]))
 
 
 class _Group:
@@ -95,48 +166,11 @@ class _Group:
     def __init__(self, targets: list[tuple[tuple[str, str], str]], check: str) -> None:
         self.targets, self.check, self.positions = targets, check, []
 
-
-def _tally_failing(tally: dict[tuple[str, str], _Tally], targets: "_Targets", findings: Sequence[Finding],
-                   violations: Sequence[tuple[Finding, str]]) -> None:
-    """Record every failure against its controls, each control listing failures in run order.
-
-    Failures are grouped by what they map alike first: a control then takes a group's fingerprints
-    in one step instead of one failure at a time.
-    """
-    fingerprints: list[str] = []
-    groups: dict[Any, _Group] = {}
-
-    def group(finding: Finding, key: Any) -> _Group:
-        found = groups.get(key)
-        if found is None:
-            found = groups[key] = _Group(targets(finding), check_name(finding.tool, finding.rule.id))
-        return found
-
-    for finding in findings:
-        group(finding, mapping_key(finding)).positions.append(len(fingerprints))
-        fingerprints.append(finding.fingerprint or _fingerprint(finding))
-    by_stand_in: dict[int, _Group] = {}  # stand-ins are shared (and held by `violations`)
-    for stand_in, fingerprint in violations:
-        g = by_stand_in.get(id(stand_in))
-        if g is None:
-            g = by_stand_in[id(stand_in)] = group(stand_in, mapping_key(stand_in))
-        g.positions.append(len(fingerprints))
-        fingerprints.append(fingerprint)
-
-    per_control: dict[tuple[str, str], list[tuple[int, int, _Group, str]]] = defaultdict(list)
-    for g in groups.values():
-        for order, (key, via) in enumerate(g.targets):
-            per_control[key].append((g.positions[0], order, g, via))
-    for key, parts in per_control.items():
-        parts.sort(key=lambda part: part[:2])
-        t = tally[key]
-        if len(parts) == 1:
-            positions: Any = parts[0][2].positions
-        else:
-            positions = sorted(chain.from_iterable(part[2].positions for part in parts))
-        t.failing.update(dict.fromkeys(map(fingerprints.__getitem__, positions)))
-        t.failing_checks.update(dict.fromkeys(part[2].check for part in parts))
-        t.via.update(dict.fromkeys(part[3] for part in parts if part[3]))
+    def extended(self) -> "_Group":
+        """A copy whose positions can grow without changing this group's."""
+        copy = _Group(self.targets, self.check)
+        copy.positions = list(self.positions)
+        return copy
 
 
 class _Targets:

@@ -56,6 +56,7 @@ class PolicyEngine(Protocol):
     """A Rego engine. Not thread-safe: build one per thread (regorus is bound to its thread)."""
 
     name: str
+    in_process: bool  # evaluates in this process, so a forked copy of the process can evaluate too
 
     def version(self) -> str:
         """Engine name and version, e.g. `regorus 0.13.0`."""

@@ -25,6 +25,7 @@ _UNDEFINED_TEXT = "<undefined>"
 
 class RegorusEngine:
     name = "regorus"
+    in_process = True
 
     def __init__(self) -> None:
         self._engine = regorus.Engine()

@@ -8,20 +8,26 @@ is a PolicyError naming the policy's file:line; a run never degrades to "no viol
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AbstractSet, Any, Callable, Mapping, Sequence
 
+import orjson
+
+from guard import forked, jsonenc
 from guard.config import Config
 from guard.model import VALUE, Category, Finding, Location, Rule, Severity
 from guard.policy.base import InputError, PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
 from guard.paths import cache_dir
 from guard.policy.inputs import build_config_input
 from guard.policy.inputs.parsecache import ParseCache
+from guard.policy.metadata import RegoModule
 from guard.policy.loader import Pack, data_files, load_engine, load_pack, make_engine, policy_dirs, settings_base
 
 TOOL = "guard-policy"
+FORK_AT = 5_000  # findings from which the finding policies are evaluated beside the other policies
 UNPARSED_RULE = Rule(
     id="guard.config.unparsed",
     name="guard.config.unparsed",
@@ -77,6 +83,17 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
     `prepared` returns `config_input(config, target, files, kinds)` computed earlier, and `ready` is the
     pack from `prepare` (both e.g. made while the scanners ran); the engine is closed on return.
     """
+    return start_policies(config, target, files, findings, context, engine=engine, opa_url=opa_url,
+                          prepared=prepared, ready=ready).finish()
+
+
+def start_policies(config: Config, target: Path, files: Sequence[str], findings: Sequence[Finding],
+                   context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None,
+                   prepared: Callable[[], ConfigInput] | None = None,
+                   ready: PreparedPack | None = None) -> "StartedPolicies":
+    """`run_policies` begun: the finding policies of a large run are being evaluated by forked children
+    when it returns, so the caller's thread can work beside them until it calls `finish` (always: on
+    the thread that made the engine)."""
     started = time.perf_counter()
     ready = ready or prepare(config, target, engine=engine, opa_url=opa_url)
     pack, eng = ready.pack, ready.engine
@@ -90,12 +107,29 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
             unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
         if "findings" in kinds:
             inputs["findings"] = findings_input(findings, context)
-        run = evaluate_pack(pack, eng, inputs)
-        return PolicyRun(findings=tuple(unparsed) + run.findings, violations=run.violations, checks=run.checks,
-                         engine=eng.version(), pack_version=pack.version, pack_hash=pack.hash,
-                         seconds=round(time.perf_counter() - started, 3))
-    finally:
+        evaluation = PackEvaluation(pack, eng, inputs, beside={"findings"} if len(findings) >= FORK_AT else set())
+    except BaseException:
         eng.close()
+        raise
+    return StartedPolicies(evaluation, tuple(unparsed), started)
+
+
+@dataclass(frozen=True, slots=True)
+class StartedPolicies:
+    evaluation: "PackEvaluation"
+    unparsed: tuple[Finding, ...]
+    started: float  # perf_counter
+
+    def finish(self) -> PolicyRun:
+        """Evaluate the rest, collect what the children found, and close the engine."""
+        eng, pack = self.evaluation.engine, self.evaluation.pack
+        try:
+            run = self.evaluation.finish()
+            return PolicyRun(findings=self.unparsed + run.findings, violations=run.violations, checks=run.checks,
+                             engine=eng.version(), pack_version=pack.version, pack_hash=pack.hash,
+                             seconds=round(time.perf_counter() - self.started, 3))
+        finally:
+            eng.close()
 
 
 def findings_input(findings: Sequence[Finding], context: PolicyContext) -> dict[str, Any]:
@@ -124,30 +158,73 @@ def finding_json(f: Finding) -> dict[str, Any]:
 def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -> PolicyRun:
     """Evaluate every policy whose input kind is in `inputs` (e.g. {"config": ..., "cloud": ...}); the
     checks are the policies that had something to check (`_checked_something`)."""
-    findings: list[Finding] = []
-    violations: list[Violation] = []
-    checks: list[Rule] = []
-    config_kinds = frozenset(entry.get("kind") for entry in inputs.get("config", {}).get("files", ()))
-    for kind, input in inputs.items():
-        modules = [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
-        values = engine.evaluate_many([f"{m.ref}.deny" for m in modules], input)
-        for module, value in zip(modules, values):
-            meta = module.meta
-            assert meta is not None
-            if not isinstance(value, list):
-                raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
-            if _checked_something(meta, input, config_kinds):
-                checks.append(meta.rule())
-            _collect(meta, value, input, findings, violations)
-    for policy in pack.python:
-        if policy.meta.input not in inputs:
-            continue
-        if _checked_something(policy.meta, inputs[policy.meta.input], config_kinds):
-            checks.append(policy.meta.rule())
-        _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings, violations)
-    findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
-    violations.sort(key=lambda v: (-v.severity.rank, v.policy, v.fingerprint or ""))
-    return PolicyRun(tuple(findings), tuple(violations), tuple(checks), engine.name, pack.version, pack.hash)
+    return PackEvaluation(pack, engine, inputs).finish()
+
+
+class PackEvaluation:
+    """`evaluate_pack` in two steps. The Rego policies of the kinds in `beside` are evaluated by forked
+    copies of this process (an in-process engine on Linux) from the start, while this one goes on; the
+    others when `finish` is called (once)."""
+
+    def __init__(self, pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any],
+                 beside: AbstractSet[str] = frozenset()) -> None:
+        self.pack, self.engine, self.inputs = pack, engine, inputs
+        self.modules_of = {kind: [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
+                           for kind in inputs}
+        self.started = {kind: _beside(engine, self.modules_of[kind], inputs[kind])
+                        for kind in inputs if kind in beside and engine.in_process and self.modules_of[kind]}
+
+    def finish(self) -> PolicyRun:
+        try:
+            return self._finish()
+        finally:
+            for pending in self.started.values():
+                pending.close()
+
+    def _finish(self) -> PolicyRun:
+        findings: list[Finding] = []
+        violations: list[Violation] = []
+        checks: list[Rule] = []
+        inputs = self.inputs
+        config_kinds = frozenset(entry.get("kind") for entry in inputs.get("config", {}).get("files", ()))
+        for kind, input in inputs.items():
+            modules = self.modules_of[kind]
+            values = (_result(self.started[kind], kind) if kind in self.started
+                      else self.engine.evaluate_many([f"{m.ref}.deny" for m in modules], input))
+            for module, value in zip(modules, values):
+                meta = module.meta
+                assert meta is not None
+                if not isinstance(value, list):
+                    raise PolicyError(f"{meta.source}: `deny` of {meta.id} evaluated to {value!r}, not a set")
+                if _checked_something(meta, input, config_kinds):
+                    checks.append(meta.rule())
+                _collect(meta, value, input, findings, violations)
+        for policy in self.pack.python:
+            if policy.meta.input not in inputs:
+                continue
+            if _checked_something(policy.meta, inputs[policy.meta.input], config_kinds):
+                checks.append(policy.meta.rule())
+            _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings,
+                     violations)
+        findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
+        violations.sort(key=lambda v: (-v.severity.rank, v.policy, v.fingerprint or ""))
+        return PolicyRun(tuple(findings), tuple(violations), tuple(checks), self.engine.name, self.pack.version,
+                         self.pack.hash)
+
+
+def _beside(engine: PolicyEngine, modules: Sequence[RegoModule], input: Any) -> forked.Pending[list[Any]]:
+    """Each module's `deny` for `input`, evaluated by forked children, one per core (each reads the
+    input once: it is encoded here, once, for all of them)."""
+    encoded = orjson.Fragment(jsonenc.dumps(input))
+    return forked.start_each(lambda m: engine.evaluate(f"{m.ref}.deny", encoded), modules, fork=True,
+                             children=max(1, (os.cpu_count() or 1) - 1))
+
+
+def _result(pending: forked.Pending[list[Any]], kind: str) -> list[Any]:
+    try:
+        return pending.result()
+    except forked.ForkedError as exc:
+        raise PolicyError(f"the {kind} policies, evaluated by a forked process: {exc}") from None
 
 
 def _checked_something(meta: PolicyMeta, input: Mapping[str, Any], config_kinds: frozenset[str]) -> bool:

@@ -1,0 +1,90 @@
+"""A large run's later stages on more cores (forked children) give the outputs of one process, and a
+policy failing in a child fails the run as it would in this process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from guard import forked, pipeline
+from guard.commands.outputs import FORK_AT, write_outputs
+from guard.config import Config, PolicySettings
+from guard.model import Category, Finding, Location, Rule, ScannerRun, Severity, Status
+from guard.policy.runner import FORK_AT as POLICY_FORK_AT
+
+pytestmark = pytest.mark.skipif(not forked.CAN_FORK, reason="fork is used on Linux only")
+N = max(FORK_AT, POLICY_FORK_AT) + 1_000
+CLOCK = dt.datetime(2026, 11, 2, 12, 0, tzinfo=dt.timezone.utc)
+CWES = ["CWE-89", "CWE-327", "CWE-798", "CWE-22", "CWE-1357"]
+CATEGORIES = [Category.SAST, Category.SECRET, Category.DEPENDENCY, Category.IAC]
+
+
+def runs(n: int = N) -> list[ScannerRun]:
+    rules = [Rule(f"R{i}", f"rule{i}", f"Rule {i}", f"Rule {i} in full", f"help {i}", cwe=(CWES[i % 5],))
+             for i in range(40)]
+    findings = [Finding(tool="semgrep", rule=rules[i % 40], message=f"problem {i}", severity=list(Severity)[i % 5],
+                        category=CATEGORIES[i % 4], location=Location(f"src/m{i % 700}.py", i % 90 + 1, i % 90 + 1),
+                        cwe=(CWES[i % 5],), fingerprint=f"{i:032x}", found_by=("semgrep",),
+                        properties={"fixed_versions": ["2.0"]} if i % 4 == 2 else {}) for i in range(n)]
+    return [ScannerRun("semgrep", Category.SAST, Status.OK, version="1", findings=tuple(findings), checks=tuple(rules))]
+
+
+def outputs(tmp: Path, name: str, cfg: Config) -> dict[str, object]:
+    root, out = tmp / name / "repo", tmp / name / "out"
+    root.mkdir(parents=True)
+    result = pipeline.run_imported(root, runs(), cfg, clock=lambda: CLOCK)
+    write_outputs(result, out, cfg, root)
+    findings = json.loads((out / "findings.json").read_text())
+    for scanner in findings["scanners"]:
+        scanner["seconds"] = 0
+    findings["target"] = None
+    return {"findings.json": findings,
+            "guard.sarif": (out / "guard.sarif").read_bytes(),
+            "controls.json": (out / "controls.json").read_bytes(),
+            "summary.md": re.sub(r"\| [0-9.]+s \|", "| s |", (out / "summary.md").read_text())}
+
+
+def test_forked_stages_write_what_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    forks: list[int] = []
+    fork = forked._fork
+    monkeypatch.setattr(forked, "_fork", lambda work: forks.append(1) or fork(work))
+    cfg = Config(scanners=[], fail_on="critical", frameworks=["soc2", "pci-dss"])
+    beside = outputs(tmp_path, "beside", cfg)
+    forked_children = len(forks)
+    assert forked_children >= 2  # the finding policies and the writers
+    monkeypatch.setattr(forked, "CAN_FORK", False)
+    alone = outputs(tmp_path, "alone", cfg)
+    assert len(forks) == forked_children and beside == alone
+    violations = beside["findings.json"]["properties"]["violations"]  # type: ignore[index]
+    assert {v["policy"] for v in violations} >= {"GUARD-GATE-001", "GUARD-GATE-002", "GUARD-GATE-004"}
+
+
+def test_a_policy_failing_in_a_forked_child_fails_the_run(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "shout.rego").write_text("""# METADATA
+# title: Shouts lines
+# description: Upper-cases a line number, a type error.
+# custom:
+#   id: T-SHOUT
+#   severity: low
+#   controls: {soc2: [CC7.1]}
+package guard.findings.shout
+
+import rego.v1
+
+deny contains violation if {
+\tsome f in input.findings
+\tviolation := {"msg": upper(f.line), "fingerprint": f.fingerprint}
+}
+""")
+    root = tmp_path / "repo"
+    root.mkdir()
+    result = pipeline.run_imported(root, runs(), Config(scanners=[], policies=PolicySettings(paths=[str(policies)])))
+    policy_run = result.scanners[-1]
+    assert policy_run.status is Status.ERROR and "shout.rego:14" in policy_run.reason and "upper" in policy_run.reason
+    assert not result.gate.passed
