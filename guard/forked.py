@@ -17,6 +17,7 @@ import traceback
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 CAN_FORK = sys.platform == "linux"
+CORES = len(os.sched_getaffinity(0)) if CAN_FORK else 1  # the cores this process may run on
 _OK, _FAILED = b"0", b"1"
 _TOKEN = struct.Struct("!I")
 _PIPE_TOKENS = 16_384  # tokens that fit a pipe's default 64 KiB before any child reads one

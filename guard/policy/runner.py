@@ -8,7 +8,6 @@ is a PolicyError naming the policy's file:line; a run never degrades to "no viol
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,7 +216,7 @@ def _beside(engine: PolicyEngine, modules: Sequence[RegoModule], input: Any) -> 
     input once: it is encoded here, once, for all of them)."""
     encoded = orjson.Fragment(jsonenc.dumps(input))
     return forked.start_each(lambda m: engine.evaluate(f"{m.ref}.deny", encoded), modules, fork=True,
-                             children=max(1, (os.cpu_count() or 1) - 1))
+                             children=forked.CORES)
 
 
 def _result(pending: forked.Pending[list[Any]], kind: str) -> list[Any]:
