@@ -13,7 +13,7 @@ from guard.config import load as load_config
 from guard.policy.base import PolicyContext, PolicyError
 from guard.policy.loader import ENGINES, builtin_dir, load_engine, load_pack, make_engine
 from guard.policy.runner import evaluate_pack, findings_input
-from guard.policy.testing import head_warnings, load_for_tests, run_tests
+from guard.policy.testing import load_for_tests, run_tests
 
 
 @click.group()
@@ -39,9 +39,6 @@ def test_cmd(directory: Path | None, engine: str, opa_url: str | None, quiet: bo
     except PolicyError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    if engine == "regorus":
-        for warning in head_warnings(pack):
-            click.echo(f"warning: {warning}", err=True)
     for r in results:
         if not r.passed or not quiet:
             click.echo(f"{'PASS' if r.passed else 'FAIL'} {r.name} ({r.source}){' ' + r.detail if r.detail else ''}")

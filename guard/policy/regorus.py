@@ -1,7 +1,8 @@
 """The embedded default engine: regorus (Rust, Rego v1), from the `gordon-to-regorus` wheel.
 
 Results are read as JSON (`eval_rule_as_json`; native conversion breaks on sets of objects) and an
-undefined rule comes back as the string "<undefined>". regorus compiles lazily and only reports an
+undefined rule comes back as the string "<undefined>". A set rule that builds its value in the head
+is loaded with that value bound in its body instead (`heads`). regorus compiles lazily and only reports an
 unknown function when a rule reaches it, so `prepare` checks every call in every module at load.
 The engine is bound to the thread that created it.
 """
@@ -15,6 +16,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from guard import jsonenc
 from guard.policy.base import UNDEFINED, PolicyError
+from guard.policy.heads import bound_in_bodies
 
 os.environ.setdefault("RUST_BACKTRACE", "0")
 
@@ -38,7 +40,7 @@ class RegorusEngine:
 
     def add_module(self, path: str, source: str) -> None:
         try:
-            self._engine.add_policy(path, source)
+            self._engine.add_policy(path, bound_in_bodies(path, source))
         except RuntimeError as exc:
             raise PolicyError(_message(exc)) from None
 

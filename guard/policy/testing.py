@@ -6,7 +6,6 @@ No engine ships `opa test`, so guard does it: a test passes when its rule evalua
 
 from __future__ import annotations
 
-import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -31,23 +30,6 @@ def load_for_tests(dirs: Iterable[Path], engine: PolicyEngine) -> Pack:
     pack = load_pack(list(dirs), include_tests=True, entry_points=False)
     load_engine(pack, engine)
     return pack
-
-
-# `deny contains <expression> if {...}`: regorus drops every result of the rule, or fails the run,
-# when the expression is undefined for one binding (OPA drops that one result).
-_HEAD_EXPRESSION = re.compile(r"^deny\s+contains\s+(?![A-Za-z_][A-Za-z0-9_]*\s+if\b)", re.MULTILINE)
-
-
-def head_warnings(pack: Pack) -> list[str]:
-    """`file:line: ...` for each `deny` rule of the pack's policies that builds its result in the head."""
-    warnings = []
-    for module in pack.policies:
-        for match in _HEAD_EXPRESSION.finditer(module.source):
-            line = module.source.count("\n", 0, match.start()) + 1
-            warnings.append(f"{module.path}:{line}: `deny` builds its result in the rule head; regorus drops every "
-                            "result of the rule when that value is undefined for one of them (a field some input "
-                            "lacks): bind it in the body, `deny contains v if { ...; v := ... }`")
-    return warnings
 
 
 def _one(engine: PolicyEngine, ref: str) -> object:
