@@ -76,11 +76,23 @@ def test_kinds_by_name() -> None:
 
 def test_unparseable_files_are_reported_with_line(tmp_path: Path) -> None:
     (tmp_path / "bad.tf").write_text('resource "a" "b" {\n  x = \n}\n')
-    (tmp_path / "bad.json").write_text('{\n  "a": 1,\n}\n')
+    (tmp_path / "bad.json").write_text('{\n  "a": 1\n  "b": 2\n}\n')
     (tmp_path / "ok.yaml").write_text("a: 1\n")
     inp, errors = build_config_input(tmp_path, ["bad.tf", "bad.json", "ok.yaml", "README.md"])
     assert [f["path"] for f in inp["files"]] == ["ok.yaml"]
     assert sorted((e.path, e.line) for e in errors) == [("bad.json", 3), ("bad.tf", 2)]
+
+
+def test_json_with_comments_and_trailing_commas_is_read_with_its_lines(tmp_path: Path) -> None:
+    """tsconfig.json, .vscode/*.json and devcontainer.json are JSONC: they were reported as unparsed."""
+    (tmp_path / "tsconfig.json").write_text(
+        '{\n  // what to build\n  "compilerOptions": {\n    "url": "http://x//y", /* a note */ "paths": ["a",],\n'
+        '    "glob": "src/**/*.ts",\n  },\n}\n')
+    inp, errors = build_config_input(tmp_path, ["tsconfig.json"])
+    assert not errors
+    ((entry,),) = [f["documents"] for f in inp["files"]]
+    assert entry["content"] == {"compilerOptions": {"url": "http://x//y", "paths": ["a"], "glob": "src/**/*.ts"}}
+    assert entry["lines"]["compilerOptions.paths"] == 4 and entry["lines"]["compilerOptions.glob"] == 5
 
 
 def test_helm_chart_templates_are_not_read_as_yaml(tmp_path: Path) -> None:

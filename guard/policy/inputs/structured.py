@@ -8,6 +8,7 @@ line, a list item's line is where the item starts. YAML accepts CloudFormation's
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,19 +97,45 @@ def load_yaml(path: str, text: str) -> list[Document]:
     return docs
 
 
+# JSON with comments (tsconfig.json, .vscode/*.json, devcontainer.json): a string, a comment, or a comma
+# before a closing bracket
+_JSONC_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/', re.S)
+_JSONC_TRAILING_COMMA = re.compile(r'"(?:[^"\\\n]|\\.)*"|,(?=\s*[}\]])')
+
+
 def parse_json(path: str, text: str) -> Any:
-    """A JSON document's content. Raises InputError with file:line."""
+    """A JSON document's content, JSON with comments and trailing commas too. Raises InputError with file:line."""
+    return _parse_json(path, text)[0]
+
+
+def _parse_json(path: str, text: str) -> tuple[Any, str]:
+    """The content and the text it was read from (`text` with comments and trailing commas blanked)."""
     try:
-        return json.loads(text)
+        return json.loads(text), text
     except json.JSONDecodeError as exc:
+        plain = _without_comments(text)
+        if plain != text:
+            try:
+                return json.loads(plain), plain
+            except (json.JSONDecodeError, RecursionError):
+                pass
         raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InputError(path, None, "JSON nested too deeply") from None
 
 
+def _without_comments(text: str) -> str:
+    """`text` with JSONC comments and trailing commas turned to spaces (lines and columns kept)."""
+    def blank(match: re.Match[str]) -> str:
+        token = match.group()
+        return token if token.startswith('"') else re.sub(r"[^\n]", " ", token)
+
+    return _JSONC_TRAILING_COMMA.sub(blank, _JSONC_COMMENT.sub(blank, text))
+
+
 def load_json(path: str, text: str) -> list[Document]:
     """One JSON document; lines come from reading it as YAML (JSON is YAML) when that works."""
-    content = parse_json(path, text)
+    content, text = _parse_json(path, text)
     lines: dict[str, int] = {}
     try:
         node = yaml.compose(text, Loader=_JSON_LINES_LOADER)
