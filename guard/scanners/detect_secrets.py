@@ -4,10 +4,11 @@ Kept beside trivy's secret scanner because trivy allow-lists values that look li
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
 allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
-strings that are pre-commit's commit pins, Alembic revision ids or file digests under a key naming
-their hash (`"sha256": ...`), AWS key id patterns inside a base64 blob, "high-entropy" strings that
-are Subresource Integrity digests or made of words (names and paths), and keyword values that are
-code (`os.Getenv(`) or a translation catalog's text: each waiver names why. The pinned version is
+strings that are pre-commit's commit pins, Alembic revision ids, file digests under a key naming
+their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`), AWS key id
+patterns inside a base64 blob, "high-entropy" strings that are Subresource Integrity digests or made
+of words (names and paths), keyword values that are code (`os.Getenv(`) or a translation catalog's
+text, and a URL password that is a format verb (`%s`): each waiver names why. The pinned version is
 started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 """
 
@@ -166,8 +167,11 @@ def _known_identifier(value: str, start: int, end: int, text: str) -> str | None
     for why, pattern in _IDENTIFIERS:
         if re.search(pattern.format(v=re.escape(value)), text):
             return f"guard: {why}, not a secret"
-    if len(value) in _DIGEST_LENGTHS and _under_digest_key(value, text):
+    key = _key_of(value, text)
+    if len(value) in _DIGEST_LENGTHS and _DIGEST_KEY.search(key) and not _CREDENTIAL_KEY.search(key):
         return "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...), not a secret"
+    if len(value) in _COMMIT_LENGTHS and _COMMIT_KEY.search(key) and not _CREDENTIAL_KEY.search(key):
+        return "guard: a git commit id under a key naming a commit (`commit`, `gitHead`...), not a secret"
     return _encoded_data(value) or _sequence(value)
 
 
@@ -212,11 +216,17 @@ _DIGEST_KEY = re.compile(r"sha\d*|md5|blake2|digest|hash|checksum|etag", re.IGNO
 _CREDENTIAL_KEY = re.compile(r"pass|secret|token|key|auth|cred|salt|sign|hmac", re.IGNORECASE)
 
 
-def _under_digest_key(value: str, text: str) -> bool:
-    # `"sha256": "..."`, `sha256 = "..."`, and Homebrew's `sha256 "..."`
+# A git commit id (SHA-1, or SHA-256 in repositories that use it) under a key naming a commit: bower's
+# `.bower.json` `"commit"`, npm's `"gitHead"` in published package.json files, `commit_sha`, `revision`.
+_COMMIT_LENGTHS = frozenset({40, 64})
+_COMMIT_KEY = re.compile(r"commit|githead|revision", re.IGNORECASE)
+
+
+def _key_of(value: str, text: str) -> str:
+    """The key `value` stands under on its line: `"sha256": "..."`, `sha256 = "..."`, Homebrew's
+    `sha256 "..."` ("" when none)."""
     found = re.search(r"""([\w.-]+)["']?(?:\s*[:=]\s*["']?|\s+["'])%s(?![0-9A-Za-z])""" % re.escape(value), text)
-    key = found.group(1) if found else ""
-    return bool(_DIGEST_KEY.search(key)) and not _CREDENTIAL_KEY.search(key)
+    return found.group(1) if found else ""
 
 
 # detect-secrets' base64 heuristic flags any run of its characters with high Shannon entropy, which
@@ -254,6 +264,23 @@ _CALL_OR_INDEX = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*[
 _QUOTES = re.compile(r"[\"'`]")
 
 
+# detect-secrets' basic-auth pattern takes `%s` in `"postgres://user:%s@db"` for the password: a format
+# verb the code fills in (from a secret read elsewhere), not a password written in the file. Its
+# pattern, whose group is the flagged value:
+_BASIC_AUTH = re.compile(r"://[^:/?#\[\]@!$&'()*+,;=\s]+:([^:/?#\[\]@!$&'()*+,;=\s]+)@")
+_FORMAT_VERB = re.compile(r"%[-#0 ]*\d*(?:\.\d+)?[a-zA-Z]")
+
+
+def _passwords(text: str) -> Iterator[tuple[str, int, int]]:
+    return ((m.group(1), m.start(1), m.end(1)) for m in _BASIC_AUTH.finditer(text))
+
+
+def _format_verb(value: str, start: int, end: int, text: str) -> str | None:
+    if _FORMAT_VERB.fullmatch(value):
+        return "guard: a format verb (`%s`) the code fills in, not a password"
+    return None
+
+
 def _code(text: str) -> Iterator[tuple[str, int, int]]:
     """Candidates: each call or index, alone and up to the next quote."""
     for match in _CALL_OR_INDEX.finditer(text):
@@ -275,6 +302,7 @@ _VALUE_RULES: dict[str, tuple[Candidates, Reason]] = {
     "aws-access-key": (_matches(_AWS_KEY_ID), _inside_blob),
     "base64-high-entropy-string": (_matches(_BASE64_RUN), _not_random),
     "secret-keyword": (_code, _code_not_value),
+    "basic-auth-credentials": (_passwords, _format_verb),
 }
 
 
