@@ -4,6 +4,11 @@ hadolint's SARIF names no rules, so titles, severity and CWE come from guard's t
 (guard/scanners/data/hadolint_rules.py). hadolint runs without the repository's .hadolint.yaml and
 with its ignore pragmas off, so a change cannot silence it; guard records a finding under a
 `# hadolint ignore=DLxxxx` pragma (or `# hadolint global ignore=...`) as an inline waiver instead.
+
+hadolint's parser needs a blank line after a BuildKit heredoc's terminator: `EOF` followed directly
+by an instruction or a comment fails the whole file (DL1000, nothing else checked), though BuildKit
+builds it. Such a Dockerfile is linted as a copy with those blank lines added, and hadolint's lines
+are mapped back to the file's.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_o
 from guard.scanners.data.hadolint_rules import RULES
 
 OUTPUT = "stdout"
+VIEW = "heredocs"  # under the workdir: the copies with blank lines after heredoc terminators
+_HEREDOC = re.compile(r"""<<(-?)["']?([A-Za-z_][A-Za-z0-9_]*)["']?""")
+_HEREDOC_INSTRUCTION = re.compile(r"^\s*(?:RUN|COPY|ADD)\b", re.IGNORECASE)
 
 
 class HadolintScanner(ToolScanner):
@@ -30,14 +38,26 @@ class HadolintScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("hadolint").args
+        copied = blank_lines_needed(target, files)
+        paths = [str(workdir / VIEW / f) if f in copied else f for f in files]
         return [exe, "-f", "sarif", "--no-fail", *unless_set(args, ("-c", "--config"), "--config", str(NO_CONFIG)),
-                "--disable-ignore-pragma", *args, "--", *files]
+                "--disable-ignore-pragma", *args, "--", *paths]
+
+    def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
+        for rel, ends in blank_lines_needed(target, files).items():
+            lines = source_lines(target / rel)
+            for end in reversed(ends):
+                lines.insert(end + 1, "")
+            copy = workdir / VIEW / rel
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [rule(rid) for rid in RULES]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name)
+        _map_copies_back(doc, run.workdir / VIEW, blank_lines_needed(run.target, run.files))
         pragmas: dict[str, _Pragmas] = {}
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             f = item.finding
@@ -53,6 +73,49 @@ class HadolintScanner(ToolScanner):
                 yield replace(f, rule=r)
                 continue
             yield replace(f, rule=r, severity=known[1], severity_source="guard-table", cwe=known[2])
+
+
+def blank_lines_needed(target: Path, files: Sequence[str]) -> dict[str, list[int]]:
+    """For each Dockerfile among `files` with a heredoc whose terminator another line follows directly,
+    the 0-based indexes of those terminator lines."""
+    found = {}
+    for rel in files:
+        ends = _terminators_followed(source_lines(target / rel))
+        if ends:
+            found[rel] = ends
+    return found
+
+
+def _terminators_followed(lines: list[str]) -> list[int]:
+    ends, i = [], 0
+    while i < len(lines):
+        words = _HEREDOC.findall(lines[i]) if _HEREDOC_INSTRUCTION.match(lines[i]) else []
+        i += 1
+        for dash, word in words:  # `RUN <<A <<B`: the bodies follow one another
+            while i < len(lines) and (lines[i].lstrip("\t") if dash else lines[i]) != word:
+                i += 1
+            i += 1
+        if words and i < len(lines) and lines[i].strip():
+            ends.append(i - 1)
+    return ends
+
+
+def _map_copies_back(doc: dict, view: Path, copied: dict[str, list[int]]) -> None:
+    """Results on a copy made by `stage` moved to the repository file and its lines."""
+    added = {str(view / rel): (rel, [end + 2 + k for k, end in enumerate(ends)]) for rel, ends in copied.items()}
+    for sarif_run in doc.get("runs") or []:
+        for result in sarif_run.get("results") or []:
+            for location in result.get("locations") or []:
+                physical = location.get("physicalLocation") or {}
+                artifact = physical.get("artifactLocation") or {}
+                if artifact.get("uri") not in added:
+                    continue
+                rel, blanks = added[artifact["uri"]]
+                artifact["uri"] = rel
+                region = physical.get("region") or {}
+                for key in ("startLine", "endLine"):
+                    if isinstance(region.get(key), int):
+                        region[key] -= sum(1 for blank in blanks if blank < region[key])
 
 
 _PRAGMA = re.compile(r"^\s*#\s*hadolint\s+(?P<glob>global\s+)?ignore\s*=\s*(?P<ids>[\w, -]+)", re.IGNORECASE)

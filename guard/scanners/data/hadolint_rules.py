@@ -11,6 +11,8 @@ H, M, L, I = Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
 
 # fmt: off
 RULES: dict[str, tuple[str, Severity, tuple[str, ...]]] = {
+    # a file hadolint cannot parse (its parser lacks some BuildKit syntax): not checked, reported low
+    "DL1000": ("hadolint could not parse this Dockerfile, so none of its checks ran on it", L, ()),
     "DL3000": ("Use absolute WORKDIR", L, ()),
     "DL3001": ("Some bash commands make no sense in a Docker container (ssh, vim, shutdown, service, ps, free, top, kill, mount, ifconfig)", L, ()),
     "DL3002": ("Last USER should not be root", M, ("CWE-250",)),
