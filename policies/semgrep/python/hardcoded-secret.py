@@ -15,6 +15,15 @@ def connect(client):
     return client.login(user="shop", password="hunter2-prod")
 
 
+def manager(DBManager):
+    # ok: guard.python.hardcoded-credential
+    return DBManager(password_file="/run/secrets/db-password", api_key_env="SHOP_API_KEY")
+
+
+# ruleid: guard.python.hardcoded-credential
+SECRET_FILENAME_SALT = "c2VjcmV0LXNhbHQ"
+
+
 # ruleid: guard.python.embedded-secret-token
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
 
