@@ -1,7 +1,8 @@
 """Dependency manifests no lockfile guard reads pins: their versions are chosen at install time, so no
 version can be checked. A manifest counts when it declares dependencies and no lockfile of its tool
 that guard reads sits in its folder or a folder above it (workspaces lock at their root); bun's
-binary bun.lockb is not read, so a package.json beside it counts."""
+binary bun.lockb is not read, so a package.json beside it counts. A Maven POM pins the versions it
+writes (guard checks those) and counts when it declares one Maven resolves at build time."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
 from guard.lockfiles.base import LockfileError, read_text
+from guard.lockfiles.maven import resolved_at_build
 
 
 def _json_keys(*keys: str) -> Callable[[str], bool]:
@@ -49,8 +51,11 @@ def _entries(value: Any) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Manifest:
     ecosystem: str
-    lockfiles: tuple[str, ...]  # the file names that pin what it declares
-    declares: Callable[[str], bool]  # whether its text declares dependencies
+    lockfiles: tuple[str, ...]  # the file names that pin what it declares (none: the manifest pins some itself)
+    declares: Callable[[str], bool]  # whether its text declares dependencies no version in it pins
+    unpinned: str = ""  # why those are not pinned, when no lockfile could pin them
+
+
 
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock")  # not bun.lockb
@@ -64,6 +69,9 @@ MANIFESTS: dict[str, Manifest] = {
     "gems.rb": Manifest("RubyGems", ("gems.locked",), _pattern(r"^\s*gem\s+['\"]")),
     "build.gradle": Manifest("Maven", ("gradle.lockfile",), _pattern(r"\bdependencies\s*\{")),
     "build.gradle.kts": Manifest("Maven", ("gradle.lockfile",), _pattern(r"\bdependencies\s*\{")),
+    "pom.xml": Manifest("Maven", (), lambda text: resolved_at_build(text, "pom.xml"),
+                        "take their versions from a parent POM, an imported BOM or a range, which Maven resolves "
+                        "at build time"),
 }
 
 

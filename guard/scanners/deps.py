@@ -57,8 +57,9 @@ UNLOCKED = Rule(
     short_description="Dependencies a manifest declares are pinned by a lockfile",
     full_description=(
         "A manifest (package.json, Cargo.toml, build.gradle, Gemfile, composer.json, Pipfile) declares "
-        "dependencies that no lockfile guard reads pins (beside or above it): their versions are chosen at "
-        "install time, so they cannot be checked for known vulnerabilities, and builds are not reproducible."
+        "dependencies that no lockfile guard reads pins (beside or above it), or a Maven POM takes versions "
+        "from a parent POM, a BOM or a range: they are chosen at install or build time, so they cannot be "
+        "checked for known vulnerabilities, and builds are not reproducible."
     ),
     help_text="Commit the lockfile the tool writes (for Gradle: enable dependency locking), or a CycloneDX SBOM "
               "of the build; `advisories.skip_ecosystems` leaves an ecosystem unchecked on purpose.",
@@ -97,7 +98,7 @@ class OsvScanner:
         """The lockfiles, SBOMs and dependency manifests among `files`, but those of a format whose one
         ecosystem is skipped (`advisories.skip_ecosystems`): a run with nothing else to check is
         skipped, not passed."""
-        return [*self._lockfiles(files), *manifests(files, self.config.advisories.skip_ecosystems)]
+        return list(dict.fromkeys([*self._lockfiles(files), *manifests(files, self.config.advisories.skip_ecosystems)]))
 
     def _lockfiles(self, files: Sequence[str]) -> list[str]:
         skipped = set(self.config.advisories.skip_ecosystems)
@@ -343,9 +344,10 @@ def _count(deps: Sequence[Dependency]) -> str:
 
 def _unlocked_finding(u: Unlocked) -> Finding:
     locks = ", ".join(u.manifest.lockfiles)
+    why = u.manifest.unpinned or f"are not pinned by a lockfile guard reads ({locks}) in its folder or above"
     return Finding(tool="osv", rule=UNLOCKED, severity=Severity.LOW, category=Category.DEPENDENCY,
-                   message=f"{u.manifest.ecosystem} dependencies declared in {u.path} are not pinned by a lockfile "
-                           f"guard reads ({locks}) in its folder or above: not checked for known vulnerabilities",
+                   message=f"{u.manifest.ecosystem} dependencies declared in {u.path} {why}: not checked for known "
+                           "vulnerabilities",
                    location=Location(u.path, 1, 1), cwe=UNLOCKED.cwe, tags=UNLOCKED.tags, found_by=("osv",),
                    severity_source="guard-table", properties={"ecosystem": u.manifest.ecosystem, "lockfiles": locks})
 

@@ -9,6 +9,8 @@ import pytest
 from guard.lockfiles.manifests import manifests, unlocked
 
 DEPS_JSON = '{"name": "web", "dependencies": {"lodash": "^4.17.0"}}'
+POM = ("<project><properties><v>1.2</v></properties><dependencies><dependency><groupId>g</groupId>"
+       "<artifactId>a</artifactId>{version}</dependency></dependencies></project>")
 CASES = {
     # manifest text, files beside or above it, counted
     "npm": ({"package.json": DEPS_JSON}, True),
@@ -28,6 +30,11 @@ CASES = {
     "bundler": ({"Gemfile": "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n"}, True),
     "pipenv": ({"Pipfile": '[packages]\nrequests = "*"\n'}, True),
     "pipenv locked": ({"Pipfile": '[packages]\nrequests = "*"\n', "Pipfile.lock": "{}"}, False),
+    # a POM pins the versions it writes (checked as a lockfile); one Maven resolves at build time is not
+    "pom literal": ({"pom.xml": POM.format(version="<version>${v}</version>")}, False),
+    "pom from parent": ({"pom.xml": POM.format(version="")}, True),
+    "pom range": ({"pom.xml": POM.format(version="<version>[1.0,2.0)</version>")}, True),
+    "pom unreadable": ({"pom.xml": "<project><dependencies>"}, True),
 }
 
 
