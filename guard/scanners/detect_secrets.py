@@ -14,6 +14,7 @@ started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from dataclasses import replace
@@ -176,10 +177,12 @@ def _known_identifier(value: str, start: int, end: int, text: str) -> str | None
 
 
 # Hex that decodes to printable UTF-8 text (`'746865207573657220697320746f6269'`: "the user is tobi")
-# or starts with a file format's signature (gzip, zip, PNG) is data written in hex, not key material:
-# random bytes decode to printable text about once in 12,000 for 12 bytes (the shortest taken so) and
-# once in 130,000 for 16 (simulated).
-_SIGNATURES = (b"\x1f\x8b\x08", b"PK\x03\x04", b"\x89PNG\r\n\x1a\n")
+# or starts with a file format's signature (gzip, zip, PNG, JPEG, GIF, PDF, WebAssembly, a Java
+# serialization stream) is data written in hex, not key material: random bytes decode to printable
+# text about once in 12,000 for 12 bytes (the shortest taken so) and once in 130,000 for 16
+# (simulated). Base64 is taken by its signature alone: a Kubernetes Secret's base64 values are text.
+_SIGNATURES = (b"\x1f\x8b\x08", b"PK\x03\x04", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"%PDF-",
+               b"\x00asm", b"\xac\xed\x00\x05")
 
 
 def _encoded_data(value: str) -> str | None:
@@ -241,6 +244,7 @@ _SRI = re.compile(r"sha(256|384|512)-([A-Za-z0-9+/]+={0,2})")
 _SRI_LENGTH = {"256": 44, "384": 64, "512": 88}  # base64 characters of each digest, padding included
 _SEPARATORS = re.compile(r"[/_.+=\-]+")
 _WORD = re.compile(r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+)[0-9]{0,2}|[0-9]+")
+_URL_SAFE = str.maketrans("-_", "+/")
 _ETAG = re.compile(r"[0-9a-f]{1,8}-[A-Za-z0-9+/]{27}")  # the `etag` package's: length in hex, base64 SHA-1
 
 
@@ -253,7 +257,18 @@ def _not_random(value: str, start: int, end: int, text: str) -> str | None:
         return "guard: made of words and numbers (a name or path), not random characters"
     if _ETAG.fullmatch(value):
         return "guard: an HTTP entity tag (a response body's length and hash), not a secret"
+    if _decoded(value).startswith(_SIGNATURES):
+        return "guard: data written in base64 (a file format's signature), not a key"
     return _sequence(value)
+
+
+def _decoded(value: str) -> bytes:
+    """The first bytes `value` stands for as base64 (standard or URL-safe alphabet; b"" when it is not)."""
+    head = value[:24]  # whole 4-character groups: 18 bytes, more than the longest signature
+    try:
+        return base64.b64decode(head.translate(_URL_SAFE), validate=True)
+    except ValueError:
+        return b""
 
 
 # detect-secrets' keyword heuristic takes what follows `secret... :=` up to a quote as the value, so
