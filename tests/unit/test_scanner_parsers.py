@@ -100,7 +100,7 @@ def test_semgrep_maps_path_prefixed_ids_and_selects_by_rule_language(tmp_path: P
     assert original_id("work.main.policies.semgrep.python.guard.python.sql-injection", rules) == "guard.python.sql-injection"
     assert scanner.select(["a.py", "b.txt", "main.tf", "x.js"])[:1] == ["a.py"]
     assert "b.txt" not in scanner.select(["a.py", "b.txt"])
-    one_of_each = ["a.py", "main.tf", "x.js", "main.go", "Dockerfile", "k8s.yaml"]
+    one_of_each = ["a.py", "main.tf", "x.js", "main.go", "Dockerfile", "k8s.yaml", "App.java"]
     assert {r.id for r in scanner.checks(one_of_each)} == set(rules) and all(r.cwe for r in scanner.checks(one_of_each))
     assert {r.id for r in scanner.checks(["a.py"])} == {i for i, r in rules.items() if "python" in r.languages}
 
