@@ -7,8 +7,9 @@ allow-list filter: `pragma: allowlist secret` lines become inline waivers guard 
 strings that are pre-commit's commit pins, Alembic revision ids, file digests under a key naming
 their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`), AWS key id
 patterns inside a base64 blob, "high-entropy" strings that are Subresource Integrity digests or made
-of words (names and paths), keyword values that are code (`os.Getenv(`) or a translation catalog's
-text, and a URL password that is a format verb (`%s`): each waiver names why. The pinned version is
+of words (names and paths), keyword values that are code (`os.Getenv(`), a placeholder (`changethis`),
+a translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
+each waiver names why. The pinned version is
 started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 """
 
@@ -113,20 +114,17 @@ def _with_inline_waiver(f: Finding, lines: list[str]) -> Finding:
     if not line or line > len(lines):
         return f
     text = lines[line - 1]
-    why = _pragma(lines, line) or _flagged_value_reason(f, text) or _translated_text(f)
+    why = _pragma(lines, line) or _flagged_value_reason(f, text) or _translated_text(f) or _test_code(f)
     return f if why is None else replace(f, properties={**f.properties, "inline_waiver": why})
 
 
 def _flagged_value_reason(f: Finding, text: str) -> str | None:
     """Why the value detect-secrets flagged on `text` is no secret, if a rule for its detector says so:
     of the candidates on the line, the flagged one is the one whose SHA-1 is its `hashed_secret`."""
-    rule = _VALUE_RULES.get(f.rule.id)
-    if rule is None:
-        return None
-    candidates, reason = rule
-    for value, start, end in candidates(text):
-        if _sha1(value) == f.properties.get("hashed_secret") and (why := reason(value, start, end, text)):
-            return why
+    for candidates, reason in _VALUE_RULES.get(f.rule.id, ()):
+        for value, start, end in candidates(text):
+            if _sha1(value) == f.properties.get("hashed_secret") and (why := reason(value, start, end, text)):
+                return why
     return None
 
 
@@ -308,16 +306,35 @@ def _code_not_value(value: str, start: int, end: int, text: str) -> str:
     return "guard: the value is code (a call or an index), not a literal"
 
 
+# A keyword's value that is a placeholder everyone recognises (`SECRET_KEY=changethis`, `"password":
+# "<your password>"`) is a template for the real one, which lives elsewhere.
+_ASSIGNED = re.compile(r"""["']([^"'\n]*)["']|[=:]\s*([^\s"'#;,]+)""")
+_PLACEHOLDER = re.compile(r"(?i)change[-_ ]?(me|this|it)|placeholder|dummy|example|sample|fake|secret|password|"
+                          r"x{3,}|\*{3,}|\.{3}|<[^>]*>|\{\{[^}]*\}\}|your[-_ a-z]*(key|token|secret|password)[-_ a-z]*")
+
+
+def _assigned(text: str) -> Iterator[tuple[str, int, int]]:
+    for m in _ASSIGNED.finditer(text):
+        group = 1 if m.group(1) is not None else 2
+        yield m.group(group), m.start(group), m.end(group)
+
+
+def _placeholder(value: str, start: int, end: int, text: str) -> str | None:
+    if _PLACEHOLDER.fullmatch(value):
+        return "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
+    return None
+
+
 # detector (rule id) -> the candidates for the value it flagged on a line (value, start, end), and why
 # a candidate is no secret
 Candidates = Callable[[str], Iterable[tuple[str, int, int]]]
 Reason = Callable[[str, int, int, str], "str | None"]
-_VALUE_RULES: dict[str, tuple[Candidates, Reason]] = {
-    "hex-high-entropy-string": (_matches(_HEX), _known_identifier),
-    "aws-access-key": (_matches(_AWS_KEY_ID), _inside_blob),
-    "base64-high-entropy-string": (_matches(_BASE64_RUN), _not_random),
-    "secret-keyword": (_code, _code_not_value),
-    "basic-auth-credentials": (_passwords, _format_verb),
+_VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
+    "hex-high-entropy-string": ((_matches(_HEX), _known_identifier),),
+    "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
+    "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
+    "secret-keyword": ((_code, _code_not_value), (_assigned, _placeholder)),
+    "basic-auth-credentials": ((_passwords, _format_verb),),
 }
 
 
@@ -341,3 +358,20 @@ def _translated_text(f: Finding) -> str | None:
 def _sha1(value: str) -> str:
     """detect-secrets' `hashed_secret` of a value (the SHA-1 identifies the value; it protects nothing)."""
     return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()
+
+
+# Test code logs in with `password = "incorrect"` and signs up with `"weak"`: the keyword heuristic's
+# hits there are test data. Only its hits are taken so: a token pattern (an AWS key, a GitHub token)
+# or an entropy hit in a test stays a finding.
+_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "testing"})
+_TEST_FILE = re.compile(r"test_.+\.py|.+_test\.(py|go)|.+\.(test|spec)\.[cm]?[jt]sx?|.+Tests?\.(java|kt|cs)|.+_spec\.rb")
+
+
+def _test_code(f: Finding) -> str | None:
+    if f.rule.id != "secret-keyword" or f.location is None:
+        return None
+    path = PurePosixPath(f.location.path)
+    if _TEST_FILE.fullmatch(path.name) or _TEST_FOLDERS & {p.lower() for p in path.parts[:-1]}:
+        return "guard: a keyword in test code (test data), not a credential"
+    return None
+

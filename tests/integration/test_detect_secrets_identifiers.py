@@ -54,6 +54,11 @@ FILES = {
     "node_modules/left-pad/package.json": '{\n  "name": "left-pad",\n  "gitHead": "0e4f4b7a1f3a2c9d8e5b6a7f8091a2b3c4d5e6f7"\n}\n',
     "src/test/DeserializeTest.java": 'String token = "rO0ABXNyADFvcmcuZHVtbXkuaW5zZWN1cmUuZnJhbWV3b3JrLlZ1bG5lcmFibGVU'
                                      'YXNrSG9sZGVy";\nString key = "cplTjehjI/e5ajqTxWaXhU5NW9UotJfXj+gcbPvfWWc=";\n',
+    "deploy/.env": "SECRET_KEY=changethis\nDB_PASSWORD=Xk81bqLw9zQ\n",
+    "backend/tests/api/test_login.py": 'data = {"username": "a", "password": "incorrect"}\n'
+                                       'token = "AKIAZXCVBNMQWERTYUIO"\n',
+    "frontend/src/sign-up.spec.ts": 'const password = "weak"\n',
+    "backend/app/login.py": 'password = "incorrect-Horse-7"\n',
     "backend/db.go": 'return sql.Open("postgres", fmt.Sprintf("postgres://postgres:%s@db:5432/app", pw))\n'
                      'return sql.Open("postgres", "postgres://postgres:Xk81bqLw9z@db:5432/app")\n',
     "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
@@ -122,6 +127,19 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     serialized = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
                   if f.location.path == "src/test/DeserializeTest.java"}
     assert serialized == {1: "guard: data written in base64 (a file format's signature), not a key", 2: None}
+    placeholder = "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
+    test_data = "guard: a keyword in test code (test data), not a credential"
+    keywords = {(f.location.path, f.location.start_line, f.rule.id): f.properties.get("inline_waiver")
+                for f in run.findings if f.location.path in ("deploy/.env", "backend/tests/api/test_login.py",
+                                                             "frontend/src/sign-up.spec.ts", "backend/app/login.py")}
+    assert keywords == {
+        ("deploy/.env", 1, "secret-keyword"): placeholder,
+        ("deploy/.env", 2, "secret-keyword"): None,
+        ("backend/tests/api/test_login.py", 1, "secret-keyword"): test_data,
+        ("backend/tests/api/test_login.py", 2, "aws-access-key"): None,  # a key pattern in a test stays a finding
+        ("frontend/src/sign-up.spec.ts", 1, "secret-keyword"): test_data,
+        ("backend/app/login.py", 1, "secret-keyword"): None,
+    }
     urls = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
             if f.location.path == "backend/db.go"}
     assert urls == {1: "guard: a format verb (`%s`) the code fills in, not a password", 2: None}
