@@ -162,11 +162,16 @@ class _Redactor:
         return evolve(f, **changes) if changes else f
 
 
+# why a finding is waived inline: guard's reason or the skip comment, not the tool's words about the
+# secret; its quoted examples (`changeme`) are not masked as literals (known values still are)
+_OWN_TEXT = frozenset({"inline_waiver"})
+
+
 def _props(value: Any, values: Sequence[str], quoted: bool) -> Any:
     if isinstance(value, str):
         return _redact(value, values, quoted)
     if isinstance(value, Mapping):
-        return {k: _props(v, values, quoted) for k, v in value.items()}
+        return {k: _props(v, values, quoted and k not in _OWN_TEXT) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_props(v, values, quoted) for v in value)
     return value

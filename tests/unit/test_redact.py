@@ -79,3 +79,17 @@ def test_a_value_made_of_letters_is_masked_where_it_stands_as_a_value_not_in_sen
                        ["password"])
     assert text.count("[redacted:sha256:") == 3 and "the password-reset page, f=password.txt" in text
     assert "hunter22" not in redact_text("in a sentence: the hunter22 value", ["hunter22"])  # not letters only
+
+
+def test_an_inline_waivers_reason_keeps_its_quoted_examples_but_not_known_values(tmp_path: Path):
+    """A placeholder waiver's reason names `changeme` as an example: masking every quoted literal of a
+    secret finding made it `…[redacted:...]`. Values found on the secret's line are still masked."""
+    (tmp_path / ".env").write_text(f"SECRET_KEY=changethis\nAWS_SECRET_ACCESS_KEY={AWS_SECRET}\n")
+    reason = "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
+    waived = finding("detect-secrets", "secret-keyword", "Secret Keyword in .env", 1, Category.SECRET, ("CWE-798",),
+                     path=".env", inline_waiver=reason)
+    leaked = finding("detect-secrets", "secret-keyword", "Secret Keyword in .env", 2, Category.SECRET, ("CWE-798",),
+                     path=".env", inline_waiver=f"skip comment '{AWS_SECRET}'")
+    out = redact([waived, leaked], tmp_path)
+    assert out[0].properties["inline_waiver"] == reason
+    assert AWS_SECRET not in out[1].properties["inline_waiver"] and "redacted" in out[1].properties["inline_waiver"]
