@@ -8,7 +8,7 @@ strings that are pre-commit's commit pins, Alembic revision ids, file digests un
 their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`), AWS key id
 patterns inside a base64 blob, "high-entropy" strings that are Subresource Integrity digests or made
 of words (names and paths), keyword values that are code (`os.Getenv(`), a placeholder (`changethis`),
-a translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
+a field's type or validation rules (`hashed`), a translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
 each waiver names why. The pinned version is
 started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 """
@@ -319,9 +319,18 @@ def _assigned(text: str) -> Iterator[tuple[str, int, int]]:
         yield m.group(group), m.start(group), m.end(group)
 
 
+# A keyword's value that declares the field's type or validation rules: Laravel's default User model
+# casts `'password' => 'hashed'`, and its validators read `'password' => 'required|string|min:8'`.
+_TYPE_RULE = re.compile(r"(?i)(?:hashed|encrypted|string|text|required|nullable|sometimes|confirmed|"
+                        r"current_password|password|boolean|bool|integer|int|date|datetime|email|hidden|"
+                        r"(?:min|max|size|between):[\d,]+)(?:\|(?:[a-z_]+(?::[\w,]+)?))*")
+
+
 def _placeholder(value: str, start: int, end: int, text: str) -> str | None:
     if _PLACEHOLDER.fullmatch(value):
         return "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
+    if _TYPE_RULE.fullmatch(value):
+        return "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
     return None
 
 

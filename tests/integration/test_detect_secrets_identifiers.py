@@ -59,6 +59,8 @@ FILES = {
                                        'token = "AKIAZXCVBNMQWERTYUIO"\n',
     "frontend/src/sign-up.spec.ts": 'const password = "weak"\n',
     "backend/app/login.py": 'password = "incorrect-Horse-7"\n',
+    "app/Models/User.php": "<?php\nreturn [\n    'password' => 'hashed',\n    'password_rule' => 'required|string|min:8',\n"
+                           "    'password_old' => 'hashed-Kx81bq',\n];\n",
     "backend/db.go": 'return sql.Open("postgres", fmt.Sprintf("postgres://postgres:%s@db:5432/app", pw))\n'
                      'return sql.Open("postgres", "postgres://postgres:Xk81bqLw9z@db:5432/app")\n',
     "cmd/db.go": 'package main\n\nimport "os"\n\nfunc f() {\n\tpgSecretName := os.Getenv("ALLOYDB_SECRET_NAME")\n'
@@ -140,6 +142,10 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
         ("frontend/src/sign-up.spec.ts", 1, "secret-keyword"): test_data,
         ("backend/app/login.py", 1, "secret-keyword"): None,
     }
+    types = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+             if f.location.path == "app/Models/User.php"}
+    rules = "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
+    assert types == {3: rules, 4: rules, 5: None}
     urls = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
             if f.location.path == "backend/db.go"}
     assert urls == {1: "guard: a format verb (`%s`) the code fills in, not a password", 2: None}
