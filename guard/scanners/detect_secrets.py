@@ -8,7 +8,8 @@ strings that are pre-commit's commit pins, Alembic revision ids, file digests un
 their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`), AWS key id
 patterns inside a base64 blob, "high-entropy" strings that are Subresource Integrity digests or made
 of words (names and paths), keyword values that are code (`os.Getenv(`), a placeholder (`changethis`),
-a field's type or validation rules (`hashed`), a translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
+a field's type or validation rules (`hashed`), under a key naming where a secret is (`secretName`), a
+translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
 each waiver names why. The pinned version is
 started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 """
@@ -326,6 +327,17 @@ _TYPE_RULE = re.compile(r"(?i)(?:hashed|encrypted|string|text|required|nullable|
                         r"(?:min|max|size|between):[\d,]+)(?:\|(?:[a-z_]+(?::[\w,]+)?))*")
 
 
+# A key that names where a secret is, not the secret: Kubernetes' `secretName: tls-cert` (and
+# `adminSecretNamespace`, `secretRef`), `password_file: /run/secrets/db`, `token_env: API_TOKEN`.
+_REFERENCE_KEY = re.compile(r"(?i).*(secret|password|passwd|token|key)[-_.]?(name|namespace|ref|file|path|env|arn)s?")
+
+
+def _reference(value: str, start: int, end: int, text: str) -> str | None:
+    if _REFERENCE_KEY.fullmatch(_key_of(value, text)):
+        return "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
+    return None
+
+
 def _placeholder(value: str, start: int, end: int, text: str) -> str | None:
     if _PLACEHOLDER.fullmatch(value):
         return "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
@@ -342,7 +354,7 @@ _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "hex-high-entropy-string": ((_matches(_HEX), _known_identifier),),
     "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
-    "secret-keyword": ((_code, _code_not_value), (_assigned, _placeholder)),
+    "secret-keyword": ((_code, _code_not_value), (_assigned, _placeholder), (_assigned, _reference)),
     "basic-auth-credentials": ((_passwords, _format_verb),),
 }
 

@@ -59,6 +59,9 @@ FILES = {
                                        'token = "AKIAZXCVBNMQWERTYUIO"\n',
     "frontend/src/sign-up.spec.ts": 'const password = "weak"\n',
     "backend/app/login.py": 'password = "incorrect-Horse-7"\n',
+    "k8s/ingress.yaml": "spec:\n  tls:\n  - hosts: [shop.example]\n    secretName: shop-tls-secret\n"
+                        "parameters:\n  adminSecretNamespace: \"kube-system\"\n  password_file: /run/secrets/db\n"
+                        "  adminPassword: Xk81bqLw9zQ\n",
     "app/Models/User.php": "<?php\nreturn [\n    'password' => 'hashed',\n    'password_rule' => 'required|string|min:8',\n"
                            "    'password_old' => 'hashed-Kx81bq',\n];\n",
     "backend/db.go": 'return sql.Open("postgres", fmt.Sprintf("postgres://postgres:%s@db:5432/app", pw))\n'
@@ -142,6 +145,10 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
         ("frontend/src/sign-up.spec.ts", 1, "secret-keyword"): test_data,
         ("backend/app/login.py", 1, "secret-keyword"): None,
     }
+    references = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+                  if f.location.path == "k8s/ingress.yaml"}
+    where = "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
+    assert references == {4: where, 6: where, 8: None}  # (detect-secrets itself skips the path on line 7)
     types = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
              if f.location.path == "app/Models/User.php"}
     rules = "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
