@@ -1,4 +1,5 @@
-"""plan -> run scanners -> normalize -> dedup -> waivers/baseline -> policies -> controls -> gate.
+"""plan -> run scanners -> config policies -> normalize -> dedup -> waivers/baseline -> finding policies
+-> controls -> gate.
 
 Only `plan` and `scan` touch the outside world (files, tool processes); every later stage is a
 pure function of its inputs, so it can be re-run from a saved findings.json.
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from guard.compliance.controls import Failures
     from guard.compliance.frameworks import Framework
     from guard.policy.base import Violation
-    from guard.policy.runner import ConfigInput, PreparedPack
+    from guard.policy.runner import ConfigInput, PolicySession, PreparedPack
 
 
 class PipelineError(Exception):
@@ -179,49 +180,65 @@ def gate(findings: Sequence[Finding], config: Config, errors: Sequence[ScannerRu
                 blocking=tuple(blocking), reasons=tuple(reasons))
 
 
-def start_policies(root: Path, config: Config, files: Sequence[str], findings: Sequence[Finding],
-                   changes: ChangeSet | None, branch: str | None,
-                   config_input: Callable[[], "ConfigInput"] | None = None,
-                   ready: Callable[[], "PreparedPack"] | None = None, runs: Sequence[ScannerRun] | None = None,
-                   ) -> Callable[[], tuple[ScannerRun, list[Finding], list["Violation"]]]:
-    """Config policies over `files` and finding policies over `findings`, begun: call what this returns
-    for the "guard-policy" ScannerRun, its findings and the violations (on the same thread: the
-    in-process Rego engine is bound to it; see `run`). Between the two calls a large run's finding
-    policies are evaluated by forked children. `runs`: the scanner runs the findings come from (their
-    categories are the context's `scanned`).
+def config_policies(root: Path, config: Config, files: Sequence[str],
+                    config_input: Callable[[], "ConfigInput"] | None = None,
+                    ready: Callable[[], "PreparedPack"] | None = None) -> tuple["PolicySession | None", ScannerRun]:
+    """The config policies over `files`, as the "guard-policy" ScannerRun (its findings join the scanners'
+    before deduplication), and the session that goes on with the finding policies (`start_finding_policies`;
+    None once a policy failed: the run is then an ERROR, exit 2, never "no violations").
 
-    A policy that fails to load or evaluate makes that run an ERROR (exit 2), never "no violations".
     `config_input` returns the config files' policy input parsed earlier and `ready` the pack prepared
-    earlier.
+    earlier. Call on the thread the pack was prepared on (the in-process Rego engine is bound to it).
     """
-    from guard.policy import runner
+    from guard.policy.base import PolicyError
+    from guard.policy.runner import TOOL, PolicySession
+
+    session = None
+    try:
+        session = PolicySession(config, root, files, prepared=config_input, ready=ready() if ready is not None else None)
+        result = session.config_policies()
+    except PolicyError as exc:
+        if session is not None:
+            session.close()
+        return None, ScannerRun(TOOL, Category.POLICY, Status.ERROR, reason=str(exc))
+    return session, ScannerRun(TOOL, Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
+                               findings=result.findings, files_scanned=len(files), seconds=result.seconds,
+                               checks=result.checks)
+
+
+def start_finding_policies(session: "PolicySession | None", policy_run: ScannerRun, root: Path, config: Config,
+                           findings: Sequence[Finding], changes: ChangeSet | None, branch: str | None,
+                           runs: Sequence[ScannerRun]) -> Callable[[], tuple[ScannerRun, list["Violation"]]]:
+    """The finding policies over `findings`, begun (a large run's by forked children): call what this
+    returns, on the same thread, for the "guard-policy" ScannerRun with their checks and the
+    violations. `runs`: the scanner runs the findings come from (their categories are the context's
+    `scanned`)."""
     from guard.policy.base import PolicyContext, PolicyError
 
-    scanned = None if runs is None else tuple(sorted({VALUE[r.category] for r in runs if r.status is Status.OK}))
+    if session is None:
+        return lambda: (policy_run, [])
+    scanned = tuple(sorted({VALUE[r.category] for r in runs if r.status is Status.OK}))
     context = PolicyContext(repo=str(root), branch=branch,
                             changed_files=tuple(changes.paths) if changes is not None else None,
                             frameworks=tuple(config.frameworks), fail_on=config.fail_on, scanned=scanned)
 
-    def failed(exc: PolicyError) -> tuple[ScannerRun, list[Finding], list["Violation"]]:
-        return ScannerRun(runner.TOOL, Category.POLICY, Status.ERROR, reason=str(exc)), [], []
+    def failed(exc: PolicyError) -> tuple[ScannerRun, list["Violation"]]:
+        session.close()
+        return replace(policy_run, status=Status.ERROR, reason=str(exc)), []
 
     try:
-        started = runner.start_policies(config, root, files, findings, context, prepared=config_input,
-                                        ready=ready() if ready is not None else None)
+        session.start_findings(findings, context)
     except PolicyError as exc:
         outcome = failed(exc)
         return lambda: outcome
 
-    def finish() -> tuple[ScannerRun, list[Finding], list["Violation"]]:
+    def finish() -> tuple[ScannerRun, list["Violation"]]:
         try:
-            result = started.finish()
+            result = session.finish()
         except PolicyError as exc:
             return failed(exc)
-        policy_findings = assign(result.findings, SourceCache(root))
-        run = ScannerRun(runner.TOOL, Category.POLICY, Status.OK, version=f"{result.engine}; pack {result.pack_version}",
-                         findings=tuple(policy_findings), files_scanned=len(files), seconds=result.seconds,
-                         checks=result.checks)
-        return run, policy_findings, list(result.violations)
+        return replace(policy_run, checks=policy_run.checks + result.checks, seconds=result.seconds), \
+            list(result.violations)
 
     return finish
 
@@ -443,7 +460,7 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
           policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None) -> RunResult:
     """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate.
 
-    `config_input` and `policies`: see `start_policies`; `on`: the thread they were made on, where the
+    `config_input` and `policies`: see `config_policies`; `on`: the thread they were made on, where the
     policies are evaluated. The cyclic collector is paused meanwhile.
     """
 
@@ -452,21 +469,21 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         active, file_waived = waiver_set.apply(active)
         return mark_existing(active, changes, accepted, root), waived + file_waived
 
-    active, waived = settle(dedup(normalize(runs, root)))
     with ExitStack() as stack:  # the policies run on `on` (or a thread of their own); once a large run's finding
         # policies are evaluating in forked children, this thread annotates findings and groups their failures
         worker = on or stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        finish = worker.submit(start_policies, root, config, files, active, changes, branch, config_input, policies,
+        session, policy_run = worker.submit(config_policies, root, config, files, config_input, policies).result()
+        # the config policies' findings are deduplicated with the scanners' (a policy and a tool that
+        # report the same problem at the same place make one finding found by both)
+        active, waived = settle(dedup(normalize([*runs, policy_run], root)))
+        finish = worker.submit(start_finding_policies, session, policy_run, root, config, active, changes, branch,
                                runs).result()
         try:
             active, waived = annotate(root, config, active, waived)
             failures = failing(root, config, active)
         finally:
             evaluated = worker.submit(finish)
-        policy_run, policy_findings, violations = evaluated.result()
-    policy_active, policy_waived = annotate(root, config, *settle(policy_findings))
-    failures.add(policy_active)
-    active, waived = active + policy_active, waived + policy_waived
+        policy_run, violations = evaluated.result()
     all_runs = [*runs, policy_run]
     control_results = control_status(root, config, failures, waived, all_runs, started.date(), violations)
     errors = [r for r in all_runs if r.status is Status.ERROR]

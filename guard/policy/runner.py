@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import AbstractSet, Any, Callable, Mapping, Sequence
 
@@ -82,53 +82,70 @@ def run_policies(config: Config, target: Path, files: Sequence[str], findings: S
     `prepared` returns `config_input(config, target, files, kinds)` computed earlier, and `ready` is the
     pack from `prepare` (both e.g. made while the scanners ran); the engine is closed on return.
     """
-    return start_policies(config, target, files, findings, context, engine=engine, opa_url=opa_url,
-                          prepared=prepared, ready=ready).finish()
-
-
-def start_policies(config: Config, target: Path, files: Sequence[str], findings: Sequence[Finding],
-                   context: PolicyContext, *, engine: str | None = None, opa_url: str | None = None,
-                   prepared: Callable[[], ConfigInput] | None = None,
-                   ready: PreparedPack | None = None) -> "StartedPolicies":
-    """`run_policies` begun: the finding policies of a large run are being evaluated by forked children
-    when it returns, so the caller's thread can work beside them until it calls `finish` (always: on
-    the thread that made the engine)."""
-    started = time.perf_counter()
-    ready = ready or prepare(config, target, engine=engine, opa_url=opa_url)
-    pack, eng = ready.pack, ready.engine
+    session = PolicySession(config, target, files, engine=engine, opa_url=opa_url, prepared=prepared, ready=ready)
     try:
-        kinds = {m.meta.input for m in pack.policies if m.meta} | {p.meta.input for p in pack.python}
+        configured = session.config_policies()
+        session.start_findings(findings, context)
+        judged = session.finish()
+    finally:
+        session.close()
+    return replace(configured, violations=judged.violations, checks=configured.checks + judged.checks,
+                   seconds=judged.seconds)
+
+
+class PolicySession:
+    """One run's policies on one engine, in the pipeline's order: the config policies first (their
+    findings join the scanners' before deduplication), then the finding policies over the run's
+    findings, begun by `start_findings` (a large run's are evaluated by forked children meanwhile)
+    and collected by `finish`. Every call on the thread that made the engine; `close` always."""
+
+    def __init__(self, config: Config, target: Path, files: Sequence[str], *, engine: str | None = None,
+                 opa_url: str | None = None, prepared: Callable[[], ConfigInput] | None = None,
+                 ready: PreparedPack | None = None) -> None:
+        self.started = time.perf_counter()
+        self.config, self.target, self.files, self.prepared = config, target, files, prepared
+        self.ready = ready or prepare(config, target, engine=engine, opa_url=opa_url)
+        self.kinds = ({m.meta.input for m in self.ready.pack.policies if m.meta}
+                      | {p.meta.input for p in self.ready.pack.python})
+        self.evaluation: PackEvaluation | None = None
+        self._closed = False
+
+    def config_policies(self) -> PolicyRun:
+        """The config policies' findings (and a finding per config file that could not be parsed)."""
+        pack, eng = self.ready.pack, self.ready.engine
         inputs: dict[str, Any] = {}
         unparsed: list[Finding] = []
-        if "config" in kinds:
-            inputs["config"], errors = (prepared() if prepared is not None
-                                        else config_input(config, target, files, pack.config_files()))
+        if "config" in self.kinds:
+            inputs["config"], errors = (self.prepared() if self.prepared is not None
+                                        else config_input(self.config, self.target, self.files, pack.config_files()))
             unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
-        if "findings" in kinds:
-            inputs["findings"] = findings_input(findings, context)
-        evaluation = PackEvaluation(pack, eng, inputs, beside={"findings"} if len(findings) >= FORK_AT else set())
-    except BaseException:
-        eng.close()
-        raise
-    return StartedPolicies(evaluation, tuple(unparsed), started)
+        run = PackEvaluation(pack, eng, inputs).finish()
+        return replace(run, findings=tuple(unparsed) + run.findings, engine=eng.version(), seconds=self._seconds())
 
-
-@dataclass(frozen=True, slots=True)
-class StartedPolicies:
-    evaluation: "PackEvaluation"
-    unparsed: tuple[Finding, ...]
-    started: float  # perf_counter
+    def start_findings(self, findings: Sequence[Finding], context: PolicyContext) -> None:
+        """Begin the finding policies over `findings`."""
+        inputs = {"findings": findings_input(findings, context)} if "findings" in self.kinds else {}
+        self.evaluation = PackEvaluation(self.ready.pack, self.ready.engine, inputs,
+                                         beside={"findings"} if len(findings) >= FORK_AT else set())
 
     def finish(self) -> PolicyRun:
-        """Evaluate the rest, collect what the children found, and close the engine."""
-        eng, pack = self.evaluation.engine, self.evaluation.pack
+        """The finding policies' violations and checks; the engine is closed."""
+        assert self.evaluation is not None, "start_findings() first"
         try:
-            run = self.evaluation.finish()
-            return PolicyRun(findings=self.unparsed + run.findings, violations=run.violations, checks=run.checks,
-                             engine=eng.version(), pack_version=pack.version, pack_hash=pack.hash,
-                             seconds=round(time.perf_counter() - self.started, 3))
+            return replace(self.evaluation.finish(), engine=self.ready.engine.version(), seconds=self._seconds())
         finally:
-            eng.close()
+            self.close()
+
+    def close(self) -> None:
+        """Close the engine (and wait for children nobody asked the values of); more calls do nothing."""
+        if not self._closed:
+            self._closed = True
+            if self.evaluation is not None:
+                self.evaluation.close()
+            self.ready.engine.close()
+
+    def _seconds(self) -> float:
+        return round(time.perf_counter() - self.started, 3)
 
 
 def findings_input(findings: Sequence[Finding], context: PolicyContext) -> dict[str, Any]:
@@ -177,8 +194,12 @@ class PackEvaluation:
         try:
             return self._finish()
         finally:
-            for pending in self.started.values():
-                pending.close()
+            self.close()
+
+    def close(self) -> None:
+        """Wait for the children whose values were not asked for."""
+        for pending in self.started.values():
+            pending.close()
 
     def _finish(self) -> PolicyRun:
         findings: list[Finding] = []
