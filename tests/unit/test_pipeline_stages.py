@@ -9,8 +9,10 @@ from pathlib import Path
 
 from guard.config import Config
 from guard.model import Category, ControlStatus, Finding, Location, Rule, ScannerRun, Severity, Status
-from guard.pipeline import annotate, control_status, failing, gate
+from guard.baseline import Baseline
+from guard.pipeline import annotate, control_status, failing, gate, judge
 from guard.policy.base import Violation
+from guard.waivers import WaiverSet
 
 CHECK = Rule("GUARD-TEST-1", "t", "t", "t", "t", controls={"soc2": ("CC7.1",)})
 
@@ -68,3 +70,37 @@ def test_the_output_writers_are_imported_during_the_run_only_for_a_caller_that_w
 
     assert imported() == "False False"
     assert imported("guard.commands.outputs") == "True True"
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: shop/web@sha256:0e4f4b7a1f3a2c9d8e5b6a7f8091a2b3c4d5e6f70e4f4b7a1f3a2c9d8e5b6a7f
+          securityContext:
+            privileged: true
+            runAsNonRoot: true
+"""
+
+
+def test_a_config_policy_and_a_tool_reporting_one_problem_make_one_finding(tmp_path: Path):
+    """guard's policies ran after deduplication: GUARD-K8S-001 and checkov's CKV_K8S_16 on the same
+    privileged container were two findings. They are now one, found by both."""
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT)
+    rule = Rule("CKV_K8S_16", "CKV_K8S_16", "CKV_K8S_16: Do not admit privileged containers", "d", "h")
+    checkov = Finding(tool="checkov", rule=rule, message="Do not admit privileged containers", severity=Severity.HIGH,
+                      category=Category.IAC, location=Location("web.yaml", 1, 13), found_by=("checkov",))
+    runs = [ScannerRun("checkov", Category.IAC, Status.OK, version="3", findings=(checkov,), checks=(rule,))]
+    day = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    result = judge(tmp_path, Config(), runs, ["web.yaml"], WaiverSet(), Baseline(), None, day, lambda: day,
+                   commit=None, branch=None, properties={})
+    privileged = [f for f in result.findings if "privileged" in f.title.lower()]
+    assert len(privileged) == 1, [(f.tool, f.rule_id) for f in result.findings]
+    assert set(privileged[0].found_by) == {"checkov", "guard-policy"}
+    policy_run = result.scanners[-1]
+    assert policy_run.scanner == "guard-policy" and [f.rule_id for f in policy_run.findings] == ["GUARD-K8S-001"]
