@@ -1,8 +1,9 @@
 """Evaluate a policy pack over one run: config files and the run's findings.
 
-`run_policies` is what the pipeline calls. Each policy is evaluated once per run with the whole
-batch as input (all config files, or all findings), never per item. Any load or evaluation error
-is a PolicyError naming the policy's file:line; a run never degrades to "no violations".
+The pipeline runs a `PolicySession` (config policies, then finding policies); `run_policies` runs
+both steps at once. Each policy is evaluated once per run with the whole batch as input (all config
+files, or all findings), never per item. Any load or evaluation error is a PolicyError naming the
+policy's file:line; a run never degrades to "no violations".
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class PolicySession:
             inputs["config"], errors = (self.prepared() if self.prepared is not None
                                         else config_input(self.config, self.target, self.files, pack.config_files()))
             unparsed = [_unparsed(e.path, e.line, e.detail) for e in errors]
-        run = PackEvaluation(pack, eng, inputs).finish()
+        run = evaluate_pack(pack, eng, inputs)
         return replace(run, findings=tuple(unparsed) + run.findings, engine=eng.version(), seconds=self._seconds())
 
     def start_findings(self, findings: Sequence[Finding], context: PolicyContext) -> None:
