@@ -458,7 +458,8 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
           properties: dict, config_input: Callable[[], "ConfigInput"] | None = None,
           policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None) -> RunResult:
-    """Every stage after the scanners: normalize, dedup, waivers, baseline, policies, controls, gate.
+    """Every stage after the scanners: config policies, normalize, dedup, waivers, baseline, finding policies,
+    controls, gate.
 
     `config_input` and `policies`: see `config_policies`; `on`: the thread they were made on, where the
     policies are evaluated. The cyclic collector is paused meanwhile.
