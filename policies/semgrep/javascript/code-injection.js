@@ -24,3 +24,17 @@ function calcOk(req, res) {
   // ok: guard.javascript.code-injection
   res.send(String(JSON.parse(req.query.expr)));
 }
+
+function poll(scanId) {
+  // ok: guard.javascript.code-injection
+  const timer = setInterval(function () {
+    console.log("scan " + scanId + " still running");
+  }, 1000);
+  // ok: guard.javascript.code-injection
+  setTimeout(() => {
+    clearInterval(timer);
+    console.log("stopped " + scanId);
+  }, 60000);
+  // ok: guard.javascript.code-injection
+  setTimeout(() => console.log("done " + scanId), 70000);
+}
