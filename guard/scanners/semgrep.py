@@ -6,7 +6,9 @@ the same 62 results as the classic engine on examples/insecure-shop in 2.2 s ins
 and it writes SARIF to stdout (it ignores -o). The classic engine prefixes rule ids with the rule
 file's path; guard maps such ids back to the ids written in the rule files and takes severity
 and CWE from the rules' metadata (`guard-severity`, `cwe`). `nosemgrep` lines come back as
-suppressed results and become inline waivers.
+suppressed results and become inline waivers. Minified files (bundles, vendored libraries: under 7%
+whitespace or over 1,000 bytes a line) are skipped: guard's rules are written for source people edit
+(`args: [--no-exclude-minified-files]` scans them too).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import yaml
 from guard.paths import builtin_dir
 from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_sarif_output, match_any
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_sarif_output, match_any, unless_set
 from guard.scanners.distinfo import dist_version
 
 _SEMGREP_LEVEL = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW, "INVENTORY": Severity.INFO,
@@ -167,8 +169,11 @@ class SemgrepScanner(ToolScanner):
         if not rules:
             raise ScannerError("semgrep: no rules found in " + ", ".join(str(p) for p in self.rule_paths()))
         configs = [arg for p in rule_paths for arg in ("--config", str(p))]
+        args = self.config.tool("semgrep").args
+        minified = unless_set(args, ("--exclude-minified-files", "--no-exclude-minified-files"),
+                              "--exclude-minified-files")
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
-                "--sarif", *self.config.tool("semgrep").args, "--", *files]
+                *minified, "--sarif", *args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file)."""
