@@ -8,8 +8,8 @@ strings that are pre-commit's commit pins, Alembic revision ids, file digests un
 their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`), AWS key id
 patterns inside a base64 blob, "high-entropy" strings that are Subresource Integrity digests or made
 of words (names and paths), keyword values that are code (`os.Getenv(`), a placeholder (`changethis`),
-a field's type or validation rules (`hashed`), under a key naming where a secret is (`secretName`), a
-translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
+a field's type or validation rules (`hashed`), under a key naming where a secret is (`secretName`) or
+a message (`passwordError`), a translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
 each waiver names why. The pinned version is
 started by `detect_secrets_start`, which has YAML alias bombs read as lines.
 """
@@ -332,9 +332,16 @@ _TYPE_RULE = re.compile(r"(?i)(?:hashed|encrypted|string|text|required|nullable|
 _REFERENCE_KEY = re.compile(r"(?i).*(secret|password|passwd|token|key)[-_.]?(name|namespace|ref|file|path|env|arn)s?")
 
 
+# ... or text shown to people: `invalidPasswordErrorMessage = "Invalid password"`, `passwordLabel`.
+_TEXT_KEY = re.compile(r"(?i).*(message|msg|error|label|text|title|hint|prompt|placeholder|description|tooltip)s?")
+
+
 def _reference(value: str, start: int, end: int, text: str) -> str | None:
-    if _REFERENCE_KEY.fullmatch(_key_of(value, text)):
+    key = _key_of(value, text)
+    if _REFERENCE_KEY.fullmatch(key):
         return "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
+    if _TEXT_KEY.fullmatch(key):
+        return "guard: text shown to people under a key naming a message or label, not a credential"
     return None
 
 

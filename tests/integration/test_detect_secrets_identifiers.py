@@ -62,6 +62,9 @@ FILES = {
     "k8s/ingress.yaml": "spec:\n  tls:\n  - hosts: [shop.example]\n    secretName: shop-tls-secret\n"
                         "parameters:\n  adminSecretNamespace: \"kube-system\"\n  password_file: /run/secrets/db\n"
                         "  adminPassword: Xk81bqLw9zQ\n",
+    "app/routes/session.js": 'const invalidPasswordErrorMessage = "Invalid password";\n'
+                             'errors.passwordError = "Password must be 8 to 18 characters";\n'
+                             'const passwordSalt = "Kx81bqLw9zQ";\n',
     "app/Models/User.php": "<?php\nreturn [\n    'password' => 'hashed',\n    'password_rule' => 'required|string|min:8',\n"
                            "    'password_old' => 'hashed-Kx81bq',\n];\n",
     "backend/db.go": 'return sql.Open("postgres", fmt.Sprintf("postgres://postgres:%s@db:5432/app", pw))\n'
@@ -149,6 +152,10 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
                   if f.location.path == "k8s/ingress.yaml"}
     where = "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
     assert references == {4: where, 6: where, 8: None}  # (detect-secrets itself skips the path on line 7)
+    labels = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+              if f.location.path == "app/routes/session.js"}
+    text = "guard: text shown to people under a key naming a message or label, not a credential"
+    assert labels == {1: text, 2: text, 3: None}
     types = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
              if f.location.path == "app/Models/User.php"}
     rules = "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
