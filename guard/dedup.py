@@ -4,7 +4,8 @@ Two findings are the same problem when they share a vulnerability id (CVE/GHSA/.
 and aliases) or a CWE, and sit in the same file on overlapping lines — or, without a file, name
 the same resource. Two infrastructure checks must share a topic instead of a CWE (`iac.topics` of
 their titles): they report whole resources, where one CWE covers several problems (CWE-250: root
-user, privilege escalation, capabilities). The merged finding keeps the most severe of the group as
+user, privilege escalation, capabilities); a code rule (semgrep's Kubernetes rules) and an
+infrastructure check must share both. The merged finding keeps the most severe of the group as
 its primary and lists every tool in `found_by`; the original results stay in the raw tool outputs.
 """
 
@@ -51,11 +52,14 @@ def same_problem(a: Finding, b: Finding) -> bool:
     if a.tool == b.tool:
         return False
     if not _ids(a) & _ids(b):
-        if a.category in _INFRASTRUCTURE and b.category in _INFRASTRUCTURE:
+        infrastructure = (a.category in _INFRASTRUCTURE) + (b.category in _INFRASTRUCTURE)
+        if infrastructure == 2:
             if not _topics(a) & _topics(b):
                 return False
         elif not set(a.cwe) & set(b.cwe):
             return False
+        elif infrastructure == 1 and not _topics(a) & _topics(b):
+            return False  # a code rule and an infrastructure check on one manifest: the topic decides too
     if a.location is None or b.location is None:
         return a.location is None and b.location is None and a.resource is not None and a.resource == b.resource
     if a.location.path != b.location.path:

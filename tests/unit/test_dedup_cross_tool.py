@@ -82,6 +82,20 @@ def test_infrastructure_checks_merge_by_topic_not_by_a_shared_coarse_cwe():
     assert len(dedup(healthcheck)) == 1  # one topic, whatever CWE each tool's table gives
 
 
+def test_a_code_rule_and_an_infrastructure_check_must_share_a_topic_as_well_as_a_cwe():
+    """semgrep's privileged-container rule merged with checkov's host-PID check (both CWE-250) on a
+    DaemonSet, and hid it; it pairs with checkov's privileged-container check."""
+    rule = f("semgrep", "guard.kubernetes.privileged-container", ("CWE-250",), path="ds.yaml", lines=(29, 29),
+             title="guard.kubernetes.privileged-container: The container runs privileged", category=Category.SAST)
+    host_pid = f("checkov", "CKV_K8S_17", ("CWE-250",), path="ds.yaml", lines=(1, 64),
+                 title="Do not admit containers wishing to share the host process ID namespace")
+    privileged = f("checkov", "CKV_K8S_16", ("CWE-250",), path="ds.yaml", lines=(1, 64),
+                   title="Do not admit privileged containers")
+    assert len(dedup([host_pid, rule])) == 2
+    (merged,) = dedup([privileged, rule])
+    assert set(merged.found_by) == {"checkov", "semgrep"}
+
+
 def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
     """The grouping by definition: each finding joins the oldest group of its file it is the same problem as."""
     groups: list[list[Finding]] = []
