@@ -195,7 +195,8 @@ def config_policies(root: Path, config: Config, files: Sequence[str],
 
     session = None
     try:
-        session = PolicySession(config, root, files, prepared=config_input, ready=ready() if ready is not None else None)
+        session = PolicySession(config, root, files, prepared=config_input,
+                                ready=ready() if ready is not None else None)
         result = session.config_policies()
     except PolicyError as exc:
         if session is not None:

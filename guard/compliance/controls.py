@@ -94,7 +94,8 @@ class Failures:
                         if run.status is Status.OK:
                             t.ran.add(name)
                         else:
-                            t.idle.setdefault(name, f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else ""))
+                            why = f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else "")
+                            t.idle.setdefault(name, why)
 
         self._tally_failing(tally, violations)
         for finding, _waiver in waived:

@@ -19,7 +19,7 @@ import regorus
 VALUE = "__guard_value"
 # a rule head `... contains <not a variable followed by if>`: a cheap test before parsing the module
 _CANDIDATE = re.compile(r"\bcontains\s+(?![A-Za-z_][A-Za-z0-9_]*\s+if\b)")
-_CONTAINS = re.compile(r"\s+contains\s+")
+_CONTAINS = re.compile(rb"\s+contains\s+")
 _CONSTANT = {"Var", "String", "RawString", "Number", "True", "False", "Null"}  # always defined once bound
 
 
@@ -34,14 +34,15 @@ def bound_in_bodies(path: str, source: str) -> str:
         (module,) = json.loads(probe.get_ast_as_json())
     except (RuntimeError, ValueError):
         return source
-    edits = sorted(_edits(source, module["ast"]["rules"]), reverse=True)
-    for start, end, text in edits:
-        source = source[:start] + text + source[end:]
-    return source
+    data = source.encode("utf-8")  # regorus's spans count bytes
+    for start, end, text in sorted(_edits(data, module["ast"]["rules"]), reverse=True):
+        data = data[:start] + text + data[end:]
+    return data.decode("utf-8")
 
 
-def _edits(source: str, rules: list[Mapping[str, Any]]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, replacement) for each head expression and each body it is moved to."""
+def _edits(source: bytes, rules: list[Mapping[str, Any]]) -> Iterator[tuple[int, int, bytes]]:
+    """(start, end, replacement) in the UTF-8 `source` for each head expression and each body it is
+    moved to."""
     for rule in rules:
         spec = rule.get("Spec")
         if spec is None or "Set" not in spec["head"] or not spec["bodies"]:
@@ -58,12 +59,13 @@ def _edits(source: str, rules: list[Mapping[str, Any]]) -> Iterator[tuple[int, i
         expression = source[start:end].rstrip()
         # the head keeps the expression's line breaks; the body takes it on one line unless a comment or
         # a raw string in it needs its breaks (lines after this rule then move by that many)
-        one_line = expression if "#" in expression or "`" in expression else " ".join(expression.splitlines())
-        yield start, start + len(expression), VALUE + "\n" * expression.count("\n")
+        one_line = expression if b"#" in expression or b"`" in expression else b" ".join(expression.splitlines())
+        name = VALUE.encode()
+        yield start, start + len(expression), name + b"\n" * expression.count(b"\n")
         for body in spec["bodies"]:
             query = body["query"]["span"]
-            if source[query["start"]] == "{" and source[query["end"] - 1] == "}":
-                yield query["end"] - 1, query["end"] - 1, f"; {VALUE} := {one_line} "
+            if source[query["start"]:query["start"] + 1] == b"{" and source[query["end"] - 1:query["end"]] == b"}":
+                yield query["end"] - 1, query["end"] - 1, b"; " + name + b" := " + one_line + b" "
             else:  # `if <one expression>`, without braces
-                yield query["start"], query["start"], "{ "
-                yield query["end"], query["end"], f"; {VALUE} := {one_line} }}"
+                yield query["start"], query["start"], b"{ "
+                yield query["end"], query["end"], b"; " + name + b" := " + one_line + b" }"

@@ -3,15 +3,16 @@
 Kept beside trivy's secret scanner because trivy allow-lists values that look like documentation
 examples and misses keyword assignments; detect-secrets reports only a hash of each secret, never
 its value. The indirect-reference filter is off: same results, 15x faster (DESIGN.md). So is the
-allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do hex
-strings that are pre-commit's commit pins, Alembic revision ids, file digests under a key naming
-their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`), AWS key id
-patterns inside a base64 blob, "high-entropy" strings that are Subresource Integrity digests or made
-of words (names and paths), keyword values that are code (`os.Getenv(`), a placeholder (`changethis`),
-a field's type or validation rules (`hashed`), under a key naming where a secret is (`secretName`) or
-a message (`passwordError`), a translation catalog's text or test code's data, and a URL password that is a format verb (`%s`):
-each waiver names why. The pinned version is
-started by `detect_secrets_start`, which has YAML alias bombs read as lines.
+allow-list filter: `pragma: allowlist secret` lines become inline waivers guard records, as do:
+hex strings that are pre-commit's commit pins, Alembic revision ids, file digests under a key
+naming their hash (`"sha256": ...`) or commit ids under a key naming a commit (`"gitHead": ...`);
+AWS key id patterns inside a base64 blob; "high-entropy" strings that are Subresource Integrity
+digests, made of words (names and paths) or data with a file format's signature; keyword values
+that are code (`os.Getenv(`), a placeholder (`changethis`), a field's type or validation rules
+(`hashed`), under a key naming where a secret is (`secretName`) or a message (`passwordError`), a
+translation catalog's text or test code's data; and a URL password that is a format verb (`%s`).
+Each waiver names why. The pinned version is started by `detect_secrets_start`, which has YAML
+alias bombs read as lines.
 """
 
 from __future__ import annotations
@@ -392,7 +393,8 @@ def _sha1(value: str) -> str:
 # hits there are test data. Only its hits are taken so: a token pattern (an AWS key, a GitHub token)
 # or an entropy hit in a test stays a finding.
 _TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "testing"})
-_TEST_FILE = re.compile(r"test_.+\.py|.+_test\.(py|go)|.+\.(test|spec)\.[cm]?[jt]sx?|.+Tests?\.(java|kt|cs)|.+_spec\.rb")
+_TEST_FILE = re.compile(r"test_.+\.py|.+_test\.(py|go)|.+\.(test|spec)\.[cm]?[jt]sx?|.+Tests?\.(java|kt|cs)"
+                        r"|.+_spec\.rb")
 
 
 def _test_code(f: Finding) -> str | None:

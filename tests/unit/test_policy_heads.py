@@ -14,6 +14,7 @@ HEADS = '''package t
 
 import rego.v1
 
+# règles d'accès — “exemples” ✓ (regorus counts its spans in bytes)
 deny contains {"msg": sprintf("%s is bad", [r.name]),
                "id": r.id} if {
 	some r in input.rs
