@@ -334,7 +334,7 @@ _REFERENCE_KEY = re.compile(r"(?i).*(secret|password|passwd|token|key)[-_.]?(nam
 
 
 # ... or text shown to people: `invalidPasswordErrorMessage = "Invalid password"`, `passwordLabel`.
-_TEXT_KEY = re.compile(r"(?i).*(message|msg|error|label|text|title|hint|prompt|placeholder|description|tooltip)s?")
+_TEXT_KEY = re.compile(r"(?i).*(message|msg|error|label|title|hint|prompt|placeholder|description|tooltip)s?")
 
 
 def _reference(value: str, start: int, end: int, text: str) -> str | None:
