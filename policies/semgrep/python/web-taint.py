@@ -1,3 +1,6 @@
+from pathlib import Path
+
+import jinja2
 import requests
 from flask import Flask, redirect, render_template_string, request, url_for
 
@@ -35,6 +38,12 @@ def search():
     term = request.args.get("q", "")
     # ruleid: guard.python.template-injection
     return render_template_string("<h1>Results for " + term + "</h1>")
+
+
+def render_email(template_name, context):
+    template_str = (Path(__file__).parent / "email-templates" / template_name).read_text()
+    # ok: guard.python.template-injection
+    return jinja2.Template(template_str).render(context)
 
 
 @app.route("/search2")
