@@ -162,16 +162,19 @@ class _Redactor:
         return evolve(f, **changes) if changes else f
 
 
-# why a finding is waived inline: guard's reason or the skip comment, not the tool's words about the
-# secret; its quoted examples (`changeme`) are not masked as literals (known values still are)
-_OWN_TEXT = frozenset({"inline_waiver"})
+# guard's own reasons for an inline waiver ("guard: a placeholder for the real value (`changeme`, ...)"):
+# fixed texts, never read from a scanned file, whose examples were masked where a scanned line held
+# the same word (a skip comment's text is redacted as any other)
+GUARD_REASON = "guard: "
 
 
-def _props(value: Any, values: Sequence[str], quoted: bool) -> Any:
+def _props(value: Any, values: Sequence[str], quoted: bool, key: str = "") -> Any:
     if isinstance(value, str):
+        if key == "inline_waiver" and value.startswith(GUARD_REASON):
+            return value
         return _redact(value, values, quoted)
     if isinstance(value, Mapping):
-        return {k: _props(v, values, quoted and k not in _OWN_TEXT) for k, v in value.items()}
+        return {k: _props(v, values, quoted, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_props(v, values, quoted) for v in value)
     return value

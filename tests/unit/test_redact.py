@@ -81,10 +81,11 @@ def test_a_value_made_of_letters_is_masked_where_it_stands_as_a_value_not_in_sen
     assert "hunter22" not in redact_text("in a sentence: the hunter22 value", ["hunter22"])  # not letters only
 
 
-def test_an_inline_waivers_reason_keeps_its_quoted_examples_but_not_known_values(tmp_path: Path):
-    """A placeholder waiver's reason names `changeme` as an example: masking every quoted literal of a
-    secret finding made it `…[redacted:...]`. Values found on the secret's line are still masked."""
-    (tmp_path / ".env").write_text(f"SECRET_KEY=changethis\nAWS_SECRET_ACCESS_KEY={AWS_SECRET}\n")
+def test_guards_own_waiver_reasons_are_kept_and_skip_comments_are_redacted(tmp_path: Path):
+    """guard's reason for a placeholder waiver names `changeme` as an example: masked as a literal of a
+    secret finding, or as a value found on a scanned line, it read `…[redacted:...]`. A reason taken
+    from a skip comment is redacted as any other text."""
+    (tmp_path / ".env").write_text(f'SECRET_KEY=changeme\nAWS_SECRET_ACCESS_KEY="{AWS_SECRET}"\n')
     reason = "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
     waived = finding("detect-secrets", "secret-keyword", "Secret Keyword in .env", 1, Category.SECRET, ("CWE-798",),
                      path=".env", inline_waiver=reason)
