@@ -24,6 +24,15 @@ def manager(DBManager):
 SECRET_FILENAME_SALT = "c2VjcmV0LXNhbHQ"
 
 
+class Tags:
+    # ok: guard.python.hardcoded-credential
+    PasswordReset = "account:password:reset"
+    # ok: guard.python.hardcoded-credential
+    CompromisedPassword = "password compromised"
+    # ok: guard.python.hardcoded-credential
+    _totp_secret_key = "_totp_secret"
+
+
 # ruleid: guard.python.embedded-secret-token
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
 

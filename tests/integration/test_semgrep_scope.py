@@ -1,6 +1,6 @@
-"""semgrep (real tool) skips minified files (bundles; semgrep itself ignores files named *.min.js):
-guard's rules are written for source people edit, and NodeGoat's vendored raphael-min.js gave four
-findings on its one line."""
+"""What semgrep (real tool) leaves out: minified files (bundles; semgrep itself ignores files named
+*.min.js), since guard's rules are written for source people edit (NodeGoat's vendored raphael-min.js
+gave four findings on its one line); and test code, for the hard-coded credential rule."""
 
 from __future__ import annotations
 
@@ -29,3 +29,17 @@ def test_minified_files_are_skipped_unless_asked_for(tmp_path: Path, args: list[
     run = run_one(SemgrepScanner(cfg), tmp_path, ["src/calc.js", "vendor/bundle.js"], tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason
     assert {f.location.path for f in run.findings} == found
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+def test_hard_coded_credentials_in_test_code_are_test_data(tmp_path: Path) -> None:
+    """pypi/warehouse: 137 of 148 hard-coded-credential findings were test fixtures' passwords."""
+    line = 'DB_PASSWORD = "Sup3rS3cret!"\n'
+    files = {"app/settings.py": line, "tests/test_login.py": line, "app/test_views.py": line, "conftest.py": line,
+             "app/views_test.py": line}
+    write_files(tmp_path, files)
+    cfg = config_mod.load(tmp_path, flags={"cache": False})
+    run = run_one(SemgrepScanner(cfg), tmp_path, sorted(files), tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    assert {f.location.path for f in run.findings if f.rule.id == "guard.python.hardcoded-credential"} == {
+        "app/settings.py"}
