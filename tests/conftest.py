@@ -6,8 +6,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from guard.model import ScannerRun
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "insecure-shop"
@@ -28,6 +32,19 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     return root
+
+
+def scanned(scanner: type, root: Path, files: dict[str, str]) -> "ScannerRun":
+    """`files` written under `root` and scanned by the real tool behind `scanner` (a scanner class),
+    with the configuration in `root` and no cache; the run must be OK."""
+    from guard import config as config_mod
+    from guard.scanners.runner import run_one
+
+    write_files(root, files)
+    cfg = config_mod.load(root, flags={"cache": False})
+    run = run_one(scanner(cfg), root, sorted(files), root / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    return run
 
 
 def scannable_tree(root: Path) -> Path:

@@ -13,9 +13,8 @@ import pytest
 
 from guard import config as config_mod
 from guard.scanners.detect_secrets import DetectSecretsScanner
-from guard.scanners.runner import run_one
 from guard.tools.envs import resolve
-from tests.conftest import write_files
+from tests.conftest import scanned
 
 SHA = "3e8a8703264a2f4a69428a0aa4dcb512790b2c8c"
 FILES = {
@@ -80,10 +79,7 @@ DIGEST = "guard: a digest under a key naming its hash (`sha256`, `md5_digest`...
 
 @pytest.mark.skipif(resolve("detect-secrets") is None, reason="detect-secrets not installed")
 def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -> None:
-    write_files(tmp_path, FILES)
-    cfg = config_mod.load(tmp_path, flags={"cache": False})
-    run = run_one(DetectSecretsScanner(cfg), tmp_path, sorted(FILES), tmp_path / "work", cfg)
-    assert run.status.value == "ok", run.reason
+    run = scanned(DetectSecretsScanner, tmp_path, FILES)
     data_files = ("pkg/brew/tool.rb", "test/body.test.js")  # checked below
     hex_findings = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver")
                     for f in run.findings
@@ -182,11 +178,8 @@ def test_translation_catalogs_are_left_to_trivy_which_finds_a_key_in_one(tmp_pat
     if resolve("trivy") is None:
         pytest.skip("trivy not installed")
     catalog = {"frontend/src/assets/i18n/de_DE.json": FILES["frontend/src/assets/i18n/de_DE.json"]}
-    write_files(tmp_path, catalog)
-    cfg = config_mod.load(tmp_path, flags={"cache": False})
-    assert DetectSecretsScanner(cfg).select(sorted(catalog)) == []
-    run = run_one(TrivyScanner(cfg), tmp_path, sorted(catalog), tmp_path / "work", cfg)
-    assert run.status.value == "ok", run.reason
+    assert DetectSecretsScanner(config_mod.Config()).select(sorted(catalog)) == []
+    run = scanned(TrivyScanner, tmp_path, catalog)
     assert [(f.location.path, f.location.start_line) for f in run.findings if "aws" in f.rule.id.lower()] == [
         ("frontend/src/assets/i18n/de_DE.json", 4)]
 

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from guard import config as config_mod
 from guard.scanners.hadolint import HadolintScanner, blank_lines_needed
-from guard.scanners.runner import run_one
 from guard.tools.envs import resolve
-from tests.conftest import write_files
+from tests.conftest import scanned, write_files
 
 FILES = {
     "app/Dockerfile": (
@@ -44,10 +42,7 @@ def test_terminators_followed_directly_are_found(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(resolve("hadolint") is None, reason="hadolint not installed")
 def test_findings_come_at_the_files_own_lines(tmp_path: Path) -> None:
-    write_files(tmp_path, FILES)
-    cfg = config_mod.load(tmp_path, flags={"cache": False})
-    run = run_one(HadolintScanner(cfg), tmp_path, sorted(FILES), tmp_path / "work", cfg)
-    assert run.status.value == "ok", run.reason
+    run = scanned(HadolintScanner, tmp_path, FILES)
     found = {(f.location.path, f.rule.id, f.location.start_line) for f in run.findings}
     assert {("app/Dockerfile", "DL3008", 3), ("app/Dockerfile", "DL3067", 11), ("app/Dockerfile", "DL3008", 12),
             ("ok/Dockerfile", "DL3008", 2)} <= found

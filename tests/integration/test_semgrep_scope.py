@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from guard import config as config_mod
-from guard.scanners.runner import run_one
 from guard.scanners.semgrep import SemgrepScanner
 from guard.tools.envs import resolve
-from tests.conftest import write_files
+from tests.conftest import scanned
 
 SOURCE = "function calc(req, res) {\n  return res.send(String(eval(req.query.expr)));\n}\n"
 BUNDLE = ";".join(f"var a{i}=function(q){{return eval(q.x{i})}}" for i in range(60)) + "\n"  # one long line
@@ -22,12 +20,9 @@ BUNDLE = ";".join(f"var a{i}=function(q){{return eval(q.x{i})}}" for i in range(
 @pytest.mark.parametrize("args, found", [(None, {"src/calc.js"}),
                                          (["--no-exclude-minified-files"], {"src/calc.js", "vendor/bundle.js"})])
 def test_minified_files_are_skipped_unless_asked_for(tmp_path: Path, args: list[str] | None, found: set[str]) -> None:
-    write_files(tmp_path, {"src/calc.js": SOURCE, "vendor/bundle.js": BUNDLE})
     if args:
         (tmp_path / ".guard.yaml").write_text(f"tools:\n  semgrep: {{args: {args}}}\n")
-    cfg = config_mod.load(tmp_path, flags={"cache": False})
-    run = run_one(SemgrepScanner(cfg), tmp_path, ["src/calc.js", "vendor/bundle.js"], tmp_path / "work", cfg)
-    assert run.status.value == "ok", run.reason
+    run = scanned(SemgrepScanner, tmp_path, {"src/calc.js": SOURCE, "vendor/bundle.js": BUNDLE})
     assert {f.location.path for f in run.findings} == found
 
 
@@ -37,9 +32,6 @@ def test_hard_coded_credentials_in_test_code_are_test_data(tmp_path: Path) -> No
     line = 'DB_PASSWORD = "Sup3rS3cret!"\n'
     files = {"app/settings.py": line, "tests/test_login.py": line, "app/test_views.py": line, "conftest.py": line,
              "app/views_test.py": line}
-    write_files(tmp_path, files)
-    cfg = config_mod.load(tmp_path, flags={"cache": False})
-    run = run_one(SemgrepScanner(cfg), tmp_path, sorted(files), tmp_path / "work", cfg)
-    assert run.status.value == "ok", run.reason
+    run = scanned(SemgrepScanner, tmp_path, files)
     assert {f.location.path for f in run.findings if f.rule.id == "guard.python.hardcoded-credential"} == {
         "app/settings.py"}
