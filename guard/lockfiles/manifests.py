@@ -56,8 +56,6 @@ class Manifest:
     unpinned: str = ""  # why those are not pinned, when no lockfile could pin them
 
 
-
-
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock")  # not bun.lockb
 MANIFESTS: dict[str, Manifest] = {
     "package.json": Manifest("npm", NPM_LOCKS, _json_keys("dependencies", "devDependencies", "optionalDependencies")),

@@ -4,8 +4,8 @@
 A POM's versions are literal or `${property}` references to its own `<properties>` (and
 `${project.version}`); a dependency whose version comes from a parent POM or an imported BOM, or is a
 range, is resolved by Maven at build time and not checked here: the POM is then reported as a
-manifest with unpinned dependencies (`resolved_at_build`, `manifests.py`), which a CycloneDX SBOM of
-the build (`cyclonedx-maven-plugin`), which guard reads, covers. Plugins are not dependencies.
+manifest with unpinned dependencies (`resolved_at_build`, `manifests.py`); a CycloneDX SBOM of the
+build (`cyclonedx-maven-plugin`), which guard reads, covers them. Plugins are not dependencies.
 """
 
 from __future__ import annotations
