@@ -61,9 +61,9 @@ def evaluate(
 
 
 class Failures:
-    """The open findings of a run, grouped by the controls they fail, taken in steps (`add`, in run
-    order) so that most of the grouping can be done before the last findings are known; `status`
-    then gives every control's status."""
+    """The open findings of a run grouped by the controls they fail (`add`, in run order), while the
+    finding policies are still evaluating; `status` then takes their violations and gives every
+    control's status."""
 
     def __init__(self, frameworks: Sequence[Framework], mappings: Mappings | None = None) -> None:
         self.frameworks = frameworks
