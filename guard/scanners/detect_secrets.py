@@ -341,20 +341,17 @@ _REFERENCE_KEY = re.compile(r"(?i).*(secret|password|passwd|token|key)[-_.]?(nam
 _TEXT_KEY = re.compile(r"(?i).*(message|msg|error|label|title|hint|prompt|placeholder|description|tooltip)s?")
 
 
-def _reference(value: str, start: int, end: int, text: str) -> str | None:
+def _not_a_credential(value: str, start: int, end: int, text: str) -> str | None:
+    """Why a keyword's value is no credential: by the value itself, else by the key it stands under."""
+    if _PLACEHOLDER.fullmatch(value):
+        return "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
+    if _TYPE_RULE.fullmatch(value):
+        return "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
     key = _key_of(value, text)
     if _REFERENCE_KEY.fullmatch(key):
         return "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
     if _TEXT_KEY.fullmatch(key):
         return "guard: text shown to people under a key naming a message or label, not a credential"
-    return None
-
-
-def _placeholder(value: str, start: int, end: int, text: str) -> str | None:
-    if _PLACEHOLDER.fullmatch(value):
-        return "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
-    if _TYPE_RULE.fullmatch(value):
-        return "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
     return None
 
 
@@ -366,7 +363,7 @@ _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "hex-high-entropy-string": ((_matches(_HEX), _known_identifier),),
     "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
-    "secret-keyword": ((_code, _code_not_value), (_assigned, _placeholder), (_assigned, _reference)),
+    "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential)),
     "basic-auth-credentials": ((_passwords, _format_verb),),
 }
 
