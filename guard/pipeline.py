@@ -245,31 +245,22 @@ def start_finding_policies(session: "PolicySession | None", policy_run: ScannerR
 
 
 def annotate(root: Path, config: Config, findings: Sequence[Finding], waived: Sequence[tuple[Finding, Waiver]],
-             ) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
-    """Findings and waived findings with the controls of the configured frameworks they map to."""
+             ) -> tuple[list[Finding], list[tuple[Finding, Waiver]], "Failures"]:
+    """Findings and waived findings with the controls of the configured frameworks they map to, and
+    the findings grouped by the controls they fail (`control_status` adds the violations)."""
     from guard.compliance import mappings
+    from guard.compliance.controls import Failures
     from guard.compliance.frameworks import FrameworkError
 
     try:
         frameworks = _frameworks(config, root)
     except FrameworkError as exc:
         raise PipelineError(str(exc)) from None
-    return (mappings.annotate(findings, frameworks),
-            list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived])))
-
-
-def failing(root: Path, config: Config, findings: Sequence[Finding]) -> "Failures":
-    """The controls of the configured frameworks that annotated findings (`annotate`) fail, grouped:
-    more findings can be added, and `control_status` gives every control's status."""
-    from guard.compliance.controls import Failures
-    from guard.compliance.frameworks import FrameworkError
-
-    try:
-        failures = Failures(_frameworks(config, root))
-    except FrameworkError as exc:
-        raise PipelineError(str(exc)) from None
-    failures.add(findings)
-    return failures
+    annotated = mappings.annotate(findings, frameworks)
+    failures = Failures(frameworks)
+    failures.add(annotated)
+    return (annotated, list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived])),
+            failures)
 
 
 def control_status(root: Path, config: Config, failures: "Failures", waived: Sequence[tuple[Finding, Waiver]],
@@ -481,8 +472,7 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         finish = worker.submit(start_finding_policies, session, policy_run, root, config, active, changes, branch,
                                runs).result()
         try:
-            active, waived = annotate(root, config, active, waived)
-            failures = failing(root, config, active)
+            active, waived, failures = annotate(root, config, active, waived)
         finally:
             evaluated = worker.submit(finish)
         policy_run, violations = evaluated.result()

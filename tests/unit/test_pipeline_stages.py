@@ -10,7 +10,7 @@ from pathlib import Path
 from guard.config import Config
 from guard.model import Category, ControlStatus, Finding, Location, Rule, ScannerRun, Severity, Status
 from guard.baseline import Baseline
-from guard.pipeline import annotate, control_status, failing, gate, judge
+from guard.pipeline import annotate, control_status, gate, judge
 from guard.policy.base import Violation
 from guard.waivers import WaiverSet
 
@@ -25,13 +25,13 @@ def finding(fp: str, severity: Severity = Severity.LOW, **props) -> Finding:
 def test_violation_fails_the_controls_its_policy_names(tmp_path: Path):
     runs = [ScannerRun("guard-policy", Category.POLICY, Status.OK, version="x", checks=(CHECK,))]
     cfg = Config(frameworks=["soc2"])
-    findings, _ = annotate(tmp_path, cfg, [finding("f1")], [])
-    clean = control_status(tmp_path, cfg, failing(tmp_path, cfg, findings), [], runs, dt.date(2026, 11, 1))
+    _, _, failures = annotate(tmp_path, cfg, [finding("f1")], [])
+    clean = control_status(tmp_path, cfg, failures, [], runs, dt.date(2026, 11, 1))
     (cc71,) = [c for c in clean if c.control_id == "CC7.1"]
     assert cc71.status is ControlStatus.PASSED
     v = Violation(policy="GUARD-TEST-1", severity=Severity.HIGH, message="bad", fingerprint="f1",
                   controls={"soc2": ("CC7.1",)})
-    judged = control_status(tmp_path, cfg, failing(tmp_path, cfg, findings), [], runs, dt.date(2026, 11, 1), [v])
+    judged = control_status(tmp_path, cfg, failures, [], runs, dt.date(2026, 11, 1), [v])
     (cc71,) = [c for c in judged if c.control_id == "CC7.1"]
     assert cc71.status is ControlStatus.FAILED and "f1" in cc71.failing
 
