@@ -65,27 +65,56 @@ def start(work: Callable[[], T], *, fork: bool) -> Pending[T]:
     return Pending(work, [_fork(work)], lambda values: values[0])
 
 
-def start_each(fn: Callable[[X], T], items: Sequence[X], *, fork: bool, children: int) -> Pending[list[T]]:
+def start_each(fn: Callable[[X], T], items: Sequence[X], *, fork: bool, children: int,
+               prepare: Callable[[], object] | None = None) -> Pending[list[T]]:
     """`fn` of each item, in item order, computed by up to `children` forked children that take the next
     item when done with one (items of very different cost share the children well); in this process
-    at `result()` without `fork`."""
+    at `result()` without `fork`.
+
+    With `prepare`, one child runs it first and then forks the others, which share what it made (e.g. a
+    large input read once instead of once per child); this process goes on meanwhile.
+    """
+    def inline() -> list[T]:
+        if prepare is not None:
+            prepare()
+        return [fn(item) for item in items]
+
     children = min(children, len(items))
     if not (fork and CAN_FORK and children > 0):
-        return Pending(lambda: [fn(item) for item in items], (), list)
+        return Pending(inline, (), list)
     per_token = -(-len(items) // _PIPE_TOKENS)
     tokens_r, tokens_w = os.pipe()
     try:
         os.write(tokens_w, b"".join(_TOKEN.pack(i) for i in range(0, len(items), per_token)))
 
-        def work() -> list[tuple[int, T]]:
-            os.close(tokens_w)  # the parent closes its copy too: an empty pipe then reads as the end
+        def take() -> list[tuple[int, T]]:
+            """Items until the pipe is empty (every write end is closed before a child reads)."""
             done: list[tuple[int, T]] = []
             while token := os.read(tokens_r, _TOKEN.size):
                 first = _TOKEN.unpack(token)[0]
                 done += [(i, fn(items[i])) for i in range(first, min(first + per_token, len(items)))]
             return done
 
-        forks = [_fork(work) for _ in range(children)]
+        def child(siblings: int) -> Callable[[], list[tuple[int, T]]]:
+            def work() -> list[tuple[int, T]]:
+                os.close(tokens_w)
+                if prepare is not None:
+                    prepare()
+                forks = [_fork(take) for _ in range(siblings)]
+                try:
+                    done = take()
+                finally:
+                    replies = [_reply(pid, fd) for pid, fd in forks]
+                for ok, value in replies:
+                    if not ok:
+                        raise value
+                    done += value
+                return done
+
+            return work
+
+        forks = ([_fork(child(children - 1))] if prepare is not None
+                 else [_fork(child(0)) for _ in range(children)])
     finally:
         os.close(tokens_w)
         os.close(tokens_r)
@@ -93,7 +122,7 @@ def start_each(fn: Callable[[X], T], items: Sequence[X], *, fork: bool, children
     def combine(parts: list[list[tuple[int, T]]]) -> list[T]:
         return [value for _, value in sorted((pair for part in parts for pair in part), key=lambda pair: pair[0])]
 
-    return Pending(lambda: [fn(item) for item in items], forks, combine)
+    return Pending(inline, forks, combine)
 
 
 def _fork(work: Callable[[], Any]) -> tuple[int, int]:

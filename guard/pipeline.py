@@ -247,7 +247,7 @@ def start_finding_policies(session: "PolicySession | None", policy_run: ScannerR
 def annotate(root: Path, config: Config, findings: Sequence[Finding], waived: Sequence[tuple[Finding, Waiver]],
              ) -> tuple[list[Finding], list[tuple[Finding, Waiver]], "Failures"]:
     """Findings and waived findings with the controls of the configured frameworks they map to, and
-    the findings grouped by the controls they fail (`control_status` adds the violations)."""
+    the findings counted against the controls they fail (`control_status` adds the violations)."""
     from guard.compliance import mappings
     from guard.compliance.controls import Failures
     from guard.compliance.frameworks import FrameworkError
@@ -259,6 +259,7 @@ def annotate(root: Path, config: Config, findings: Sequence[Finding], waived: Se
     annotated = mappings.annotate(findings, frameworks)
     failures = Failures(frameworks)
     failures.add(annotated)
+    failures.count()
     return (annotated, list(zip(mappings.annotate([f for f, _ in waived], frameworks), [w for _, w in waived])),
             failures)
 

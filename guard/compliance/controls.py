@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from guard.compliance.frameworks import Framework, FrameworkError
 from guard.compliance.mappings import Mappings, check_name, controls_for, mapping_key
@@ -27,14 +27,12 @@ from guard.model import ControlResult, ControlStatus, Finding, ScannerRun, Statu
 class _Tally:
     ran: set[str]
     idle: dict[str, str]  # check -> why it did not count
-    failing: dict[str, None]
-    failing_checks: dict[str, None]
+    failing: "_Failing"
     waived: dict[str, None]
-    via: dict[str, None]  # child controls a failure rolled up from
 
     @classmethod
     def empty(cls) -> "_Tally":
-        return cls(set(), {}, {}, {}, {}, {})
+        return cls(set(), {}, _NOTHING_FAILING, {})
 
 
 def evaluate(
@@ -72,12 +70,21 @@ class Failures:
         self.targets = _Targets(self.by_id, mappings)
         self.fingerprints: list[str] = []
         self.groups: dict[Any, _Group] = {}
+        self._counted: dict[tuple[str, str], _Failing] | None = None
 
     def add(self, findings: Sequence[Finding]) -> None:
         """Findings that fail their controls (after those added before)."""
         for finding in findings:
             self._group(finding, mapping_key(finding)).positions.append(len(self.fingerprints))
             self.fingerprints.append(finding.fingerprint or _fingerprint(finding))
+        self._counted = None
+
+    def count(self) -> dict[tuple[str, str], "_Failing"]:
+        """The added findings counted against their controls (once: call it while waiting for something
+        else, e.g. the finding policies, and `status` only adds the violations)."""
+        if self._counted is None:
+            self._counted = _count(self.groups.values(), self.fingerprints)
+        return self._counted
 
     def status(self, waived: Sequence[tuple[Finding, Waiver]], scanners: Sequence[ScannerRun],
                manual: Sequence[ManualControl], today: date, *, root: Path | None = None,
@@ -97,7 +104,11 @@ class Failures:
                             why = f"{run.scanner} {run.status.value}" + (f": {run.reason}" if run.reason else "")
                             t.idle.setdefault(name, why)
 
-        self._tally_failing(tally, violations)
+        for key, failing in self.count().items():  # shared with the count: read, never changed
+            tally[key].failing = failing
+        for key, failing in self._violated(violations).items():  # after the findings, in their order
+            t = tally[key]
+            t.failing = t.failing.then(failing)
         for finding, _waiver in waived:
             fingerprint = _fingerprint(finding)
             for key, _ in self.targets(finding):
@@ -118,15 +129,10 @@ class Failures:
             found = self.groups[key] = _Group(self.targets(finding), check_name(finding.tool, finding.rule.id))
         return found
 
-    def _tally_failing(self, tally: dict[tuple[str, str], _Tally], violations: Sequence[tuple[Finding, str]]) -> None:
-        """Record every failure against its controls, each control listing failures in run order.
-
-        Failures are grouped by what they map alike first: a control then takes a group's fingerprints
-        in one step instead of one failure at a time.
-        """
-        fingerprints = list(self.fingerprints)
-        groups = dict(self.groups)  # `status` can be asked again, with other violations: groups it
-        own: set[int] = set()  # extends are copies of the added findings' groups (their ids here)
+    def _violated(self, violations: Sequence[tuple[Finding, str]]) -> dict[tuple[str, str], "_Failing"]:
+        """The violations counted against their policies' controls, as `count` does findings."""
+        fingerprints: list[str] = []
+        groups: dict[Any, _Group] = {}
         by_stand_in: dict[int, _Group] = {}  # stand-ins are shared (and held by `violations`)
         for stand_in, fingerprint in violations:
             g = by_stand_in.get(id(stand_in))
@@ -134,28 +140,11 @@ class Failures:
                 key = mapping_key(stand_in)
                 g = groups.get(key)
                 if g is None:
-                    g = _Group(self.targets(stand_in), check_name(stand_in.tool, stand_in.rule.id))
-                elif id(g) not in own:
-                    g = g.extended()
-                groups[key] = by_stand_in[id(stand_in)] = g
-                own.add(id(g))
+                    g = groups[key] = _Group(self.targets(stand_in), check_name(stand_in.tool, stand_in.rule.id))
+                by_stand_in[id(stand_in)] = g
             g.positions.append(len(fingerprints))
             fingerprints.append(fingerprint)
-
-        per_control: dict[tuple[str, str], list[tuple[int, int, _Group, str]]] = defaultdict(list)
-        for g in groups.values():
-            for order, (key, via) in enumerate(g.targets):
-                per_control[key].append((g.positions[0], order, g, via))
-        for key, parts in per_control.items():
-            parts.sort(key=lambda part: part[:2])
-            t = tally[key]
-            if len(parts) == 1:
-                positions: Any = parts[0][2].positions
-            else:
-                positions = sorted(chain.from_iterable(part[2].positions for part in parts))
-            t.failing.update(dict.fromkeys(map(fingerprints.__getitem__, positions)))
-            t.failing_checks.update(dict.fromkeys(part[2].check for part in parts))
-            t.via.update(dict.fromkeys(part[3] for part in parts if part[3]))
+        return _count(groups.values(), fingerprints)
 
 
 class _Group:
@@ -167,11 +156,46 @@ class _Group:
     def __init__(self, targets: list[tuple[tuple[str, str], str]], check: str) -> None:
         self.targets, self.check, self.positions = targets, check, []
 
-    def extended(self) -> "_Group":
-        """A copy whose positions can grow without changing this group's."""
-        copy = _Group(self.targets, self.check)
-        copy.positions = list(self.positions)
-        return copy
+
+@dataclass(frozen=True, slots=True)
+class _Failing:
+    """What fails one control: fingerprints, checks and the child controls failures rolled up from,
+    each in the order of the failures."""
+
+    fingerprints: dict[str, None]
+    checks: dict[str, None]
+    via: dict[str, None]
+
+    def then(self, more: "_Failing") -> "_Failing":
+        """These failures followed by `more` (a new value: this one may be shared)."""
+        return _Failing({**self.fingerprints, **more.fingerprints}, {**self.checks, **more.checks},
+                        {**self.via, **more.via})
+
+
+_NOTHING_FAILING = _Failing({}, {}, {})
+
+
+def _count(groups: Iterable[_Group], fingerprints: Sequence[str]) -> dict[tuple[str, str], _Failing]:
+    """Every failure against its controls, each control listing failures in order.
+
+    Failures are grouped by what they map alike: a control takes a group's fingerprints in one step
+    instead of one failure at a time.
+    """
+    per_control: dict[tuple[str, str], list[tuple[int, int, _Group, str]]] = defaultdict(list)
+    for g in groups:
+        for order, (key, via) in enumerate(g.targets):
+            per_control[key].append((g.positions[0], order, g, via))
+    counted: dict[tuple[str, str], _Failing] = {}
+    for key, parts in per_control.items():
+        parts.sort(key=lambda part: part[:2])
+        if len(parts) == 1:
+            positions: Any = parts[0][2].positions
+        else:
+            positions = sorted(chain.from_iterable(part[2].positions for part in parts))
+        counted[key] = _Failing(dict.fromkeys(map(fingerprints.__getitem__, positions)),
+                                dict.fromkeys(part[2].check for part in parts),
+                                dict.fromkeys(part[3] for part in parts if part[3]))
+    return counted
 
 
 class _Targets:
@@ -261,11 +285,13 @@ def _result(
         idle = sorted(set(t.idle.values()))
         notes.append(f"{len(t.idle)} mapped check(s) did not run ({'; '.join(idle)})")
     waived = tuple(t.waived)
-    if t.failing:
-        if t.via:
-            notes.insert(0, f"failed via {', '.join(t.via)}")
-        checks = tuple(dict.fromkeys((*t.failing_checks, *sorted(t.ran))))
-        return ControlResult(framework.id, control_id, title, ControlStatus.FAILED, checks, tuple(t.failing), waived, "; ".join(notes))
+    failing = t.failing
+    if failing.fingerprints:
+        if failing.via:
+            notes.insert(0, f"failed via {', '.join(failing.via)}")
+        checks = tuple(dict.fromkeys((*failing.checks, *sorted(t.ran))))
+        return ControlResult(framework.id, control_id, title, ControlStatus.FAILED, checks, tuple(failing.fingerprints),
+                             waived, "; ".join(notes))
     checks = tuple(sorted(t.ran))
     if attestation is not None:
         problem = _attestation_problem(attestation, today, root)

@@ -82,6 +82,10 @@ class PolicyEngine(Protocol):
     def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
         """`evaluate` for several refs on one input, in one engine round-trip where possible."""
 
+    def load_input(self, input: Any) -> None:
+        """Read `input` now, for the `evaluate` calls that pass this same object (forked copies of an
+        in-process engine then share it); an engine that takes the input with each call does nothing."""
+
     def close(self) -> None:
         """Release the engine's resources."""
 

@@ -56,6 +56,9 @@ class OpaEngine:
         except opa_bindings.OpaError as exc:
             raise PolicyError(_message(exc)) from None
 
+    def load_input(self, input: Any) -> None:
+        """Nothing to do: the input goes with each query."""
+
     def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
         """One query for all refs: OPA prepares (compiles) once per distinct query string."""
         if not refs:

@@ -83,6 +83,9 @@ class OpaServerEngine:
             raise PolicyError(f"opa-server: OPA at {self.url} answered {ref} with a {type(body).__name__}, not an object")
         return body["result"] if "result" in body else UNDEFINED
 
+    def load_input(self, input: Any) -> None:
+        """Nothing to do: the input goes with each query."""
+
     def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:
         """One ad-hoc query (`POST /v1/query`) for all refs: one round-trip, one compile."""
         if not refs:

@@ -61,11 +61,17 @@ class RegorusEngine:
         for module in modules:
             self._check_calls(module, functions)
 
-    def evaluate(self, ref: str, input: Any) -> Any:
-        try:
-            if input is not self._input_obj:
+    def load_input(self, input: Any) -> None:
+        if input is not self._input_obj:
+            try:
                 self._engine.set_input_json(jsonenc.dumps(input).decode("utf-8"))
-                self._input_obj = input
+            except RuntimeError as exc:
+                raise PolicyError(_message(exc)) from None
+            self._input_obj = input
+
+    def evaluate(self, ref: str, input: Any) -> Any:
+        self.load_input(input)
+        try:
             out = self._engine.eval_rule_as_json(ref)
         except RuntimeError as exc:
             raise PolicyError(_message(exc)) from None

@@ -234,11 +234,11 @@ class PackEvaluation:
 
 
 def _beside(engine: PolicyEngine, modules: Sequence[RegoModule], input: Any) -> forked.Pending[list[Any]]:
-    """Each module's `deny` for `input`, evaluated by forked children, one per core (each reads the
-    input once: it is encoded here, once, for all of them)."""
+    """Each module's `deny` for `input`, evaluated by forked children, one per core: the first reads the
+    input, then forks the others, which share what it read."""
     encoded = orjson.Fragment(jsonenc.dumps(input))
     return forked.start_each(lambda m: engine.evaluate(f"{m.ref}.deny", encoded), modules, fork=True,
-                             children=forked.CORES)
+                             children=forked.CORES, prepare=lambda: engine.load_input(encoded))
 
 
 def _result(pending: forked.Pending[list[Any]], kind: str) -> list[Any]:

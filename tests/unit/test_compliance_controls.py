@@ -176,3 +176,24 @@ def test_unknown_control_in_policy_metadata_is_an_error_naming_the_policy(fws):
     typo = rule("GUARD-X-001", controls={"soc2": ("CC6.10",)})
     with pytest.raises(FrameworkError, match=r"policy:GUARD-X-001.*CC6.10"):
         evaluate(fws, [], [], [run("policy", (typo,), category=Category.POLICY)], [], TODAY)
+
+
+def test_violations_fail_their_policys_controls_after_the_findings_and_leave_the_count_as_it_was(fws):
+    from guard.compliance.controls import Failures
+
+    gate = rule("GUARD-GATE-003", controls={"pci-dss": ("6.2.4",)})
+    stand_in = finding(gate, "", tool="guard-policy", category=Category.POLICY)
+    f1, f2 = finding(B608, "fp-sqli-1"), finding(B608, "fp-sqli-2")
+    failures = Failures(fws)
+    failures.add([f1, f2])
+    failures.count()  # counted ahead, as the pipeline does while the finding policies evaluate
+    runs = [run("bandit", (B608,), findings=(f1, f2))]
+    # a violation about f2 (its fingerprint) is listed once; one about the run comes after the findings
+    results = failures.status([], runs, [], TODAY, violations=[(stand_in, "fp-sqli-2"), (stand_in, "GATE-003:run")])
+    control = by_id(results, "pci-dss", "6.2.4")
+    assert control.failing == ("fp-sqli-1", "fp-sqli-2", "GATE-003:run")
+    assert control.checks[:2] == ("bandit:B608", "guard-policy:GUARD-GATE-003")
+    assert by_id(results, "pci-dss", "6.2").failing == control.failing  # rolled up alike
+    again = failures.status([], runs, [], TODAY)  # without the violations: the count was not changed
+    assert by_id(again, "pci-dss", "6.2.4").failing == ("fp-sqli-1", "fp-sqli-2")
+    assert by_id(again, "pci-dss", "6.2.4").checks == ("bandit:B608",)

@@ -88,3 +88,47 @@ def test_one_failing_item_fails_the_whole_and_every_child_is_waited_for(tmp_path
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+def test_prepare_runs_once_in_the_first_child_and_the_others_share_what_it_made(tmp_path) -> None:
+    made: dict[str, int] = {}
+
+    def prepare() -> None:
+        (tmp_path / f"prepared-{os.getpid()}").touch()
+        made["by"] = os.getpid()
+
+    def work(i: int) -> tuple[int, int, int]:
+        time.sleep(0.05)
+        return i, made["by"], os.getpid()
+
+    out = forked.start_each(work, range(6), fork=True, children=2, prepare=prepare).result()
+    assert [i for i, _, _ in out] == list(range(6))
+    assert len(list(tmp_path.iterdir())) == 1 and made == {}  # once, and not in this process
+    preparers, workers = {by for _, by, _ in out}, {pid for _, _, pid in out}
+    assert len(preparers) == 1 and len(workers) == 2 and preparers <= workers  # one prepared, both used it
+
+
+def test_a_failing_prepare_fails_the_whole() -> None:
+    def prepare() -> None:
+        raise PolicyError("input.json:1: cannot be read")
+
+    with pytest.raises(PolicyError, match="cannot be read"):
+        forked.start_each(lambda i: i, range(4), fork=True, children=2, prepare=prepare).result()
+
+
+def test_a_failing_item_in_a_child_forked_after_prepare_fails_the_whole() -> None:
+    def work(i: int) -> int:
+        time.sleep(0.02)
+        if i == 5:
+            raise ValueError("item 5")
+        return i
+
+    with pytest.raises(ValueError, match="item 5"):
+        forked.start_each(work, range(8), fork=True, children=2, prepare=lambda: None).result()
+
+
+def test_without_fork_prepare_runs_here_before_the_items() -> None:
+    calls: list[str] = []
+    out = forked.start_each(lambda i: calls.append(f"item {i}") or i, range(2), fork=False, children=2,
+                            prepare=lambda: calls.append("prepare")).result()
+    assert out == [0, 1] and calls == ["prepare", "item 0", "item 1"]
