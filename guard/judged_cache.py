@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -39,10 +38,11 @@ def _guard_hash() -> str:
 
 
 def _plugin_policies() -> list[str]:
+    from guard.plugins import entry_points
     from guard.policy.python import ENTRY_POINT_GROUP
 
     out = []
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in entry_points(ENTRY_POINT_GROUP):
         dist = ep.dist
         out.append(f"{ep.name}={ep.value}@{dist.name if dist else '?'}=={dist.version if dist else '?'}")
     return sorted(out)
@@ -56,28 +56,17 @@ def _changes(changes: ChangeSet | None) -> Any:
                       for _, c in sorted(changes.files.items())]}
 
 
-def key(*, root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str], trusted: str,
-        changes: ChangeSet | None, branch: str | None, today: dt.date, properties: dict[str, Any]) -> str | None:
-    """The key of the judged run, or None when it cannot be cached (a scanner ran uncached or failed)."""
+def settled_inputs(config: Config, root: Path) -> str | None:
+    """The part of the key no scanner run changes: guard's code, the plugin policies, the policy and
+    data files, the framework catalogs and manual evidence (None: the run cannot be cached). Worked
+    out while the scanners run."""
     from guard.policy.base import PolicyError
     from guard.policy.loader import data_files, policy_dirs, settings_base
 
     if not config.cache or config.policies.engine != "regorus":
         return None
     h = hashlib.sha256(f"{FORMAT}\0{_guard_hash()}\0".encode())
-    for run in runs:
-        if run.status is Status.SKIPPED:
-            h.update(f"{run.scanner}\0skipped\0{run.reason}\0".encode())
-        elif run.status is Status.OK and run.cache_key:
-            h.update(f"{run.scanner}\0{run.cache_key}\0".encode())
-        else:
-            return None
-    h.update(json.dumps({"config": dataclasses.asdict(config), "trusted": trusted, "changes": _changes(changes),
-                         "branch": branch, "today": today.isoformat(), "properties": properties,
-                         "plugins": _plugin_policies()}, sort_keys=True, default=str).encode())
-    for rel in files:
-        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        hash_file(h, root / rel)
+    h.update(json.dumps(_plugin_policies()).encode())
     base = settings_base(config, root)
     try:
         inputs = [*policy_dirs(config.policies, base), *data_files(config.policies, base)]
@@ -88,6 +77,30 @@ def key(*, root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequen
     for path in inputs:
         h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
         hash_tree(h, path)
+    return h.hexdigest()
+
+
+def key(*, settled: str | None, root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
+        trusted: str, changes: ChangeSet | None, branch: str | None, today: dt.date,
+        properties: dict[str, Any]) -> str | None:
+    """The key of the judged run, or None when it cannot be cached (a scanner ran uncached or failed).
+    `settled`: what `settled_inputs` returned for this config and root."""
+    if settled is None:
+        return None
+    h = hashlib.sha256(f"{settled}\0".encode())
+    for run in runs:
+        if run.status is Status.SKIPPED:
+            h.update(f"{run.scanner}\0skipped\0{run.reason}\0".encode())
+        elif run.status is Status.OK and run.cache_key:
+            h.update(f"{run.scanner}\0{run.cache_key}\0".encode())
+        else:
+            return None
+    h.update(json.dumps({"config": dataclasses.asdict(config), "trusted": trusted, "changes": _changes(changes),
+                         "branch": branch, "today": today.isoformat(), "properties": properties},
+                        sort_keys=True, default=str).encode())
+    for rel in files:
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        hash_file(h, root / rel)
     return h.hexdigest()
 
 

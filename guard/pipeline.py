@@ -343,7 +343,8 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
                       "needs_review": list(needs_review),
                       **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
-        judged_key = judged_cache.key(root=p.target, config=config, runs=runs, files=p.files.files, trusted=trusted,
+        judged_key = judged_cache.key(settled=later.settled_inputs(), root=p.target, config=config, runs=runs,
+                                      files=p.files.files, trusted=trusted,
                                       changes=changes, branch=branch, today=started.date(), properties=properties)
         store = judged_cache.JudgedCache(cache_dir() / "judged")
         if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
@@ -364,12 +365,13 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
 
 
 class LaterStages:
-    """The work of the later stages that can start while the scanners run: parsing config files for the
-    config policies, preparing the policy pack, loading the framework catalogs, mapping the checks
-    the scanners will report to their controls and importing the modules the caller will use after
+    """The work of the later stages that can start while the scanners run: digesting the judged cache's
+    settled inputs (from the start: a re-scan served from the caches needs them too), then parsing config
+    files for the config policies, preparing the policy pack, loading the framework catalogs, mapping the
+    checks the scanners will report to their controls and importing the modules the caller will use after
     the run (`preload`: the output writers when it writes files), on one worker thread.
 
-    It starts when the first tool really runs (a re-scan served from the caches never needs it).
+    That second part starts when the first tool really runs (a re-scan served from the caches never needs it).
     Policy evaluation runs on the same thread: the in-process Rego engine is bound to the thread that
     made it.
     """
@@ -382,6 +384,7 @@ class LaterStages:
         self._parsed: Future[ConfigInput] | None = None
         self._pack: Future[PreparedPack] | None = None
         self._taken = False
+        self._settled = self.worker.submit(judged_cache.settled_inputs, config, root)
 
     def start(self) -> None:
         """Queue the work (once; later calls do nothing)."""
@@ -395,6 +398,10 @@ class LaterStages:
             self.worker.submit(_map_checks, self.config, self.root, self.files, self.scanners)
             for module in self.preload:  # the output writers: SARIF's sarif_om alone takes 0.1 s
                 self.worker.submit(importlib.import_module, module)
+
+    def settled_inputs(self) -> str | None:
+        """`judged_cache.settled_inputs` for this run."""
+        return self._settled.result()
 
     def config_input(self) -> "ConfigInput":
         assert self._parsed is not None, "start() first"

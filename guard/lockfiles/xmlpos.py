@@ -8,9 +8,6 @@ import xml.sax
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
-from defusedxml import DefusedXmlException
-from defusedxml.sax import parseString
-
 from guard.lockfiles.base import LockfileError
 
 
@@ -66,6 +63,9 @@ class _Builder(xml.sax.ContentHandler):
 
 def load(text: str, path: str) -> Element:
     """The document's root element; malformed XML, DTDs and entities are LockfileErrors naming the line."""
+    from defusedxml import DefusedXmlException  # with its SAX reader (and urllib) only where XML is read
+    from defusedxml.sax import parseString
+
     builder = _Builder()
     try:
         parseString(text.encode("utf-8"), builder, forbid_dtd=True)

@@ -14,11 +14,11 @@ import importlib.util
 import inspect
 import sys
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable, Mapping
 
+from guard.plugins import entry_points
 from guard.policy.base import PolicyError, PolicyMeta
 from guard.policy.metadata import build_meta
 
@@ -85,7 +85,7 @@ def load_file(path: Path) -> tuple[list[PythonPolicy], list[tuple[str, Callable[
 def load_entry_points() -> list[PythonPolicy]:
     """Policies from installed packages (entry-point group `guard.policies`)."""
     out: list[PythonPolicy] = []
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in entry_points(ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
         except PolicyError:

@@ -299,10 +299,10 @@ def load_sarif_output(run: Invocation, path: Path, tool: str, ok_codes: tuple[in
 
 def all_scanner_classes() -> dict[str, type]:
     """Scanner classes registered under the `guard.scanners` entry-point group, by name."""
-    from importlib.metadata import entry_points
+    from guard.plugins import entry_points
 
     found: dict[str, type] = {}
-    for ep in entry_points(group="guard.scanners"):
+    for ep in entry_points("guard.scanners"):
         found[ep.name] = ep.load()
     return found
 
