@@ -15,7 +15,6 @@ from guard.model import RunResult
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from rich.console import Console
 
     from guard.config import Config
     from guard.report.progress import Callback as Progress
@@ -91,9 +90,6 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     finally:
         if base is not None:
             base.close()
-    from rich.console import Console
-
-    console = Console(stderr=True, quiet=quiet)
     for problem in result.properties.get("waiver_problems", []):
         click.echo(f"guard: waiver ignored: {problem}", err=True)
     for changed in result.properties.get("needs_review", []):
@@ -111,9 +107,9 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
 
             set_sarif_category(output / "guard.sarif", sarif_category)
         if not quiet:
-            console.print("wrote " + ", ".join(str(p) for p in written))
+            click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
     if evidence is not None:
-        _store_evidence(result, cfg, evidence, signer, console)
+        _store_evidence(result, cfg, evidence, signer, quiet)
     if comment or os.environ.get("GITHUB_ACTIONS") == "true":
         _github(result, comment)
     if table:
@@ -161,7 +157,7 @@ def _evidence_signer(evidence: str | None, key_file: Path | None) -> Ed25519Priv
 
 
 def _store_evidence(result: RunResult, cfg: Config, destination: str, signer: Ed25519PrivateKey | None,
-                    console: Console) -> None:
+                    quiet: bool) -> None:
     """Store the run's evidence bundle (S3 endpoint: AWS_ENDPOINT_URL_S3); any failure exits 2."""
     from guard.evidence.bundle import EvidenceError, store_run
     from guard.evidence.ledger import LedgerError
@@ -171,7 +167,8 @@ def _store_evidence(result: RunResult, cfg: Config, destination: str, signer: Ed
         location = store_run(result, cfg, Path(result.target), destination, key=signer)
     except (EvidenceError, StoreError, LedgerError, OSError) as exc:
         fail(f"evidence not stored: {exc}")
-    console.print(f"evidence stored at {location}" + ("" if signer else " (unsigned)"))
+    if not quiet:
+        click.echo(f"evidence stored at {location}" + ("" if signer else " (unsigned)"), err=True)
 
 
 def _github(result: RunResult, comment: bool) -> None:
