@@ -59,6 +59,8 @@ def secret_values(findings: Iterable[Finding], root: Path) -> set[str]:
     for f in findings:
         if not is_secret(f) or f.location is None or not f.location.start_line:
             continue
+        if str(f.properties.get("inline_waiver") or "").startswith(GUARD_REASON):
+            continue  # guard judged the value no credential (a file path, a placeholder): nothing to mask
         lines = _lines(root, f.location.path, cache)
         start = f.location.start_line
         end = min(f.location.end_line or start, start + _MAX_LINES)
@@ -119,12 +121,12 @@ def redact(findings: Sequence[Finding], root: Path, values: set[str] | None = No
 
 class _Redactor:
     """Masks one set of values; a record is copied only where a text changed, and each rule (shared
-    by many findings) is redacted once."""
+    by many findings) is redacted once. A rule's texts are the tool's own (titles, descriptions), so
+    only known values are masked there, never every quoted word of a secret finding's rule."""
 
     def __init__(self, values: Iterable[str]) -> None:
         self.values = sorted(values, key=len, reverse=True)
-        # by quoted, then rule id(): keeps the rule alive, so its id stays unique
-        self.rules: tuple[dict[int, tuple[Rule, Rule]], dict[int, tuple[Rule, Rule]]] = ({}, {})
+        self.rules: dict[int, tuple[Rule, Rule]] = {}  # by rule id(): keeps the rule alive, so its id stays unique
 
     def findings(self, findings: Sequence[Finding]) -> list[Finding]:
         return [self.finding(f) for f in findings]
@@ -132,19 +134,19 @@ class _Redactor:
     def text(self, text: str | None, quoted: bool) -> str | None:
         return _redact(text, self.values, quoted) if text else text
 
-    def rule(self, rule: Rule, quoted: bool) -> Rule:
-        known = self.rules[quoted].get(id(rule))
+    def rule(self, rule: Rule) -> Rule:
+        known = self.rules.get(id(rule))
         if known is None:
-            changes = {name: self.text(getattr(rule, name), quoted)
+            changes = {name: self.text(getattr(rule, name), False)
                        for name in ("short_description", "full_description", "help_text", "help_markdown")}
             changed = {k: v for k, v in changes.items() if v != getattr(rule, k)}
-            known = self.rules[quoted][id(rule)] = (rule, evolve(rule, **changed) if changed else rule)
+            known = self.rules[id(rule)] = (rule, evolve(rule, **changed) if changed else rule)
         return known[1]
 
     def finding(self, f: Finding) -> Finding:
         quoted = is_secret(f)
         changes: dict[str, Any] = {}
-        rule = self.rule(f.rule, quoted)
+        rule = self.rule(f.rule)
         if rule is not f.rule:
             changes["rule"] = rule
         message = self.text(f.message, quoted) or ""

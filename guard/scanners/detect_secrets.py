@@ -333,8 +333,10 @@ _TYPE_RULE = re.compile(r"(?i)(?:hashed|encrypted|string|text|required|nullable|
 
 
 # A key that names where a secret is, not the secret: Kubernetes' `secretName: tls-cert` (and
-# `adminSecretNamespace`, `secretRef`), `password_file: /run/secrets/db`, `token_env: API_TOKEN`.
-_REFERENCE_KEY = re.compile(r"(?i).*(secret|password|passwd|token|key)[-_.]?(name|namespace|ref|file|path|env|arn)s?")
+# `adminSecretNamespace`, `secretRef`), `password_file: /run/secrets/db`, `token_env: API_TOKEN`,
+# `privateKeyFilePath = "src/test/resources/key.pem"`.
+_REFERENCE_KEY = re.compile(r"(?i).*(secret|password|passwd|token|key)[-_.]?"
+                            r"(name|namespace|ref|file([-_.]?(path|name))?|path|dir|env|arn)s?")
 
 
 # ... or text shown to people: `invalidPasswordErrorMessage = "Invalid password"`, `passwordLabel`.

@@ -61,6 +61,8 @@ FILES = {
     "k8s/ingress.yaml": "spec:\n  tls:\n  - hosts: [shop.example]\n    secretName: shop-tls-secret\n"
                         "parameters:\n  adminSecretNamespace: \"kube-system\"\n  password_file: /run/secrets/db\n"
                         "  adminPassword: Xk81bqLw9zQ\n",
+    "src/main/java/Keys.java": 'String privateKeyFilePath = "src/main/resources/private.pem";\n'
+                               'String privateKeyPassword = "Kx81bqLw9zQ-aa";\n',
     "app/routes/session.js": 'const invalidPasswordErrorMessage = "Invalid password";\n'
                              'errors.passwordError = "Password must be 8 to 18 characters";\n'
                              'const passwordSalt = "Kx81bqLw9zQ";\n',
@@ -142,6 +144,9 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
                   if f.location.path == "k8s/ingress.yaml"}
     where = "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
     assert references == {4: where, 6: where, 8: None}  # (detect-secrets itself skips the path on line 7)
+    java = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+            if f.location.path == "src/main/java/Keys.java"}
+    assert java == {1: where, 2: None}
     labels = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
               if f.location.path == "app/routes/session.js"}
     text = "guard: text shown to people under a key naming a message or label, not a credential"

@@ -96,6 +96,21 @@ def test_a_code_rule_and_an_infrastructure_check_must_share_a_topic_as_well_as_a
     assert set(merged.found_by) == {"checkov", "semgrep"}
 
 
+def test_a_secret_in_a_dockerfiles_env_is_one_finding_of_hadolint_and_trivy():
+    """wrongsecrets' `ENV DOCKER_ENV_PASSWORD="This is it"`: hadolint's DL3064 (its table said "pin ADD
+    downloads", CWE-494) and trivy's DS-0031 (no CWE from its title) stood apart."""
+    from guard.scanners.data.hadolint_rules import RULES
+    from guard.scanners.data.iac import keyword_cwe
+
+    title, _, cwe = RULES["DL3064"]
+    trivy_title = "Secrets passed via build-args or envs or copied secret files"
+    hadolint = f("hadolint", "DL3064", cwe, path="Dockerfile", lines=(18, 18), title=title)
+    trivy = f("trivy", "DS-0031", keyword_cwe(trivy_title)[1], path="Dockerfile", lines=(18, 18), title=trivy_title,
+              severity=Severity.CRITICAL)
+    (merged,) = dedup([hadolint, trivy])
+    assert set(merged.found_by) == {"hadolint", "trivy"} and merged.severity is Severity.CRITICAL
+
+
 def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
     """The grouping by definition: each finding joins the oldest group of its file it is the same problem as."""
     groups: list[list[Finding]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import Category, Finding, Location, Rule, Severity, evolve
 from guard.redact import is_secret, mask, redact, redact_text, secret_values
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -94,3 +94,30 @@ def test_guards_own_waiver_reasons_are_kept_and_skip_comments_are_redacted(tmp_p
     out = redact([waived, leaked], tmp_path)
     assert out[0].properties["inline_waiver"] == reason
     assert AWS_SECRET not in out[1].properties["inline_waiver"] and "redacted" in out[1].properties["inline_waiver"]
+
+
+def test_a_value_guard_judged_no_credential_is_not_masked_elsewhere(tmp_path: Path):
+    """wrongsecrets: `privateKeyFilePath = "src/test/resources/key.pem"` is a keyword hit guard waives; its
+    value masked the path in detect-secrets' message about the key file itself."""
+    (tmp_path / "Challenge.java").write_text('String privateKeyFilePath = "src/test/resources/key.pem";\n')
+    reason = "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
+    keyword = finding("detect-secrets", "secret-keyword", "Secret Keyword in Challenge.java", 1, Category.SECRET,
+                      path="Challenge.java", inline_waiver=reason)
+    key = finding("detect-secrets", "private-key", "Private Key in src/test/resources/key.pem", 1, Category.SECRET,
+                  path="src/test/resources/key.pem")
+    assert secret_values([keyword, key], tmp_path) == set()
+    assert redact([keyword, key], tmp_path)[1].message == key.message
+    unwaived = finding("detect-secrets", "secret-keyword", "Secret Keyword in Challenge.java", 1, Category.SECRET,
+                       path="Challenge.java")
+    assert secret_values([unwaived], tmp_path) == {"src/test/resources/key.pem"}
+
+
+def test_a_secret_findings_rule_texts_keep_their_quoted_words(tmp_path: Path):
+    """trivy's DS-0031 title quotes `build-args`: a tool's titles and descriptions carry no value to mask."""
+    f = finding("trivy", "DS-0031", "Possible exposure of secret env \"DB_PASSWORD\" in ENV", 3, Category.CONTAINER,
+                ("CWE-798",), path="Dockerfile")
+    title = "DS-0031: Secrets passed via `build-args` or envs or copied secret files"
+    rule = Rule(id="DS-0031", name="DS-0031", short_description=title, full_description=title, help_text=title)
+    (out,) = redact([evolve(f, rule=rule)], tmp_path)
+    assert out.rule.short_description == title
+    assert "DB_PASSWORD" not in out.message  # the finding's own message still masks its quoted values

@@ -67,7 +67,8 @@ OVERRIDES: dict[str, tuple[Severity, tuple[str, ...]]] = {
 # (pattern on the lower-cased title, severity used when the tool gives none, CWE ids)
 KEYWORDS: tuple[tuple[re.Pattern[str], Severity, tuple[str, ...]], ...] = tuple(
     (re.compile(p), s, c) for p, s, c in (
-        (r"hard[- ]?coded|secrets? (exist|in)|credentials? (in|exposure)|private key|access key", H, ("CWE-798",)),
+        (r"hard[- ]?coded|secrets? (exist|in|passed)|sensitive data|credentials? (in|exposure)|private key|access key",
+         H, ("CWE-798",)),
         (r"in[- ]transit|https|\btls\b|\bssl\b|certificate validation", M, ("CWE-319",)),
         (r"encrypt|\bkms\b|\bcmk\b|at rest", M, ("CWE-311",)),
         (r"privilege|privileged|root|capabilit|host (process|network|ipc)|hostpath|docker daemon|sudo", M, ("CWE-250",)),
@@ -149,7 +150,8 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p)) fo
     ("memory-request", r"memory request|requests?\.memory|request.*\bmemory\b|\bmemory\b.*request"),
     ("default-namespace", r"default namespace"),
     ("service-account-token", r"service ?account tokens?|automount"),
-    ("secrets-in-env", r"secrets? (as|in) env|environment variables?.*secret|secret.*environment"),
+    ("secrets-in-env", r"secrets? (as|in) env|secrets? passed via .*\benvs?\b|environment variables?.*secret|"
+                       r"secret.*environment|sensitive data .*\b(arg|env)\b"),
     ("encryption", r"encrypt|\bkms\b|\bcmk\b|customer[- ]managed key"),
     ("in-transit", r"in[- ]transit|\bhttps\b|\btls\b|\bssl\b"),
     ("public-access", r"public|0\.0\.0\.0|::/0|internet|everyone|world"),
