@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -197,6 +198,7 @@ class TrivyScanner(ToolScanner):
     def _findings(self, doc: Mapping[str, Any], run: Invocation, root: str, wanted: set[str], modules: set[str],
                   sites: CallSites, ignores: Mapping[str, tuple[list[str], Sequence[IgnoreRule]]],
                   ) -> Iterator[Finding]:
+        texts: dict[str, str] = {}  # Dockerfiles read for their ENV/ARG values
         for result in doc.get("Results") or []:
             target = _repo_path(str(result.get("Target") or ""), root, root in wanted)
             if target not in wanted and target not in modules:
@@ -206,6 +208,8 @@ class TrivyScanner(ToolScanner):
                 if m.get("Status", "FAIL") != "FAIL":
                     continue
                 finding = _misconfig(m, target, kind, lambda name: _repo_path(name, root, False))
+                if finding.rule_id == SECRET_ENV and target in wanted:
+                    finding = _setting_waived(finding, texts.setdefault(target, _read(run.target / target)))
                 if target in ignores:
                     lines, listed = ignores[target]
                     finding = _waived_inline(finding, listed, (m.get("CauseMetadata") or {}).get("StartLine"), lines)
@@ -216,6 +220,27 @@ class TrivyScanner(ToolScanner):
             if target in wanted:
                 for s in result.get("Secrets") or []:
                     yield _secret(s, target)
+
+
+# trivy's DS-0031 takes an ENV or ARG whose name holds a secret word for a secret, whatever its value:
+# `ENV AZURE_KEY_VAULT_ENABLED=false` failed the gate as critical (OWASP wrongsecrets' Dockerfile).
+SECRET_ENV = "DS-0031"
+_SECRET_ENV_NAME = re.compile(r'secret env "([^"\s]+)"')
+_SETTING_VALUE = r"(?:^|\s){name}(?:=|\s+)([\"']?)(?:true|false|yes|no|on|off|-?\d+(?:\.\d+)?)\1(?=\s|\\|$)"
+SETTING_REASON = "guard: the variable is set to a boolean or a number (`false`, `3600`), not a secret"
+
+
+def _setting_waived(finding: Finding, text: str) -> Finding:
+    """The DS-0031 finding as an inline waiver when its variable is set to a boolean or a number on the
+    lines trivy points at."""
+    name = _SECRET_ENV_NAME.search(finding.message)
+    loc = finding.location
+    if name is None or loc is None or not loc.start_line:
+        return finding
+    lines = "\n".join(text.split("\n")[loc.start_line - 1:(loc.end_line or loc.start_line)])
+    if not re.search(_SETTING_VALUE.format(name=re.escape(name.group(1))), lines, re.IGNORECASE | re.MULTILINE):
+        return finding
+    return replace(finding, properties={**finding.properties, "inline_waiver": SETTING_REASON})
 
 
 def _misconfig_file(rel: str) -> bool:

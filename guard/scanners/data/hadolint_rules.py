@@ -73,7 +73,7 @@ RULES: dict[str, tuple[str, Severity, tuple[str, ...]]] = {
     "DL3061": ("Invalid instruction order: Dockerfile must begin with FROM, ARG or comment", L, ()),
     "DL3062": ("Pin versions in go install", L, ("CWE-1357",)),
     "DL3063": ("Pin versions in pip when installing from a requirements file", L, ("CWE-1357",)),
-    "DL3064": ("Potentially sensitive data should not be used in the ARG or ENV commands", M, ("CWE-798", "CWE-538")),
+    "DL3064": ("Potentially sensitive data should not be used in the ARG or ENV commands", M, ("CWE-538",)),
     "DL4000": ("MAINTAINER is deprecated", I, ()),
     "DL4001": ("Either use wget or curl but not both", I, ()),
     "DL4003": ("Multiple CMD instructions found", L, ()),

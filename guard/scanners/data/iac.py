@@ -67,8 +67,9 @@ OVERRIDES: dict[str, tuple[Severity, tuple[str, ...]]] = {
 # (pattern on the lower-cased title, severity used when the tool gives none, CWE ids)
 KEYWORDS: tuple[tuple[re.Pattern[str], Severity, tuple[str, ...]], ...] = tuple(
     (re.compile(p), s, c) for p, s, c in (
-        (r"hard[- ]?coded|secrets? (exist|in|passed)|sensitive data|credentials? (in|exposure)|private key|access key",
-         H, ("CWE-798",)),
+        # secrets passed to a build end up in the image's layers (the value is not in the finding)
+        (r"secrets? passed|sensitive data", H, ("CWE-538",)),
+        (r"hard[- ]?coded|secrets? (exist|in)|credentials? (in|exposure)|private key|access key", H, ("CWE-798",)),
         (r"in[- ]transit|https|\btls\b|\bssl\b|certificate validation", M, ("CWE-319",)),
         (r"encrypt|\bkms\b|\bcmk\b|at rest", M, ("CWE-311",)),
         (r"privilege|privileged|root|capabilit|host (process|network|ipc)|hostpath|docker daemon|sudo", M, ("CWE-250",)),
@@ -151,7 +152,7 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p)) fo
     ("default-namespace", r"default namespace"),
     ("service-account-token", r"service ?account tokens?|automount"),
     ("secrets-in-env", r"secrets? (as|in) env|secrets? passed via .*\benvs?\b|environment variables?.*secret|"
-                       r"secret.*environment|sensitive data .*\b(arg|env)\b"),
+                       r"secret.*(environment|\b(env|arg)\b)|sensitive data .*\b(arg|env)\b|plaintext secrets?"),
     ("encryption", r"encrypt|\bkms\b|\bcmk\b|customer[- ]managed key"),
     ("in-transit", r"in[- ]transit|\bhttps\b|\btls\b|\bssl\b"),
     ("public-access", r"public|0\.0\.0\.0|::/0|internet|everyone|world"),
