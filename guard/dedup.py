@@ -5,7 +5,9 @@ and aliases) or a CWE, and sit in the same file on overlapping lines — or, wit
 the same resource. Two infrastructure checks must share a topic instead of a CWE (`iac.topics` of
 their titles): they report whole resources, where one CWE covers several problems (CWE-250: root
 user, privilege escalation, capabilities); a code rule (semgrep's Kubernetes rules) and an
-infrastructure check must share both. The merged finding keeps the most severe of the group as
+infrastructure check must share both. A secret scanner's finding and an infrastructure check need
+only the CWE: a credential on lines a check of literal credentials covers is that check's problem.
+The merged finding keeps the most severe of the group as
 its primary and lists every tool in `found_by`; the original results stay in the raw tool outputs.
 """
 
@@ -58,7 +60,7 @@ def same_problem(a: Finding, b: Finding) -> bool:
                 return False
         elif not set(a.cwe) & set(b.cwe):
             return False
-        elif infrastructure == 1 and not _topics(a) & _topics(b):
+        elif infrastructure == 1 and Category.SECRET not in (a.category, b.category) and not _topics(a) & _topics(b):
             return False  # a code rule and an infrastructure check on one manifest: the topic decides too
     if a.location is None or b.location is None:
         return a.location is None and b.location is None and a.resource is not None and a.resource == b.resource
@@ -123,12 +125,15 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _merge(group: list[Finding]) -> Finding:
+    """The group's most severe finding, found by all of them. A group holding a secret scanner's finding
+    is a secret: policies judge secrets by category (GUARD-GATE-002), and a merge must not hide one."""
     if len(group) == 1:
         return group[0]
     primary = max(group, key=lambda f: f.severity.rank)
+    category = Category.SECRET if any(f.category is Category.SECRET for f in group) else primary.category
     found_by = tuple(dict.fromkeys(t for f in group for t in (f.found_by or (f.tool,))))
     cwe = tuple(dict.fromkeys(c for f in group for c in f.cwe))
     aliases = tuple(dict.fromkeys(a for f in group for a in f.aliases))
     merged = {f"{f.tool}:{f.rule_id}" for f in group if f is not primary}
     props = {**primary.properties, "merged": sorted(merged)}
-    return evolve(primary, found_by=found_by, cwe=cwe, aliases=aliases, properties=props)
+    return evolve(primary, found_by=found_by, cwe=cwe, aliases=aliases, properties=props, category=category)

@@ -111,6 +111,20 @@ def test_a_secret_in_a_dockerfiles_env_is_one_finding_of_hadolint_and_trivy():
     assert set(merged.found_by) == {"hadolint", "trivy"} and merged.severity is Severity.CRITICAL
 
 
+def test_a_secret_scanners_finding_and_an_infrastructure_check_of_literal_credentials_share_a_cwe():
+    """wrongsecrets' `ARG argBasedPassword="default"`: detect-secrets' keyword hit and guard's
+    plaintext-secret policy (no topic in detect-secrets' title) stood apart."""
+    keyword = f("detect-secrets", "secret-keyword", ("CWE-798",), path="Dockerfile", lines=(12, 12),
+                title="Secret Keyword committed to the repository", category=Category.SECRET)
+    policy = f("guard-policy", "GUARD-SEC-002", ("CWE-798",), path="Dockerfile", lines=(12, 12),
+               title="No plaintext secrets in images or manifests", severity=Severity.HIGH)
+    (merged,) = dedup([keyword, policy])
+    assert set(merged.found_by) == {"detect-secrets", "guard-policy"}
+    assert merged.rule_id == "GUARD-SEC-002" and merged.category is Category.SECRET  # still a secret to the gate
+    healthcheck = f("checkov", "CKV_DOCKER_2", ("CWE-284",), path="Dockerfile", lines=(1, 43))
+    assert len(dedup([keyword, healthcheck])) == 2  # still a CWE to share
+
+
 def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
     """The grouping by definition: each finding joins the oldest group of its file it is the same problem as."""
     groups: list[list[Finding]] = []
