@@ -357,6 +357,20 @@ def _not_a_credential(value: str, start: int, end: int, text: str) -> str | None
     return None
 
 
+# A keyword in a container image's name (`image: org/wrongsecrets:1.13`, `FROM secrets-manager:2`):
+# detect-secrets reads the name as a key and the tag as its value.
+_IMAGE_REF = re.compile(r"""(?i)(?:\bimage\s*[:=]\s*|^\s*from\s+(?:--\S+\s+)*)["']?[\w.\-/]+:([\w.\-]+)""")
+
+
+def _image_tags(text: str) -> Iterator[tuple[str, int, int]]:
+    for m in _IMAGE_REF.finditer(text):
+        yield m.group(1), m.start(1), m.end(1)
+
+
+def _image_tag(value: str, start: int, end: int, text: str) -> str:
+    return "guard: the tag of a container image (`name:tag`), not a credential"
+
+
 # detector (rule id) -> the candidates for the value it flagged on a line (value, start, end), and why
 # a candidate is no secret
 Candidates = Callable[[str], Iterable[tuple[str, int, int]]]
@@ -365,7 +379,7 @@ _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "hex-high-entropy-string": ((_matches(_HEX), _known_identifier),),
     "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
-    "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential)),
+    "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential), (_image_tags, _image_tag)),
     "basic-auth-credentials": ((_passwords, _format_verb),),
 }
 
