@@ -25,6 +25,7 @@ SECRET_CWES = frozenset({"CWE-798", "CWE-259", "CWE-321", "CWE-522", "CWE-312", 
 PREFIX = 4
 MIN_VALUE = 8
 _MAX_LINES = 60
+_WHOLE_RESOURCE = frozenset({Category.IAC, Category.CONTAINER})  # checks that report a resource's lines
 _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|$)", re.DOTALL)
 _TOKENS = re.compile(
     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}\b"  # AWS access key ids
@@ -63,7 +64,9 @@ def secret_values(findings: Iterable[Finding], root: Path) -> set[str]:
             continue  # guard judged the value no credential (a file path, a placeholder): nothing to mask
         lines = _lines(root, f.location.path, cache)
         start = f.location.start_line
-        end = min(f.location.end_line or start, start + _MAX_LINES)
+        # an infrastructure check of secrets (checkov's CKV_K8S_35) spans its whole resource: every value
+        # of a manifest would count as secret (its namespace, its images); its first line is where it points
+        end = start if f.category in _WHOLE_RESOURCE else min(f.location.end_line or start, start + _MAX_LINES)
         text = "\n".join(lines[start - 1 : end])
         for pattern in (_QUOTED, _ASSIGNED):
             values.update(m.group("v") for m in pattern.finditer(text))

@@ -121,3 +121,17 @@ def test_a_secret_findings_rule_texts_keep_their_quoted_words(tmp_path: Path):
     (out,) = redact([evolve(f, rule=rule)], tmp_path)
     assert out.rule.short_description == title
     assert "DB_PASSWORD" not in out.message  # the finding's own message still masks its quoted values
+
+
+def test_an_infrastructure_check_of_secrets_spanning_a_resource_does_not_make_its_values_secret(tmp_path: Path):
+    """checkov's CKV_K8S_35 (CWE-312) spans a whole Deployment: its namespace and image were masked in
+    every finding about the manifest."""
+    (tmp_path / "deploy.yaml").write_text("apiVersion: apps/v1\nmetadata:\n  namespace: $OKTETO_NAMESPACE\n"
+                                          "spec:\n  image: jeroenwillemsen/wrongsecrets:1.13\n  API_KEY: Kx81bqLw9zQ-aa\n")
+    check = finding("checkov", "CKV_K8S_35", "Prefer using secrets as files", 1, Category.IAC, ("CWE-312",),
+                    path="deploy.yaml")
+    check = evolve(check, location=Location("deploy.yaml", 1, 6))
+    assert secret_values([check], tmp_path) == set()
+    literal = finding("guard-policy", "GUARD-SEC-002", "API_KEY is set to a literal", 6, Category.IAC, ("CWE-798",),
+                      path="deploy.yaml")
+    assert secret_values([literal], tmp_path) == {"Kx81bqLw9zQ-aa"}  # a check pointing at a line: its values
