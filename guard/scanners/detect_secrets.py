@@ -357,14 +357,16 @@ def _not_a_credential(value: str, start: int, end: int, text: str) -> str | None
     return None
 
 
-# A keyword in a container image's name (`image: org/wrongsecrets:1.13`, `FROM secrets-manager:2`):
-# detect-secrets reads the name as a key and the tag as its value.
-_IMAGE_REF = re.compile(r"""(?i)(?:\bimage\s*[:=]\s*|^\s*from\s+(?:--\S+\s+)*)["']?[\w.\-/]+:([\w.\-]+)""")
+# A keyword in a container image's name (`image: org/wrongsecrets:1.13`, `FROM secrets-manager:2`,
+# `url: docker.io/org/wrongsecrets:latest`): detect-secrets reads the name as a key and the tag as its value.
+_IMAGE_REF = re.compile(r"""(?i)(?:\bimage\s*[:=]\s*["']?|^\s*from\s+(?:--\S+\s+)*)[\w.\-/]+:([\w.\-]+)"""
+                        r"""|(?:^|(?<=[\s"'=:]))(?:[\w.\-]+/)+[\w.\-]+:([\w.\-]+)(?=$|[\s"',])""")
 
 
 def _image_tags(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _IMAGE_REF.finditer(text):
-        yield m.group(1), m.start(1), m.end(1)
+        group = 1 if m.group(1) is not None else 2
+        yield m.group(group), m.start(group), m.end(group)
 
 
 def _image_tag(value: str, start: int, end: int, text: str) -> str:

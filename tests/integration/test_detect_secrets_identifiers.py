@@ -62,7 +62,8 @@ FILES = {
                         "parameters:\n  adminSecretNamespace: \"kube-system\"\n  password_file: /run/secrets/db\n"
                         "  adminPassword: Xk81bqLw9zQ\n",
     "k8s/app.yaml": "spec:\n  containers:\n    - image: jeroenwillemsen/wrongsecrets:1.13.5-no-vault\n"
-                    "data:\n  api_secret: Kx81bqLw9zQ-aa\n",
+                    "data:\n  api_secret: Kx81bqLw9zQ-aa\n  url: docker.io/org/wrongsecrets:latest-no-vault\n"
+                    "  db: postgres://secretuser:Kx81bqLw9zQ-ab@db/app\n",
     "src/main/java/Keys.java": 'String privateKeyFilePath = "src/main/resources/private.pem";\n'
                                'String privateKeyPassword = "Kx81bqLw9zQ-aa";\n',
     "app/routes/session.js": 'const invalidPasswordErrorMessage = "Invalid password";\n'
@@ -151,7 +152,8 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     assert java == {1: where, 2: None}
     images = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
               if f.location.path == "k8s/app.yaml"}
-    assert images == {3: "guard: the tag of a container image (`name:tag`), not a credential", 5: None}
+    tag = "guard: the tag of a container image (`name:tag`), not a credential"
+    assert images == {3: tag, 5: None, 6: tag, 7: None}
     labels = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
               if f.location.path == "app/routes/session.js"}
     text = "guard: text shown to people under a key naming a message or label, not a credential"
