@@ -373,6 +373,19 @@ def _image_tag(value: str, start: int, end: int, text: str) -> str:
     return "guard: the tag of a container image (`name:tag`), not a credential"
 
 
+# detect-secrets' Telegram bot token pattern: a bot id, a colon and 35 characters. Prose matches it
+# (ripgrep's FAQ: `21225780:EverymajordevelopmentinthehistoryofAmerica`); a real token's second part
+# is random characters, never a run of words.
+_TELEGRAM = re.compile(r"\d{8,10}:[0-9A-Za-z_-]{35}")
+
+
+def _words_not_token(value: str, start: int, end: int, text: str) -> str | None:
+    parts = [p for p in _SEPARATORS.split(value.partition(":")[2]) if p]
+    if parts and all(_WORD.fullmatch(p) and not p.isdigit() for p in parts):
+        return "guard: the token's secret part is made of words, not random characters"
+    return None
+
+
 # detector (rule id) -> the candidates for the value it flagged on a line (value, start, end), and why
 # a candidate is no secret
 Candidates = Callable[[str], Iterable[tuple[str, int, int]]]
@@ -380,6 +393,7 @@ Reason = Callable[[str, int, int, str], "str | None"]
 _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "hex-high-entropy-string": ((_matches(_HEX), _known_identifier),),
     "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
+    "telegram-bot-token": ((_matches(_TELEGRAM), _words_not_token),),
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
     "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential), (_image_tags, _image_tag)),
     "basic-auth-credentials": ((_passwords, _format_verb),),

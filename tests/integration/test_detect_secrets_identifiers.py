@@ -64,6 +64,8 @@ FILES = {
     "k8s/app.yaml": "spec:\n  containers:\n    - image: jeroenwillemsen/wrongsecrets:1.13.5-no-vault\n"
                     "data:\n  api_secret: Kx81bqLw9zQ-aa\n  url: docker.io/org/wrongsecrets:latest-no-vault\n"
                     "  db: postgres://secretuser:Kx81bqLw9zQ-ab@db/app\n",
+    "docs/FAQ.md": "Time: 21225780:EverymajordevelopmentinthehistoryofAmerica\n"
+                   "bot = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1'\n",
     "src/main/java/Keys.java": 'String privateKeyFilePath = "src/main/resources/private.pem";\n'
                                'String privateKeyPassword = "Kx81bqLw9zQ-aa";\n',
     "app/routes/session.js": 'const invalidPasswordErrorMessage = "Invalid password";\n'
@@ -152,6 +154,9 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     assert java == {1: where, 2: None}
     images = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
               if f.location.path == "k8s/app.yaml"}
+    telegram = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+                if f.location.path == "docs/FAQ.md" and f.rule.id == "telegram-bot-token"}
+    assert telegram == {1: "guard: the token's secret part is made of words, not random characters", 2: None}
     tag = "guard: the tag of a container image (`name:tag`), not a credential"
     assert images == {3: tag, 5: None, 6: tag, 7: None}
     labels = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
