@@ -2,10 +2,12 @@
 version can be checked. A manifest counts when it declares dependencies and no lockfile of its tool
 that guard reads sits in its folder or a folder above it (workspaces lock at their root); bun's
 binary bun.lockb is not read, so a package.json beside it counts. A Maven POM pins the versions it
-writes (guard checks those) and counts when it declares one Maven resolves at build time."""
+writes (guard checks those) and counts when it declares one Maven resolves at build time; a pip
+requirements file, when it names a release without an exact pin."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import tomllib
@@ -15,6 +17,8 @@ from typing import Any, Callable, Sequence
 
 from guard.lockfiles.base import LockfileError, read_text
 from guard.lockfiles.maven import resolved_at_build
+from guard.lockfiles.requirements import RequirementsParser
+from guard.lockfiles.requirements import unpinned as requirements_unpinned
 
 
 def _json_keys(*keys: str) -> Callable[[str], bool]:
@@ -73,6 +77,21 @@ MANIFESTS: dict[str, Manifest] = {
 }
 
 
+# pip's requirements files pin with `==`; a name without it is resolved when pip installs
+REQUIREMENTS = Manifest("PyPI", (), requirements_unpinned,
+                        "name releases without pinning their versions (`==`), which pip chooses at install time")
+
+
+def manifest_for(rel: str) -> Manifest | None:
+    """The manifest kind of the repository file `rel`, if it is one."""
+    name = PurePosixPath(rel).name
+    found = MANIFESTS.get(name)
+    if found is None and any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p)
+                             for p in RequirementsParser.patterns):
+        return REQUIREMENTS
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Unlocked:
     path: str
@@ -81,7 +100,7 @@ class Unlocked:
 
 def manifests(files: Sequence[str], skipped: Sequence[str] = ()) -> list[str]:
     """The dependency manifests among `files`, but those of an ecosystem in `skipped`."""
-    return [f for f in files if (m := MANIFESTS.get(PurePosixPath(f).name)) is not None and m.ecosystem not in skipped]
+    return [f for f in files if (m := manifest_for(f)) is not None and m.ecosystem not in skipped]
 
 
 def unlocked(root: Path, files: Sequence[str]) -> list[Unlocked]:
@@ -89,7 +108,7 @@ def unlocked(root: Path, files: Sequence[str]) -> list[Unlocked]:
     as its format counts: whether it declares any is unknown)."""
     found = []
     for rel in files:
-        manifest = MANIFESTS.get(PurePosixPath(rel).name)
+        manifest = manifest_for(rel)
         if manifest is None or _locked(root, PurePosixPath(rel).parent, manifest.lockfiles):
             continue
         try:

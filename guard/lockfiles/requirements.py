@@ -22,6 +22,27 @@ class RequirementsParser:
         return _parse(root, path, ())
 
 
+def unpinned(text: str) -> bool:
+    """Whether the file asks for a registry release without pinning its version (`Flask`, `redis>=4`):
+    pip chooses one at install time. A file applying constraints (`-c`) may be pinned there: it is not
+    counted."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    lines = [line for _, line in _logical_lines(text)]
+    if any(line.startswith(("-c", "--constraint")) for line in lines):
+        return False
+    for line in lines:
+        if line.startswith("-") or _URL_OR_PATH.match(line) or " @ " in line:
+            continue
+        try:
+            requirement = Requirement(_OPTION_WITH_VALUE.sub("", line).strip())
+        except InvalidRequirement:
+            return True  # unreadable: whether it pins is unknown
+        if not any(s.operator in {"==", "==="} and "*" not in s.version for s in requirement.specifier):
+            return True
+    return False
+
+
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """(first physical line, joined text) with `\\` continuations joined and comments dropped."""
     out: list[tuple[int, str]] = []

@@ -74,8 +74,8 @@ def test_registered_and_protocol() -> None:
     scanner = OsvScanner(Config())
     assert isinstance(scanner, BuiltinScanner)
     assert (scanner.name, scanner.category) == ("osv", Category.DEPENDENCY)
-    assert scanner.checks(["requirements.txt"]) == (CHECK,)
-    assert scanner.checks(["requirements.txt", "web/package.json"]) == (CHECK, UNLOCKED)
+    assert scanner.checks(["poetry.lock"]) == (CHECK,)
+    assert scanner.checks(["requirements.txt"]) == (CHECK, UNLOCKED)  # it may name releases it does not pin
     assert scanner.checks(["web/package.json"]) == (UNLOCKED,)
 
 
@@ -314,3 +314,22 @@ def test_a_manifest_no_lockfile_pins_is_a_finding_and_listed(fixture_db: Path, t
     assert evidence["unlocked_manifests"] == [{"path": "web/package.json", "ecosystem": "npm"}]
     only_gradle = scanner_for(fixture_db).select(["adservice/build.gradle"])
     assert only_gradle == ["adservice/build.gradle"]  # not skipped: a run with it alone reports it
+
+
+def test_a_requirements_file_naming_releases_it_does_not_pin_is_a_finding(pypa_db: Path, tmp_path: Path) -> None:
+    """dockersamples/example-voting-app's vote/requirements.txt reads `Flask`, `Redis`, `gunicorn`: pip
+    picks their versions at install time, nothing was checked and the scan said nothing. The pinned
+    lines of such a file are still checked."""
+    (tmp_path / "vote").mkdir()
+    (tmp_path / "vote" / "requirements.txt").write_text("Flask\nRedis\ngunicorn\n")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "requirements.txt").write_text("jinja2==2.10\nrequests>=2\n")
+    (tmp_path / "worker").mkdir()
+    (tmp_path / "worker" / "requirements.txt").write_text("jinja2==2.10\n")
+    files = tree(tmp_path)
+    findings = list(scanner_for(pypa_db).scan(tmp_path, files, tmp_path / "work"))
+    loose = sorted(f.location.path for f in findings if f.rule_id == "osv/unlocked-dependencies")
+    assert loose == ["api/requirements.txt", "vote/requirements.txt"]
+    assert all("pip chooses at install time" in f.message for f in findings if f.rule_id == "osv/unlocked-dependencies")
+    assert {f.location.path for f in findings if f.rule_id.startswith(("GHSA-", "PYSEC-"))} == {
+        "api/requirements.txt", "worker/requirements.txt"}  # jinja2 2.10 is still matched in both

@@ -35,6 +35,13 @@ CASES = {
     "pom from parent": ({"pom.xml": POM.format(version="")}, True),
     "pom range": ({"pom.xml": POM.format(version="<version>[1.0,2.0)</version>")}, True),
     "pom unreadable": ({"pom.xml": "<project><dependencies>"}, True),
+    # pip requirements pin with `==`; a bare name or a range is chosen at install time
+    "requirements bare names": ({"requirements.txt": "Flask\nRedis\ngunicorn\n"}, True),
+    "requirements range": ({"requirements.txt": "flask==3.0.3\nredis>=4,<6  # cache\n"}, True),
+    "requirements pinned": ({"requirements.txt": "flask==3.0.3 \\\n    --hash=sha256:abc\n-e .\n./vendored\n"}, False),
+    "requirements constrained": ({"requirements-dev.txt": "-c constraints.txt\npytest\n"}, False),
+    "requirements folder": ({"requirements/base.txt": "django~=5.0\n"}, True),
+    "requirements options only": ({"requirements.txt": "--index-url https://pypi.org/simple\n"}, False),
 }
 
 
