@@ -2,7 +2,8 @@
 
 The key covers the scanner, the tool's exact version and executable, its command line and
 environment, the paths and contents of the files it scans, and the contents of any extra
-inputs it declares (rule packs). Change any of them and the scanner runs again. Only successful
+inputs it declares (rule packs), and guard's own code (which parses the tools' output, and is the
+OSV matcher). Change any of them and the scanner runs again. Only successful
 runs are cached; raw outputs are kept with the entry so evidence bundles still get them.
 Tool versions are cached by executable path, size and mtime (some tools take seconds to say).
 """
@@ -13,12 +14,11 @@ import hashlib
 import json
 import os
 import shutil
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from guard.atomic import atomic_write
-from guard.digest import code_digest, hash_file, hash_tree
+from guard.digest import hash_file, hash_tree, package_digest
 from guard.model import Category, ScannerRun, Status
 from guard.redact import redact, redact_file, secret_values
 from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
@@ -26,18 +26,11 @@ from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_
 FORMAT = 1
 
 
-@lru_cache(maxsize=1)
-def _code_hash() -> str:
-    """guard's version and the code that turns tool output into findings: a change re-runs scanners."""
-    package = Path(__file__).resolve().parent
-    return code_digest(*(package / part for part in ("scanners", "sarif", "redact.py", "files.py")))
-
-
 def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
         target: Path, files: Sequence[str], extra_inputs: Iterable[Path] = ()) -> str:
     """The cache key for one scanner run."""
     h = hashlib.sha256()
-    h.update(_code_hash().encode())
+    h.update(package_digest().encode())
     h.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
                          "argv": list(argv), "env": sorted(env.items())}).encode())
     for rel in files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Sequence
@@ -45,3 +46,9 @@ def code_digest(*paths: Path, dists: Sequence[str] = ()) -> str:
         h.update(str(path.name).encode() + b"\0")
         hash_tree(h, path)
     return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """`code_digest` of guard's whole package: any change to guard re-keys what its code produced."""
+    return code_digest(Path(__file__).resolve().parent)

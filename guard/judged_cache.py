@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from guard.atomic import atomic_write
-from guard.digest import code_digest, hash_file, hash_tree
+from guard.digest import code_digest, hash_file, hash_tree, package_digest
 from guard.config import Config
 from guard.diff import ChangeSet
 from guard.model import RunResult, ScannerRun, Status
@@ -34,7 +34,7 @@ FORMAT = 1
 @lru_cache(maxsize=1)
 def _guard_hash() -> str:
     """guard's version, its whole package and the versions of the libraries the later stages use."""
-    return code_digest(Path(__file__).resolve().parent, dists=("regorus", "python-hcl2", "PyYAML"))
+    return f"{package_digest()}:{code_digest(dists=('regorus', 'python-hcl2', 'PyYAML'))}"
 
 
 def _plugin_policies() -> list[str]:

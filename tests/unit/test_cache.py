@@ -113,3 +113,17 @@ def test_corrupt_cache_entry_is_a_miss(env):
     for result in (tmp / "cache" / "results").rglob("result.json"):
         result.write_text(json.dumps({"format": 1, "broken": True}))
     assert not scan(tmp, target, cfg).cached and runs(counter) == 2
+
+
+def test_a_change_to_guards_own_code_re_runs_the_scanners(env, monkeypatch):
+    """The osv scanner is guard's code, and guard parses every tool's output: a requirements-file rule
+    added in guard's lockfile code was not applied to a cached osv result."""
+    import guard.cache
+
+    tmp, script, counter, target = env
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    scan(tmp, target, cfg)
+    assert scan(tmp, target, cfg).cached and runs(counter) == 1
+    monkeypatch.setattr(guard.cache, "package_digest", lambda: "guard with a changed lockfile parser")
+    assert not scan(tmp, target, cfg).cached and runs(counter) == 2
+
