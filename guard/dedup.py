@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from guard.model import Category, Finding, evolve
-from guard.scanners.data.iac import topics
+from guard.scanners.data.iac import same_topic, topics
 
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
 _INFRASTRUCTURE = {Category.IAC, Category.CONTAINER}  # checkov's and trivy's categories for the same checks
@@ -56,11 +56,12 @@ def same_problem(a: Finding, b: Finding) -> bool:
     if not _ids(a) & _ids(b):
         infrastructure = (a.category in _INFRASTRUCTURE) + (b.category in _INFRASTRUCTURE)
         if infrastructure == 2:
-            if not _topics(a) & _topics(b):
+            if not same_topic(_topics(a), _topics(b)):
                 return False
         elif not set(a.cwe) & set(b.cwe):
             return False
-        elif infrastructure == 1 and Category.SECRET not in (a.category, b.category) and not _topics(a) & _topics(b):
+        elif infrastructure == 1 and Category.SECRET not in (a.category, b.category) \
+                and not same_topic(_topics(a), _topics(b)):
             return False  # a code rule and an infrastructure check on one manifest: the topic decides too
     if a.location is None or b.location is None:
         return a.location is None and b.location is None and a.resource is not None and a.resource == b.resource

@@ -125,6 +125,24 @@ def test_a_secret_scanners_finding_and_an_infrastructure_check_of_literal_creden
     assert len(dedup([keyword, healthcheck])) == 2  # still a CWE to share
 
 
+def test_checks_of_different_settings_of_one_topic_do_not_pair():
+    """aws-cloudformation-templates: the four S3 public access block settings, each checked by both tools
+    on every bucket; checkov's restrict_public_buckets paired with trivy's ignore-public-ACLs check."""
+    ckv = [f("checkov", "CKV_AWS_53", ("CWE-284",), title="Ensure S3 bucket has block public ACLS enabled"),
+           f("checkov", "CKV_AWS_54", ("CWE-284",), title="Ensure S3 bucket has block public policy enabled"),
+           f("checkov", "CKV_AWS_56", ("CWE-284",), title="Ensure S3 bucket has 'restrict_public_buckets' enabled"),
+           f("checkov", "CKV_AWS_55", ("CWE-284",), title="Ensure S3 bucket has ignore public ACLs enabled")]
+    trv = [f("trivy", "AWS-0086", (), title="S3 Access block should block public ACL"),
+           f("trivy", "AWS-0087", (), title="S3 Access block should block public policy"),
+           f("trivy", "AWS-0091", (), title="S3 Access Block should Ignore Public Acl"),
+           f("trivy", "AWS-0093", (), title="S3 Access block should restrict public bucket to limit access")]
+    pairs = sorted((g.rule_id, *g.properties.get("merged", [])) for g in dedup([*ckv, *trv]))
+    assert pairs == [("CKV_AWS_53", "trivy:AWS-0086"), ("CKV_AWS_54", "trivy:AWS-0087"),
+                     ("CKV_AWS_55", "trivy:AWS-0091"), ("CKV_AWS_56", "trivy:AWS-0093")]
+    public = f("guard-policy", "GUARD-S3-002", ("CWE-284",), title="S3 buckets block public access")
+    assert len(dedup([public, ckv[0]])) == 1  # a check of no one setting still pairs by the topic
+
+
 def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
     """The grouping by definition: each finding joins the oldest group of its file it is the same problem as."""
     groups: list[list[Finding]] = []

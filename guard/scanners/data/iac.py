@@ -170,8 +170,29 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p)) fo
 ))
 
 
+# Settings that one check each is about, within a broader topic: two checks naming different ones are
+# different problems though they share that topic (S3's four public access block settings all say
+# "public"; checkov's restrict_public_buckets check was paired with trivy's ignore-public-ACLs check).
+SETTINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p)) for name, p in (
+    ("block-public-acls", r"block public acls?\b|block_public_acls"),
+    ("block-public-policy", r"block public polic|block_public_policy"),
+    ("ignore-public-acls", r"ignore public acls?\b|ignore_public_acls"),
+    ("restrict-public-buckets", r"restrict public buckets?|restrict_public_buckets?"),
+))
+SETTING_NAMES = frozenset(name for name, _ in SETTINGS)
+
+
 @lru_cache(maxsize=8192)
 def topics(title: str) -> frozenset[str]:
-    """The topics (`TOPICS`) a check title names."""
+    """The topics (`TOPICS`) and settings (`SETTINGS`) a check title names."""
     text = title.lower()
-    return frozenset(name for name, pattern in TOPICS if pattern.search(text))
+    return frozenset(name for name, pattern in (*TOPICS, *SETTINGS) if pattern.search(text))
+
+
+def same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether checks of these topics can be one problem: a shared topic, and when both name settings,
+    a shared setting."""
+    settings_a, settings_b = a & SETTING_NAMES, b & SETTING_NAMES
+    if settings_a and settings_b and not settings_a & settings_b:
+        return False
+    return bool(a & b)
