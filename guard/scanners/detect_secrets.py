@@ -332,6 +332,10 @@ _TYPE_RULE = re.compile(r"(?i)(?:hashed|encrypted|string|text|required|nullable|
                         r"(?:min|max|size|between):[\d,]+)(?:\|(?:[a-z_]+(?::[\w,]+)?))*")
 
 
+# A switch about a secret, not the secret: `ManageMasterUserPassword: true`, `GenerateSecret: false`.
+_SETTING = re.compile(r"(?i)true|false|yes|no|on|off|null|none|nil|~")
+
+
 # A key that names where a secret is, not the secret: Kubernetes' `secretName: tls-cert` (and
 # `adminSecretNamespace`, `secretRef`), `password_file: /run/secrets/db`, `token_env: API_TOKEN`,
 # `privateKeyFilePath = "src/test/resources/key.pem"`.
@@ -349,6 +353,8 @@ def _not_a_credential(value: str, start: int, end: int, text: str) -> str | None
         return "guard: a placeholder for the real value (`changeme`, `<your token>`), not a secret"
     if _TYPE_RULE.fullmatch(value):
         return "guard: the field's type or validation rules (`hashed`, `required|min:8`), not a value"
+    if _SETTING.fullmatch(value):
+        return "guard: a boolean or empty setting (`ManageMasterUserPassword: true`), not a credential"
     key = _key_of(value, text)
     if _REFERENCE_KEY.fullmatch(key):
         return "guard: the key names where a secret is (`secretName`, `password_file`), not the secret"
@@ -373,6 +379,41 @@ def _image_tag(value: str, start: int, end: int, text: str) -> str:
     return "guard: the tag of a container image (`name:tag`), not a credential"
 
 
+# CloudFormation reads a secret where it is used: `Password: '{{resolve:secretsmanager:db-pw:SecretString:password}}'`
+# names one in Secrets Manager (or SSM); detect-secrets takes what follows a `secretsmanager:` for its value.
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(?:secretsmanager|ssm-secure|ssm):[^}\s]*\}\}")
+
+
+def _dynamic_references(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each reference, and each part of it after a colon (with and without its closing braces)."""
+    for m in _DYNAMIC_REFERENCE.finditer(text):
+        yield m.group(0), m.start(), m.end()
+        for colon in (i for i in range(m.start(), m.end()) if text[i] == ":"):
+            yield text[colon + 1:m.end()], colon + 1, m.end()
+            yield text[colon + 1:m.end() - 2], colon + 1, m.end() - 2
+
+
+def _dynamic_reference(value: str, start: int, end: int, text: str) -> str:
+    return ("guard: a CloudFormation reference to a secret stored elsewhere (`{{resolve:secretsmanager:...}}`), "
+            "not the secret")
+
+
+# An IAM policy's action (`- secretsmanager:GetSecretValue`): detect-secrets reads the service as a
+# key and the action as its value.
+_IAM_ACTION = re.compile(r"(?<![\w:/.-])[a-z][a-z0-9-]*:([A-Z][A-Za-z0-9]*\*?)(?![\w:/.-])")
+
+
+def _iam_actions(text: str) -> Iterator[tuple[str, int, int]]:
+    for m in _IAM_ACTION.finditer(text):
+        yield m.group(1), m.start(1), m.end(1)
+
+
+def _iam_action(value: str, start: int, end: int, text: str) -> str | None:
+    if _WORD.fullmatch(value.rstrip("*")):
+        return "guard: an IAM policy's action (`secretsmanager:GetSecretValue`), not a key and its value"
+    return None
+
+
 # detect-secrets' Telegram bot token pattern: a bot id, a colon and 35 characters. Prose matches it
 # (ripgrep's FAQ: `21225780:EverymajordevelopmentinthehistoryofAmerica`); a real token's second part
 # is random characters, never a run of words.
@@ -395,7 +436,8 @@ _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
     "telegram-bot-token": ((_matches(_TELEGRAM), _words_not_token),),
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
-    "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential), (_image_tags, _image_tag)),
+    "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential), (_image_tags, _image_tag),
+                       (_dynamic_references, _dynamic_reference), (_iam_actions, _iam_action)),
     "basic-auth-credentials": ((_passwords, _format_verb),),
 }
 

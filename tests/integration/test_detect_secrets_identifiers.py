@@ -64,6 +64,11 @@ FILES = {
     "k8s/app.yaml": "spec:\n  containers:\n    - image: jeroenwillemsen/wrongsecrets:1.13.5-no-vault\n"
                     "data:\n  api_secret: Kx81bqLw9zQ-aa\n  url: docker.io/org/wrongsecrets:latest-no-vault\n"
                     "  db: postgres://secretuser:Kx81bqLw9zQ-ab@db/app\n",
+    "cfn/template.yaml": "Resources:\n  Db:\n    Properties:  # !Ref tags: detect-secrets reads the lines as text\n"
+                         "      MasterUserPassword: '{{resolve:secretsmanager:db-pw:SecretString:password}}'\n"
+                         "      ManageMasterUserPassword: true\n      GenerateSecret: false\n"
+                         "      Action:\n        - secretsmanager:GetSecretValue\n        - kms:Decrypt\n"
+                         "      AdminPassword: Kx81bqLw9zQ-ac\n      VpcId: !Ref Vpc\n",
     "docs/FAQ.md": "Time: 21225780:EverymajordevelopmentinthehistoryofAmerica\n"
                    "bot = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1'\n",
     "src/main/java/Keys.java": 'String privateKeyFilePath = "src/main/resources/private.pem";\n'
@@ -154,6 +159,13 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
     assert java == {1: where, 2: None}
     images = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
               if f.location.path == "k8s/app.yaml"}
+    cfn = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+           if f.location.path == "cfn/template.yaml"}
+    switch = "guard: a boolean or empty setting (`ManageMasterUserPassword: true`), not a credential"
+    assert cfn == {4: "guard: a CloudFormation reference to a secret stored elsewhere (`{{resolve:secretsmanager:...}}`), "
+                      "not the secret", 5: switch, 6: switch,
+                   8: "guard: an IAM policy's action (`secretsmanager:GetSecretValue`), not a key and its value",
+                   10: None}
     telegram = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
                 if f.location.path == "docs/FAQ.md" and f.rule.id == "telegram-bot-token"}
     assert telegram == {1: "guard: the token's secret part is made of words, not random characters", 2: None}
