@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -50,5 +51,15 @@ def code_digest(*paths: Path, dists: Sequence[str] = ()) -> str:
 
 @lru_cache(maxsize=1)
 def package_digest() -> str:
-    """`code_digest` of guard's whole package: any change to guard re-keys what its code produced."""
-    return code_digest(Path(__file__).resolve().parent)
+    """guard's version and the path, size and modification time of every file of its package (a stat of
+    each, not a read: this keys every scanner's cached result, before the first tool starts): any
+    change to guard re-keys what its code produced."""
+    package = Path(__file__).resolve().parent
+    entries = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        for name in names:
+            path = os.path.join(folder, name)
+            st = os.stat(path)
+            entries.append(f"{os.path.relpath(path, package)}\0{st.st_size}\0{st.st_mtime_ns}\0")
+    return hashlib.sha256("".join([__version__, "\0", *sorted(entries)]).encode()).hexdigest()
