@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines
 from guard.scanners.distinfo import dist_version, started_by
+from guard.scanners.testcode import is_test_code
 from guard.tools.catalog import TOOLS
 
 START = str(Path(__file__).with_name("detect_secrets_start.py"))
@@ -467,16 +468,8 @@ def _sha1(value: str) -> str:
 # Test code logs in with `password = "incorrect"` and signs up with `"weak"`: the keyword heuristic's
 # hits there are test data. Only its hits are taken so: a token pattern (an AWS key, a GitHub token)
 # or an entropy hit in a test stays a finding.
-_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "testing"})
-_TEST_FILE = re.compile(r"test_.+\.py|.+_test\.(py|go)|.+\.(test|spec)\.[cm]?[jt]sx?|.+Tests?\.(java|kt|cs)"
-                        r"|.+_spec\.rb")
-
-
 def _test_code(f: Finding) -> str | None:
-    if f.rule.id != "secret-keyword" or f.location is None:
+    if f.rule.id != "secret-keyword" or f.location is None or not is_test_code(f.location.path):
         return None
-    path = PurePosixPath(f.location.path)
-    if _TEST_FILE.fullmatch(path.name) or _TEST_FOLDERS & {p.lower() for p in path.parts[:-1]}:
-        return "guard: a keyword in test code (test data), not a credential"
-    return None
+    return "guard: a keyword in test code (test data), not a credential"
 
