@@ -295,10 +295,21 @@ def _passwords(text: str) -> Iterator[tuple[str, int, int]]:
     return ((m.group(1), m.start(1), m.end(1)) for m in _BASIC_AUTH.finditer(text))
 
 
-def _format_verb(value: str, start: int, end: int, text: str) -> str | None:
+def _not_a_password(value: str, start: int, end: int, text: str) -> str | None:
     if _FORMAT_VERB.fullmatch(value):
         return "guard: a format verb (`%s`) the code fills in, not a password"
+    host = _HOST.match(text, end + 1)
+    if host is not None and _EXAMPLE_HOST.fullmatch(host.group(0).lower()):
+        return "guard: credentials in a URL of a domain reserved for examples (example.org, .test), not a login"
+    if _PLACEHOLDER.fullmatch(value) or value.lower() in _PLACEHOLDER_PASSWORDS:
+        return "guard: a placeholder password (`password`, `pass`, `xxxx`) in a URL, not a credential"
     return None
+
+
+# The host after a URL's credentials; names RFC 2606 and RFC 6761 keep for documentation and tests.
+_HOST = re.compile(r"[^/:?#\s\"'`@]+")
+_EXAMPLE_HOST = re.compile(r"(?:.+\.)?example(?:\.(?:com|org|net))?|.+\.(?:test|invalid|example)")
+_PLACEHOLDER_PASSWORDS = frozenset({"pass", "passwd", "pw", "pwd", "secret", "changeme", "foobar", "bar"})
 
 
 def _code(text: str) -> Iterator[tuple[str, int, int]]:
@@ -439,7 +450,7 @@ _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
     "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential), (_image_tags, _image_tag),
                        (_dynamic_references, _dynamic_reference), (_iam_actions, _iam_action)),
-    "basic-auth-credentials": ((_passwords, _format_verb),),
+    "basic-auth-credentials": ((_passwords, _not_a_password),),
 }
 
 

@@ -69,6 +69,9 @@ FILES = {
                          "      ManageMasterUserPassword: true\n      GenerateSecret: false\n"
                          "      Action:\n        - secretsmanager:GetSecretValue\n        - kms:Decrypt\n"
                          "      AdminPassword: Kx81bqLw9zQ-ac\n      VpcId: !Ref Vpc\n",
+    "docs/proxies.md": 'httpx.Client(proxy="http://username:password@localhost:8030")\n'
+                       'url = "https://user:Kx81bqLw9zQ-ad@api.example.org/"\n'
+                       'db = "postgres://app:Kx81bqLw9zQ-ae@db.internal:5432/app"\n',
     "docs/FAQ.md": "Time: 21225780:EverymajordevelopmentinthehistoryofAmerica\n"
                    "bot = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1'\n",
     "src/main/java/Keys.java": 'String privateKeyFilePath = "src/main/resources/private.pem";\n'
@@ -166,6 +169,11 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
                       "not the secret", 5: switch, 6: switch,
                    8: "guard: an IAM policy's action (`secretsmanager:GetSecretValue`), not a key and its value",
                    10: None}
+    urls_in_docs = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
+                    if f.location.path == "docs/proxies.md"}
+    assert urls_in_docs == {
+        1: "guard: a placeholder password (`password`, `pass`, `xxxx`) in a URL, not a credential",
+        2: "guard: credentials in a URL of a domain reserved for examples (example.org, .test), not a login", 3: None}
     telegram = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
                 if f.location.path == "docs/FAQ.md" and f.rule.id == "telegram-bot-token"}
     assert telegram == {1: "guard: the token's secret part is made of words, not random characters", 2: None}
