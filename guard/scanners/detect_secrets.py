@@ -56,8 +56,9 @@ class DetectSecretsScanner(ToolScanner):
     patterns = ("*",)
 
     def select(self, files: Sequence[str]) -> list[str]:
-        """Every file but translation catalogs (`translation_catalog`)."""
-        return [f for f in files if not translation_catalog(f)]
+        """Every file but translation catalogs (`translation_catalog`) and generated or minified code
+        (`generated_code`)."""
+        return [f for f in files if not translation_catalog(f) and not generated_code(f)]
 
     def version(self, exe: str) -> str:
         return dist_version(exe, "detect-secrets") or super().version(exe)
@@ -469,6 +470,19 @@ def translation_catalog(rel: str) -> bool:
     suffix = path.suffix.lower()
     return suffix in (".po", ".pot") or (suffix in _CATALOG_SUFFIXES
                                          and not _CATALOG_FOLDERS.isdisjoint(p.lower() for p in path.parts[:-1]))
+
+
+# Code a generator or a bundler wrote: protobuf's C++ for opentelemetry-demo's currency service
+# (demo.pb.h, demo.pb.cc) took detect-secrets 10 s of its 27, line by line through every detector.
+# A secret there would come from the source it was generated from, which is scanned; trivy's secret
+# scanner still reads these files for token patterns.
+_GENERATED = re.compile(r".+\.pb\.(?:h|cc|go|swift|dart)|.+\.grpc\.pb\.(?:h|cc)|.+_pb2(?:_grpc)?\.pyi?"
+                        r"|.+\.min\.(?:js|mjs|css)|.+\.(?:js|mjs|css)\.map")
+
+
+def generated_code(rel: str) -> bool:
+    """Whether `rel` is code a protobuf generator wrote or a bundler minified, by its name."""
+    return _GENERATED.fullmatch(PurePosixPath(rel).name) is not None
 
 
 def _sha1(value: str) -> str:

@@ -220,3 +220,23 @@ def test_translation_catalogs_are_left_to_trivy_which_finds_a_key_in_one(tmp_pat
     assert [(f.location.path, f.location.start_line) for f in run.findings if "aws" in f.rule.id.lower()] == [
         ("frontend/src/assets/i18n/de_DE.json", 4)]
 
+
+
+def test_generated_and_minified_code_is_left_to_trivy_which_finds_a_key_in_it(tmp_path: Path) -> None:
+    """protobuf's generated C++ took detect-secrets 10 s of opentelemetry-demo's 27; trivy's secret
+    scanner still reads such files for token patterns."""
+    from guard.scanners.detect_secrets import generated_code
+    from guard.scanners.trivy import TrivyScanner
+
+    names = ["src/currency/build/generated/proto/demo.pb.h", "demo.pb.cc", "api/v1/service.pb.go", "demo.grpc.pb.h",
+             "demo_pb2.py", "demo_pb2_grpc.py", "static/app.min.js", "static/app.js.map", "demo.pb.txt", "proto.py",
+             "app.js", "demo.proto"]
+    assert [n for n in names if generated_code(n)] == names[:8]
+    selected = DetectSecretsScanner(config_mod.Config()).select(names)
+    assert selected == ["demo.pb.txt", "proto.py", "app.js", "demo.proto"]
+    if resolve("trivy") is None:
+        pytest.skip("trivy not installed")
+    key = "AKIA" + "ZXCVBNMQWERTYUIO"
+    run = scanned(TrivyScanner, tmp_path, {"gen/demo.pb.go": f'package gen\n\nconst k = "{key}"\n'})
+    assert [(f.location.path, f.location.start_line) for f in run.findings if "aws" in f.rule.id.lower()] == [
+        ("gen/demo.pb.go", 3)]
