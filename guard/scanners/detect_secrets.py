@@ -411,9 +411,10 @@ def _dynamic_reference(value: str, start: int, end: int, text: str) -> str:
             "not the secret")
 
 
-# An IAM policy's action (`- secretsmanager:GetSecretValue`): detect-secrets reads the service as a
-# key and the action as its value.
-_IAM_ACTION = re.compile(r"(?<![\w:/.-])[a-z][a-z0-9-]*:([A-Z][A-Za-z0-9]*\*?)(?![\w:/.-])")
+# An IAM policy's action on Secrets Manager (`- secretsmanager:GetSecretValue`): detect-secrets reads the
+# service as a key and the action as its value. (Only that service: `password:Hunter2` in a properties
+# file has the same shape.)
+_IAM_ACTION = re.compile(r"(?<![\w:/.-])secretsmanager:([A-Z][A-Za-z0-9]*\*?|\*)(?![\w:/.-])")
 
 
 def _iam_actions(text: str) -> Iterator[tuple[str, int, int]]:
@@ -422,7 +423,7 @@ def _iam_actions(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _iam_action(value: str, start: int, end: int, text: str) -> str | None:
-    if _WORD.fullmatch(value.rstrip("*")):
+    if value == "*" or _WORD.fullmatch(value.rstrip("*")):
         return "guard: an IAM policy's action (`secretsmanager:GetSecretValue`), not a key and its value"
     return None
 

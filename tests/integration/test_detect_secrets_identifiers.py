@@ -69,6 +69,7 @@ FILES = {
                          "      ManageMasterUserPassword: true\n      GenerateSecret: false\n"
                          "      Action:\n        - secretsmanager:GetSecretValue\n        - kms:Decrypt\n"
                          "      AdminPassword: Kx81bqLw9zQ-ac\n      VpcId: !Ref Vpc\n",
+    "app/config.properties": "password:Hunter2\n",
     "docs/proxies.md": 'httpx.Client(proxy="http://username:password@localhost:8030")\n'
                        'url = "https://user:Kx81bqLw9zQ-ad@api.example.org/"\n'
                        'db = "postgres://app:Kx81bqLw9zQ-ae@db.internal:5432/app"\n',
@@ -169,6 +170,8 @@ def test_commit_pins_and_revision_ids_are_waived_with_a_reason(tmp_path: Path) -
                       "not the secret", 5: switch, 6: switch,
                    8: "guard: an IAM policy's action (`secretsmanager:GetSecretValue`), not a key and its value",
                    10: None}
+    assert [f.properties.get("inline_waiver") for f in run.findings if f.location.path == "app/config.properties"] == [
+        None]  # a password after a colon, shaped like an IAM action: still a finding
     urls_in_docs = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings
                     if f.location.path == "docs/proxies.md"}
     assert urls_in_docs == {
