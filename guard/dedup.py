@@ -7,8 +7,8 @@ their titles): they report whole resources, where one CWE covers several problem
 user, privilege escalation, capabilities); a code rule (semgrep's Kubernetes rules) and an
 infrastructure check must share both. A secret scanner's finding and an infrastructure check need
 only the CWE: a credential on lines a check of literal credentials covers is that check's problem.
-The merged finding keeps the most severe of the group as
-its primary and lists every tool in `found_by`; the original results stay in the raw tool outputs.
+The merged finding keeps the most severe of the group as its primary and lists every tool in
+`found_by`; the original results stay in the raw tool outputs.
 """
 
 from __future__ import annotations

@@ -226,19 +226,26 @@ class TrivyScanner(ToolScanner):
 # `ENV AZURE_KEY_VAULT_ENABLED=false` failed the gate as critical (OWASP wrongsecrets' Dockerfile).
 SECRET_ENV = "DS-0031"
 _SECRET_ENV_NAME = re.compile(r'secret env "([^"\s]+)"')
-_SETTING_VALUE = r"(?:^|\s){name}(?:=|\s+)([\"']?)(?:true|false|yes|no|on|off|-?\d+(?:\.\d+)?)\1(?=\s|\\|$)"
-SETTING_REASON = "guard: the variable is set to a boolean or a number (`false`, `3600`), not a secret"
+_SETTING_VALUE = r"(?:^|\s){name}(?:=|\s+)([\"']?)(?:{values})\1(?=\s|\\|$)"
+_BOOLEAN = "true|false|yes|no|on|off"
+_NUMBER = r"-?\d+(?:\.\d+)?"
+# a number is a setting under a name that says what it counts (`TOKEN_TTL 3600`), a PIN under others
+_MEASURE = re.compile(r"(?i).*_(?:ttl|timeout|seconds|secs|minutes|hours|days|expiry|expires|length|size|port|count"
+                      r"|max|min|limit|retries|version)")
+SETTING_REASON = "guard: the variable is set to a boolean or a number (`false`, `TOKEN_TTL 3600`), not a secret"
 
 
 def _setting_waived(finding: Finding, text: str) -> Finding:
-    """The DS-0031 finding as an inline waiver when its variable is set to a boolean or a number on the
-    lines trivy points at."""
+    """The DS-0031 finding as an inline waiver when its variable is set to a boolean (or, under a name of
+    a measure, a number) on the lines trivy points at."""
     name = _SECRET_ENV_NAME.search(finding.message)
     loc = finding.location
     if name is None or loc is None or not loc.start_line:
         return finding
     lines = "\n".join(text.split("\n")[loc.start_line - 1:(loc.end_line or loc.start_line)])
-    if not re.search(_SETTING_VALUE.format(name=re.escape(name.group(1))), lines, re.IGNORECASE | re.MULTILINE):
+    values = f"{_BOOLEAN}|{_NUMBER}" if _MEASURE.fullmatch(name.group(1)) else _BOOLEAN
+    if not re.search(_SETTING_VALUE.format(name=re.escape(name.group(1)), values=values), lines,
+                     re.IGNORECASE | re.MULTILINE):
         return finding
     return replace(finding, properties={**finding.properties, "inline_waiver": SETTING_REASON})
 

@@ -18,6 +18,7 @@ ENV AZURE_KEY_VAULT_ENABLED=false
 ENV TOKEN_TTL 3600
 ENV DOCKER_ENV_PASSWORD="This is it"
 ENV API_TOKEN=$BUILD_TOKEN
+ENV ADMIN_PASSWORD=123456
 USER 1000
 """
 
@@ -26,7 +27,7 @@ USER 1000
 def test_booleans_and_numbers_are_waived_literals_and_references_stay(tmp_path: Path) -> None:
     run = scanned(TrivyScanner, tmp_path, {"Dockerfile": DOCKERFILE})
     flagged = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings if f.rule_id == "DS-0031"}
-    assert flagged == {2: SETTING_REASON, 3: SETTING_REASON, 4: SETTING_REASON, 5: None, 6: None}
+    assert flagged == {2: SETTING_REASON, 3: SETTING_REASON, 4: SETTING_REASON, 5: None, 6: None, 7: None}
 
 
 def finding(name: str, line: int) -> Finding:
@@ -41,6 +42,7 @@ def finding(name: str, line: int) -> Finding:
     ("ENV SECRET_KEY_ENABLED=true-ish", False),
     ("ENV SECRET_KEY_ENABLED=falsehood", False),
     ("ENV OTHER=false SECRET_KEY_ENABLED=s3cr3t", False),  # the other variable's value does not count
+    ("ENV SECRET_KEY_ENABLED=1234", False),  # a number under a name of no measure may be a PIN
 ])
 def test_the_value_is_read_for_the_named_variable(line: str, waived: bool) -> None:
     out = _setting_waived(finding("SECRET_KEY_ENABLED", 1), line + "\n")
