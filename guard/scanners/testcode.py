@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "testing"})
+_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "e2e", "testdata", "testing"})
 _TEST_FILE = re.compile(r"test_.+\.py|.+_test\.(py|go)|conftest\.py|.+\.(test|spec)\.[cm]?[jt]sx?"
                         r"|.+Tests?\.(java|kt|cs)|.+_spec\.rb")
 
@@ -15,4 +15,4 @@ def is_test_code(rel: str) -> bool:
     """Whether the repository path `rel` is a test file or lies in a test folder."""
     path = PurePosixPath(rel)
     folders = {p.lower() for p in path.parts[:-1]}
-    return _TEST_FILE.fullmatch(path.name) is not None or not TEST_FOLDERS.isdisjoint(folders)
+    return _TEST_FILE.fullmatch(path.name) is not None or not _TEST_FOLDERS.isdisjoint(folders)
