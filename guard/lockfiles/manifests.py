@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from guard.lockfiles.base import LockfileError, read_text
 from guard.lockfiles.maven import resolved_at_build
 from guard.lockfiles.requirements import RequirementsParser
-from guard.lockfiles.requirements import unpinned as requirements_unpinned
+from guard.lockfiles.requirements import first_unpinned
 
 
 def _json_keys(*keys: str) -> Callable[[str], bool]:
@@ -26,6 +26,11 @@ def _json_keys(*keys: str) -> Callable[[str], bool]:
         doc = json.loads(text)
         return isinstance(doc, dict) and any(_entries(doc.get(k)) for k in keys)
     return declares
+
+
+def _whole(declares: Callable[[str], bool]) -> Callable[[str], int | None]:
+    """`declares` as a line: the file's first when it declares any (its formats keep no line per entry)."""
+    return lambda text: 1 if declares(text) else None
 
 
 def _composer(text: str) -> bool:
@@ -43,9 +48,13 @@ def _toml_tables(*tables: str) -> Callable[[str], bool]:
     return declares
 
 
-def _pattern(regex: str) -> Callable[[str], bool]:
+def _pattern(regex: str) -> Callable[[str], int | None]:
     compiled = re.compile(regex, re.MULTILINE)
-    return lambda text: compiled.search(text) is not None
+
+    def first(text: str) -> int | None:
+        found = compiled.search(text)
+        return None if found is None else text.count("\n", 0, found.start()) + 1
+    return first
 
 
 def _entries(value: Any) -> list[str]:
@@ -56,29 +65,30 @@ def _entries(value: Any) -> list[str]:
 class Manifest:
     ecosystem: str
     lockfiles: tuple[str, ...]  # the file names that pin what it declares (none: the manifest pins some itself)
-    declares: Callable[[str], bool]  # whether its text declares dependencies no version in it pins
+    unpinned_at: Callable[[str], int | None]  # the line of the first dependency no version in its text pins
     unpinned: str = ""  # why those are not pinned, when no lockfile could pin them
 
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock")  # not bun.lockb
 MANIFESTS: dict[str, Manifest] = {
-    "package.json": Manifest("npm", NPM_LOCKS, _json_keys("dependencies", "devDependencies", "optionalDependencies")),
-    "composer.json": Manifest("Packagist", ("composer.lock",), _composer),
+    "package.json": Manifest("npm", NPM_LOCKS,
+                             _whole(_json_keys("dependencies", "devDependencies", "optionalDependencies"))),
+    "composer.json": Manifest("Packagist", ("composer.lock",), _whole(_composer)),
     "Cargo.toml": Manifest("crates.io", ("Cargo.lock",),
-                           _toml_tables("dependencies", "dev-dependencies", "build-dependencies")),
-    "Pipfile": Manifest("PyPI", ("Pipfile.lock",), _toml_tables("packages", "dev-packages")),
-    "Gemfile": Manifest("RubyGems", ("Gemfile.lock",), _pattern(r"^\s*gem\s+['\"]")),
-    "gems.rb": Manifest("RubyGems", ("gems.locked",), _pattern(r"^\s*gem\s+['\"]")),
+                           _whole(_toml_tables("dependencies", "dev-dependencies", "build-dependencies"))),
+    "Pipfile": Manifest("PyPI", ("Pipfile.lock",), _whole(_toml_tables("packages", "dev-packages"))),
+    "Gemfile": Manifest("RubyGems", ("Gemfile.lock",), _pattern(r"^[ \t]*gem\s+['\"]")),
+    "gems.rb": Manifest("RubyGems", ("gems.locked",), _pattern(r"^[ \t]*gem\s+['\"]")),
     "build.gradle": Manifest("Maven", ("gradle.lockfile",), _pattern(r"\bdependencies\s*\{")),
     "build.gradle.kts": Manifest("Maven", ("gradle.lockfile",), _pattern(r"\bdependencies\s*\{")),
-    "pom.xml": Manifest("Maven", (), lambda text: resolved_at_build(text, "pom.xml"),
+    "pom.xml": Manifest("Maven", (), _whole(lambda text: resolved_at_build(text, "pom.xml")),
                         "take their versions from a parent POM, an imported BOM or a range, which Maven resolves "
                         "at build time"),
 }
 
 
 # pip's requirements files pin with `==`; a name without it is resolved when pip installs
-REQUIREMENTS = Manifest("PyPI", (), requirements_unpinned,
+REQUIREMENTS = Manifest("PyPI", (), first_unpinned,
                         "name releases without pinning their versions (`==`), which pip chooses at install time")
 
 
@@ -96,6 +106,7 @@ def manifest_for(rel: str) -> Manifest | None:
 class Unlocked:
     path: str
     manifest: Manifest
+    line: int = 1  # of the first dependency no version pins
 
 
 def manifests(files: Sequence[str], skipped: Sequence[str] = ()) -> list[str]:
@@ -112,11 +123,11 @@ def unlocked(root: Path, files: Sequence[str]) -> list[Unlocked]:
         if manifest is None or _locked(root, PurePosixPath(rel).parent, manifest.lockfiles):
             continue
         try:
-            declares = manifest.declares(read_text(root, rel))
+            line = manifest.unpinned_at(read_text(root, rel))
         except (LockfileError, ValueError, RecursionError):
-            declares = True
-        if declares:
-            found.append(Unlocked(rel, manifest))
+            line = 1
+        if line is not None:
+            found.append(Unlocked(rel, manifest, line))
     return found
 
 

@@ -22,25 +22,25 @@ class RequirementsParser:
         return _parse(root, path, ())
 
 
-def unpinned(text: str) -> bool:
-    """Whether the file asks for a registry release without pinning its version (`Flask`, `redis>=4`):
-    pip chooses one at install time. A file applying constraints (`-c`) may be pinned there: it is not
-    counted."""
+def first_unpinned(text: str) -> int | None:
+    """The line of the first release the file asks for without pinning its version (`Flask`,
+    `redis>=4`): pip chooses one at install time. A file applying constraints (`-c`) may be pinned
+    there: None, as for a file that pins everything."""
     from packaging.requirements import InvalidRequirement, Requirement
 
-    lines = [line for _, line in _logical_lines(text)]
-    if any(line.startswith(("-c", "--constraint")) for line in lines):
-        return False
-    for line in lines:
+    lines = _logical_lines(text)
+    if any(line.startswith(("-c", "--constraint")) for _, line in lines):
+        return None
+    for number, line in lines:
         if line.startswith("-") or _URL_OR_PATH.match(line) or " @ " in line:
             continue
         try:
             requirement = Requirement(_OPTION_WITH_VALUE.sub("", line).strip())
         except InvalidRequirement:
-            return True  # unreadable: whether it pins is unknown
+            return number  # unreadable: whether it pins is unknown
         if not any(s.operator in {"==", "==="} and "*" not in s.version for s in requirement.specifier):
-            return True
-    return False
+            return number
+    return None
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -348,7 +348,7 @@ def _unlocked_finding(u: Unlocked) -> Finding:
     return Finding(tool="osv", rule=UNLOCKED, severity=Severity.LOW, category=Category.DEPENDENCY,
                    message=f"{u.manifest.ecosystem} dependencies declared in {u.path} {why}: not checked for known "
                            "vulnerabilities",
-                   location=Location(u.path, 1, 1), cwe=UNLOCKED.cwe, tags=UNLOCKED.tags, found_by=("osv",),
+                   location=Location(u.path, u.line, u.line), cwe=UNLOCKED.cwe, tags=UNLOCKED.tags, found_by=("osv",),
                    severity_source="guard-table", properties={"ecosystem": u.manifest.ecosystem, "lockfiles": locks})
 
 

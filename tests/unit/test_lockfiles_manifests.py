@@ -68,3 +68,13 @@ def test_manifests_of_skipped_ecosystems_are_not_selected() -> None:
     files = ["web/package.json", "Cargo.toml", "api/build.gradle", "README.md", "package-lock.json"]
     assert manifests(files) == ["web/package.json", "Cargo.toml", "api/build.gradle"]
     assert manifests(files, ["npm", "Maven"]) == ["Cargo.toml"]
+
+
+def test_the_finding_points_at_the_first_dependency_no_version_pins(tmp_path: Path) -> None:
+    files = {"requirements.txt": "# service\n-i https://pypi.org/simple\nflask==3.0.3\nredis>=4\ngunicorn\n",
+             "Gemfile": "source 'https://rubygems.org'\n\ngem 'rails', '~> 7.1'\n",
+             "package.json": '{\n  "name": "web",\n  "dependencies": {"lodash": "^4.17.0"}\n}\n'}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    lines = {u.path: u.line for u in unlocked(tmp_path, sorted(files))}
+    assert lines == {"requirements.txt": 4, "Gemfile": 3, "package.json": 1}  # JSON keeps no line per entry
