@@ -8,13 +8,16 @@ file's path; guard maps such ids back to the ids written in the rule files and t
 and CWE from the rules' metadata (`guard-severity`, `cwe`). `nosemgrep` lines come back as
 suppressed results and become inline waivers. Minified files (bundles, vendored libraries: under 7%
 whitespace or over 1,000 bytes a line) are skipped: guard's rules are written for source people edit
-(`args: [--no-exclude-minified-files]` scans them too).
+(`args: [--no-exclude-minified-files]` scans them too). Dockerfiles semgrep does not know by their
+names (`Dockerfile.dev`, `Containerfile`) are scanned as copies (`unread_dockerfiles`).
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
@@ -164,6 +167,13 @@ class SemgrepScanner(ToolScanner):
     def env(self) -> Mapping[str, str]:
         return {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 
+    def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
+        """Copies of the Dockerfiles semgrep would not read under their names (`unread_dockerfiles`)."""
+        for rel in unread_dockerfiles(files):
+            copy = _copy_of(workdir, rel)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target / rel, copy)
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         rule_paths, rules = self.pack()
         if not rules:
@@ -172,8 +182,10 @@ class SemgrepScanner(ToolScanner):
         args = self.config.tool("semgrep").args
         minified = unless_set(args, ("--exclude-minified-files", "--no-exclude-minified-files"),
                               "--exclude-minified-files")
+        unread = set(unread_dockerfiles(files))
+        targets = [str(_copy_of(workdir, f)) if f in unread else f for f in files]
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
-                *minified, "--sarif", *args, "--", *files]
+                *minified, "--sarif", *args, "--", *targets]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file)."""
@@ -182,9 +194,41 @@ class SemgrepScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
+        _restore_paths(doc, {str(_copy_of(run.workdir, f)): f for f in unread_dockerfiles(run.files)})
         _, rules = self.pack()
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, item.suppression, rules)
+
+
+# semgrep takes a file for a Dockerfile by its name alone (`Dockerfile`, `*.dockerfile`), even when it is
+# named on the command line: `Dockerfile.dev` and `Containerfile` were reported scanned and never read.
+# They are scanned as copies named `<path>.dockerfile`, and their results put back at the file.
+_SEMGREP_DOCKERFILE = re.compile(r"(?i)dockerfile|.+\.dockerfile")
+_COPIES = "dockerfiles"
+
+
+def unread_dockerfiles(files: Sequence[str]) -> list[str]:
+    """The Dockerfiles among `files` semgrep would skip for their names."""
+    return [f for f in files if match_any(f, LANGUAGE_GLOBS["dockerfile"])
+            and not _SEMGREP_DOCKERFILE.fullmatch(PurePosixPath(f).name)]
+
+
+def _copy_of(workdir: Path, rel: str) -> Path:
+    return workdir / _COPIES / f"{rel}.dockerfile"
+
+
+def _restore_paths(doc: Any, originals: Mapping[str, str]) -> None:
+    """Point results on a copy (`_copy_of`) back at the repository file."""
+    if not originals or not isinstance(doc, dict):
+        return
+    for run in doc.get("runs") or []:
+        for result in (run.get("results") or []) if isinstance(run, dict) else []:
+            for location in (result.get("locations") or []) if isinstance(result, dict) else []:
+                artifact = (location.get("physicalLocation") or {}).get("artifactLocation") \
+                    if isinstance(location, dict) else None
+                if isinstance(artifact, dict) and artifact.get("uri") in originals:
+                    artifact["uri"] = originals[artifact["uri"]]
+                    artifact.pop("uriBaseId", None)
 
 
 def _applies(rule: PackRule, files: Sequence[str]) -> bool:

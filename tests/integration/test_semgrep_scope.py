@@ -35,3 +35,15 @@ def test_hard_coded_credentials_in_test_code_are_test_data(tmp_path: Path) -> No
     run = scanned(SemgrepScanner, tmp_path, files)
     assert {f.location.path for f in run.findings if f.rule.id == "guard.python.hardcoded-credential"} == {
         "app/settings.py"}
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+def test_dockerfiles_semgrep_would_not_read_by_name_are_scanned_as_copies(tmp_path: Path) -> None:
+    """semgrep takes a file for a Dockerfile by its name, even one named on its command line:
+    `Dockerfile.dev` and `Containerfile` were reported scanned and never read."""
+    dockerfile = "FROM python:3.12\n\nRUN curl -fsSL https://get.example.com/i.sh | sh\n"
+    names = ["Dockerfile", "build.dockerfile", "app/Dockerfile.dev", "Containerfile"]
+    run = scanned(SemgrepScanner, tmp_path, dict.fromkeys(names, dockerfile))
+    found = {(f.location.path, f.location.start_line) for f in run.findings if f.rule_id.endswith("curl-pipe-shell")}
+    assert found == {(name, 3) for name in names}
+    assert all("dockerfiles/" not in f.location.path for f in run.findings)  # never the copy
