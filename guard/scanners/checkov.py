@@ -19,6 +19,7 @@ back as skipped checks and become inline waivers.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -82,6 +83,8 @@ class CheckovScanner(ToolScanner):
         laid = [f for f in [*files, *self.context(target, files)]
                 if PurePosixPath(f).name not in CONFIG_NAMES and f not in unreadable]
         lay_out(target, laid, workdir / VIEW)
+        for rel in containerfiles(laid):  # checkov reads a Dockerfile by its name only
+            (workdir / VIEW / rel).rename(workdir / VIEW / f"{rel}{_AS_DOCKERFILE}")
 
     @per_selection
     def unreadable(self, target: Path, files: Sequence[str]) -> dict[str, int]:
@@ -104,6 +107,7 @@ class CheckovScanner(ToolScanner):
         context = set(self.context(run.target, run.files))
         sites = CallSites(run.target, run.files)
         view = run.workdir / VIEW
+        renamed = {f"{rel}{_AS_DOCKERFILE}": rel for rel in containerfiles([*run.files, *context])}
         reports = doc if isinstance(doc, list) else [doc]
         for report in reports:
             if not isinstance(report, dict):
@@ -114,10 +118,29 @@ class CheckovScanner(ToolScanner):
                 raise ScannerError("checkov report has no `results`")
             results = report["results"]
             for item in results.get("failed_checks") or []:
-                yield from _reported(_finding(item, view, waiver=None), context, sites)
+                yield from _reported(_at_file(_finding(item, view, waiver=None), renamed), context, sites)
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
-                yield from _reported(_finding(item, view, waiver=f"checkov:skip ({comment})"), context, sites)
+                finding = _finding(item, view, waiver=f"checkov:skip ({comment})")
+                yield from _reported(_at_file(finding, renamed), context, sites)
+
+
+# checkov takes a file for a Dockerfile by its name, and `Containerfile` (Podman's, Buildah's) is not
+# one of its names: a Containerfile in its folder was reported scanned and never read. It is laid out
+# as `Containerfile.dockerfile` and its results put back at the file.
+_AS_DOCKERFILE = ".dockerfile"
+
+
+def containerfiles(files: Sequence[str]) -> list[str]:
+    return [f for f in files if PurePosixPath(f).name == "Containerfile"]
+
+
+def _at_file(finding: Finding, renamed: Mapping[str, str]) -> Finding:
+    """The finding at the repository file a renamed link in the view stands for."""
+    loc = finding.location
+    if loc is None or loc.path not in renamed:
+        return finding
+    return replace(finding, location=replace(loc, path=renamed[loc.path]))
 
 
 def start(exe: str) -> list[str]:
