@@ -8,8 +8,8 @@ file's path; guard maps such ids back to the ids written in the rule files and t
 and CWE from the rules' metadata (`guard-severity`, `cwe`). `nosemgrep` lines come back as
 suppressed results and become inline waivers. Minified files (bundles, vendored libraries: under 7%
 whitespace or over 1,000 bytes a line) are skipped: guard's rules are written for source people edit
-(`args: [--no-exclude-minified-files]` scans them too). Dockerfiles semgrep does not know by their
-names (`Dockerfile.dev`, `Containerfile`) are scanned as copies (`unread_dockerfiles`).
+(`args: [--no-exclude-minified-files]` scans them too). Files semgrep does not know by their names
+(`Dockerfile.dev`, `Containerfile`, `*.pyw`, `*.mts`) are scanned as copies (`unread_names`).
 """
 
 from __future__ import annotations
@@ -168,9 +168,9 @@ class SemgrepScanner(ToolScanner):
         return {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
-        """Copies of the Dockerfiles semgrep would not read under their names (`unread_dockerfiles`)."""
-        for rel in unread_dockerfiles(files):
-            copy = _copy_of(workdir, rel)
+        """Copies of the files semgrep would not read under their names (`unread_names`)."""
+        for rel, alias in unread_names(files).items():
+            copy = workdir / _COPIES / alias
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target / rel, copy)
 
@@ -182,8 +182,8 @@ class SemgrepScanner(ToolScanner):
         args = self.config.tool("semgrep").args
         minified = unless_set(args, ("--exclude-minified-files", "--no-exclude-minified-files"),
                               "--exclude-minified-files")
-        unread = set(unread_dockerfiles(files))
-        targets = [str(_copy_of(workdir, f)) if f in unread else f for f in files]
+        unread = unread_names(files)
+        targets = [str(workdir / _COPIES / unread[f]) if f in unread else f for f in files]
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
                 *minified, "--sarif", *args, "--", *targets]
 
@@ -194,31 +194,35 @@ class SemgrepScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
-        _restore_paths(doc, {str(_copy_of(run.workdir, f)): f for f in unread_dockerfiles(run.files)})
+        _restore_paths(doc, {str(run.workdir / _COPIES / alias): rel for rel, alias in unread_names(run.files).items()})
         _, rules = self.pack()
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, item.suppression, rules)
 
 
-# semgrep takes a file for a Dockerfile by its name alone (`Dockerfile`, `*.dockerfile`), even when it is
-# named on the command line: `Dockerfile.dev` and `Containerfile` were reported scanned and never read.
-# They are scanned as copies named `<path>.dockerfile`, and their results put back at the file.
+# semgrep picks a file's language by its name alone, even for a file named on its command line:
+# `Dockerfile.dev`, `Containerfile`, `*.pyw`, `*.mts` and `*.cts` were reported scanned and never read.
+# They are scanned as copies under a name semgrep reads (`<path>.dockerfile`, `.py`, `.ts`), and their
+# results put back at the file.
 _SEMGREP_DOCKERFILE = re.compile(r"(?i)dockerfile|.+\.dockerfile")
-_COPIES = "dockerfiles"
+_ALIAS_SUFFIX = {".pyw": ".py", ".mts": ".ts", ".cts": ".ts"}
+_COPIES = "renamed"
 
 
-def unread_dockerfiles(files: Sequence[str]) -> list[str]:
-    """The Dockerfiles among `files` semgrep would skip for their names."""
-    return [f for f in files if match_any(f, LANGUAGE_GLOBS["dockerfile"])
-            and not _SEMGREP_DOCKERFILE.fullmatch(PurePosixPath(f).name)]
-
-
-def _copy_of(workdir: Path, rel: str) -> Path:
-    return workdir / _COPIES / f"{rel}.dockerfile"
+def unread_names(files: Sequence[str]) -> dict[str, str]:
+    """Files semgrep would skip for their names -> the name of the copy it reads instead."""
+    out: dict[str, str] = {}
+    for rel in files:
+        path = PurePosixPath(rel)
+        if match_any(rel, LANGUAGE_GLOBS["dockerfile"]) and not _SEMGREP_DOCKERFILE.fullmatch(path.name):
+            out[rel] = f"{rel}.dockerfile"
+        elif path.suffix in _ALIAS_SUFFIX:
+            out[rel] = f"{rel}{_ALIAS_SUFFIX[path.suffix]}"
+    return out
 
 
 def _restore_paths(doc: Any, originals: Mapping[str, str]) -> None:
-    """Point results on a copy (`_copy_of`) back at the repository file."""
+    """Point results on a copy (`unread_names`) back at the repository file."""
     if not originals or not isinstance(doc, dict):
         return
     for run in doc.get("runs") or []:

@@ -46,4 +46,14 @@ def test_dockerfiles_semgrep_would_not_read_by_name_are_scanned_as_copies(tmp_pa
     run = scanned(SemgrepScanner, tmp_path, dict.fromkeys(names, dockerfile))
     found = {(f.location.path, f.location.start_line) for f in run.findings if f.rule_id.endswith("curl-pipe-shell")}
     assert found == {(name, 3) for name in names}
-    assert all("dockerfiles/" not in f.location.path for f in run.findings)  # never the copy
+    assert all("renamed/" not in f.location.path for f in run.findings)  # never the copy
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+def test_python_and_typescript_files_semgrep_would_not_read_by_name_are_scanned_as_copies(tmp_path: Path) -> None:
+    """(`*.pyw` Python, `*.mts`/`*.cts` TypeScript modules: reported scanned by semgrep, never read)"""
+    python = "import os\n\nos.system(input())\n"
+    typescript = "export function calc(req: any, res: any) {\n  return res.send(String(eval(req.query.expr)));\n}\n"
+    run = scanned(SemgrepScanner, tmp_path, {"tool.py": python, "tool.pyw": python, "calc.ts": typescript,
+                                             "calc.mts": typescript, "calc.cts": typescript})
+    assert {f.location.path for f in run.findings} == {"tool.py", "tool.pyw", "calc.ts", "calc.mts", "calc.cts"}
