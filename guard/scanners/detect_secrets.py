@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines
 from guard.scanners.distinfo import dist_version, started_by
+from guard.scanners.generated import generated_code
 from guard.scanners.testcode import is_test_code
 from guard.tools.catalog import TOOLS
 
@@ -471,25 +472,6 @@ def translation_catalog(rel: str) -> bool:
     suffix = path.suffix.lower()
     return suffix in (".po", ".pot") or (suffix in _CATALOG_SUFFIXES
                                          and not _CATALOG_FOLDERS.isdisjoint(p.lower() for p in path.parts[:-1]))
-
-
-# Code a generator or a bundler wrote: protobuf's C++ for opentelemetry-demo's currency service
-# (demo.pb.h, demo.pb.cc) took detect-secrets 10 s of its 27, line by line through every detector.
-# A secret there would come from the source it was generated from, which is scanned. Kubernetes
-# CustomResourceDefinitions (a chart's crds/ folder, crd-*.yaml) are API schemas controller-gen
-# writes: prometheus-community/helm-charts' 21 CRDs (9.5 MB) took it most of its 40 s and held nothing.
-# trivy's secret scanner still reads all of these for token patterns.
-_GENERATED = re.compile(r".+\.pb\.(?:h|cc|go|swift|dart)|.+\.grpc\.pb\.(?:h|cc)|.+_pb2(?:_grpc)?\.pyi?"
-                        r"|.+\.min\.(?:js|mjs|css)|.+\.(?:js|mjs|css)\.map"
-                        r"|(?:crds?[-_.].+|.+[-_.]crds?)\.ya?ml", re.IGNORECASE)
-
-
-def generated_code(rel: str) -> bool:
-    """Whether `rel` is code a protobuf generator wrote, a bundler minified, or a CRD, by its name (and
-    for a CRD, a chart's `crds/` folder)."""
-    path = PurePosixPath(rel)
-    return _GENERATED.fullmatch(path.name) is not None or (
-        path.suffix.lower() in (".yaml", ".yml") and "crds" in (p.lower() for p in path.parts[:-1]))
 
 
 def _sha1(value: str) -> str:

@@ -23,10 +23,11 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 
 from guard.paths import builtin_dir
-from guard.model import Category, Finding, Rule, Severity
+from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import results
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_sarif_output, match_any, unless_set
 from guard.scanners.distinfo import dist_version
+from guard.scanners.generated import generated_code
 
 _SEMGREP_LEVEL = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW, "INVENTORY": Severity.INFO,
                   "EXPERIMENT": Severity.INFO, "CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH,
@@ -193,6 +194,11 @@ class SemgrepScanner(ToolScanner):
         return [_rule(r) for r in rules.values() if _applies(r, files)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
+        limit = _max_target_bytes(self.config.tool("semgrep").args)
+        for rel in run.files:
+            size = _size(run.target / rel)
+            if limit and size > limit and not generated_code(rel):
+                yield _too_big(rel, size, limit)
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
         _restore_paths(doc, {str(run.workdir / _COPIES / alias): rel for rel, alias in unread_names(run.files).items()})
         _, rules = self.pack()
@@ -219,6 +225,43 @@ def unread_names(files: Sequence[str]) -> dict[str, str]:
         elif path.suffix in _ALIAS_SUFFIX:
             out[rel] = f"{rel}{_ALIAS_SUFFIX[path.suffix]}"
     return out
+
+
+# semgrep leaves out files over `--max-target-bytes` (1 MB unless set) without a word in its SARIF: each
+# is a low finding saying so (generated and minified code, which guard skips on purpose, excepted).
+_DEFAULT_MAX_TARGET_BYTES = 1_000_000
+TOO_BIG = Rule(id="semgrep/file-not-checked", name="file-not-checked",
+               short_description="semgrep: file not checked (over its size limit)",
+               full_description="semgrep skips files larger than --max-target-bytes, reporting nothing about them.",
+               help_text="Raise the limit (`tools.semgrep.args: [--max-target-bytes=5000000]`, 0 for none), or "
+                         "waive this finding with a reason.", tags=("sast", "coverage"))
+
+
+def _max_target_bytes(args: Sequence[str]) -> int:
+    """semgrep's size limit for a file, as the config's args set it (0: none)."""
+    for i, arg in enumerate(args):
+        name, _, value = arg.partition("=")
+        if name == "--max-target-bytes":
+            value = value or (args[i + 1] if i + 1 < len(args) else "")
+            try:
+                return max(int(value), 0)
+            except ValueError:
+                raise ScannerError(f"semgrep: --max-target-bytes {value!r} is not a number of bytes") from None
+    return _DEFAULT_MAX_TARGET_BYTES
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _too_big(rel: str, size: int, limit: int) -> Finding:
+    return Finding(tool="semgrep", rule=TOO_BIG, severity=Severity.LOW, category=Category.SAST,
+                   message=f"semgrep did not check {rel}: {size:,} bytes, over its --max-target-bytes limit of "
+                           f"{limit:,}", location=Location(rel, 1, 1), found_by=("semgrep",),
+                   severity_source="guard-table")
 
 
 def _restore_paths(doc: Any, originals: Mapping[str, str]) -> None:

@@ -228,7 +228,7 @@ def test_translation_catalogs_are_left_to_trivy_which_finds_a_key_in_one(tmp_pat
 def test_generated_and_minified_code_is_left_to_trivy_which_finds_a_key_in_it(tmp_path: Path) -> None:
     """protobuf's generated C++ took detect-secrets 10 s of opentelemetry-demo's 27; trivy's secret
     scanner still reads such files for token patterns."""
-    from guard.scanners.detect_secrets import generated_code
+    from guard.scanners.generated import generated_code
     from guard.scanners.trivy import TrivyScanner
 
     names = ["src/currency/build/generated/proto/demo.pb.h", "demo.pb.cc", "api/v1/service.pb.go", "demo.grpc.pb.h",

@@ -57,3 +57,16 @@ def test_python_and_typescript_files_semgrep_would_not_read_by_name_are_scanned_
     run = scanned(SemgrepScanner, tmp_path, {"tool.py": python, "tool.pyw": python, "calc.ts": typescript,
                                              "calc.mts": typescript, "calc.cts": typescript})
     assert {f.location.path for f in run.findings} == {"tool.py", "tool.pyw", "calc.ts", "calc.mts", "calc.cts"}
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+@pytest.mark.parametrize("args, found", [(None, {("big.py", "semgrep/file-not-checked")}),
+                                         (["--max-target-bytes=0"], {("big.py", "guard.python.os-command-injection")})])
+def test_a_file_over_semgreps_size_limit_is_reported_not_checked(tmp_path: Path, args: list[str] | None,
+                                                                  found: set[tuple[str, str]]) -> None:
+    """semgrep skips files over --max-target-bytes (1 MB) without a word in its SARIF."""
+    if args:
+        (tmp_path / ".guard.yaml").write_text(f"tools:\n  semgrep: {{args: {args}}}\n")
+    big = "import os\n\nos.system(input())\n" + "x = 1\n" * 200_000
+    run = scanned(SemgrepScanner, tmp_path, {"big.py": big, "small.py": "x = 1\n"})
+    assert {(f.location.path, f.rule_id) for f in run.findings} == found
