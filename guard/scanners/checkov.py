@@ -40,7 +40,7 @@ CONFIG_NAMES = frozenset({".checkov.yaml", ".checkov.yml"})
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 STRUCTURED = ("*.yaml", "*.yml", "*.json", "*.template")
-_SHORT = {"terraform": "tf", "cloudformation": "cfn", "kubernetes": "k8s", "dockerfile": "docker",
+_SHORT = {"terraform": "tf", "terraform_json": "tf", "cloudformation": "cfn", "kubernetes": "k8s", "dockerfile": "docker",
           "github_actions": "gha", "helm": "k8s", "kustomize": "k8s"}
 _SNIFF_BYTES = 64 * 1024
 
@@ -153,8 +153,10 @@ def start(exe: str) -> list[str]:
 def frameworks_by_name(files: Sequence[str]) -> list[str]:
     """Frameworks implied by file names alone (used for coverage, where content is not read)."""
     found: list[str] = []
-    if any(match_any(f, TERRAFORM) for f in files):
+    if any(match_any(f, ("*.tf",)) for f in files):
         found.append("terraform")
+    if any(match_any(f, ("*.tf.json",)) for f in files):
+        found.append("terraform_json")  # (checkov's terraform framework leaves .tf.json files out)
     if any(match_any(f, DOCKERFILE) for f in files):
         found.append("dockerfile")
     if any(match_any(f, WORKFLOWS) for f in files):

@@ -64,6 +64,7 @@ RUNNERS = {
 # the frameworks guard asks for, with the frameworks whose checks or runner each reuses
 SUPPORTED = {
     "terraform": {"terraform"},
+    "terraform_json": {"terraform_json", "terraform"},
     "cloudformation": {"cloudformation"},
     "kubernetes": {"kubernetes"},
     "helm": {"helm", "kubernetes"},

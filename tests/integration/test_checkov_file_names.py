@@ -1,5 +1,5 @@
-"""checkov takes a file for a Dockerfile by its name, and `Containerfile` is not one of them: such a
-file was reported scanned and never read. It is laid out under a name checkov reads."""
+"""Files checkov was given and never read: a `Containerfile` (checkov takes a Dockerfile by its name) and
+Terraform JSON (`*.tf.json`: checkov's terraform framework leaves it to its terraform_json one)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ def test_a_containerfile_is_checked_and_its_findings_are_at_the_file(tmp_path: P
                                              "Dockerfile.dev": DOCKERFILE})
     healthcheck = {f.location.path for f in run.findings if f.rule_id == "CKV_DOCKER_2"}
     assert healthcheck == {"Containerfile", "app/Containerfile", "Dockerfile.dev"}
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed")
+def test_terraform_json_is_checked(tmp_path: Path) -> None:
+    run = scanned(CheckovScanner, tmp_path, {
+        "main.tf": 'resource "aws_s3_bucket" "a" {\n  acl = "public-read"\n}\n',
+        "generated/main.tf.json": '{"resource": {"aws_s3_bucket": {"b": {"acl": "public-read"}}}}\n'})
+    public_read = {f.location.path for f in run.findings if f.rule_id == "CKV_AWS_20"}
+    assert public_read == {"main.tf", "generated/main.tf.json"}
