@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Location, Rule, Severity
@@ -33,6 +33,9 @@ from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version, started_by
 from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
 from guard.tools.catalog import TOOLS
+
+if TYPE_CHECKING:
+    from guard.config import Config
 
 OUTPUT = "results_json.json"
 START = str(Path(__file__).with_name("checkov_start.py"))
@@ -51,6 +54,10 @@ class CheckovScanner(ToolScanner):
     tool = "checkov"
     cost = 6.0
     patterns = (*TERRAFORM, *DOCKERFILE, *STRUCTURED)
+
+    def __init__(self, config: "Config") -> None:
+        super().__init__(config)
+        self._sniffed: dict[tuple[str, ...], list[str]] = {}  # files -> the frameworks their content holds
 
     def version(self, exe: str) -> str:
         return dist_version(exe, "checkov") or super().version(exe)
@@ -92,11 +99,15 @@ class CheckovScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         frameworks = detect_frameworks(target, files)
+        self._sniffed[tuple(files)] = sniffed_frameworks(target, files)
         return [*start(exe), "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args, "-d", str(workdir / VIEW)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
-        wanted = {_SHORT[f] for f in frameworks_by_name(files)}
+        """The checks of the frameworks checkov ran for what `files` hold (by their content once it ran on
+        them: a package.json is no Kubernetes manifest), else of those their names allow."""
+        frameworks = self._sniffed.get(tuple(files))
+        wanted = {_SHORT[f] for f in (frameworks_by_name(files) if frameworks is None else frameworks)}
         return [_rule(cid) for cid, (_, _, fws) in CHECKS.items() if wanted & set(fws.split())]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
@@ -167,6 +178,11 @@ def frameworks_by_name(files: Sequence[str]) -> list[str]:
 
 
 def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
+    """checkov frameworks to run for what the tree holds (`sniffed_frameworks`; it needs one)."""
+    return sniffed_frameworks(target, files) or ["kubernetes"]
+
+
+def sniffed_frameworks(target: Path, files: Sequence[str]) -> list[str]:
     """checkov frameworks for what the tree holds; YAML/JSON files are sniffed for k8s / CloudFormation."""
     found = [f for f in frameworks_by_name(files) if f not in ("kubernetes", "cloudformation")]
     names = {PurePosixPath(f).name for f in files}
@@ -186,8 +202,7 @@ def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
             found.append("cloudformation")
         if "apiVersion" in head and "kind" in head:
             found.append("kubernetes")
-    found = list(dict.fromkeys(found))
-    return found or ["kubernetes"]
+    return list(dict.fromkeys(found))
 
 
 def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable[Finding]:

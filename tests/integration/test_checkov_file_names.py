@@ -29,3 +29,15 @@ def test_terraform_json_is_checked(tmp_path: Path) -> None:
         "generated/main.tf.json": '{"resource": {"aws_s3_bucket": {"b": {"acl": "public-read"}}}}\n'})
     public_read = {f.location.path for f in run.findings if f.rule_id == "CKV_AWS_20"}
     assert public_read == {"main.tf", "generated/main.tf.json"}
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed")
+def test_checks_that_ran_are_those_of_what_the_files_hold_not_their_names(tmp_path: Path) -> None:
+    """A package.json is no Kubernetes manifest: checkov's Kubernetes checks did not check it, and
+    controls they map to must not count them as run."""
+    only_json = scanned(CheckovScanner, tmp_path / "a", {"package.json": '{"name": "web"}\n'})
+    assert not any(r.id.startswith(("CKV_K8S", "CKV_AWS", "CKV2_AWS")) for r in only_json.checks)
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n"
+    with_pod = scanned(CheckovScanner, tmp_path / "b", {"package.json": '{"name": "web"}\n', "k8s/pod.yaml": pod})
+    assert any(r.id.startswith("CKV_K8S") for r in with_pod.checks)
+    assert not any(r.id.startswith(("CKV_AWS", "CKV2_AWS")) for r in with_pod.checks)  # no CloudFormation there
