@@ -43,8 +43,8 @@ CONFIG_NAMES = frozenset({".checkov.yaml", ".checkov.yml"})
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 STRUCTURED = ("*.yaml", "*.yml", "*.json", "*.template")
-_SHORT = {"terraform": "tf", "terraform_json": "tf", "cloudformation": "cfn", "kubernetes": "k8s", "dockerfile": "docker",
-          "github_actions": "gha", "helm": "k8s", "kustomize": "k8s"}
+_SHORT = {"terraform": "tf", "terraform_json": "tf", "cloudformation": "cfn", "kubernetes": "k8s",
+          "dockerfile": "docker", "github_actions": "gha", "helm": "k8s", "kustomize": "k8s"}
 _SNIFF_BYTES = 64 * 1024
 
 

@@ -200,7 +200,8 @@ class SemgrepScanner(ToolScanner):
             if limit and size > limit and not generated_code(rel):
                 yield _too_big(rel, size, limit)
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
-        _restore_paths(doc, {str(run.workdir / _COPIES / alias): rel for rel, alias in unread_names(run.files).items()})
+        copies = {str(run.workdir / _COPIES / alias): rel for rel, alias in unread_names(run.files).items()}
+        _restore_paths(doc, copies)
         _, rules = self.pack()
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, item.suppression, rules)
