@@ -98,8 +98,8 @@ class CheckovScanner(ToolScanner):
         return unreadable_templates(target, [*files, *self.context(target, files)])
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        frameworks = detect_frameworks(target, files)
-        self._sniffed[tuple(files)] = sniffed_frameworks(target, files)
+        sniffed = self._sniffed[tuple(files)] = sniffed_frameworks(target, files)
+        frameworks = sniffed or ["kubernetes"]  # checkov needs one: nothing recognised, the cheapest
         return [*start(exe), "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args, "-d", str(workdir / VIEW)]
 
@@ -175,11 +175,6 @@ def frameworks_by_name(files: Sequence[str]) -> list[str]:
     if any(match_any(f, STRUCTURED) and not match_any(f, WORKFLOWS) for f in files):
         found += ["kubernetes", "cloudformation"]
     return found
-
-
-def detect_frameworks(target: Path, files: Sequence[str]) -> list[str]:
-    """checkov frameworks to run for what the tree holds (`sniffed_frameworks`; it needs one)."""
-    return sniffed_frameworks(target, files) or ["kubernetes"]
 
 
 def sniffed_frameworks(target: Path, files: Sequence[str]) -> list[str]:

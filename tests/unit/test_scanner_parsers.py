@@ -12,7 +12,7 @@ from guard.config import Config, SemgrepSettings, ToolSettings
 from guard.model import Category, Severity
 from guard.scanners.actionlint import ActionlintScanner
 from guard.scanners.base import Invocation, ScannerError
-from guard.scanners.checkov import CheckovScanner, detect_frameworks
+from guard.scanners.checkov import CheckovScanner, sniffed_frameworks
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify, keyword_cwe
 from guard.scanners.detect_secrets import DetectSecretsScanner
@@ -62,10 +62,12 @@ def test_checkov_frameworks_follow_the_tree(tmp_path: Path):
     (tmp_path / "k8s.yaml").write_text("apiVersion: v1\nkind: Pod\n")
     (tmp_path / "stack.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n")
     (tmp_path / "other.yaml").write_text("a: 1\n")
-    assert detect_frameworks(tmp_path, ["main.tf", "Dockerfile"]) == ["terraform", "dockerfile"]
-    assert sorted(detect_frameworks(tmp_path, ["k8s.yaml", "stack.yaml", "other.yaml"])) == ["cloudformation", "kubernetes"]
-    assert detect_frameworks(tmp_path, ["other.yaml"]) == ["kubernetes"]  # nothing recognised: cheapest framework
-    assert "github_actions" in detect_frameworks(tmp_path, [".github/workflows/ci.yml"])
+    assert sniffed_frameworks(tmp_path, ["main.tf", "Dockerfile"]) == ["terraform", "dockerfile"]
+    assert sorted(sniffed_frameworks(tmp_path, ["k8s.yaml", "stack.yaml", "other.yaml"])) == ["cloudformation", "kubernetes"]
+    assert sniffed_frameworks(tmp_path, ["other.yaml"]) == []
+    argv = CheckovScanner(Config()).command("checkov", tmp_path, ["other.yaml"], tmp_path / "work")
+    assert argv[argv.index("--framework") + 1] == "kubernetes"  # nothing recognised: cheapest framework
+    assert "github_actions" in sniffed_frameworks(tmp_path, [".github/workflows/ci.yml"])
     checks = CheckovScanner(Config()).checks(["Dockerfile"])
     assert checks and all(c.id in CHECKS for c in checks) and {c.id for c in checks} >= {"CKV_DOCKER_3"}
     assert not any(c.id.startswith("CKV_AWS") for c in checks)
