@@ -7,7 +7,6 @@ requirements file, when it names a release without an exact pin."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import tomllib
@@ -19,6 +18,7 @@ from guard.lockfiles.base import LockfileError, read_text
 from guard.lockfiles.maven import resolved_at_build
 from guard.lockfiles.requirements import RequirementsParser
 from guard.lockfiles.requirements import first_unpinned
+from guard.scanners.base import match_any
 
 
 def _json_keys(*keys: str) -> Callable[[str], bool]:
@@ -94,12 +94,8 @@ REQUIREMENTS = Manifest("PyPI", (), first_unpinned,
 
 def manifest_for(rel: str) -> Manifest | None:
     """The manifest kind of the repository file `rel`, if it is one."""
-    name = PurePosixPath(rel).name
-    found = MANIFESTS.get(name)
-    if found is None and any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p)
-                             for p in RequirementsParser.patterns):
-        return REQUIREMENTS
-    return found
+    found = MANIFESTS.get(PurePosixPath(rel).name)
+    return REQUIREMENTS if found is None and match_any(rel, RequirementsParser.patterns) else found
 
 
 @dataclass(frozen=True, slots=True)
