@@ -16,11 +16,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from guard.model import Category, Finding, evolve
+from guard.model import INFRASTRUCTURE, Category, Finding, evolve
 from guard.scanners.data.iac import same_topic, topics
 
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
-_INFRASTRUCTURE = {Category.IAC, Category.CONTAINER}  # checkov's and trivy's categories for the same checks
 _Key = tuple[str | None, str, str]  # (path, "id" | "cwe" | "topic", the id, CWE or topic)
 
 
@@ -54,7 +53,7 @@ def same_problem(a: Finding, b: Finding) -> bool:
     if a.tool == b.tool:
         return False
     if not _ids(a) & _ids(b):
-        infrastructure = (a.category in _INFRASTRUCTURE) + (b.category in _INFRASTRUCTURE)
+        infrastructure = (a.category in INFRASTRUCTURE) + (b.category in INFRASTRUCTURE)
         if infrastructure == 2:
             if not same_topic(_topics(a), _topics(b)):
                 return False
@@ -88,7 +87,7 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     for f in findings:
         path = f.location.path if f.location else None
         keys = [(path, "cwe", c) for c in f.cwe] if f.cwe else []
-        if f.category in _INFRASTRUCTURE:
+        if f.category in INFRASTRUCTURE:
             keys += [(path, "topic", t) for t in _topics(f)]
         if f.aliases or _vulnerability_id(f.rule.id) is not None:
             keys = [(path, "id", i) for i in _ids(f)] + keys

@@ -77,6 +77,11 @@ class Category(enum.Enum):
     __hash__ = object.__hash__  # as Severity
 
 
+# the categories of infrastructure checks (checkov's and trivy's for the same checks): they report a
+# whole resource's lines, and one CWE covers several of their problems
+INFRASTRUCTURE = frozenset({Category.IAC, Category.CONTAINER})
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding is: a repository-relative POSIX path and an optional line range."""

@@ -19,13 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from guard.model import Category, Finding, Rule, evolve
+from guard.model import INFRASTRUCTURE, Category, Finding, Rule, evolve
 
 SECRET_CWES = frozenset({"CWE-798", "CWE-259", "CWE-321", "CWE-522", "CWE-312", "CWE-256", "CWE-260"})
 PREFIX = 4
 MIN_VALUE = 8
 _MAX_LINES = 60
-_WHOLE_RESOURCE = frozenset({Category.IAC, Category.CONTAINER})  # checks that report a resource's lines
 _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|$)", re.DOTALL)
 _TOKENS = re.compile(
     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[0-9A-Z]{16}\b"  # AWS access key ids
@@ -66,7 +65,7 @@ def secret_values(findings: Iterable[Finding], root: Path) -> set[str]:
         start = f.location.start_line
         # an infrastructure check of secrets (checkov's CKV_K8S_35) spans its whole resource: every value
         # of a manifest would count as secret (its namespace, its images); its first line is where it points
-        end = start if f.category in _WHOLE_RESOURCE else min(f.location.end_line or start, start + _MAX_LINES)
+        end = start if f.category in INFRASTRUCTURE else min(f.location.end_line or start, start + _MAX_LINES)
         text = "\n".join(lines[start - 1 : end])
         for pattern in (_QUOTED, _ASSIGNED):
             values.update(m.group("v") for m in pattern.finditer(text))
