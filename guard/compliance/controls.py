@@ -75,7 +75,7 @@ class Failures:
     def add(self, findings: Sequence[Finding]) -> None:
         """Findings that fail their controls (after those added before)."""
         for finding in findings:
-            self._group(finding, mapping_key(finding)).positions.append(len(self.fingerprints))
+            self._group(self.groups, finding).positions.append(len(self.fingerprints))
             self.fingerprints.append(finding.fingerprint or _fingerprint(finding))
         self._counted = None
 
@@ -123,10 +123,12 @@ class Failures:
                 results.append(_result(framework, control.id, control.title, t, attestation, today, root))
         return results
 
-    def _group(self, finding: Finding, key: Any) -> _Group:
-        found = self.groups.get(key)
+    def _group(self, groups: dict[Any, _Group], finding: Finding) -> _Group:
+        """The group of `groups` for the failures that map as `finding` does (made if new)."""
+        key = mapping_key(finding)
+        found = groups.get(key)
         if found is None:
-            found = self.groups[key] = _Group(self.targets(finding), check_name(finding.tool, finding.rule.id))
+            found = groups[key] = _Group(self.targets(finding), check_name(finding.tool, finding.rule.id))
         return found
 
     def _violated(self, violations: Sequence[tuple[Finding, str]]) -> dict[tuple[str, str], "_Failing"]:
@@ -137,11 +139,7 @@ class Failures:
         for stand_in, fingerprint in violations:
             g = by_stand_in.get(id(stand_in))
             if g is None:
-                key = mapping_key(stand_in)
-                g = groups.get(key)
-                if g is None:
-                    g = groups[key] = _Group(self.targets(stand_in), check_name(stand_in.tool, stand_in.rule.id))
-                by_stand_in[id(stand_in)] = g
+                g = by_stand_in[id(stand_in)] = self._group(groups, stand_in)
             g.positions.append(len(fingerprints))
             fingerprints.append(fingerprint)
         return _count(groups.values(), fingerprints)
