@@ -7,7 +7,10 @@ variable defaults; a root module's `terraform.tfvars` and `*.auto.tfvars` apply,
 The folder holds the selected files and the context they are judged in, never a `.checkov.yaml`
 (checkov reads one at the folder's top: skipped checks, external checks to run), nor a CloudFormation
 template checkov stops on (a resource Type that is not a string: a preprocessor's module), which is
-reported as not checked.
+reported as not checked. A Helm chart's templates are Go templates, which checkov checks only as the
+chart rendered by the `helm` client on PATH (its helm framework): with one, the chart of a selected
+template is laid out whole; without one, the templates are left out and each chart is reported as not
+checked, not counted as checked by checkov's Kubernetes checks.
 
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
@@ -24,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
+from guard.helm import Charts, chart_files, helm_client
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.scanners.base import (
     VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, per_selection,
@@ -76,7 +80,8 @@ class CheckovScanner(ToolScanner):
         modules = list(dict.fromkeys([*with_callers(target, files, exclude), *called_modules(target, files, exclude)]))
         variables = auto_var_files(target, [*files, *modules], exclude)
         chosen = set(files)
-        return [*modules, *(f for f in variables if f not in chosen)]
+        charts = chart_files(target, files, exclude) if helm_client() is not None else []
+        return [*modules, *(f for f in variables if f not in chosen), *charts]
 
     def cwd(self, target: Path, workdir: Path) -> Path:
         """Not the repository: checkov would read a .checkov.yaml there (skipped checks, external
@@ -85,10 +90,12 @@ class CheckovScanner(ToolScanner):
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
         """The folder checkov scans: a link to each file to scan and each context file, at its
-        repository path (not a template checkov stops on: see `unreadable_templates`)."""
+        repository path (not a template checkov stops on: see `unreadable_templates`; no chart template
+        without a Helm client to render it)."""
         unreadable = self.unreadable(target, files)
+        unrendered = {t for templates in self.unrendered(target, files).values() for t in templates}
         laid = [f for f in [*files, *self.context(target, files)]
-                if PurePosixPath(f).name not in CONFIG_NAMES and f not in unreadable]
+                if PurePosixPath(f).name not in CONFIG_NAMES and f not in unreadable and f not in unrendered]
         lay_out(target, laid, workdir / VIEW)
         for rel in containerfiles(laid):  # checkov reads a Dockerfile by its name only
             (workdir / VIEW / rel).rename(workdir / VIEW / f"{rel}{_AS_DOCKERFILE}")
@@ -96,6 +103,11 @@ class CheckovScanner(ToolScanner):
     @per_selection
     def unreadable(self, target: Path, files: Sequence[str]) -> dict[str, int]:
         return unreadable_templates(target, [*files, *self.context(target, files)])
+
+    @per_selection
+    def unrendered(self, target: Path, files: Sequence[str]) -> dict[str, list[str]]:
+        """Chart folder -> its templates among `files`, when no Helm client renders charts for checkov."""
+        return {} if helm_client() is not None else chart_templates(target, files)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         sniffed = self._sniffed[tuple(files)] = sniffed_frameworks(target, files)
@@ -114,6 +126,8 @@ class CheckovScanner(ToolScanner):
         for rel, line in self.unreadable(run.target, run.files).items():
             if rel in run.files:
                 yield _unread(rel, line)
+        for chart, templates in self.unrendered(run.target, run.files).items():
+            yield _unrendered(chart, templates)
         doc = load_json_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         context = set(self.context(run.target, run.files))
         sites = CallSites(run.target, run.files)
@@ -178,15 +192,18 @@ def frameworks_by_name(files: Sequence[str]) -> list[str]:
 
 
 def sniffed_frameworks(target: Path, files: Sequence[str]) -> list[str]:
-    """checkov frameworks for what the tree holds; YAML/JSON files are sniffed for k8s / CloudFormation."""
+    """checkov frameworks for what the tree holds; YAML/JSON files are sniffed for k8s / CloudFormation
+    (a chart's templates are Kubernetes only as the chart rendered: the helm framework, with a Helm client)."""
     found = [f for f in frameworks_by_name(files) if f not in ("kubernetes", "cloudformation")]
     names = {PurePosixPath(f).name for f in files}
-    if "Chart.yaml" in names:
+    charts = Charts(target)
+    templates = {t for ts in chart_templates(target, files, charts).values() for t in ts}
+    if ("Chart.yaml" in names or templates) and helm_client() is not None:
         found.append("helm")
     if names & {"kustomization.yaml", "kustomization.yml", "Kustomization"}:
         found.append("kustomize")
     for rel in files:
-        if not match_any(rel, STRUCTURED) or match_any(rel, WORKFLOWS):
+        if not match_any(rel, STRUCTURED) or match_any(rel, WORKFLOWS) or rel in templates:
             continue
         try:
             with open(target / rel, "rb") as fh:
@@ -242,6 +259,33 @@ def unreadable_templates(target: Path, files: Sequence[str]) -> dict[str, int]:
         if tagged is not None and _TEMPLATE_MARK.search(text):
             found[rel] = text.count("\n", 0, tagged.start()) + 1
     return found
+
+
+def chart_templates(target: Path, files: Sequence[str], charts: Charts | None = None) -> dict[str, list[str]]:
+    """Chart folder -> the chart's templates (YAML under `templates/`) among `files`."""
+    charts = charts or Charts(target)
+    found: dict[str, list[str]] = {}
+    for rel in files:
+        if match_any(rel, ("*.yaml", "*.yml")) and charts.is_template(rel):
+            found.setdefault(str(charts.chart_of(PurePosixPath(rel).parent)), []).append(rel)
+    return found
+
+
+UNRENDERED = Rule(id="checkov/chart-not-rendered", name="chart-not-rendered",
+                  short_description="checkov: Helm chart not checked (no Helm client to render it)",
+                  full_description="checkov checks a Helm chart's templates only as the chart rendered by the `helm` "
+                                   "client (version 3 or 4) on PATH; without one it checks none of them.",
+                  help_text="Install Helm 3 or 4 where guard runs (`helm` on PATH), or waive this finding with a "
+                            "reason (trivy renders charts by itself).", tags=("iac", "coverage"))
+
+
+def _unrendered(chart: str, templates: Sequence[str]) -> Finding:
+    shown = ", ".join(templates[:3]) + (f" and {len(templates) - 3} more" if len(templates) > 3 else "")
+    name = "the chart at the top of the repository" if chart == "." else f"the chart in {chart}/"
+    return Finding(tool="checkov", rule=UNRENDERED, severity=Severity.LOW, category=Category.IAC,
+                   message=f"checkov did not check {len(templates)} template(s) of {name} ({shown}): it renders a "
+                           "chart with the `helm` client, and no Helm 3 or 4 is on PATH",
+                   location=Location(templates[0], 1, 1), found_by=("checkov",), severity_source="guard-table")
 
 
 def _unread(rel: str, line: int) -> Finding:

@@ -26,8 +26,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from guard.files import list_files, list_given
-from guard.helm import Charts
+from guard.helm import chart_files
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
@@ -94,21 +93,6 @@ def _holds_more(folder: Path, count: int) -> bool:
         if seen > count:
             return True
     return False
-
-
-def chart_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:
-    """The other files (as guard lists files) of the Helm charts holding any of `files`: the folders
-    with a Chart.yaml at or above them."""
-    charts: set[PurePosixPath] = set()
-    found = Charts(target)
-    for f in files:
-        chart = found.chart_of(PurePosixPath(f).parent)
-        if chart is not None:
-            charts.add(chart)
-    chosen = set(files)
-    candidates = [f"{chart}/{rel}" if str(chart) != "." else rel
-                  for chart in sorted(charts) for rel in list_files(target / chart).files]
-    return [f for f in list_given(target, candidates, exclude).files if f not in chosen]
 
 
 def _repo_path(reported: str, root: str, root_is_file: bool) -> str:
