@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
+from guard.helm import Charts
 from guard.paths import builtin_dir
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import results
@@ -195,14 +196,20 @@ class SemgrepScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         limit = _max_target_bytes(self.config.tool("semgrep").args)
+        too_big = set()
         for rel in run.files:
             size = _size(run.target / rel)
             if limit and size > limit and not generated_code(rel):
+                too_big.add(rel)
                 yield _too_big(rel, size, limit)
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
         copies = {str(run.workdir / _COPIES / alias): rel for rel, alias in unread_names(run.files).items()}
         _restore_paths(doc, copies)
         _, rules = self.pack()
+        charts = Charts(run.target)
+        for rel, gap in unchecked(doc, copies, rules).items():
+            if rel in run.files and rel not in too_big and not (gap.unparsed and charts.is_template(rel)):
+                yield _gap(rel, gap)
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, item.suppression, rules)
 
@@ -228,14 +235,60 @@ def unread_names(files: Sequence[str]) -> dict[str, str]:
     return out
 
 
-# semgrep leaves out files over `--max-target-bytes` (1 MB unless set) without a word in its SARIF: each
-# is a low finding saying so (generated and minified code, which guard skips on purpose, excepted).
+# semgrep leaves out files over `--max-target-bytes` (1 MB unless set) without a word in its SARIF; a file
+# it cannot parse (all of it, or, for languages it parses with recovery, a part), or on which a rule runs
+# out of time (`--timeout`, 5 s per rule and file unless set), it names only in its run's notifications. Each such file is a low finding saying what
+# was not checked (generated and minified code, which guard skips on purpose, excepted; a Helm chart's
+# templates are Go templates, which semgrep's YAML parser cannot read: trivy checks them rendered).
 _DEFAULT_MAX_TARGET_BYTES = 1_000_000
-TOO_BIG = Rule(id="semgrep/file-not-checked", name="file-not-checked",
-               short_description="semgrep: file not checked (over its size limit)",
-               full_description="semgrep skips files larger than --max-target-bytes, reporting nothing about them.",
-               help_text="Raise the limit (`tools.semgrep.args: [--max-target-bytes=5000000]`, 0 for none), or "
-                         "waive this finding with a reason.", tags=("sast", "coverage"))
+NOT_CHECKED = Rule(id="semgrep/file-not-checked", name="file-not-checked",
+                   short_description="semgrep: file not checked, or not by every rule",
+                   full_description="semgrep skips a file larger than --max-target-bytes or one it cannot parse, and "
+                                    "stops a rule that runs out of time on a file, reporting no result for them.",
+                   help_text="Over the size limit: raise it (`tools.semgrep.args: [--max-target-bytes=5000000]`, 0 for "
+                             "none). Not parsed: fix the syntax, or exclude a file that is not the language its name "
+                             "says. A rule out of time: raise `--timeout` (seconds per rule and file, 0 for none). Or "
+                             "waive this finding with a reason.", tags=("sast", "coverage"))
+_SYNTAX = re.compile(r"^(?P<kind>[\w ]*error) at line (?P<path>.+?):(?P<line>\d+):", re.IGNORECASE)
+_STOPPED = re.compile(r"^(?P<kind>[\w ]+?) when running (?P<rule>\S+) on (?P<path>.+?):\s*$", re.MULTILINE)
+
+
+@dataclass
+class Gap:
+    """What semgrep's notifications say it did not check in one file."""
+
+    unparsed: str | None = None  # e.g. "Syntax error at line 4"
+    stopped: dict[str, str] = field(default_factory=dict)  # rule id -> why it stopped ("Timeout")
+
+
+def unchecked(doc: Any, copies: Mapping[str, str], rules: Mapping[str, PackRule]) -> dict[str, Gap]:
+    """Repository path -> what semgrep did not check there, from its SARIF's tool execution notifications
+    (`copies`: the paths of copies semgrep read -> the files they stand for)."""
+    gaps: dict[str, Gap] = {}
+    for run in (doc.get("runs") or []) if isinstance(doc, dict) else []:
+        for invocation in (run.get("invocations") or []) if isinstance(run, dict) else []:
+            notes = invocation.get("toolExecutionNotifications") if isinstance(invocation, dict) else None
+            for note in notes if isinstance(notes, list) else []:
+                text = ((note.get("message") or {}).get("text") or "") if isinstance(note, dict) else ""
+                if syntax := _SYNTAX.match(text):
+                    gap = gaps.setdefault(copies.get(syntax["path"], syntax["path"]), Gap())
+                    gap.unparsed = f"{syntax['kind']} at line {syntax['line']}"
+                elif stopped := _STOPPED.match(text):
+                    gap = gaps.setdefault(copies.get(stopped["path"], stopped["path"]), Gap())
+                    gap.stopped[original_id(stopped["rule"], rules)] = stopped["kind"]
+    return gaps
+
+
+def _gap(rel: str, gap: Gap) -> Finding:
+    if gap.unparsed:
+        message, line = (f"semgrep could not parse {rel} ({gap.unparsed}): its rules did not check what it could "
+                         "not parse (for some languages, e.g. YAML, the whole file)"), int(gap.unparsed.rsplit(" ", 1)[1])
+    else:
+        kinds = sorted(set(gap.stopped.values()))
+        message, line = (f"semgrep did not finish checking {rel}: {len(gap.stopped)} rule(s) stopped "
+                         f"({', '.join(k.lower() for k in kinds)}): {', '.join(sorted(gap.stopped))}"), 1
+    return Finding(tool="semgrep", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.SAST, message=message,
+                   location=Location(rel, line, line), found_by=("semgrep",), severity_source="guard-table")
 
 
 def _max_target_bytes(args: Sequence[str]) -> int:
@@ -259,7 +312,7 @@ def _size(path: Path) -> int:
 
 
 def _too_big(rel: str, size: int, limit: int) -> Finding:
-    return Finding(tool="semgrep", rule=TOO_BIG, severity=Severity.LOW, category=Category.SAST,
+    return Finding(tool="semgrep", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.SAST,
                    message=f"semgrep did not check {rel}: {size:,} bytes, over its --max-target-bytes limit of "
                            f"{limit:,}", location=Location(rel, 1, 1), found_by=("semgrep",),
                    severity_source="guard-table")

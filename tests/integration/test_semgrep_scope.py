@@ -70,3 +70,32 @@ def test_a_file_over_semgreps_size_limit_is_reported_not_checked(tmp_path: Path,
     big = "import os\n\nos.system(input())\n" + "x = 1\n" * 200_000
     run = scanned(SemgrepScanner, tmp_path, {"big.py": big, "small.py": "x = 1\n"})
     assert {(f.location.path, f.rule_id) for f in run.findings} == found
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+def test_a_file_semgrep_cannot_parse_is_reported_not_checked(tmp_path: Path) -> None:
+    """semgrep names a file it cannot parse only in its run's notifications, with no result for it; a Helm
+    chart's templates (Go templates, which trivy checks rendered) are left to the chart's scanners."""
+    run = scanned(SemgrepScanner, tmp_path, {
+        "deploy/broken.yaml": "apiVersion: v1\nkind: Pod\nspec: [1, 2\n",
+        "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+        "chart/templates/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n",
+        "app/recovered.py": "print 'py2'\nimport os\nos.system(input())\n"})
+    found = {(f.location.path, f.rule_id, f.location.start_line) for f in run.findings}
+    assert found == {("deploy/broken.yaml", "semgrep/file-not-checked", 3),
+                     ("app/recovered.py", "guard.python.os-command-injection", 3)}
+    gap = next(f for f in run.findings if f.rule_id == "semgrep/file-not-checked")
+    assert "could not parse deploy/broken.yaml (Other syntax error at line 3)" in gap.message and gap.severity.value == "low"
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+def test_rules_that_run_out_of_time_on_a_file_are_reported(tmp_path: Path) -> None:
+    """A rule stopped by semgrep's per-file `--timeout` reports nothing for the file: the command injection
+    on line 2 went unreported without a word."""
+    (tmp_path / ".guard.yaml").write_text("tools:\n  semgrep: {args: [--timeout, '0.01']}\n")
+    busy = "import os\nos.system(input())\n" + "".join(f"x{i} = f(a{i}, b{i})\n" for i in range(10000))
+    run = scanned(SemgrepScanner, tmp_path, {"busy.py": busy, "small.py": "import os\nos.system(input())\n"})
+    assert {f.location.path for f in run.findings if f.rule_id == "guard.python.os-command-injection"} == {"small.py"}
+    gaps = [f for f in run.findings if f.rule_id == "semgrep/file-not-checked"]
+    assert [g.location.path for g in gaps] == ["busy.py"]
+    assert "timeout" in gaps[0].message and "guard.python.os-command-injection" in gaps[0].message
