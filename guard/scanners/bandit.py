@@ -3,17 +3,21 @@
 bandit runs with `--ignore-nosec` so that `# nosec` lines are still reported; guard then records
 them as inline waivers (honoured, but listed) instead of letting them vanish. In test code, an
 assert (B101) is the test's check and a password literal (B105-B107) is test data: those are inline
-waivers too (httpx: 1,300 of its 1,325 bandit findings were asserts in its tests).
+waivers too (httpx: 1,300 of its 1,325 bandit findings were asserts in its tests). A file bandit
+skips (one it cannot parse: Python 2, a syntax error, null bytes) it names only in its SARIF's
+notifications: each is a low `bandit/file-not-checked` finding at the line Python's parser stops on.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from guard.model import Category, Finding, Rule, Severity
+from guard.files import relativize
+from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import results
 from guard.scanners.bandit_tests import BANDIT_TESTS
 from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
@@ -48,8 +52,56 @@ class BanditScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
+        for rel, reason in skipped(doc, run.target).items():
+            if rel in run.files:
+                yield _not_checked(run.target, rel, reason)
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, run.target)
+
+
+NOT_CHECKED = Rule(id="bandit/file-not-checked", name="file-not-checked",
+                   short_description="bandit: file not checked (it could not parse it)",
+                   full_description="bandit skips a file it cannot parse as Python (Python 2 code, a syntax error, "
+                                    "null bytes), reporting no result for it.",
+                   help_text="Fix the syntax (or port the file to Python 3), exclude a file that is not Python, or "
+                             "waive this finding with a reason.", tags=("sast", "coverage"))
+
+
+def skipped(doc: Any, root: Path) -> dict[str, str]:
+    """Repository path -> why bandit skipped it, from its SARIF's notifications (the files it names)."""
+    found: dict[str, str] = {}
+    for run in (doc.get("runs") or []) if isinstance(doc, dict) else []:
+        for invocation in (run.get("invocations") or []) if isinstance(run, dict) else []:
+            if not isinstance(invocation, dict):
+                continue
+            for kind in ("toolConfigurationNotifications", "toolExecutionNotifications"):
+                notes = invocation.get(kind)
+                for note in notes if isinstance(notes, list) else []:
+                    for rel in _note_paths(note, root):
+                        found.setdefault(rel, str((note.get("message") or {}).get("text") or "skipped"))
+    return found
+
+
+def _note_paths(note: Any, root: Path) -> list[str]:
+    if not isinstance(note, dict):
+        return []
+    uris = [((loc.get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri")
+            for loc in note.get("locations") or [] if isinstance(loc, dict)]
+    return [rel for uri in uris if isinstance(uri, str) and (rel := relativize(uri, root)) is not None]
+
+
+def _not_checked(root: Path, rel: str, reason: str) -> Finding:
+    """bandit skipped `rel`: the finding names where (and why) Python's own parser stops on it."""
+    line, why = 1, reason
+    try:
+        ast.parse((root / rel).read_bytes(), rel)
+    except SyntaxError as exc:
+        line, why = exc.lineno or 1, f"{reason}: {exc.msg}"
+    except (OSError, ValueError) as exc:
+        why = f"{reason}: {exc}"
+    return Finding(tool="bandit", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.SAST,
+                   message=f"bandit did not check {rel} ({why}, line {line})", location=Location(rel, line, line),
+                   found_by=("bandit",), severity_source="guard-table")
 
 
 def _complete(f: Finding, root: Path) -> Finding:

@@ -175,3 +175,19 @@ def test_asserts_and_password_literals_in_test_code_are_waived_elsewhere_reporte
         assert waived[(rel, "B107")] == waived[(rel, "B105")] == literal
     assert {rule: reason for (rel, rule), reason in waived.items() if rel == "app/auth.py"} == {
         "B101": None, "B105": None, "B107": None}
+
+
+def test_a_file_bandit_cannot_parse_is_reported_not_checked(tmp_path: Path) -> None:
+    """bandit skips a file it cannot parse and names it only in its SARIF's notifications."""
+    from guard.scanners.bandit import BanditScanner
+    from tests.conftest import scanned
+
+    run = scanned(BanditScanner, tmp_path, {
+        "legacy/tool.py": "import os\n\nprint 'running'\nos.system(input())\n",
+        "app.py": "import os\nos.system(input())\n",
+        "blob.py": "x = 1\0\n"})
+    found = {(f.location.path, f.rule_id, f.location.start_line) for f in run.findings}
+    assert found == {("legacy/tool.py", "bandit/file-not-checked", 3), ("app.py", "B605", 2),
+                     ("blob.py", "bandit/file-not-checked", 1)}
+    legacy = next(f for f in run.findings if f.location.path == "legacy/tool.py")
+    assert "Missing parentheses in call to 'print'" in legacy.message and legacy.severity.value == "low"
