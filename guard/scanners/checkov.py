@@ -10,7 +10,8 @@ template checkov stops on (a resource Type that is not a string: a preprocessor'
 reported as not checked. A Helm chart's templates are Go templates, which checkov checks only as the
 chart rendered by the `helm` client on PATH (its helm framework): with one, the chart of a selected
 template is laid out whole; without one, the templates are left out and each chart is reported as not
-checked, not counted as checked by checkov's Kubernetes checks.
+checked, not counted as checked by checkov's Kubernetes checks. A file checkov lists among its parsing
+errors is reported as not checked too.
 
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
@@ -142,6 +143,9 @@ class CheckovScanner(ToolScanner):
                     continue
                 raise ScannerError("checkov report has no `results`")
             results = report["results"]
+            for rel in _unparsed(results.get("parsing_errors"), view, renamed):
+                if rel in run.files:
+                    yield _not_parsed(rel, str(report.get("check_type") or "its"))
             for item in results.get("failed_checks") or []:
                 yield from _reported(_at_file(_finding(item, view, waiver=None), renamed), context, sites)
             for item in results.get("skipped_checks") or []:
@@ -286,6 +290,30 @@ def _unrendered(chart: str, templates: Sequence[str]) -> Finding:
                    message=f"checkov did not check {len(templates)} template(s) of {name} ({shown}): it renders a "
                            "chart with the `helm` client, and no Helm 3 or 4 is on PATH",
                    location=Location(templates[0], 1, 1), found_by=("checkov",), severity_source="guard-table")
+
+
+NOT_PARSED = Rule(id="checkov/file-not-checked", name="file-not-checked",
+                  short_description="checkov: file not checked (it could not parse it)",
+                  full_description="checkov skips a file it cannot parse, listing it only among its parsing errors.",
+                  help_text="Fix the file's syntax (`terraform validate`, a YAML linter), or waive this finding with "
+                            "a reason.", tags=("iac", "coverage"))
+
+
+def _unparsed(paths: Any, view: Path, renamed: Mapping[str, str]) -> list[str]:
+    """The repository paths of the files in checkov's `parsing_errors` (paths in the folder it scanned)."""
+    found = []
+    for path in paths if isinstance(paths, list) else []:
+        rel = relativize(str(path), view) if isinstance(path, str) else None
+        if rel is not None:
+            found.append(renamed.get(rel, rel))
+    return found
+
+
+def _not_parsed(rel: str, framework: str) -> Finding:
+    return Finding(tool="checkov", rule=NOT_PARSED, severity=Severity.LOW, category=Category.IAC,
+                   message=f"checkov did not check {rel}: it could not parse it, so none of its {framework} checks "
+                           "read it", location=Location(rel, 1, 1), found_by=("checkov",),
+                   severity_source="guard-table")
 
 
 def _unread(rel: str, line: int) -> Finding:

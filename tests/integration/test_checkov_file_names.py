@@ -1,5 +1,6 @@
 """Files checkov was given and never read: a `Containerfile` (checkov takes a Dockerfile by its name) and
-Terraform JSON (`*.tf.json`: checkov's terraform framework leaves it to its terraform_json one)."""
+Terraform JSON (`*.tf.json`: checkov's terraform framework leaves it to its terraform_json one), and files
+it could not parse."""
 
 from __future__ import annotations
 
@@ -41,3 +42,18 @@ def test_checks_that_ran_are_those_of_what_the_files_hold_not_their_names(tmp_pa
     with_pod = scanned(CheckovScanner, tmp_path / "b", {"package.json": '{"name": "web"}\n', "k8s/pod.yaml": pod})
     assert any(r.id.startswith("CKV_K8S") for r in with_pod.checks)
     assert not any(r.id.startswith(("CKV_AWS", "CKV2_AWS")) for r in with_pod.checks)  # no CloudFormation there
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov not installed")
+def test_a_file_checkov_cannot_parse_is_reported_not_checked(tmp_path: Path) -> None:
+    """checkov lists a file it cannot parse only among its report's `parsing_errors`."""
+    run = scanned(CheckovScanner, tmp_path, {
+        "infra/broken.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n',
+        "infra/ok.tf": 'resource "aws_s3_bucket" "a" {\n  acl = "public-read"\n}\n',
+        "cfn/stack.yaml": 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n'
+                          "    Properties: [\n"})
+    not_checked = {(f.location.path, f.message.rsplit("none of its ", 1)[1])
+                   for f in run.findings if f.rule_id == "checkov/file-not-checked"}
+    assert not_checked == {("infra/broken.tf", "terraform checks read it"),
+                           ("cfn/stack.yaml", "cloudformation checks read it")}
+    assert {f.location.path for f in run.findings if f.rule_id == "CKV_AWS_20"} == {"infra/ok.tf"}
