@@ -4,7 +4,9 @@ zizmor writes URIs relative to the enclosing git repository, not to the scanned 
 each result is mapped back to the workflow file guard passed. zizmor runs without the
 repository's zizmor.yml and without honoring ignore comments (`--no-config --no-ignores`), so a
 change cannot silence it; guard records a finding on a line with `# zizmor: ignore[audit]` as an
-inline waiver instead.
+inline waiver instead. zizmor leaves out, with a warning on its log, an input that is not valid YAML
+or not a valid workflow or action; each input its log does not say it completed is reported as not
+audited (`zizmor/file-not-checked`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from guard.model import Category, Finding, Rule, Severity
+from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import results
 from guard.scanners.base import Invocation, ToolScanner, load_sarif_output, source_lines, unless_set
 from guard.scanners.distinfo import dist_version
@@ -76,6 +78,47 @@ class ZizmorScanner(ToolScanner):
         lines: dict[str, list[str]] = {}
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _waived_inline(_complete(item.finding), run.target, lines)
+        if not quiet(self.config.tool("zizmor").args):
+            log = _log(run.stderr)
+            for rel in not_completed(log, run.files):
+                yield _not_checked(rel, log)
+
+
+NOT_CHECKED = Rule(id="zizmor/file-not-checked", name="file-not-checked",
+                   short_description="zizmor: file not audited (not valid YAML, or not a valid workflow or action)",
+                   full_description="zizmor leaves out an input it cannot parse or that does not match the workflow, "
+                                    "action or Dependabot schema, with only a warning on its log.",
+                   help_text="Fix the file (actionlint's findings on it say what is wrong), or waive this finding "
+                             "with a reason.", tags=("ci", "github-actions", "coverage"))
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_COMPLETED = re.compile(r"\bcompleted (?P<path>\S.*?)\s*$", re.MULTILINE)
+
+
+def quiet(args: Sequence[str]) -> bool:
+    """Whether the config's args silence zizmor's log (its `completed` lines with it)."""
+    return any(a in ("-q", "--quiet") for a in args)
+
+
+def _log(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return _ANSI.sub("", fh.read(4 << 20))
+    except OSError:
+        return ""
+
+
+def not_completed(log: str, files: Sequence[str]) -> list[str]:
+    """The inputs zizmor's log does not say it completed auditing."""
+    done = {m["path"] for m in _COMPLETED.finditer(log)}
+    return [rel for rel in files if rel not in done and not any(d.endswith("/" + rel) for d in done)]
+
+
+def _not_checked(rel: str, log: str) -> Finding:
+    said = [line.split("WARN", 1)[1].strip() for line in log.splitlines() if "WARN" in line and rel in line]
+    why = f" ({said[0]})" if said else " (not valid YAML, or not a valid workflow or action)"
+    return Finding(tool="zizmor", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.CI,
+                   message=f"zizmor did not audit {rel}{why}", location=Location(rel, 1, 1), found_by=("zizmor",),
+                   severity_source="guard-table")
 
 
 _IGNORE = re.compile(r"#\s*zizmor:\s*ignore\[(?P<audits>[^\]]*)\]")

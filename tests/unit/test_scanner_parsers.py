@@ -168,6 +168,7 @@ def test_zizmor_paths_are_rebased_to_the_scanned_files(tmp_path: Path):
     (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
     run = invocation(tmp_path, (".github/workflows/ci.yml",),
                      stdout=(FIXTURES / "zizmor-insecure-shop.sarif").read_text())
+    run.stderr.write_text(" INFO audit: zizmor: \N{RAINBOW} completed .github/workflows/ci.yml\n")
     findings = list(ZizmorScanner(Config()).parse(run))
     assert len(findings) == 9 and {f.path for f in findings} == {".github/workflows/ci.yml"}
     injection = next(f for f in findings if f.rule_id == "zizmor/template-injection")
