@@ -18,7 +18,19 @@ import rego.v1
 
 import data.guard.lib
 
-secret_name(n) if regex.match(`(?i)(passw(or)?d|secret|token|api_?key|access_?key|private_?key|credential)`, n)
+# A credential's variable, not one naming where a credential is or what it is (ALLOYDB_SECRET_NAME,
+# TOKEN_FILE, API_KEY_VERSION).
+secret_name(n) if {
+	regex.match(`(?i)(passw(or)?d|secret|token|api_?key|access_?key|private_?key|credential)`, n)
+	not regex.match(`(?i).*_(name|file|path|dir|arn|ref|url|uri|version|length|ttl|header|field)$`, n)
+}
+
+# A value a deployment step fills in, not a credential: GOOGLE_API_KEY_VAL, <your key>, ${TOKEN}, {{ .token }}.
+placeholder(v) if regex.match(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, v)
+
+placeholder(v) if regex.match(`^(<.*>|\$\{.*\}|\$\(.*\)|\{\{.*\}\}|%\(.*\)s)$`, v)
+
+placeholder(v) if lower(v) in {"changeme", "change-me", "example", "placeholder", "dummy", "xxx", "none", "null", "todo"}
 
 deny contains violation if {
 	some f in lib.dockerfiles
@@ -30,6 +42,7 @@ deny contains violation if {
 	secret_name(name)
 	value != ""
 	not startswith(value, "$")
+	not placeholder(value)
 	violation := {"msg": sprintf("%s sets %s to a literal value", [upper(i.cmd), name]), "path": f.path, "line": i.line}
 }
 
@@ -39,5 +52,6 @@ deny contains violation if {
 	secret_name(lib.text(e.name))
 	is_string(e.value)
 	e.value != ""
+	not placeholder(e.value)
 	violation := lib.result(f, doc, array.concat(p, ["env", j, "value"]), sprintf("container %s sets %s to a literal value", [c.name, e.name]))
 }
