@@ -196,7 +196,7 @@ class SemgrepScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         limit = _max_target_bytes(self.config.tool("semgrep").args)
-        too_big = set()
+        too_big: set[str] = set()
         for rel in run.files:
             size = _size(run.target / rel)
             if limit and size > limit and not generated_code(rel):
@@ -237,9 +237,10 @@ def unread_names(files: Sequence[str]) -> dict[str, str]:
 
 # semgrep leaves out files over `--max-target-bytes` (1 MB unless set) without a word in its SARIF; a file
 # it cannot parse (all of it, or, for languages it parses with recovery, a part), or on which a rule runs
-# out of time (`--timeout`, 5 s per rule and file unless set), it names only in its run's notifications. Each such file is a low finding saying what
-# was not checked (generated and minified code, which guard skips on purpose, excepted; a Helm chart's
-# templates are Go templates, which semgrep's YAML parser cannot read: trivy checks them rendered).
+# out of time (`--timeout`, 5 s per rule and file unless set), it names only in its run's notifications.
+# Each such file is a low finding saying what was not checked (generated and minified code, which guard
+# skips on purpose, excepted; a Helm chart's templates are Go templates, which semgrep's YAML parser
+# cannot read: trivy checks them rendered).
 _DEFAULT_MAX_TARGET_BYTES = 1_000_000
 NOT_CHECKED = Rule(id="semgrep/file-not-checked", name="file-not-checked",
                    short_description="semgrep: file not checked, or not by every rule",
@@ -281,8 +282,9 @@ def unchecked(doc: Any, copies: Mapping[str, str], rules: Mapping[str, PackRule]
 
 def _gap(rel: str, gap: Gap) -> Finding:
     if gap.unparsed:
-        message, line = (f"semgrep could not parse {rel} ({gap.unparsed}): its rules did not check what it could "
-                         "not parse (for some languages, e.g. YAML, the whole file)"), int(gap.unparsed.rsplit(" ", 1)[1])
+        line = int(gap.unparsed.rsplit(" ", 1)[1])
+        message = (f"semgrep could not parse {rel} ({gap.unparsed}): its rules did not check what it could not "
+                   "parse (for some languages, e.g. YAML, the whole file)")
     else:
         kinds = sorted(set(gap.stopped.values()))
         message, line = (f"semgrep did not finish checking {rel}: {len(gap.stopped)} rule(s) stopped "

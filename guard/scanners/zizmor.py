@@ -78,10 +78,9 @@ class ZizmorScanner(ToolScanner):
         lines: dict[str, list[str]] = {}
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _waived_inline(_complete(item.finding), run.target, lines)
-        if not quiet(self.config.tool("zizmor").args):
-            log = _log(run.stderr)
-            for rel in not_completed(log, run.files):
-                yield _not_checked(rel, log)
+        log = _log(run.stderr)
+        for rel in not_completed(log, run.files):
+            yield _not_checked(rel, log)
 
 
 NOT_CHECKED = Rule(id="zizmor/file-not-checked", name="file-not-checked",
@@ -94,11 +93,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _COMPLETED = re.compile(r"\bcompleted (?P<path>\S.*?)\s*$", re.MULTILINE)
 
 
-def quiet(args: Sequence[str]) -> bool:
-    """Whether the config's args silence zizmor's log (its `completed` lines with it)."""
-    return any(a in ("-q", "--quiet") for a in args)
-
-
 def _log(path: Path) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -108,8 +102,11 @@ def _log(path: Path) -> str:
 
 
 def not_completed(log: str, files: Sequence[str]) -> list[str]:
-    """The inputs zizmor's log does not say it completed auditing."""
+    """The inputs zizmor's log does not say it completed auditing (none when the log holds neither a
+    `completed` nor a warning line: it was silenced, e.g. by `-q` among the config's args)."""
     done = {m["path"] for m in _COMPLETED.finditer(log)}
+    if not done and "WARN" not in log:
+        return []
     return [rel for rel in files if rel not in done and not any(d.endswith("/" + rel) for d in done)]
 
 

@@ -36,3 +36,11 @@ def test_valid_inputs_are_all_audited(tmp_path: Path) -> None:
         ".github/dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"
         "    schedule: {interval: weekly}\n"})
     assert not [f for f in run.findings if f.rule_id == "zizmor/file-not-checked"]
+
+
+def test_a_silenced_log_reports_nothing_missing(tmp_path: Path) -> None:
+    """With `-q` zizmor logs nothing, so its log cannot say what it left out: no guess either way."""
+    (tmp_path / ".guard.yaml").write_text("tools:\n  zizmor: {args: [-q]}\n")
+    run = scanned(ZizmorScanner, tmp_path, {".github/workflows/ok.yml": INJECTION})
+    assert not [f for f in run.findings if f.rule_id == "zizmor/file-not-checked"]
+    assert [f for f in run.findings if f.rule_id == "zizmor/template-injection"]
