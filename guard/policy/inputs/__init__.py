@@ -15,17 +15,20 @@ from guard.policy.base import InputError
 from guard.policy.inputs.dockerfile import load_dockerfile
 from guard.policy.inputs.parsecache import MISS, ParseCache
 from guard.policy.inputs.structured import Document, load_json, load_yaml, parse_json
+from guard.policy.inputs.terraform_json import load_terraform_json
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _STRUCTURED = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".template": "yaml"}
 
 
 def config_kind(path: str) -> str | None:
-    """The parser for `path` by name: terraform, dockerfile, json, yaml; None for other files."""
+    """The parser for `path` by name: terraform, terraform_json, dockerfile, json, yaml; None for other files."""
     name = PurePosixPath(path).name
     lower = name.lower()
     if lower.endswith(".tf"):
         return "terraform"
+    if lower.endswith(".tf.json"):
+        return "terraform_json"
     if lower in ("dockerfile", "containerfile") or lower.endswith(".dockerfile") or lower.startswith("dockerfile."):
         return "dockerfile"
     return _STRUCTURED.get(PurePosixPath(lower).suffix)
@@ -61,7 +64,7 @@ def build_config_input(target: Path, files: Sequence[str], cache: ParseCache | N
 
 
 # what a file of each parser kind can turn out to be once its content is read
-_BECOMES = {"terraform": {"terraform"}, "dockerfile": {"dockerfile"},
+_BECOMES = {"terraform": {"terraform"}, "terraform_json": {"terraform"}, "dockerfile": {"dockerfile"},
             "json": {"json", "cloudformation", "kubernetes"}, "yaml": {"yaml", "cloudformation", "kubernetes"}}
 
 
@@ -92,6 +95,8 @@ def parse_file(path: str, text: str, kind: str) -> dict[str, Any] | None:
         from guard.policy.inputs.terraform import load_terraform  # python-hcl2 and lark: only for Terraform
 
         return {**base, "kind": "terraform", **load_terraform(path, text)}
+    if kind == "terraform_json":
+        return {**base, "kind": "terraform", **load_terraform_json(path, text)}
     if kind == "dockerfile":
         return {**base, "kind": "dockerfile", **load_dockerfile(path, text)}
     docs = load_json(path, text) if kind == "json" else load_yaml(path, text)

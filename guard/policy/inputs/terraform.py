@@ -95,7 +95,7 @@ def load_terraform(path: str, text: str) -> dict[str, Any]:
                     "labels": labels,
                     "line": line,
                     "end_line": end_line,
-                    "config": _decode(config),
+                    "config": decoded(config),
                     "lines": lines,
                 }
                 if block_type in ("resource", "data") and len(labels) == 2:
@@ -123,17 +123,18 @@ def _flatten(block_type: str, entry: Any) -> list[tuple[list[str], Any]]:
     return out
 
 
-def _decode(value: Any) -> Any:
+def decoded(value: Any) -> Any:
+    """`value` with `${jsonencode(...)}` literals decoded to the values they encode."""
     if isinstance(value, dict):
-        return {k: _decode(v) for k, v in value.items()}
+        return {k: decoded(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v) for v in value]
+        return [decoded(v) for v in value]
     if isinstance(value, str) and (m := _JSONENCODE.match(value)):
         try:
-            decoded = _values(f"v = {m.group(1)}\n")["v"]
+            encoded = _values(f"v = {m.group(1)}\n")["v"]
         except (LarkError, ValueError, KeyError, TypeError):
             return value
-        return _decode(decoded)
+        return decoded(encoded)
     return value
 
 

@@ -27,8 +27,8 @@ deny contains violation if {
 deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_instance")
 	some dev in ["root_block_device", "ebs_block_device"]
-	some i, d in object.get(r.config, dev, [])
-	not lib.is_true(object.get(d, "encrypted", false))
+	some i, d in lib.items(object.get(r.config, dev, []))
+	not lib.is_true(lib.get(d, "encrypted", false))
 	violation := lib.result(f, r, [dev, i, "encrypted"], sprintf("%s.%s is not encrypted", [r.address, dev]))
 }
 

@@ -34,8 +34,8 @@ deny contains violation if {
 
 deny contains violation if {
 	some [f, r] in lib.tf_resources("aws_cloudfront_distribution")
-	some i, v in object.get(r.config, "viewer_certificate", [])
-	v.minimum_protocol_version in old_cloudfront
+	some i, v in lib.items(object.get(r.config, "viewer_certificate", []))
+	lib.get(v, "minimum_protocol_version", "") in old_cloudfront
 	violation := lib.result(f, r, ["viewer_certificate", i, "minimum_protocol_version"], sprintf("%s allows %s", [r.address, v.minimum_protocol_version]))
 }
 

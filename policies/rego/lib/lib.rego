@@ -60,9 +60,10 @@ is_false(v) if v == "false"
 # Type-safe reading of what a document holds (anything: `containers:` left empty is null, a
 # CloudFormation macro's Tags a string). regorus, unlike OPA by default, makes a built-in given the
 # wrong type and `some .. in` over a non-collection an error, which fails the whole policy run.
-# items(v): v when an array, else []. get(v, key, fallback): object.get when v is an object, else
-# fallback. text(v): v when a string, else "".
-items(v) := v if is_array(v) else := []
+# items(v): v when an array, [v] when an object (Terraform JSON writes a single nested block as one
+# object), else []. get(v, key, fallback): object.get when v is an object, else fallback. text(v): v when
+# a string, else "".
+items(v) := v if is_array(v) else := [v] if is_object(v) else := []
 
 get(v, key, fallback) := object.get(v, key, fallback) if is_object(v) else := fallback
 
