@@ -29,6 +29,7 @@ from guard.sarif.read import results
 from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_sarif_output, match_any, unless_set
 from guard.scanners.distinfo import dist_version
 from guard.scanners.generated import generated_code
+from guard.scanners.testcode import is_test_code
 
 _SEMGREP_LEVEL = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW, "INVENTORY": Severity.INFO,
                   "EXPERIMENT": Severity.INFO, "CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH,
@@ -70,6 +71,8 @@ class PackRule:
     languages: tuple[str, ...]
     references: tuple[str, ...]
     source: str
+    in_tests: str | None = None  # metadata `guard-in-tests`: why a finding in test code is waived
+
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -121,7 +124,8 @@ def load_rules(docs: Mapping[Path, Mapping[str, Any]]) -> dict[str, PackRule]:
             rules[str(raw["id"])] = PackRule(
                 id=str(raw["id"]), message=" ".join(str(raw.get("message", "")).split()), severity=severity,
                 severity_source=source, cwe=cwe, languages=tuple(str(x).lower() for x in raw.get("languages") or ()),
-                references=tuple(str(r) for r in refs if isinstance(r, str)), source=str(path))
+                references=tuple(str(r) for r in refs if isinstance(r, str)), source=str(path),
+                in_tests=str(meta["guard-in-tests"]) if meta.get("guard-in-tests") else None)
     return rules
 
 
@@ -363,6 +367,8 @@ def _complete(f: Finding, suppression: str | None, rules: Mapping[str, PackRule]
     props = dict(f.properties)
     if suppression:
         props["inline_waiver"] = f"nosemgrep on the line ({suppression})"
+    elif pack is not None and pack.in_tests and f.location is not None and is_test_code(f.location.path):
+        props["inline_waiver"] = f"guard: {pack.in_tests}"
     if pack is None:
         rule = replace(f.rule, id=rid, name=rid)
         return replace(f, rule=rule, properties=props)

@@ -100,3 +100,15 @@ def test_rules_that_run_out_of_time_on_a_file_are_reported(tmp_path: Path) -> No
     gaps = [f for f in run.findings if f.rule_id == "semgrep/file-not-checked"]
     assert [g.location.path for g in gaps] == ["busy.py"]
     assert "timeout" in gaps[0].message and "guard.python.os-command-injection" in gaps[0].message
+
+
+@pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
+def test_sound_test_practice_is_waived_in_test_code_only(tmp_path: Path) -> None:
+    """TLS checks off against a local test server (gin: four in its tests) are waived with the rule's
+    `guard-in-tests` reason in test code, and still gate in code that ships."""
+    go = 'package web\n\nimport "crypto/tls"\n\nvar config = &tls.Config{InsecureSkipVerify: true}\n'
+    run = scanned(SemgrepScanner, tmp_path, {"web/client.go": go, "web/client_test.go": go})
+    skip = {f.location.path: f.properties.get("inline_waiver") for f in run.findings
+            if f.rule_id == "guard.go.tls-insecure-skip-verify"}
+    assert skip["web/client.go"] is None
+    assert skip["web/client_test.go"].startswith("guard: test code reaching a local test server")
