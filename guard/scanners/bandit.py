@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from guard.files import relativize
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import results
 from guard.scanners.bandit_tests import BANDIT_TESTS
-from guard.scanners.base import Invocation, ToolScanner, load_sarif_output
+from guard.scanners.base import Invocation, ToolScanner, coverage_rule, load_sarif_output, not_checked
 from guard.scanners.testcode import is_test_code
 
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW, "UNDEFINED": Severity.INFO}
@@ -54,17 +54,16 @@ class BanditScanner(ToolScanner):
         doc = load_sarif_output(run, run.workdir / OUTPUT, self.name, ok_codes=(0, 1))
         for rel, reason in skipped(doc, run.target).items():
             if rel in run.files:
-                yield _not_checked(run.target, rel, reason)
+                yield _skipped(run.target, rel, reason)
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             yield _complete(item.finding, run.target)
 
 
-NOT_CHECKED = Rule(id="bandit/file-not-checked", name="file-not-checked",
-                   short_description="bandit: file not checked (it could not parse it)",
-                   full_description="bandit skips a file it cannot parse as Python (Python 2 code, a syntax error, "
-                                    "null bytes), reporting no result for it.",
-                   help_text="Fix the syntax (or port the file to Python 3), exclude a file that is not Python, or "
-                             "waive this finding with a reason.", tags=("sast", "coverage"))
+NOT_CHECKED = coverage_rule("bandit/file-not-checked", "bandit: file not checked (it could not parse it)",
+                            "bandit skips a file it cannot parse as Python (Python 2 code, a syntax error, null "
+                            "bytes), reporting no result for it.",
+                            "Fix the syntax (or port the file to Python 3), exclude a file that is not Python, or "
+                            "waive this finding with a reason.", "sast")
 
 
 def skipped(doc: Any, root: Path) -> dict[str, str]:
@@ -90,7 +89,7 @@ def _note_paths(note: Any, root: Path) -> list[str]:
     return [rel for uri in uris if isinstance(uri, str) and (rel := relativize(uri, root)) is not None]
 
 
-def _not_checked(root: Path, rel: str, reason: str) -> Finding:
+def _skipped(root: Path, rel: str, reason: str) -> Finding:
     """bandit skipped `rel`: the finding names where (and why) Python's own parser stops on it."""
     line, why = 1, reason
     try:
@@ -99,9 +98,7 @@ def _not_checked(root: Path, rel: str, reason: str) -> Finding:
         line, why = exc.lineno or 1, f"{reason}: {exc.msg}"
     except (OSError, ValueError) as exc:
         why = f"{reason}: {exc}"
-    return Finding(tool="bandit", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.SAST,
-                   message=f"bandit did not check {rel} ({why}, line {line})", location=Location(rel, line, line),
-                   found_by=("bandit",), severity_source="guard-table")
+    return not_checked(NOT_CHECKED, Category.SAST, rel, line, f"bandit did not check {rel} ({why}, line {line})")
 
 
 def _complete(f: Finding, root: Path) -> Finding:

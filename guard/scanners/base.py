@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence, TypeVar, runtime_checkable
 
-from guard.model import Category, Finding, Rule
+from guard.model import Category, Finding, Location, Rule, Severity
 
 if TYPE_CHECKING:
     from guard.config import Config
@@ -318,3 +318,16 @@ def findings_sorted(findings: Iterable[Finding]) -> list[Finding]:
             f.rule_id,
         ),
     )
+
+
+def coverage_rule(rule_id: str, short: str, full: str, help_text: str, *tags: str) -> Rule:
+    """The rule of a tool's findings about files it was given and did not check (`tool/name`, tagged `coverage`)."""
+    return Rule(id=rule_id, name=rule_id.split("/", 1)[1], short_description=short, full_description=full,
+                help_text=help_text, tags=(*tags, "coverage"))
+
+
+def not_checked(rule: Rule, category: Category, rel: str, line: int, message: str) -> Finding:
+    """A low finding of a `coverage_rule` at `rel`: what its tool did not check there, and why."""
+    tool = rule.id.split("/", 1)[0]
+    return Finding(tool=tool, rule=rule, severity=Severity.LOW, category=category, message=message,
+                   location=Location(rel, line, line), found_by=(tool,), severity_source="guard-table")

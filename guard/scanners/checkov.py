@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.helm import Charts, chart_files, helm_client
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import Category, Finding, Location, Rule
 from guard.scanners.base import (
-    VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, per_selection,
+    VIEW, Invocation, ScannerError, ToolScanner, coverage_rule, lay_out, load_json_output, match_any, not_checked,
+    per_selection,
 )
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
@@ -241,12 +242,11 @@ def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable
 _TAGGED_TYPE = re.compile(r"""^[ \t]*Type:[ \t]*!|"Type"\s*:\s*[{\[]""", re.MULTILINE)  # YAML tag, JSON object
 _TEMPLATE_MARK = re.compile(r"""^[ \t]*(?:Resources|AWSTemplateFormatVersion):"""
                             r"""|"(?:Resources|AWSTemplateFormatVersion)"\s*:""", re.MULTILINE)
-UNREAD = Rule(id="checkov/template-not-checked", name="template-not-checked",
-              short_description="checkov: CloudFormation template not checked",
-              full_description="A resource Type that is not a string (a template preprocessor's module) stops "
-                               "checkov's whole run, so guard leaves the template out of checkov's scan.",
-              help_text="Expand the template with its preprocessor (e.g. `rain pkg`) and scan the output, or "
-                        "waive this finding with a reason.", tags=("iac", "coverage"))
+UNREAD = coverage_rule("checkov/template-not-checked", "checkov: CloudFormation template not checked",
+                       "A resource Type that is not a string (a template preprocessor's module) stops checkov's "
+                       "whole run, so guard leaves the template out of checkov's scan.",
+                       "Expand the template with its preprocessor (e.g. `rain pkg`) and scan the output, or waive "
+                       "this finding with a reason.", "iac")
 
 
 def unreadable_templates(target: Path, files: Sequence[str]) -> dict[str, int]:
@@ -275,28 +275,26 @@ def chart_templates(target: Path, files: Sequence[str], charts: Charts | None = 
     return found
 
 
-UNRENDERED = Rule(id="checkov/chart-not-rendered", name="chart-not-rendered",
-                  short_description="checkov: Helm chart not checked (no Helm client to render it)",
-                  full_description="checkov checks a Helm chart's templates only as the chart rendered by the `helm` "
-                                   "client (version 3 or 4) on PATH; without one it checks none of them.",
-                  help_text="Install Helm 3 or 4 where guard runs (`helm` on PATH), or waive this finding with a "
-                            "reason (trivy renders charts by itself).", tags=("iac", "coverage"))
+UNRENDERED = coverage_rule("checkov/chart-not-rendered",
+                           "checkov: Helm chart not checked (no Helm client to render it)",
+                           "checkov checks a Helm chart's templates only as the chart rendered by the `helm` client "
+                           "(version 3 or 4) on PATH; without one it checks none of them.",
+                           "Install Helm 3 or 4 where guard runs (`helm` on PATH), or waive this finding with a "
+                           "reason (trivy renders charts by itself).", "iac")
 
 
 def _unrendered(chart: str, templates: Sequence[str]) -> Finding:
     shown = ", ".join(templates[:3]) + (f" and {len(templates) - 3} more" if len(templates) > 3 else "")
     name = "the chart at the top of the repository" if chart == "." else f"the chart in {chart}/"
-    return Finding(tool="checkov", rule=UNRENDERED, severity=Severity.LOW, category=Category.IAC,
-                   message=f"checkov did not check {len(templates)} template(s) of {name} ({shown}): it renders a "
-                           "chart with the `helm` client, and no Helm 3 or 4 is on PATH",
-                   location=Location(templates[0], 1, 1), found_by=("checkov",), severity_source="guard-table")
+    return not_checked(UNRENDERED, Category.IAC, templates[0], 1,
+                       f"checkov did not check {len(templates)} template(s) of {name} ({shown}): it renders a chart "
+                       "with the `helm` client, and no Helm 3 or 4 is on PATH")
 
 
-NOT_PARSED = Rule(id="checkov/file-not-checked", name="file-not-checked",
-                  short_description="checkov: file not checked (it could not parse it)",
-                  full_description="checkov skips a file it cannot parse, listing it only among its parsing errors.",
-                  help_text="Fix the file's syntax (`terraform validate`, a YAML linter), or waive this finding with "
-                            "a reason.", tags=("iac", "coverage"))
+NOT_PARSED = coverage_rule("checkov/file-not-checked", "checkov: file not checked (it could not parse it)",
+                           "checkov skips a file it cannot parse, listing it only among its parsing errors.",
+                           "Fix the file's syntax (`terraform validate`, a YAML linter), or waive this finding with a "
+                           "reason.", "iac")
 
 
 def _unparsed(paths: Any, view: Path, renamed: Mapping[str, str]) -> list[str]:
@@ -310,17 +308,14 @@ def _unparsed(paths: Any, view: Path, renamed: Mapping[str, str]) -> list[str]:
 
 
 def _not_parsed(rel: str, framework: str) -> Finding:
-    return Finding(tool="checkov", rule=NOT_PARSED, severity=Severity.LOW, category=Category.IAC,
-                   message=f"checkov did not check {rel}: it could not parse it, so none of its {framework} checks "
-                           "read it", location=Location(rel, 1, 1), found_by=("checkov",),
-                   severity_source="guard-table")
+    return not_checked(NOT_PARSED, Category.IAC, rel, 1,
+                       f"checkov did not check {rel}: it could not parse it, so none of its {framework} checks read it")
 
 
 def _unread(rel: str, line: int) -> Finding:
-    return Finding(tool="checkov", rule=UNREAD, severity=Severity.LOW, category=Category.IAC,
-                   message=f"checkov did not check {rel}: the resource Type at line {line} is not a string (a "
-                           "template preprocessor's module), which stops checkov's whole run",
-                   location=Location(rel, line, line), found_by=("checkov",), severity_source="guard-table")
+    return not_checked(UNREAD, Category.IAC, rel, line,
+                       f"checkov did not check {rel}: the resource Type at line {line} is not a string (a template "
+                       "preprocessor's module), which stops checkov's whole run")
 
 
 def _rule(check_id: str, title: str | None = None, guideline: str | None = None) -> Rule:

@@ -24,9 +24,11 @@ import yaml
 
 from guard.helm import Charts
 from guard.paths import builtin_dir
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import results
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_sarif_output, match_any, unless_set
+from guard.scanners.base import (
+    Invocation, ScannerError, ToolScanner, coverage_rule, load_sarif_output, match_any, not_checked, unless_set,
+)
 from guard.scanners.distinfo import dist_version
 from guard.scanners.generated import generated_code
 from guard.scanners.testcode import is_test_code
@@ -246,14 +248,13 @@ def unread_names(files: Sequence[str]) -> dict[str, str]:
 # skips on purpose, excepted; a Helm chart's templates are Go templates, which semgrep's YAML parser
 # cannot read: trivy checks them rendered).
 _DEFAULT_MAX_TARGET_BYTES = 1_000_000
-NOT_CHECKED = Rule(id="semgrep/file-not-checked", name="file-not-checked",
-                   short_description="semgrep: file not checked, or not by every rule",
-                   full_description="semgrep skips a file larger than --max-target-bytes or one it cannot parse, and "
-                                    "stops a rule that runs out of time on a file, reporting no result for them.",
-                   help_text="Over the size limit: raise it (`tools.semgrep.args: [--max-target-bytes=5000000]`, 0 for "
-                             "none). Not parsed: fix the syntax, or exclude a file that is not the language its name "
-                             "says. A rule out of time: raise `--timeout` (seconds per rule and file, 0 for none). Or "
-                             "waive this finding with a reason.", tags=("sast", "coverage"))
+NOT_CHECKED = coverage_rule("semgrep/file-not-checked", "semgrep: file not checked, or not by every rule",
+                            "semgrep skips a file larger than --max-target-bytes or one it cannot parse, and stops a "
+                            "rule that runs out of time on a file, reporting no result for them.",
+                            "Over the size limit: raise it (`tools.semgrep.args: [--max-target-bytes=5000000]`, 0 for "
+                            "none). Not parsed: fix the syntax, or exclude a file that is not the language its name "
+                            "says. A rule out of time: raise `--timeout` (seconds per rule and file, 0 for none). Or "
+                            "waive this finding with a reason.", "sast")
 _SYNTAX = re.compile(r"^(?P<kind>[\w ]*error) at line (?P<path>.+?):(?P<line>\d+):", re.IGNORECASE)
 _STOPPED = re.compile(r"^(?P<kind>[\w ]+?) when running (?P<rule>\S+) on (?P<path>.+?):\s*$", re.MULTILINE)
 
@@ -293,8 +294,7 @@ def _gap(rel: str, gap: Gap) -> Finding:
         kinds = sorted(set(gap.stopped.values()))
         message, line = (f"semgrep did not finish checking {rel}: {len(gap.stopped)} rule(s) stopped "
                          f"({', '.join(k.lower() for k in kinds)}): {', '.join(sorted(gap.stopped))}"), 1
-    return Finding(tool="semgrep", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.SAST, message=message,
-                   location=Location(rel, line, line), found_by=("semgrep",), severity_source="guard-table")
+    return not_checked(NOT_CHECKED, Category.SAST, rel, line, message)
 
 
 def _max_target_bytes(args: Sequence[str]) -> int:
@@ -318,10 +318,8 @@ def _size(path: Path) -> int:
 
 
 def _too_big(rel: str, size: int, limit: int) -> Finding:
-    return Finding(tool="semgrep", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.SAST,
-                   message=f"semgrep did not check {rel}: {size:,} bytes, over its --max-target-bytes limit of "
-                           f"{limit:,}", location=Location(rel, 1, 1), found_by=("semgrep",),
-                   severity_source="guard-table")
+    return not_checked(NOT_CHECKED, Category.SAST, rel, 1,
+                       f"semgrep did not check {rel}: {size:,} bytes, over its --max-target-bytes limit of {limit:,}")
 
 
 def _restore_paths(doc: Any, originals: Mapping[str, str]) -> None:

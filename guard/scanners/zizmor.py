@@ -16,9 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from guard.model import Category, Finding, Location, Rule, Severity
+from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import results
-from guard.scanners.base import Invocation, ToolScanner, load_sarif_output, source_lines, unless_set
+from guard.scanners.base import (
+    Invocation, ToolScanner, coverage_rule, load_sarif_output, not_checked, source_lines, unless_set,
+)
 from guard.scanners.distinfo import dist_version
 
 # zizmor audits (1.32) and the weakness each is about, for CWE tags and coverage.
@@ -80,15 +82,15 @@ class ZizmorScanner(ToolScanner):
             yield _waived_inline(_complete(item.finding), run.target, lines)
         log = _log(run.stderr)
         for rel in not_completed(log, run.files):
-            yield _not_checked(rel, log)
+            yield _left_out(rel, log)
 
 
-NOT_CHECKED = Rule(id="zizmor/file-not-checked", name="file-not-checked",
-                   short_description="zizmor: file not audited (not valid YAML, or not a valid workflow or action)",
-                   full_description="zizmor leaves out an input it cannot parse or that does not match the workflow, "
-                                    "action or Dependabot schema, with only a warning on its log.",
-                   help_text="Fix the file (actionlint's findings on it say what is wrong), or waive this finding "
-                             "with a reason.", tags=("ci", "github-actions", "coverage"))
+NOT_CHECKED = coverage_rule("zizmor/file-not-checked",
+                            "zizmor: file not audited (not valid YAML, or not a valid workflow or action)",
+                            "zizmor leaves out an input it cannot parse or that does not match the workflow, action "
+                            "or Dependabot schema, with only a warning on its log.",
+                            "Fix the file (actionlint's findings on it say what is wrong), or waive this finding with "
+                            "a reason.", "ci", "github-actions")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _COMPLETED = re.compile(r"\bcompleted (?P<path>\S.*?)\s*$", re.MULTILINE)
 
@@ -110,12 +112,10 @@ def not_completed(log: str, files: Sequence[str]) -> list[str]:
     return [rel for rel in files if rel not in done and not any(d.endswith("/" + rel) for d in done)]
 
 
-def _not_checked(rel: str, log: str) -> Finding:
+def _left_out(rel: str, log: str) -> Finding:
     said = [line.split("WARN", 1)[1].strip() for line in log.splitlines() if "WARN" in line and rel in line]
     why = f" ({said[0]})" if said else " (not valid YAML, or not a valid workflow or action)"
-    return Finding(tool="zizmor", rule=NOT_CHECKED, severity=Severity.LOW, category=Category.CI,
-                   message=f"zizmor did not audit {rel}{why}", location=Location(rel, 1, 1), found_by=("zizmor",),
-                   severity_source="guard-table")
+    return not_checked(NOT_CHECKED, Category.CI, rel, 1, f"zizmor did not audit {rel}{why}")
 
 
 _IGNORE = re.compile(r"#\s*zizmor:\s*ignore\[(?P<audits>[^\]]*)\]")

@@ -114,6 +114,7 @@ def test_the_built_in_pack_finds_the_same_problems(tmp_path: Path) -> None:
     entries, errors = build_config_input(tmp_path, files)
     assert not errors and [e["kind"] for e in entries["files"]] == ["terraform", "terraform"]
     run = run_policies(Config(), tmp_path, files, [], PolicyContext(str(tmp_path), None, None, ("soc2",), "high"))
-    found = {path: sorted({f.rule_id for f in run.findings if f.location and f.location.path == path}) for path in files}
+    found = {path: sorted({f.rule_id for f in run.findings if f.location and f.location.path == path})
+             for path in files}
     assert found["cdk/cdk.tf.json"] == found["hcl/main.tf"]
     assert {"GUARD-S3-002", "GUARD-NET-001", "GUARD-EBS-001", "GUARD-IAM-001"} <= set(found["hcl/main.tf"])

@@ -22,6 +22,7 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from guard.paths import cache_dir
 from guard.policy.base import InputError
+from guard.policy.inputs.tfblocks import block_entry, is_resource
 
 _OPTIONS = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False,
                                      preserve_heredocs=False)
@@ -88,22 +89,8 @@ def load_terraform(path: str, text: str) -> dict[str, Any]:
                     counters[block_type] = n + 1
                 key = (block_type, tuple(labels), n)
                 line, end_line, lines = positions.get(key, (1, 1, {}))
-                item = {
-                    "block": block_type,
-                    "type": labels[0] if labels else None,
-                    "name": labels[1] if len(labels) > 1 else (labels[0] if labels else None),
-                    "labels": labels,
-                    "line": line,
-                    "end_line": end_line,
-                    "config": decoded(config),
-                    "lines": lines,
-                }
-                if block_type in ("resource", "data") and len(labels) == 2:
-                    item["mode"] = "managed" if block_type == "resource" else "data"
-                    item["address"] = ".".join(labels) if block_type == "resource" else "data." + ".".join(labels)
-                    resources.append(item)
-                else:
-                    blocks.append(item)
+                item = block_entry(block_type, labels, line, end_line, decoded(config), lines)
+                (resources if is_resource(item) else blocks).append(item)
     return {"resources": resources, "blocks": blocks}
 
 

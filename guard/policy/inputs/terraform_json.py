@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from guard.policy.base import InputError
 from guard.policy.inputs.structured import load_json
+from guard.policy.inputs.tfblocks import block_entry, is_resource
 
 LABELS = {"resource": 2, "data": 2, "provider": 1, "module": 1, "variable": 1, "output": 1}
 _COMMENT = "//"
@@ -32,21 +33,14 @@ def load_terraform_json(path: str, text: str) -> dict[str, Any]:
             continue
         for labels, config, at in _blocks(value, LABELS.get(block_type, 0), [], block_type):
             if not isinstance(config, dict):
-                raise InputError(path, doc.lines.get(at, 1), f"invalid Terraform JSON: {block_type} block "
-                                 f"{'.'.join(labels) or ''} is not an object".replace("  ", " "))
+                raise InputError(path, doc.lines.get(at, 1),
+                                 f"invalid Terraform JSON: {' '.join([block_type, *labels])} is not an object")
             inner = {k: v for k, v in doc.lines.items() if k.startswith(at + ".")}
             line = doc.lines.get(at, 1)
-            item = {"block": block_type, "type": labels[0] if labels else None,
-                    "name": labels[1] if len(labels) > 1 else (labels[0] if labels else None), "labels": labels,
-                    "line": line, "end_line": max(inner.values(), default=line),
-                    "config": decoded({k: v for k, v in config.items() if k != _COMMENT}),
-                    "lines": {k[len(at) + 1:]: n for k, n in inner.items()}}
-            if block_type in ("resource", "data") and len(labels) == 2:
-                item["mode"] = "managed" if block_type == "resource" else "data"
-                item["address"] = ".".join(labels) if block_type == "resource" else "data." + ".".join(labels)
-                resources.append(item)
-            else:
-                blocks.append(item)
+            item = block_entry(block_type, labels, line, max(inner.values(), default=line),
+                               decoded({k: v for k, v in config.items() if k != _COMMENT}),
+                               {k[len(at) + 1:]: n for k, n in inner.items()})
+            (resources if is_resource(item) else blocks).append(item)
     return {"resources": resources, "blocks": blocks}
 
 
