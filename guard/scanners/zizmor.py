@@ -23,7 +23,8 @@ from guard.scanners.base import (
 )
 from guard.scanners.distinfo import dist_version
 
-# zizmor audits (1.32) and the weakness each is about, for CWE tags and coverage.
+# zizmor's audits (1.32: every one its binary documents) and the weakness each is about, for CWE tags and
+# coverage.
 AUDITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "artipacked": ("credential persistence through GitHub Actions artifacts", ("CWE-522",)),
     "bot-conditions": ("spoofable bot actor check", ("CWE-290",)),
@@ -51,6 +52,21 @@ AUDITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "use-trusted-publishing": ("prefer trusted publishing for authentication", ("CWE-522",)),
     "undocumented-permissions": ("permissions without explanatory comments", ()),
     "anonymous-definition": ("workflow or action definition without a name", ()),
+    "adhoc-packages": ("ad-hoc installation of packages", ("CWE-1357",)),
+    "archived-uses": ("action or reusable workflow from archived repository", ("CWE-1104",)),
+    "concurrency-limits": ("insufficient job-level concurrency limits", ("CWE-400",)),
+    "dependabot-cooldown": ("insufficient cooldown in Dependabot updates", ("CWE-1357",)),
+    "dependabot-execution": ("external code execution in Dependabot updates", ("CWE-829",)),
+    "github-app": ("dangerous use of GitHub App tokens", ("CWE-250",)),
+    "insecure-url-scheme": ("use of an insecure scheme within a URL", ("CWE-319",)),
+    "misfeature": ("usage of GitHub Actions misfeatures", ()),
+    "ref-version-mismatch": ("action's hash pin has mismatched or missing version comment", ("CWE-1357",)),
+    "secrets-outside-env": ("secrets referenced without a dedicated environment", ("CWE-200",)),
+    "self-repository": ("use GitHub's dedicated self-repository syntax", ()),
+    "superfluous-actions": ("action functionality is already included by the runner", ()),
+    "typosquat-uses": ("repository reference resembles a popular repository", ("CWE-829",)),
+    "unpinned-tools": ("action installs an unpinned external tool", ("CWE-1357",)),
+    "unsound-ternary": ("unsound pseudo-ternary expression", ()),
 }
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml", "action.yml", "action.yaml",
              ".github/dependabot.yml", ".github/dependabot.yaml")

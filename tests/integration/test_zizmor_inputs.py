@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guard.scanners.zizmor import ZizmorScanner
+from guard.scanners.zizmor import AUDITS, ZizmorScanner
 from guard.tools.envs import resolve
 from tests.conftest import scanned
 
@@ -44,3 +44,18 @@ def test_a_silenced_log_reports_nothing_missing(tmp_path: Path) -> None:
     run = scanned(ZizmorScanner, tmp_path, {".github/workflows/ok.yml": INJECTION})
     assert not [f for f in run.findings if f.rule_id == "zizmor/file-not-checked"]
     assert [f for f in run.findings if f.rule_id == "zizmor/template-injection"]
+
+
+def test_every_audit_reported_is_one_guard_knows(tmp_path: Path) -> None:
+    """Findings of zizmor 1.32's newer audits (an ad-hoc `npm install -g`, an action the runner already
+    covers) carry their own title and weakness, as the older ones do."""
+    workflow = ("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: npm install -g @angular/cli\n"
+                "      - uses: softprops/action-gh-release@da05d552573ad5aba039eaac05058a918a7bf631 # v2.2.2\n")
+    run = scanned(ZizmorScanner, tmp_path, {".github/workflows/release.yml": workflow})
+    audits = {f.rule.name for f in run.findings}
+    assert {"adhoc-packages", "superfluous-actions"} <= audits
+    assert audits <= set(AUDITS)
+    adhoc = next(f for f in run.findings if f.rule.name == "adhoc-packages")
+    assert adhoc.rule.short_description == "adhoc-packages: ad-hoc installation of packages"
+    assert adhoc.cwe == ("CWE-1357",)
