@@ -222,7 +222,7 @@ def _sequence(value: str) -> str | None:
 # a key naming a hash algorithm (or digest, checksum) holds a value of a digest's length. Keys that
 # also name a credential (`password_hash`, `token_sha256`) are not taken as digests of public files.
 _DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})  # MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512
-_DIGEST_KEY = re.compile(r"sha\d*|md5|blake2|digest|hash|checksum|etag", re.IGNORECASE)
+_DIGEST_KEY = re.compile(r"sha\d*|md5|blake2|digest|hash|checksum|etag|fingerprint|thumbprint", re.IGNORECASE)
 _CREDENTIAL_KEY = re.compile(r"pass|secret|token|key|auth|cred|salt|sign|hmac", re.IGNORECASE)
 
 
@@ -253,6 +253,7 @@ _SEPARATORS = re.compile(r"[/_.+=\-]+")
 _WORD = re.compile(r"(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+)[0-9]{0,2}|[0-9]+")
 _URL_SAFE = str.maketrans("-_", "+/")
 _ETAG = re.compile(r"[0-9a-f]{1,8}-[A-Za-z0-9+/]{27}")  # the `etag` package's: length in hex, base64 SHA-1
+_IPFS_CID = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}")  # CIDv0: base58 of a SHA-256 multihash
 
 
 def _not_random(value: str, start: int, end: int, text: str) -> str | None:
@@ -264,6 +265,8 @@ def _not_random(value: str, start: int, end: int, text: str) -> str | None:
         return "guard: made of words and numbers (a name or path), not random characters"
     if _ETAG.fullmatch(value):
         return "guard: an HTTP entity tag (a response body's length and hash), not a secret"
+    if _IPFS_CID.fullmatch(value):
+        return "guard: an IPFS content address (a public file's hash), not a secret"
     if _decoded(value).startswith(_SIGNATURES):
         return "guard: data written in base64 (a file format's signature), not a key"
     return _sequence(value)
@@ -322,6 +325,19 @@ def _code(text: str) -> Iterator[tuple[str, int, int]]:
             yield text[match.start():end], match.start(), end
 
 
+# A template's attribute binding holds an expression of the component's code, not a literal: Angular's
+# `[password]="password.value"`, Vue's `:token="authToken"` (juice-shop: seven keyword hits so).
+_BINDING = re.compile(r"""(?:\[[\w.-]+\]|\(\w[\w.-]*\)|(?<![\w-])(?::|v-bind:)[\w.-]+)=(["'])([^"'\n]*)\1""")
+
+
+def _bindings(text: str) -> Iterator[tuple[str, int, int]]:
+    return ((m.group(2), m.start(2), m.end(2)) for m in _BINDING.finditer(text))
+
+
+def _bound_expression(value: str, start: int, end: int, text: str) -> str:
+    return "guard: a template binding's expression (`[password]=\"password.value\"`), not a literal"
+
+
 def _code_not_value(value: str, start: int, end: int, text: str) -> str:
     return "guard: the value is code (a call or an index), not a literal"
 
@@ -347,7 +363,7 @@ _TYPE_RULE = re.compile(r"(?i)(?:hashed|encrypted|string|text|required|nullable|
 
 
 # A switch about a secret, not the secret: `ManageMasterUserPassword: true`, `GenerateSecret: false`.
-_SETTING = re.compile(r"(?i)true|false|yes|no|on|off|null|none|nil|~")
+_SETTING = re.compile(r"(?i)true|false|yes|no|on|off|null|none|nil|undefined|~")
 
 
 # A key that names where a secret is, not the secret: Kubernetes' `secretName: tls-cert` (and
@@ -451,7 +467,8 @@ _VALUE_RULES: dict[str, tuple[tuple[Candidates, Reason], ...]] = {
     "aws-access-key": ((_matches(_AWS_KEY_ID), _inside_blob),),
     "telegram-bot-token": ((_matches(_TELEGRAM), _words_not_token),),
     "base64-high-entropy-string": ((_matches(_BASE64_RUN), _not_random),),
-    "secret-keyword": ((_code, _code_not_value), (_assigned, _not_a_credential), (_image_tags, _image_tag),
+    "secret-keyword": ((_code, _code_not_value), (_bindings, _bound_expression), (_assigned, _not_a_credential),
+                       (_image_tags, _image_tag),
                        (_dynamic_references, _dynamic_reference), (_iam_actions, _iam_action)),
     "basic-auth-credentials": ((_passwords, _not_a_password),),
 }

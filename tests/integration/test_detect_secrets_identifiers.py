@@ -245,3 +245,31 @@ def test_generated_and_minified_code_is_left_to_trivy_which_finds_a_key_in_it(tm
     run = scanned(TrivyScanner, tmp_path, {"gen/demo.pb.go": f'package gen\n\nconst k = "{key}"\n'})
     assert [(f.location.path, f.location.start_line) for f in run.findings if "aws" in f.rule.id.lower()] == [
         ("gen/demo.pb.go", 3)]
+
+
+@pytest.mark.skipif(resolve("detect-secrets") is None, reason="detect-secrets not installed")
+def test_bindings_fingerprints_content_addresses_and_undefined_are_waived(tmp_path: Path) -> None:
+    """juice-shop's: Angular attribute bindings, an OpenPGP key's fingerprint, an IPFS content address,
+    a comparison with the string 'undefined'. The same keys with real values stay findings."""
+    run = scanned(DetectSecretsScanner, tmp_path, {
+        "web/form.component.html": '<app-strength [password]="password.value"></app-strength>\n'
+                                   '<div [attr.data-test-totp-secret]="totpSecret"></div>\n'
+                                   '<my-login :password="form.password"></my-login>\n'
+                                   '<my-login password="Kx81bqLw9zQ-af"></my-login>\n',
+        "routes/change.ts": "if (newPassword === 'undefined') {}\nif (newPassword === 'Kx81bqLw9zQ-ag') {}\n",
+        ".well-known/csaf/provider-metadata.json": '{\n  "fingerprint": "19c01cb7157e4645e9e2c863062a85a8cbfbdcda",\n'
+                                                   '  "token": "8f3a2c9d4e5b6a7f8091a2b3c4d5e6f708192a3b"\n}\n',
+        "contracts/nft.sol": 'string constant metadataHash = "QmRad1vxT3soFMNx9j3bBmkABb4C86anY1f5XeonosHy3m";\n'
+                             'string constant apiKey = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2Fs";\n'})
+    waivers = {(f.location.path, f.location.start_line): f.properties.get("inline_waiver") for f in run.findings}
+    binding = "guard: a template binding's expression (`[password]=\"password.value\"`), not a literal"
+    assert waivers[("web/form.component.html", 1)] == binding
+    assert waivers[("web/form.component.html", 2)] == binding
+    assert waivers[("web/form.component.html", 3)] == binding
+    assert waivers[("web/form.component.html", 4)] is None  # a literal attribute: still a finding
+    assert waivers[("routes/change.ts", 1)].startswith("guard: a boolean or empty setting")
+    assert waivers[("routes/change.ts", 2)] is None
+    assert waivers[(".well-known/csaf/provider-metadata.json", 2)] == DIGEST
+    assert waivers[(".well-known/csaf/provider-metadata.json", 3)] is None
+    assert waivers[("contracts/nft.sol", 1)] == "guard: an IPFS content address (a public file's hash), not a secret"
+    assert waivers[("contracts/nft.sol", 2)] is None
