@@ -1,7 +1,9 @@
 """Cross-tool deduplication, DefectDojo-style.
 
 Two findings are the same problem when they share a vulnerability id (CVE/GHSA/... among rule id
-and aliases) or a CWE, and sit in the same file on overlapping lines — or, without a file, name
+and aliases) or a CWE (tools name one problem by a CWE or its MITRE parent: CWE-259 hard-coded password
+and CWE-798 hard-coded credentials, CWE-328 weak hash and CWE-327 broken algorithm), and sit in the
+same file on overlapping lines — or, without a file, name
 the same resource. Two infrastructure checks must share a topic instead of a CWE (`iac.topics` of
 their titles): they report whole resources, where one CWE covers several problems (CWE-250: root
 user, privilege escalation, capabilities); a code rule (semgrep's Kubernetes rules) and an
@@ -21,6 +23,19 @@ from guard.scanners.data.iac import same_topic, topics
 
 _ID_PREFIXES = ("CVE-", "GHSA-", "PYSEC-", "GO-", "OSV-", "RUSTSEC-")
 _Key = tuple[str | None, str, str]  # (path, "id" | "cwe" | "topic", the id, CWE or topic)
+# A CWE -> the MITRE parent (ChildOf) that tools report for the same problem; deduplication compares
+# findings by the parent.
+CWE_PARENT = {
+    "CWE-95": "CWE-94",    # eval injection: code injection
+    "CWE-78": "CWE-77",    # OS command injection: command injection
+    "CWE-328": "CWE-327",  # weak hash: broken or risky cryptographic algorithm
+    "CWE-916": "CWE-327",  # password hash with too little effort (ChildOf CWE-328)
+    "CWE-338": "CWE-330",  # weak PRNG: insufficiently random values
+    "CWE-259": "CWE-798",  # hard-coded password: hard-coded credentials
+    "CWE-23": "CWE-22",    # relative path traversal: path traversal
+    "CWE-36": "CWE-22",    # absolute path traversal: path traversal
+    "CWE-297": "CWE-295",  # certificate with host mismatch: improper certificate validation
+}
 
 
 def _ids(f: Finding) -> set[str]:
@@ -36,6 +51,12 @@ def _vulnerability_id(rule_id: str) -> str | None:
     """The rule id, upper-cased, when it names a vulnerability (many findings share a rule)."""
     upper = rule_id.upper()
     return upper if upper.startswith(_ID_PREFIXES) else None
+
+
+@lru_cache(maxsize=4096)
+def _families(cwes: tuple[str, ...]) -> frozenset[str]:
+    """The CWEs as deduplication compares them: each by its parent in `CWE_PARENT`, if any."""
+    return frozenset(CWE_PARENT.get(c, c) for c in cwes)
 
 
 def _topics(f: Finding) -> frozenset[str]:
@@ -57,7 +78,7 @@ def same_problem(a: Finding, b: Finding) -> bool:
         if infrastructure == 2:
             if not same_topic(_topics(a), _topics(b)):
                 return False
-        elif not set(a.cwe) & set(b.cwe):
+        elif not _families(a.cwe) & _families(b.cwe):
             return False
         elif infrastructure == 1 and Category.SECRET not in (a.category, b.category) \
                 and not same_topic(_topics(a), _topics(b)):
@@ -86,7 +107,7 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     having: dict[tuple[_Key, str], set[int]] = {}
     for f in findings:
         path = f.location.path if f.location else None
-        keys = [(path, "cwe", c) for c in f.cwe] if f.cwe else []
+        keys = [(path, "cwe", c) for c in _families(f.cwe)] if f.cwe else []
         if f.category in INFRASTRUCTURE:
             keys += [(path, "topic", t) for t in _topics(f)]
         if f.aliases or _vulnerability_id(f.rule.id) is not None:

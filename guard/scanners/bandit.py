@@ -2,8 +2,8 @@
 
 bandit runs with `--ignore-nosec` so that `# nosec` lines are still reported; guard then records
 them as inline waivers (honoured, but listed) instead of letting them vanish. In test code, an
-assert (B101) is the test's check and a password literal (B105-B107) is test data: those are inline
-waivers too (httpx: 1,300 of its 1,325 bandit findings were asserts in its tests). A file bandit
+assert (B101) is the test's check, a password literal (B105-B107) is test data and a Flask app in
+debug mode (B201) runs in the test client: those are inline waivers too (httpx: 1,300 of its 1,325 bandit findings were asserts in its tests). A file bandit
 skips (one it cannot parse: Python 2, a syntax error, null bytes) it names only in its SARIF's
 notifications: each is a low `bandit/file-not-checked` finding at the line Python's parser stops on.
 """
@@ -26,9 +26,13 @@ from guard.scanners.testcode import is_test_code
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW, "UNDEFINED": Severity.INFO}
 _NOSEC = re.compile(r"#\s*nosec\b(?:[:\s]+(?P<ids>[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*))?", re.IGNORECASE)
 OUTPUT = "bandit.sarif"
+# bandit names eval and exec CWE-78 (OS command injection); they run Python code, not a shell: CWE-95 (eval
+# injection), as MITRE and the other tools name it (semgrep's code-injection rule merges with them so).
+CWE_CORRECTED = {"B102": ("CWE-95",), "B307": ("CWE-95",)}
 _IN_TESTS = {
     "B101": "guard: an assert in test code is the test's check (B101 is about asserts that `python -O` removes)",
     **dict.fromkeys(("B105", "B106", "B107"), "guard: a password literal in test code (test data), not a credential"),
+    "B201": "guard: a test's app in debug mode, run by the test client in process (it serves no one)",
 }
 
 
@@ -113,7 +117,7 @@ def _complete(f: Finding, root: Path) -> Finding:
         help_text=f"{f.message} (bandit test {f.rule.id}, {f.rule.name}). See the bandit documentation for fixes.",
         help_uri=f.rule.help_uri,
         tags=f.rule.tags,
-        cwe=f.rule.cwe,
+        cwe=CWE_CORRECTED.get(f.rule.id, f.rule.cwe),
     )
     line = _source_line(root, f)
     match = _NOSEC.search(line) if line else None
@@ -121,7 +125,7 @@ def _complete(f: Finding, root: Path) -> Finding:
         props["inline_waiver"] = f"# nosec on the line ({match.group(0).strip()})"
     elif f.rule.id in _IN_TESTS and f.location is not None and is_test_code(f.location.path):
         props["inline_waiver"] = _IN_TESTS[f.rule.id]
-    return replace(f, rule=rule, severity=severity, severity_source="tool", cwe=f.rule.cwe, properties=props)
+    return replace(f, rule=rule, severity=severity, severity_source="tool", cwe=rule.cwe, properties=props)
 
 
 def _source_line(root: Path, f: Finding) -> str:

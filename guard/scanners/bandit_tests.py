@@ -8,7 +8,7 @@ from __future__ import annotations
 
 BANDIT_TESTS: dict[str, tuple[str, str]] = {
     "B101": ("assert_used", "CWE-703"),
-    "B102": ("exec_used", "CWE-78"),
+    "B102": ("exec_used", "CWE-95"),  # bandit: CWE-78 (see bandit.CWE_CORRECTED)
     "B103": ("set_bad_file_permissions", "CWE-732"),
     "B104": ("hardcoded_bind_all_interfaces", "CWE-605"),
     "B105": ("hardcoded_password_string", "CWE-259"),
@@ -26,7 +26,7 @@ BANDIT_TESTS: dict[str, tuple[str, str]] = {
     "B304": ("ciphers", "CWE-327"),
     "B305": ("cipher_modes", "CWE-327"),
     "B306": ("mktemp_q", "CWE-377"),
-    "B307": ("eval", "CWE-78"),
+    "B307": ("eval", "CWE-95"),  # bandit: CWE-78 (see bandit.CWE_CORRECTED)
     "B308": ("mark_safe", "CWE-79"),
     "B310": ("urllib_urlopen", "CWE-22"),
     "B311": ("random", "CWE-330"),

@@ -191,3 +191,13 @@ def test_a_file_bandit_cannot_parse_is_reported_not_checked(tmp_path: Path) -> N
                      ("blob.py", "bandit/file-not-checked", 1)}
     legacy = next(f for f in run.findings if f.location.path == "legacy/tool.py")
     assert "Missing parentheses in call to 'print'" in legacy.message and legacy.severity.value == "low"
+
+
+def test_eval_and_exec_are_eval_injection_not_os_command_injection(tmp_path: Path) -> None:
+    """bandit names them CWE-78; they run Python code (CWE-95), as semgrep's rule for them says."""
+    from guard.scanners.bandit import BanditScanner
+    from tests.conftest import scanned
+
+    run = scanned(BanditScanner, tmp_path, {"calc.py": "eval(input())\nexec(input())\n"})
+    assert {(f.rule_id, f.cwe, f.rule.cwe) for f in run.findings} == {("B307", ("CWE-95",), ("CWE-95",)),
+                                                                      ("B102", ("CWE-95",), ("CWE-95",))}

@@ -42,6 +42,22 @@ def test_no_merge_without_shared_weakness_or_overlap_or_across_files():
     assert len(dedup([base, f("checkov", "B", ("CWE-311",))])) == 2
 
 
+def test_a_cwe_and_its_parent_name_one_problem():
+    """flask: bandit's exec (CWE-95 once corrected) and semgrep's code injection (CWE-94's child), bandit's
+    SHA-1 (CWE-327) and semgrep's weak hash (CWE-328); bandit's hard-coded password (CWE-259) and a
+    credential rule (CWE-798). Unrelated CWEs on one line stay apart."""
+    def code(tool: str, cwe: str) -> Finding:
+        return f(tool, f"{tool}-{cwe}", (cwe,), path="app.py", lines=(7, 7), category=Category.SAST)
+
+    assert len(dedup([code("bandit", "CWE-327"), code("semgrep", "CWE-328")])) == 1
+    assert len(dedup([code("bandit", "CWE-259"), code("semgrep", "CWE-798")])) == 1
+    assert len(dedup([code("bandit", "CWE-94"), code("semgrep", "CWE-95")])) == 1
+    (merged,) = dedup([code("bandit", "CWE-327"), code("semgrep", "CWE-328")])
+    assert merged.cwe == ("CWE-327", "CWE-328")  # the tools' own CWEs are kept
+    assert len(dedup([code("bandit", "CWE-78"), code("semgrep", "CWE-89")])) == 2
+    assert len(dedup([code("bandit", "CWE-95"), code("semgrep", "CWE-78")])) == 2
+
+
 def test_each_result_lands_in_exactly_one_group():
     ckv1 = f("checkov", "CKV_AWS_19", ("CWE-311",))
     ckv2 = f("checkov", "CKV_AWS_145", ("CWE-311",))
@@ -161,7 +177,8 @@ def _dedup_trying_every_group(findings: list[Finding]) -> list[list[Finding]]:
 @settings(max_examples=300, deadline=None, derandomize=not os.environ.get("GUARD_FUZZ_RANDOM"))
 @given(st.lists(st.tuples(st.sampled_from(["checkov", "trivy", "semgrep"]), st.sampled_from(["a.tf", "b.tf", None]),
                           st.integers(1, 12), st.integers(0, 4),
-                          st.lists(st.sampled_from(["CWE-311", "CWE-284", "CWE-89"]), max_size=2, unique=True),
+                          st.lists(st.sampled_from(["CWE-311", "CWE-284", "CWE-89", "CWE-798", "CWE-259"]), max_size=2,
+                                   unique=True),
                           st.sampled_from([(), ("CVE-2024-1",), ("GHSA-x",)]), st.sampled_from([None, "r1", "r2"]),
                           st.sampled_from([ENCRYPTED, "Bucket is public", "Public and unencrypted", "Other"]),
                           st.sampled_from([Category.IAC, Category.SAST])),
