@@ -3,9 +3,10 @@
 bandit runs with `--ignore-nosec` so that `# nosec` lines are still reported; guard then records
 them as inline waivers (honoured, but listed) instead of letting them vanish. In test code, an
 assert (B101) is the test's check, a password literal (B105-B107) is test data and a Flask app in
-debug mode (B201) runs in the test client: those are inline waivers too (httpx: 1,300 of its 1,325 bandit findings were asserts in its tests). A file bandit
-skips (one it cannot parse: Python 2, a syntax error, null bytes) it names only in its SARIF's
-notifications: each is a low `bandit/file-not-checked` finding at the line Python's parser stops on.
+debug mode (B201) runs in the test client: those are inline waivers too (httpx: 1,300 of its 1,325
+bandit findings were asserts in its tests). A file bandit skips (one it cannot parse: Python 2, a
+syntax error, null bytes) it names only in its SARIF's notifications: each is a low
+`bandit/file-not-checked` finding at the line Python's parser stops on.
 """
 
 from __future__ import annotations
