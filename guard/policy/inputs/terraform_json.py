@@ -9,6 +9,7 @@ with `lib.items`, which takes an object for a one-item list). `"//"` keys (comme
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any, Iterator
 
 from guard.policy.base import InputError
@@ -28,6 +29,7 @@ def load_terraform_json(path: str, text: str) -> dict[str, Any]:
         raise InputError(path, 1, "invalid Terraform JSON: the document is not an object")
     resources: list[dict[str, Any]] = []
     blocks: list[dict[str, Any]] = []
+    keys = sorted(doc.lines)  # a block's keys (`<its path>.<attribute path>`) are one run of these
     for block_type, value in doc.content.items():
         if block_type == _COMMENT:
             continue
@@ -35,7 +37,7 @@ def load_terraform_json(path: str, text: str) -> dict[str, Any]:
             if not isinstance(config, dict):
                 raise InputError(path, doc.lines.get(at, 1),
                                  f"invalid Terraform JSON: {' '.join([block_type, *labels])} is not an object")
-            inner = {k: v for k, v in doc.lines.items() if k.startswith(at + ".")}
+            inner = {k: doc.lines[k] for k in keys[bisect_left(keys, at + "."):bisect_left(keys, at + "/")]}
             line = doc.lines.get(at, 1)
             item = block_entry(block_type, labels, line, max(inner.values(), default=line),
                                decoded({k: v for k, v in config.items() if k != _COMMENT}),
