@@ -10,7 +10,8 @@ template), trivy scans a folder of copies of the selection and its context inste
 links). A finding of a module instance in a module read for context is reported at the call in a
 selected file that made it (`tfmodule.CallSites`); trivy reports a module's resource once per call
 making an instance of it, and those become one finding listing where each came from
-(`occurrences`). Secret values are already masked by trivy; guard redacts again. trivy drops what
+(`occurrences`). A Kubernetes manifest trivy could not read (it says nothing of it) is reported as not
+checked. Secret values are already masked by trivy; guard redacts again. trivy drops what
 an inline `trivy:ignore` comment covers without a trace, so when the files it checks hold such
 comments it scans copies with them made inert and guard applies them itself, as inline waivers
 (`trivy_ignore`).
@@ -26,12 +27,12 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from guard.helm import chart_files
+from guard.helm import Charts, chart_files
 from guard.model import Category, Finding, Location, Rule, Severity
 from guard.sarif.read import SarifError, parse, results
 from guard.scanners.base import (
-    NO_CONFIG, VIEW, Invocation, ScannerError, ToolScanner, lay_out, load_json_output, match_any, per_selection,
-    read_output, unless_set,
+    NO_CONFIG, VIEW, Invocation, ScannerError, ToolScanner, coverage_rule, lay_out, load_json_output, match_any,
+    not_checked, per_selection, read_output, unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
 from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, with_called_modules
@@ -178,6 +179,15 @@ class TrivyScanner(ToolScanner):
         ignores = {rel: (text.split("\n"), listed)  # (lines, rules) of the files holding ignore comments
                    for rel, (text, listed) in self._ignores(run.target, run.files).items()}
         yield from _instances_merged(self._findings(doc, run, root, wanted, modules, sites, ignores))
+        if scanners_for(run.files) != ["secret"]:
+            read = {_repo_path(str(r.get("Target") or ""), root, root in wanted)
+                    for r in doc.get("Results") or [] if isinstance(r, dict) and r.get("Class") == "config"}
+            charts = Charts(run.target)
+            for rel in run.files:
+                if rel not in read and not charts.is_template(rel) and kubernetes_manifest(run.target / rel):
+                    yield not_checked(NOT_CHECKED, Category.CONTAINER, rel, 1,
+                                      f"trivy did not check {rel}: it could not read the Kubernetes manifest in it "
+                                      "(not valid YAML to trivy's parser, e.g. a key given twice)")
 
     def _findings(self, doc: Mapping[str, Any], run: Invocation, root: str, wanted: set[str], modules: set[str],
                   sites: CallSites, ignores: Mapping[str, tuple[list[str], Sequence[IgnoreRule]]],
@@ -232,6 +242,31 @@ def _setting_waived(finding: Finding, text: str) -> Finding:
                      re.IGNORECASE | re.MULTILINE):
         return finding
     return replace(finding, properties={**finding.properties, "inline_waiver": SETTING_REASON})
+
+
+# trivy leaves out a Kubernetes manifest it cannot parse without a word (every manifest it reads is a
+# result, passing checks or not).
+NOT_CHECKED = coverage_rule("trivy/file-not-checked", "trivy: Kubernetes manifest not checked (it could not read it)",
+                            "trivy skips a Kubernetes manifest it cannot parse, reporting nothing about it.",
+                            "Fix the manifest (a YAML linter, `kubectl apply --dry-run=client`), or waive this "
+                            "finding with a reason.", "container")
+_MANIFEST_KEYS = tuple(re.compile(rf"^{key}:[ \t]*\S", re.MULTILINE) for key in ("apiVersion", "kind"))
+_METADATA = re.compile(r"^metadata:", re.MULTILINE)
+_KUSTOMIZE = re.compile(r"^apiVersion:[ \t]*kustomize\.config\.k8s\.io/", re.MULTILINE)
+
+
+def kubernetes_manifest(path: Path) -> bool:
+    """Whether `path` is YAML with the top-level `apiVersion`, `kind` and `metadata` of a Kubernetes object
+    (in its first 64 KB; a kustomization is none: trivy renders no kustomization either)."""
+    if not match_any(path.name, ("*.yaml", "*.yml")):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return all(key.search(head) for key in _MANIFEST_KEYS) and bool(_METADATA.search(head)) \
+        and not _KUSTOMIZE.search(head)
 
 
 def _misconfig_file(rel: str) -> bool:
