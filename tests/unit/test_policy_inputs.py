@@ -111,3 +111,17 @@ def test_helm_chart_templates_are_not_read_as_yaml(tmp_path: Path) -> None:
     assert not errors  # the Go templates are neither parsed nor reported as unreadable YAML
     assert [f["path"] for f in inp["files"]] == ["charts/web/Chart.yaml", "charts/web/values.yaml",
                                                  "templates/pod.yaml"]
+
+
+def test_a_key_given_twice_is_reported_not_read_with_one_of_its_values(tmp_path: Path) -> None:
+    """PyYAML keeps the last value, trivy's parser and strict kubectl refuse the file: a policy must not
+    judge `privileged: true` by whichever value one parser keeps (kubernetes/examples holds nine such)."""
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+                                       "  - name: web\n    securityContext:\n      privileged: true\n"
+                                       "      privileged: false\n")
+    (tmp_path / "merged.yaml").write_text("base: &b\n  x: 1\n  y: 2\nchild:\n  <<: *b\n  x: 5\n")  # an override
+    (tmp_path / "stack.json").write_text('{\n  "Resources": {},\n  "Resources": {"B": {}}\n}\n')
+    entries, errors = build_config_input(tmp_path, ["pod.yaml", "merged.yaml", "stack.json"])
+    assert [e["path"] for e in entries["files"]] == ["merged.yaml"]
+    assert [(e.path, e.line) for e in errors] == [("pod.yaml", 10), ("stack.json", 3)]
+    assert "key 'privileged' given twice (first at line 9)" in str(errors[0])

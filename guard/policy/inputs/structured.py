@@ -1,7 +1,8 @@
 """JSON and YAML documents with a line index: `lines["spec.containers.0.image"] == 21`.
 
 Keys of the index are dotted paths (list items by position); a mapping value's line is its key's
-line, a list item's line is where the item starts. YAML accepts CloudFormation's short tags
+line, a list item's line is where the item starts. A key written twice in one mapping makes the file
+unreadable (an InputError naming both lines): parsers disagree on which value counts. YAML accepts CloudFormation's short tags
 (`!Ref x` becomes `{"Ref": "x"}`, `!GetAtt a.b` becomes `{"Fn::GetAtt": ["a", "b"]}`).
 """
 
@@ -87,6 +88,8 @@ def load_yaml(path: str, text: str) -> list[Document]:
             lines: dict[str, int] = {}
             _index(node, "", lines)
             docs.append(Document(_jsonable(content), node.start_mark.line + 1, lines))
+    except _KeyTwice as twice:
+        raise twice.input_error(path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(path, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
@@ -141,14 +144,36 @@ def load_json(path: str, text: str) -> list[Document]:
         node = yaml.compose(text, Loader=_JSON_LINES_LOADER)
         if node is not None:
             _index(node, "", lines)
+    except _KeyTwice as twice:
+        raise twice.input_error(path) from None
     except (yaml.YAMLError, RecursionError):
         pass  # valid JSON that PyYAML cannot read: values stay, findings fall back to line 1
     return [Document(content, 1, lines)]
 
 
+class _KeyTwice(Exception):
+    """A mapping holds `key` twice: at `line`, first at `first`."""
+
+    def __init__(self, key: str, line: int, first: int) -> None:
+        super().__init__(key, line, first)
+        self.key, self.line, self.first = key, line, first
+
+    def input_error(self, path: str) -> InputError:
+        return InputError(path, self.line, f"key {self.key!r} given twice (first at line {self.first}): tools "
+                                           "read such a file differently (the last value, the first, or an error)")
+
+
 def _index(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
+    """Dotted paths -> lines into `out`. Raises _KeyTwice for a key written twice in one mapping (keys a
+    merge key `<<` brings from elsewhere are not written there)."""
     if isinstance(node, yaml.MappingNode):
+        written: dict[str, int] = {}
+        span = range(node.start_mark.index, node.end_mark.index + 1)
         for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value != "<<" and key.start_mark.index in span:
+                if key.value in written:
+                    raise _KeyTwice(key.value, key.start_mark.line + 1, written[key.value])
+                written[key.value] = key.start_mark.line + 1
             path = f"{prefix}.{key.value}" if prefix else str(key.value)
             out.setdefault(path, key.start_mark.line + 1)
             _index(value, path, out)
