@@ -3,12 +3,12 @@
 Two findings are the same problem when they share a vulnerability id (CVE/GHSA/... among rule id
 and aliases) or a CWE (tools name one problem by a CWE or its MITRE parent: CWE-259 hard-coded password
 and CWE-798 hard-coded credentials, CWE-328 weak hash and CWE-327 broken algorithm), and sit in the
-same file on overlapping lines — or, without a file, name
-the same resource. Two infrastructure checks must share a topic instead of a CWE (`iac.topics` of
-their titles): they report whole resources, where one CWE covers several problems (CWE-250: root
-user, privilege escalation, capabilities); a code rule (semgrep's Kubernetes rules) and an
-infrastructure check must share both. A secret scanner's finding and an infrastructure check need
-only the CWE: a credential on lines a check of literal credentials covers is that check's problem.
+same file on overlapping lines — or, without a file, name the same resource. Two infrastructure
+checks must share a topic instead of a CWE (`iac.topics` of their titles): they report whole
+resources, where one CWE covers several problems (CWE-250: root user, privilege escalation,
+capabilities); a code rule (semgrep's Kubernetes rules) and an infrastructure check must share both.
+A secret scanner's finding and an infrastructure check need only the CWE: a credential on lines a
+check of literal credentials covers is that check's problem.
 The merged finding keeps the most severe of the group as its primary and lists every tool in
 `found_by`; the original results stay in the raw tool outputs.
 """

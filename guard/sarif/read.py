@@ -95,6 +95,16 @@ def results(doc: Mapping[str, Any], root: Path, *, category: Category, tool: str
             yield from _run_results(run, root, category, tool, cwd)
 
 
+def notifications(doc: Any, *kinds: str) -> Iterator[Mapping[str, Any]]:
+    """The notifications of every invocation of every run, of the given kinds (`toolExecutionNotifications`,
+    `toolConfigurationNotifications`): where tools say what they skipped or could not do."""
+    for run in (doc.get("runs") or []) if isinstance(doc, dict) else []:
+        for invocation in (run.get("invocations") or []) if isinstance(run, dict) else []:
+            for kind in kinds:
+                notes = invocation.get(kind) if isinstance(invocation, dict) else None
+                yield from (note for note in (notes if isinstance(notes, list) else []) if isinstance(note, dict))
+
+
 def _run_results(run: Mapping[str, Any], root: Path, category: Category, tool: str | None,
                  cwd: Path | None) -> Iterator[SarifResult]:
     driver = _get(run, "tool", "driver") or {}

@@ -15,11 +15,11 @@ import ast
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.model import Category, Finding, Rule, Severity
-from guard.sarif.read import results
+from guard.sarif.read import notifications, results
 from guard.scanners.bandit_tests import BANDIT_TESTS
 from guard.scanners.base import Invocation, ToolScanner, coverage_rule, load_sarif_output, not_checked
 from guard.scanners.testcode import is_test_code
@@ -74,21 +74,13 @@ NOT_CHECKED = coverage_rule("bandit/file-not-checked", "bandit: file not checked
 def skipped(doc: Any, root: Path) -> dict[str, str]:
     """Repository path -> why bandit skipped it, from its SARIF's notifications (the files it names)."""
     found: dict[str, str] = {}
-    for run in (doc.get("runs") or []) if isinstance(doc, dict) else []:
-        for invocation in (run.get("invocations") or []) if isinstance(run, dict) else []:
-            if not isinstance(invocation, dict):
-                continue
-            for kind in ("toolConfigurationNotifications", "toolExecutionNotifications"):
-                notes = invocation.get(kind)
-                for note in notes if isinstance(notes, list) else []:
-                    for rel in _note_paths(note, root):
-                        found.setdefault(rel, str((note.get("message") or {}).get("text") or "skipped"))
+    for note in notifications(doc, "toolConfigurationNotifications", "toolExecutionNotifications"):
+        for rel in _note_paths(note, root):
+            found.setdefault(rel, str((note.get("message") or {}).get("text") or "skipped"))
     return found
 
 
-def _note_paths(note: Any, root: Path) -> list[str]:
-    if not isinstance(note, dict):
-        return []
+def _note_paths(note: Mapping[str, Any], root: Path) -> list[str]:
     uris = [((loc.get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri")
             for loc in note.get("locations") or [] if isinstance(loc, dict)]
     return [rel for uri in uris if isinstance(uri, str) and (rel := relativize(uri, root)) is not None]

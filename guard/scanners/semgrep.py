@@ -25,7 +25,7 @@ import yaml
 from guard.helm import Charts
 from guard.paths import builtin_dir
 from guard.model import Category, Finding, Rule, Severity
-from guard.sarif.read import results
+from guard.sarif.read import notifications, results
 from guard.scanners.base import (
     Invocation, ScannerError, ToolScanner, coverage_rule, load_sarif_output, match_any, not_checked, unless_set,
 )
@@ -263,7 +263,8 @@ _STOPPED = re.compile(r"^(?P<kind>[\w ]+?) when running (?P<rule>\S+) on (?P<pat
 class Gap:
     """What semgrep's notifications say it did not check in one file."""
 
-    unparsed: str | None = None  # e.g. "Syntax error at line 4"
+    unparsed: str | None = None  # why semgrep could not parse it ("Syntax error")
+    line: int = 1  # where it could not
     stopped: dict[str, str] = field(default_factory=dict)  # rule id -> why it stopped ("Timeout")
 
 
@@ -271,30 +272,26 @@ def unchecked(doc: Any, copies: Mapping[str, str], rules: Mapping[str, PackRule]
     """Repository path -> what semgrep did not check there, from its SARIF's tool execution notifications
     (`copies`: the paths of copies semgrep read -> the files they stand for)."""
     gaps: dict[str, Gap] = {}
-    for run in (doc.get("runs") or []) if isinstance(doc, dict) else []:
-        for invocation in (run.get("invocations") or []) if isinstance(run, dict) else []:
-            notes = invocation.get("toolExecutionNotifications") if isinstance(invocation, dict) else None
-            for note in notes if isinstance(notes, list) else []:
-                text = ((note.get("message") or {}).get("text") or "") if isinstance(note, dict) else ""
-                if syntax := _SYNTAX.match(text):
-                    gap = gaps.setdefault(copies.get(syntax["path"], syntax["path"]), Gap())
-                    gap.unparsed = f"{syntax['kind']} at line {syntax['line']}"
-                elif stopped := _STOPPED.match(text):
-                    gap = gaps.setdefault(copies.get(stopped["path"], stopped["path"]), Gap())
-                    gap.stopped[original_id(stopped["rule"], rules)] = stopped["kind"]
+    for note in notifications(doc, "toolExecutionNotifications"):
+        text = str((note.get("message") or {}).get("text") or "")
+        if syntax := _SYNTAX.match(text):
+            gap = gaps.setdefault(copies.get(syntax["path"], syntax["path"]), Gap())
+            gap.unparsed, gap.line = syntax["kind"], int(syntax["line"])
+        elif stopped := _STOPPED.match(text):
+            gap = gaps.setdefault(copies.get(stopped["path"], stopped["path"]), Gap())
+            gap.stopped[original_id(stopped["rule"], rules)] = stopped["kind"]
     return gaps
 
 
 def _gap(rel: str, gap: Gap) -> Finding:
     if gap.unparsed:
-        line = int(gap.unparsed.rsplit(" ", 1)[1])
-        message = (f"semgrep could not parse {rel} ({gap.unparsed}): its rules did not check what it could not "
-                   "parse (for some languages, e.g. YAML, the whole file)")
+        message = (f"semgrep could not parse {rel} ({gap.unparsed} at line {gap.line}): its rules did not check "
+                   "what it could not parse (for some languages, e.g. YAML, the whole file)")
     else:
         kinds = sorted(set(gap.stopped.values()))
-        message, line = (f"semgrep did not finish checking {rel}: {len(gap.stopped)} rule(s) stopped "
-                         f"({', '.join(k.lower() for k in kinds)}): {', '.join(sorted(gap.stopped))}"), 1
-    return not_checked(NOT_CHECKED, Category.SAST, rel, line, message)
+        message = (f"semgrep did not finish checking {rel}: {len(gap.stopped)} rule(s) stopped "
+                   f"({', '.join(k.lower() for k in kinds)}): {', '.join(sorted(gap.stopped))}")
+    return not_checked(NOT_CHECKED, Category.SAST, rel, gap.line, message)
 
 
 def _max_target_bytes(args: Sequence[str]) -> int:

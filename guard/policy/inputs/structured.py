@@ -2,8 +2,9 @@
 
 Keys of the index are dotted paths (list items by position); a mapping value's line is its key's
 line, a list item's line is where the item starts. A key written twice in one mapping makes the file
-unreadable (an InputError naming both lines): parsers disagree on which value counts. YAML accepts CloudFormation's short tags
-(`!Ref x` becomes `{"Ref": "x"}`, `!GetAtt a.b` becomes `{"Fn::GetAtt": ["a", "b"]}`).
+unreadable (an InputError naming both lines): parsers disagree on which value counts. YAML accepts
+CloudFormation's short tags (`!Ref x` becomes `{"Ref": "x"}`, `!GetAtt a.b` becomes
+`{"Fn::GetAtt": ["a", "b"]}`).
 """
 
 from __future__ import annotations
