@@ -6,6 +6,10 @@ inputs it declares (rule packs), and guard's own code (which parses the tools' o
 OSV matcher). Change any of them and the scanner runs again. Only successful
 runs are cached; raw outputs are kept with the entry so evidence bundles still get them.
 Tool versions are cached by executable path, size and mtime (some tools take seconds to say).
+
+A file-local scanner (one that judges each file by its content alone) also keeps each file's
+findings under a key of its own (`file_keys`), so after an edit the runner runs its tool on the
+changed files only. A file's entry names the run entry whose raw outputs hold its findings.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from guard.atomic import atomic_write
 from guard.digest import hash_file, hash_tree, package_digest
-from guard.model import Category, ScannerRun, Status
+from guard.model import Category, Finding, ScannerRun, Status
 from guard.redact import redact, redact_file, secret_values
 from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
 
@@ -42,6 +47,36 @@ def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env
     return h.hexdigest()
 
 
+def file_keys(*, scanner: str, version: str, executable: str, env: dict[str, str], target: Path,
+              files: Sequence[str], argv_for: Callable[[str], Sequence[str]],
+              extra_inputs: Iterable[Path] = ()) -> dict[str, str]:
+    """A key per file of a file-local scanner: what `key` covers, with the command line the tool would get
+    for that file alone (`argv_for`) and that one file's path and content."""
+    common = hashlib.sha256()
+    common.update(package_digest().encode())
+    common.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
+                              "env": sorted(env.items()), "per": "file"}).encode())
+    for extra in extra_inputs:
+        common.update(str(extra).encode() + b"\0")
+        hash_tree(common, extra)
+    keys = {}
+    for rel in files:
+        h = common.copy()
+        h.update(json.dumps(list(argv_for(rel))).encode() + b"\0")
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        hash_file(h, target / rel)
+        keys[rel] = h.hexdigest()
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class FileHit:
+    """One file's cached findings and the raw outputs of the run that found them."""
+
+    findings: tuple[Finding, ...]
+    raw_outputs: tuple[str, ...]
+
+
 class ResultCache:
     """Scanner results on disk under `root/<scanner>/<key>/`, with secret values redacted.
 
@@ -53,12 +88,16 @@ class ResultCache:
         self.root = root
         self.defer = defer
         self.pending: list[tuple[str, ScannerRun, Path]] = []
+        self.pending_files: list[tuple[str, str, Mapping[str, Sequence[Finding]], Path]] = []
 
     def flush(self, values: set[str]) -> None:
         """Write the deferred entries, masking `values` (and token shapes) in findings and raw outputs."""
         pending, self.pending = self.pending, []
         for cache_key, run, target in pending:
             self._write(cache_key, run, target, values)
+        pending_files, self.pending_files = self.pending_files, []
+        for scanner, cache_key, by_key, target in pending_files:
+            self._write_files(scanner, cache_key, by_key, target, values)
 
     def get(self, scanner: str, cache_key: str) -> ScannerRun | None:
         entry = self.root / scanner / cache_key
@@ -82,15 +121,65 @@ class ResultCache:
         else:
             self._write(cache_key, run, target, secret_values(run.findings, target))
 
+    def get_files(self, scanner: str, keys: Mapping[str, str]) -> dict[str, FileHit]:
+        """The files of `keys` (path -> file key) with a usable entry: its run entry's raw outputs still there."""
+        hits: dict[str, FileHit] = {}
+        raws: dict[str, tuple[str, ...] | None] = {}
+        for rel, file_key in keys.items():
+            try:
+                doc = json.loads(self._file_entry(scanner, file_key).read_text(encoding="utf-8"))
+                if doc.get("format") != FORMAT:
+                    continue
+                run_key = doc["run"]
+                if run_key not in raws:
+                    raws[run_key] = self._raw_of(scanner, run_key)
+                raw = raws[run_key]
+                if raw is not None:
+                    hits[rel] = FileHit(tuple(finding_from_dict(f) for f in doc["findings"]), raw)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return hits
+
+    def put_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path) -> None:
+        """Each file's findings (file key -> findings) of the run entry `cache_key`, written after that entry."""
+        if self.defer:
+            self.pending_files.append((scanner, cache_key, by_key, target))
+        else:
+            self._write_files(scanner, cache_key, by_key, target,
+                              secret_values([f for fs in by_key.values() for f in fs], target))
+
+    def _file_entry(self, scanner: str, file_key: str) -> Path:
+        return self.root / scanner / "files" / file_key[:2] / f"{file_key}.json"
+
+    def _raw_of(self, scanner: str, cache_key: str) -> tuple[str, ...] | None:
+        entry = self.root / scanner / cache_key
+        try:
+            doc = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+            raw = tuple(str(entry / "raw" / n) for n in doc["raw"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return raw if all(Path(p).is_file() for p in raw) else None
+
+    def _write_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path,
+                     values: set[str]) -> None:
+        if not (self.root / scanner / cache_key / "result.json").is_file():
+            return
+        for file_key, findings in by_key.items():
+            path = self._file_entry(scanner, file_key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps({"format": FORMAT, "run": cache_key, "findings": [
+                finding_to_dict(f) for f in redact(tuple(findings), target, values)]}, default=str))
+
     def _write(self, cache_key: str, run: ScannerRun, target: Path, values: set[str]) -> None:
         entry = self.root / run.scanner / cache_key
         staging = entry.with_name(f".{cache_key}.{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "raw").mkdir(parents=True)
-        raw = []
-        for path in run.raw_outputs:
-            redact_file(Path(path), staging / "raw" / Path(path).name, values)
-            raw.append(Path(path).name)
+        raw: list[str] = []
+        for i, path in enumerate(run.raw_outputs):
+            name = Path(path).name if Path(path).name not in raw else f"{i}-{Path(path).name}"
+            redact_file(Path(path), staging / "raw" / name, values)
+            raw.append(name)
         atomic_write(staging / "result.json", json.dumps({
             "format": FORMAT, "scanner": run.scanner, "category": run.category.value, "version": run.version,
             "files_scanned": run.files_scanned, "raw": raw, "findings": [finding_to_dict(f) for f in redact(run.findings, target, values)],

@@ -174,6 +174,7 @@ class ScannerRun:
     cached: bool = False
     checks: tuple[Rule, ...] = ()  # the checks this scanner evaluated (for control coverage)
     cache_key: str | None = None  # result-cache key of a successful run (None: not cacheable)
+    files_cached: int = 0  # of files_scanned, those whose findings came from the cache (the tool ran on the rest)
 
 
 class ControlStatus(enum.Enum):

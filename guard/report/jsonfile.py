@@ -79,7 +79,7 @@ def _waiver(w: Waiver) -> dict[str, Any]:
 def _scanner(s: ScannerRun) -> dict[str, Any]:
     return {"scanner": s.scanner, "category": s.category.value, "status": s.status.value, "version": s.version,
             "reason": s.reason, "findings": len(s.findings), "files_scanned": s.files_scanned,
-            "seconds": round(s.seconds, 3), "cached": s.cached,
+            "seconds": round(s.seconds, 3), "cached": s.cached, "files_cached": s.files_cached,
             "raw_outputs": [Path(p).name for p in s.raw_outputs], "checks": [rule_to_dict(r) for r in s.checks]}
 
 
@@ -162,6 +162,7 @@ def from_dict(doc: Mapping[str, Any]) -> RunResult:
             ScannerRun(scanner=s["scanner"], category=Category(s["category"]), status=Status(s["status"]),
                        version=s.get("version"), reason=s.get("reason") or "", files_scanned=s.get("files_scanned", 0),
                        seconds=s.get("seconds", 0.0), cached=s.get("cached", False),
+                       files_cached=s.get("files_cached", 0),
                        raw_outputs=tuple(s.get("raw_outputs") or ()),
                        checks=tuple(rule_from_dict(r) for r in s.get("checks") or ()))
             for s in doc.get("scanners") or ()),

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Sequence
 
 from guard.model import ControlStatus, Finding, RunResult, Severity, Status
+from guard.report import cache_note
 
 TOP_FINDINGS = 15
 MARKER = "<!-- guard-summary -->"
@@ -63,7 +64,7 @@ def _scanner_table(run: RunResult) -> list[str]:
         if s.status is Status.SKIPPED:
             status = f"skipped ({_escape(s.reason)})"
         rows.append(f"| {s.scanner} | {s.version or '-'} | {status} | {s.files_scanned} | {len(s.findings)} | "
-                    f"{s.seconds:.1f}s{' (cached)' if s.cached else ''} |")
+                    f"{s.seconds:.1f}s{cache_note(s)} |")
     return rows + [""]
 
 

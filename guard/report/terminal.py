@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from guard.model import RunResult, Severity, Status
+from guard.report import cache_note
 
 _STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
           Severity.LOW: "cyan", Severity.INFO: "dim"}
@@ -33,7 +34,7 @@ def render(run: RunResult, console: Console) -> None:
     for s in run.scanners:
         status = {Status.OK: "[green]ok[/]", Status.SKIPPED: f"[dim]skipped: {s.reason}[/]",
                   Status.ERROR: f"[bold red]error: {s.reason}[/]"}[s.status]
-        scanners.add_row(s.scanner, s.version or "-", status + (" (cached)" if s.cached else ""),
+        scanners.add_row(s.scanner, s.version or "-", status + cache_note(s),
                          str(s.files_scanned), str(len(s.findings)), f"{s.seconds:.1f}")
     console.print(scanners)
     if run.waived:

@@ -42,6 +42,7 @@ class BanditScanner(ToolScanner):
     category = Category.SAST
     tool = "bandit"
     cost = 1.0
+    file_local = True
     patterns = ("*.py", "*.pyw")
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:

@@ -57,7 +57,12 @@ class Invocation:
 
 @runtime_checkable
 class Scanner(Protocol):
-    """What every scanner module provides. Instances are built with the run's Config."""
+    """What every scanner module provides. Instances are built with the run's Config.
+
+    Optional: `file_local = True` says the tool judges each file by its own content alone (no
+    context files, no finding about one file from another), so the runner may run it on the
+    changed files of a selection and take the others' findings from the cache.
+    """
 
     name: str
     category: Category
@@ -151,6 +156,7 @@ class ToolScanner:
     cost: float = 1.0
     patterns: tuple[str, ...] = ()
     version_args: tuple[str, ...] = ("--version",)
+    file_local: bool = False  # see `Scanner`
 
     def __init__(self, config: "Config") -> None:
         self.config = config

@@ -54,6 +54,7 @@ class DetectSecretsScanner(ToolScanner):
     category = Category.SECRET
     tool = "detect-secrets"
     cost = 2.0
+    file_local = True
     patterns = ("*",)
 
     def select(self, files: Sequence[str]) -> list[str]:

@@ -34,6 +34,7 @@ class HadolintScanner(ToolScanner):
     category = Category.CONTAINER
     tool = "hadolint"
     cost = 0.5
+    file_local = True
     patterns = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:

@@ -14,11 +14,11 @@ import time
 from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
-from guard.cache import ResultCache, VersionCache, key
+from guard.cache import FileHit, ResultCache, VersionCache, file_keys, key
 from guard.config import Config
-from guard.model import ScannerRun, Status
+from guard.model import Finding, ScannerRun, Status
 from guard.scanners.base import BuiltinScanner, Invocation, Scanner, ScannerError
 from guard.paths import cache_dir
 from guard.redact import secret_values
@@ -54,30 +54,42 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
 
 def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,
             config: Config, cache: ResultCache | None = None, on_run: Callable[[], None] | None = None) -> ScannerRun:
-    """One scanner on its selection of `files`; `on_run` is called when it really runs (no cached result)."""
+    """One scanner on its selection of `files`; `on_run` is called when it really runs (no cached result).
+
+    A file-local scanner whose whole run is not cached runs its tool on the files without a cached
+    entry of their own only (see guard.cache.file_keys).
+    """
     selected = scanner.select(files)
     if not selected:
         return ScannerRun(scanner.name, scanner.category, Status.SKIPPED, reason="nothing to scan")
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     cache_key: str | None = None
+    reused: dict[str, FileHit] = {}  # files whose findings come from their own cache entries
+    fresh: dict[str, str] = {}  # file key of each file the tool runs on, for entries of their own
     try:
         if isinstance(scanner, Scanner):
             exe = _executable(scanner, config)
             version = _version(scanner, exe)
             argv = scanner.command(exe, target, selected, workdir)
+            todo = selected
             if cache is not None:
                 read = sorted({*selected, *scanner.context(target, selected)})
                 cache_key = key(scanner=scanner.name, version=version, executable=exe,
-                                argv=[a.replace(str(workdir), "<workdir>").replace(str(target), "<target>")
-                                      for a in argv], env=dict(scanner.env()),
+                                argv=_portable(argv, target, workdir), env=dict(scanner.env()),
                                 target=target, files=read, extra_inputs=scanner.cache_inputs())
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
                     return replace(hit, cache_key=cache_key)
-            if on_run is not None:
+                per_file = _file_keys(scanner, exe, version, target, selected, workdir)
+                reused = cache.get_files(scanner.name, per_file)
+                todo = [f for f in selected if f not in reused]
+                fresh = {rel: per_file[rel] for rel in todo if rel in per_file}
+                if reused and todo:
+                    argv = scanner.command(exe, target, todo, workdir)
+            if todo and on_run is not None:
                 on_run()
-            findings = _run_tool(scanner, argv, target, selected, workdir, config)
+            findings = _run_tool(scanner, argv, target, todo, workdir, config) if todo else []
         else:
             version = scanner.version()
             if cache is not None:
@@ -93,14 +105,52 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
         return ScannerRun(scanner.name, scanner.category, Status.ERROR, reason=str(exc),
                           files_scanned=len(selected), seconds=time.monotonic() - started,
                           raw_outputs=_raw(workdir))
+    found = tuple(findings)
+    if getattr(scanner, "file_local", False):  # the same order whichever files' findings came from the cache
+        found = tuple(sorted((*found, *(f for hit in reused.values() for f in hit.findings)), key=_place))
+    earlier_raw = tuple(sorted({p for hit in reused.values() for p in hit.raw_outputs}))
     result = ScannerRun(
-        scanner.name, scanner.category, Status.OK, version=version, findings=tuple(findings),
-        files_scanned=len(selected), seconds=time.monotonic() - started, raw_outputs=_raw(workdir),
-        checks=tuple(scanner.checks(selected)), cache_key=cache_key,
+        scanner.name, scanner.category, Status.OK, version=version, findings=found,
+        files_scanned=len(selected), seconds=time.monotonic() - started, raw_outputs=(*_raw(workdir), *earlier_raw),
+        checks=tuple(scanner.checks(selected)), cache_key=cache_key, files_cached=len(reused),
     )
     if cache is not None and cache_key is not None:
         cache.put(cache_key, result, target)
+        by_file = _by_file(findings, fresh)
+        if by_file:
+            cache.put_files(scanner.name, cache_key, by_file, target)
     return result
+
+
+def _portable(argv: Sequence[str], target: Path, workdir: Path) -> list[str]:
+    """`argv` with the run's own folders named, so that it keys the cache the same in every run."""
+    return [a.replace(str(workdir), "<workdir>").replace(str(target), "<target>") for a in argv]
+
+
+def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, selected: Sequence[str],
+               workdir: Path) -> dict[str, str]:
+    """A cache key per selected file when the scanner is file-local (`file_local`, no context files); else none."""
+    if not getattr(scanner, "file_local", False) or scanner.context(target, selected):
+        return {}
+    return file_keys(scanner=scanner.name, version=version, executable=exe, env=dict(scanner.env()), target=target,
+                     files=selected, extra_inputs=scanner.cache_inputs(),
+                     argv_for=lambda rel: _portable(scanner.command(exe, target, [rel], workdir), target, workdir))
+
+
+def _place(f: Finding) -> tuple[str, int, int]:
+    return (f.location.path, f.location.start_line or 0, f.location.start_column or 0) if f.location else ("", 0, 0)
+
+
+def _by_file(findings: Sequence[Finding], fresh: Mapping[str, str]) -> dict[str, list[Finding]] | None:
+    """The findings of the files the tool ran on, by file key; None when one is not at one of those files."""
+    if not fresh:
+        return None
+    by_file: dict[str, list[Finding]] = {file_key: [] for file_key in fresh.values()}
+    for f in findings:
+        if f.location is None or f.location.path not in fresh:
+            return None
+        by_file[fresh[f.location.path]].append(f)
+    return by_file
 
 
 def _executable(scanner: Scanner, config: Config) -> str:

@@ -136,6 +136,7 @@ class SemgrepScanner(ToolScanner):
     category = Category.SAST
     tool = "semgrep"
     cost = 1.0
+    file_local = True
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)

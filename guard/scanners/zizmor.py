@@ -77,6 +77,7 @@ class ZizmorScanner(ToolScanner):
     category = Category.CI
     tool = "zizmor"
     cost = 0.5
+    file_local = True
     patterns = WORKFLOWS
 
     def version(self, exe: str) -> str:

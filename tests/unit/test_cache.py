@@ -127,3 +127,109 @@ def test_a_change_to_guards_own_code_re_runs_the_scanners(env, monkeypatch):
     monkeypatch.setattr(guard.cache, "package_digest", lambda: "guard with a changed lockfile parser")
     assert not scan(tmp, target, cfg).cached and runs(counter) == 2
 
+
+
+class FileLocalScanner(CountingScanner):
+    """A CountingScanner whose tool judges each file alone, so it may run on the changed files only."""
+
+    file_local = True
+
+
+@pytest.fixture
+def logging_tool(env):
+    """`env` with a tool that logs the files of each run to the counter file and names them on stdout."""
+    tmp, script, counter, target = env
+    script.write_text(f'#!/bin/sh\n[ "$1" = "--version" ] && {{ echo "tool 1.0.0"; exit 0; }}\n'
+                      f'echo "$@" >> {counter}\necho "ran on $@"\n')
+    (target / "b.py").write_text("print(2)\n")
+    return tmp, script, counter, target
+
+
+def invocations(counter: Path) -> list[list[str]]:
+    return [line.split() for line in counter.read_text().splitlines()]
+
+
+def scan_files(tmp: Path, target: Path, cfg: Config, files: Sequence[str], scanner: type = FileLocalScanner):
+    return run_one(scanner(cfg), target, files, tmp / "work", cfg, ResultCache(tmp / "cache" / "results"))
+
+
+def test_a_file_local_scanner_runs_on_the_changed_files_only(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    first = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert invocations(counter) == [["a.py", "b.py"]] and first.files_cached == 0
+
+    (target / "b.py").write_text("print(3)\n")
+    second = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert invocations(counter)[-1] == ["b.py"]
+    assert not second.cached and (second.files_scanned, second.files_cached) == (2, 1)
+    assert sorted(f.location.path for f in second.findings) == ["a.py", "b.py"]
+    raw = sorted(Path(p).read_text() for p in second.raw_outputs)
+    assert raw == ["ran on a.py b.py\n", "ran on b.py\n"]  # the evidence of both runs behind the findings
+
+    assert scan_files(tmp, target, cfg, ["a.py", "b.py"]).cached and len(invocations(counter)) == 2
+    (target / "c.py").write_text("print(4)\n")  # a new file: only it is scanned
+    third = scan_files(tmp, target, cfg, ["a.py", "b.py", "c.py"])
+    assert invocations(counter)[-1] == ["c.py"] and third.files_cached == 2 and len(third.findings) == 3
+
+    cfg2 = Config(tools={"bandit": ToolSettings(path=str(script), args=["--strict"])})  # the command line
+    scan_files(tmp, target, cfg2, ["a.py", "b.py", "c.py"])
+    assert invocations(counter)[-1] == ["--strict", "a.py", "b.py", "c.py"]
+
+
+def test_a_scanner_not_file_local_runs_on_every_file_again(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    scan_files(tmp, target, cfg, ["a.py", "b.py"], CountingScanner)
+    (target / "b.py").write_text("print(3)\n")
+    assert scan_files(tmp, target, cfg, ["a.py", "b.py"], CountingScanner).files_cached == 0
+    assert invocations(counter)[-1] == ["a.py", "b.py"]
+
+
+def test_a_run_with_a_finding_at_no_scanned_file_keeps_no_file_entries(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+
+    class Elsewhere(FileLocalScanner):
+        def parse(self, run: Invocation) -> Iterable[Finding]:
+            yield from super().parse(run)
+            yield Finding(tool=self.name, rule=Rule("C2", "c", "c", "c", "c"), message="about the run",
+                          severity=Severity.LOW, category=Category.SAST, location=None)
+
+    scan_files(tmp, target, cfg, ["a.py", "b.py"], Elsewhere)
+    (target / "b.py").write_text("print(3)\n")
+    again = scan_files(tmp, target, cfg, ["a.py", "b.py"], Elsewhere)
+    assert invocations(counter)[-1] == ["a.py", "b.py"] and again.files_cached == 0
+    assert len(again.findings) == 3
+
+
+def test_a_file_entry_whose_raw_output_is_gone_is_a_miss(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    for raw in (tmp / "cache" / "results").rglob("raw/stdout"):
+        raw.unlink()  # the evidence behind the cached findings
+    (target / "b.py").write_text("print(3)\n")
+    again = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert invocations(counter)[-1] == ["a.py", "b.py"] and again.files_cached == 0
+
+
+def test_file_entries_hold_no_secret_value(logging_tool):
+    tmp, script, counter, target = logging_tool
+    token = "ghp_" + "Zq8xW3vB6nT1yR4uK7pL0sD5fG2hJ9cE3aM6"
+    (target / "a.py").write_text(f'TOKEN = "{token}"\n')
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+
+    class Quoting(FileLocalScanner):
+        category = Category.SECRET
+
+        def parse(self, run: Invocation) -> Iterable[Finding]:
+            for rel in run.files:
+                line = (run.target / rel).read_text().strip()
+                yield Finding(tool=self.name, rule=Rule("S1", "s", "s", "s", "s"), message=f"secret in {line}",
+                              severity=Severity.HIGH, category=Category.SECRET, location=Location(rel, 1, 1))
+
+    first = scan_files(tmp, target, cfg, ["a.py", "b.py"], Quoting)
+    assert any(token in f.message for f in first.findings)
+    entries = list((tmp / "cache" / "results" / "counting" / "files").rglob("*.json"))
+    assert len(entries) == 2 and not any(token in e.read_text() for e in entries)

@@ -1,0 +1,64 @@
+"""After an edit, the file-local scanners run on the changed files only, and the run finds what a scan
+without the cache finds (the real bandit, semgrep, detect-secrets and hadolint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard import pipeline
+from guard.config import load
+from guard.model import RunResult
+from guard.paths import cache_dir
+
+FILE_LOCAL = ("bandit", "semgrep", "detect-secrets", "hadolint")
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch) -> Path:
+    tools = cache_dir() / "tools"  # the installed scanners, with a cache of this test's own
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
+    cache_dir().mkdir()
+    (cache_dir() / "tools").symlink_to(tools)
+    root = tmp_path / "repo"
+    root.mkdir()
+    for i in range(6):
+        (root / f"m{i}.py").write_text(f"import subprocess\n\ndef f{i}(x):\n    subprocess.call(x, shell=True)\n")
+    (root / "Dockerfile").write_text("FROM ubuntu\nRUN apt-get install curl\n")
+    (root / ".guard.yaml").write_text(f"scanners: [{', '.join(FILE_LOCAL)}]\nfail_on: critical\n")
+    return root
+
+
+def scan(root: Path, *, cache: bool = True) -> RunResult:
+    return pipeline.run(root, load(root, flags={"cache": cache}))
+
+
+def found(result: RunResult) -> list[tuple]:
+    return sorted((f.rule_id, f.path, f.location.start_line if f.location else 0, f.severity.value, f.found_by)
+                  for f in result.findings)
+
+
+def by_name(result: RunResult) -> dict:
+    return {s.scanner: s for s in result.scanners}
+
+
+def test_an_edit_re_runs_the_file_local_scanners_on_that_file_alone(tree: Path):
+    cold = scan(tree)
+    assert not any(by_name(cold)[n].files_cached for n in FILE_LOCAL)
+
+    (tree / "m3.py").write_text("import os\n\nos.system('ls ' + input())\nexec(input())\n")
+    (tree / "m4.py").write_text('API_TOKEN = "gh' + 'p_Zq8xW3vB6nT1yR4uK7pL0sD5fG2hJ9cE3aM6"\n')
+    edited = scan(tree)
+    runs = by_name(edited)
+    assert runs["bandit"].files_scanned == 6
+    for name in ("bandit", "semgrep", "detect-secrets"):  # two of their files changed
+        assert runs[name].files_cached == runs[name].files_scanned - 2, name
+    assert runs["hadolint"].cached  # its one file did not change: the whole run is reused
+
+    assert found(edited) == found(scan(tree, cache=False))
+    assert any(f.path == "m3.py" and f.rule_id == "B605" for f in edited.findings)
+    assert any(f.path == "m4.py" and f.category.value == "secret" for f in edited.findings)
+    assert not any(f.path == "m3.py" and f.rule_id == "B602" for f in edited.findings)  # the old m3.py's
+    for name in ("bandit", "semgrep"):  # the evidence: the raw outputs of the cold run and of this one
+        assert len(runs[name].raw_outputs) == 2 * len(by_name(cold)[name].raw_outputs), name
