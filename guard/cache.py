@@ -49,9 +49,11 @@ def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env
 
 def file_keys(*, scanner: str, version: str, executable: str, env: dict[str, str], target: Path,
               files: Sequence[str], argv_for: Callable[[str], Sequence[str]],
-              extra_inputs: Iterable[Path] = ()) -> dict[str, str]:
+              extra_inputs: Iterable[Path] = (), file_inputs: Mapping[str, Sequence[str]] | None = None,
+              ) -> dict[str, str]:
     """A key per file of a file-local scanner: what `key` covers, with the command line the tool would get
-    for that file alone (`argv_for`) and that one file's path and content."""
+    for that file alone (`argv_for`), that one file's path and content, and the paths and contents of the
+    other files its findings depend on (`file_inputs`, by file)."""
     common = hashlib.sha256()
     common.update(package_digest().encode())
     common.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
@@ -63,8 +65,9 @@ def file_keys(*, scanner: str, version: str, executable: str, env: dict[str, str
     for rel in files:
         h = common.copy()
         h.update(json.dumps(list(argv_for(rel))).encode() + b"\0")
-        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        hash_file(h, target / rel)
+        for path in (rel, *(file_inputs or {}).get(rel, ())):
+            h.update(path.encode("utf-8", "surrogateescape") + b"\0")
+            hash_file(h, target / path)
         keys[rel] = h.hexdigest()
     return keys
 

@@ -61,7 +61,9 @@ class Scanner(Protocol):
 
     Optional: `file_local = True` says the tool judges each file by its own content alone (no
     context files, no finding about one file from another), so the runner may run it on the
-    changed files of a selection and take the others' findings from the cache.
+    changed files of a selection and take the others' findings from the cache; then
+    `file_inputs(target, files)` may name, per file, other files whose presence or content still
+    changes its findings (see `ToolScanner.file_inputs`).
     """
 
     name: str
@@ -194,6 +196,11 @@ class ToolScanner:
     def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """The files besides `files` the tool reads to judge them (see `Scanner.context`)."""
         return []
+
+    def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """For a file-local scanner: per file of `files`, the other repository files whose presence or
+        content change its findings (part of that file's cache key); files without any may be left out."""
+        return {}
 
     def cwd(self, target: Path, workdir: Path) -> Path:
         return target

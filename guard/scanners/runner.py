@@ -74,14 +74,16 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
             argv = scanner.command(exe, target, selected, workdir)
             todo = selected
             if cache is not None:
-                read = sorted({*selected, *scanner.context(target, selected)})
+                local, inputs = _file_local(scanner, target, selected)
+                depended = (i for ins in inputs.values() for i in ins)
+                read = sorted({*selected, *scanner.context(target, selected), *depended})
                 cache_key = key(scanner=scanner.name, version=version, executable=exe,
                                 argv=_portable(argv, target, workdir), env=dict(scanner.env()),
                                 target=target, files=read, extra_inputs=scanner.cache_inputs())
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
                     return replace(hit, cache_key=cache_key)
-                per_file = _file_keys(scanner, exe, version, target, selected, workdir)
+                per_file = _file_keys(scanner, exe, version, target, selected, workdir, inputs) if local else {}
                 reused = cache.get_files(scanner.name, per_file)
                 todo = [f for f in selected if f not in reused]
                 fresh = {rel: per_file[rel] for rel in todo if rel in per_file}
@@ -127,13 +129,18 @@ def _portable(argv: Sequence[str], target: Path, workdir: Path) -> list[str]:
     return [a.replace(str(workdir), "<workdir>").replace(str(target), "<target>") for a in argv]
 
 
-def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, selected: Sequence[str],
-               workdir: Path) -> dict[str, str]:
-    """A cache key per selected file when the scanner is file-local (`file_local`, no context files); else none."""
+def _file_local(scanner: Scanner, target: Path, selected: Sequence[str]) -> tuple[bool, Mapping[str, Sequence[str]]]:
+    """Whether the scanner judges these files one by one (`file_local`, no context files), and its `file_inputs`."""
     if not getattr(scanner, "file_local", False) or scanner.context(target, selected):
-        return {}
+        return False, {}
+    return True, scanner.file_inputs(target, selected) if hasattr(scanner, "file_inputs") else {}
+
+
+def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, selected: Sequence[str], workdir: Path,
+               inputs: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """A cache key per selected file of a file-local scanner (see guard.cache.file_keys)."""
     return file_keys(scanner=scanner.name, version=version, executable=exe, env=dict(scanner.env()), target=target,
-                     files=selected, extra_inputs=scanner.cache_inputs(),
+                     files=selected, extra_inputs=scanner.cache_inputs(), file_inputs=inputs,
                      argv_for=lambda rel: _portable(scanner.command(exe, target, [rel], workdir), target, workdir))
 
 

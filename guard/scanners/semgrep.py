@@ -196,6 +196,12 @@ class SemgrepScanner(ToolScanner):
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
                 *minified, "--sarif", *args, "--", *targets]
 
+    def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """A chart's Chart.yaml for its templates: it makes their parse failures no finding (see `parse`)."""
+        charts = Charts(target)
+        return {rel: [str(chart / "Chart.yaml")] for rel in files
+                if charts.is_template(rel) and (chart := charts.chart_of(PurePosixPath(rel).parent)) is not None}
+
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file)."""
         _, rules = self.pack()

@@ -233,3 +233,30 @@ def test_file_entries_hold_no_secret_value(logging_tool):
     assert any(token in f.message for f in first.findings)
     entries = list((tmp / "cache" / "results" / "counting" / "files").rglob("*.json"))
     assert len(entries) == 2 and not any(token in e.read_text() for e in entries)
+
+
+def test_a_file_is_scanned_again_when_a_file_its_findings_depend_on_appears_or_changes(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+
+    class Configured(FileLocalScanner):
+        def file_inputs(self, target: Path, files: Sequence[str]):
+            return {"a.py": ["a.conf"]} if (target / "a.conf").exists() else {}
+
+    scan_files(tmp, target, cfg, ["a.py", "b.py"], Configured)
+    (target / "a.conf").write_text("x\n")
+    scan_files(tmp, target, cfg, ["a.py", "b.py"], Configured)
+    assert invocations(counter)[-1] == ["a.py"]
+    (target / "a.conf").write_text("y\n")
+    scan_files(tmp, target, cfg, ["a.py", "b.py"], Configured)
+    assert invocations(counter)[-1] == ["a.py"] and len(invocations(counter)) == 3
+
+
+def test_semgrep_keys_a_chart_template_by_its_charts_presence(tmp_path: Path):
+    from guard.scanners.semgrep import SemgrepScanner
+
+    (tmp_path / "chart" / "templates").mkdir(parents=True)
+    (tmp_path / "chart" / "Chart.yaml").write_text("name: c\n")
+    files = ["chart/templates/deploy.yaml", "chart/values.yaml", "other/deploy.yaml"]
+    inputs = SemgrepScanner(Config()).file_inputs(tmp_path, files)
+    assert inputs == {"chart/templates/deploy.yaml": ["chart/Chart.yaml"]}
