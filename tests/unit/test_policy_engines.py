@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +179,16 @@ deny contains {"msg": "m", "resource": "arn:x", "key": input.key} if true
         with pytest.raises(PolicyError, match=r"p\.rego:1: X-KEY: result key must be a non-empty string"):
             evaluate_pack(pack, eng, {"cloud": {"key": bad}})
     eng.close()
+
+
+@pytest.mark.parametrize("preset", [{}, {"RUST_LIB_BACKTRACE": "1"}])
+def test_regorus_errors_carry_no_rust_backtrace_unless_asked_for(preset: dict):
+    """With RUST_BACKTRACE=1 each error (load-time built-in probes make dozens) captured a backtrace
+    guard never shows; RUST_LIB_BACKTRACE, set by the user, is kept."""
+    code = ("from guard.policy.regorus import regorus\n"
+            "try:\n    regorus.Engine().eval_query_as_json('x := count(null)')\n"
+            "except RuntimeError as exc:\n    print('Stack backtrace' in str(exc))\n")
+    env = {k: v for k, v in os.environ.items() if k != "RUST_LIB_BACKTRACE"}
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "RUST_BACKTRACE": "1", **preset},
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(bool(preset))
