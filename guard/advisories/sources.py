@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -26,6 +24,9 @@ def is_url(source: str) -> bool:
 
 def download(url: str, dest: Path, timeout: float = 120.0) -> Path:
     """Fetch `url` into `dest` (streamed, size-capped)."""
+    import urllib.error  # (with http and ssl: 0.05 s at every scan that reads the advisory database)
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, dest.open("wb") as out:
             total = 0
