@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from guard.atomic import atomic_write
+from guard.cache_budget import touch
 from guard.digest import hash_file, hash_tree, package_digest
 from guard.model import Category, Finding, ScannerRun, Status
 from guard.redact import redact, redact_file, secret_values
@@ -108,6 +109,7 @@ class ResultCache:
             doc = json.loads((entry / "result.json").read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT:
                 return None
+            touch(entry / "result.json")
             return ScannerRun(
                 scanner=doc["scanner"], category=Category(doc["category"]), status=Status.OK, version=doc["version"],
                 findings=tuple(finding_from_dict(f) for f in doc["findings"]), files_scanned=doc["files_scanned"],
@@ -130,7 +132,8 @@ class ResultCache:
         raws: dict[str, tuple[str, ...] | None] = {}
         for rel, file_key in keys.items():
             try:
-                doc = json.loads(self._file_entry(scanner, file_key).read_text(encoding="utf-8"))
+                path = self._file_entry(scanner, file_key)
+                doc = json.loads(path.read_text(encoding="utf-8"))
                 if doc.get("format") != FORMAT:
                     continue
                 run_key = doc["run"]
@@ -139,6 +142,7 @@ class ResultCache:
                 raw = raws[run_key]
                 if raw is not None:
                     hits[rel] = FileHit(tuple(finding_from_dict(f) for f in doc["findings"]), raw)
+                    touch(path)
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return hits
@@ -161,7 +165,10 @@ class ResultCache:
             raw = tuple(str(entry / "raw" / n) for n in doc["raw"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return raw if all(Path(p).is_file() for p in raw) else None
+        if not all(Path(p).is_file() for p in raw):
+            return None
+        touch(entry / "result.json")
+        return raw
 
     def _write_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path,
                      values: set[str]) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from guard.atomic import atomic_write
+from guard.cache_budget import touch
 from guard.digest import code_digest, hash_file, hash_tree, package_digest
 from guard.config import Config
 from guard.diff import ChangeSet
@@ -119,6 +120,7 @@ class JudgedCache:
             doc = json.loads(self._file(cache_key).read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT:
                 return None
+            touch(self._file(cache_key))
             stored = from_dict(doc["run"])
             (policy_run,) = stored.scanners
             policy_run = dataclasses.replace(policy_run, cached=True, findings=tuple(

@@ -121,6 +121,8 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
             from guard.commands.outputs import render_text
 
             click.echo(render_text(result, fmt, Path(result.target)))
+    if cfg.cache:
+        _keep_cache_in_budget()
     for err in result.errors:
         click.echo(f"guard: scanner {err.scanner} failed: {err.reason}", err=True)
     if result.errors:
@@ -128,6 +130,17 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if result.gate is not None and not result.gate.passed and not cfg.soft_fail:
         sys.exit(EXIT_FAIL)
     sys.exit(EXIT_OK)
+
+
+def _keep_cache_in_budget() -> None:
+    """Prune the cache to its budget (at most once an hour; see guard.cache_budget)."""
+    from guard.cache_budget import BudgetError, after_scan
+    from guard.paths import cache_dir
+
+    try:
+        after_scan(cache_dir())
+    except BudgetError as exc:
+        click.echo(f"guard: cache not pruned: {exc}", err=True)
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from typing import Any, Callable, TypeVar
 
 from guard import jsonenc
 from guard.atomic import atomic_write
+from guard.cache_budget import touch
 from guard.digest import code_digest
 from guard.paths import cache_dir
 
@@ -36,9 +37,12 @@ def remembered(text: str, context: str, check: Callable[[], Any], use: Callable[
     h.update(text.encode("utf-8", "surrogateescape"))
     record = cache_dir() / "catalogs" / f"{h.hexdigest()}.json"
     try:
-        return use(jsonenc.loads(record.read_bytes()))
+        result = use(jsonenc.loads(record.read_bytes()))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # no record, or not one this code wrote: check the document again
+    else:
+        touch(record)
+        return result
     checked = check()
     result = use(checked)
     try:

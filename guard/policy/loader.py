@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from guard.cache_budget import touch
 from guard.digest import code_digest
 from guard.paths import builtin_dir as shipped_dir
 from guard.config import Config, PolicySettings
@@ -139,6 +140,7 @@ def load_engine(pack: Pack, engine: PolicyEngine, checks: Path | None = None) ->
     checked = marker is not None and marker.is_file()
     engine.prepare(checked=checked)
     if checked:
+        touch(marker)
         return
     for kind, empty in EMPTY_INPUTS.items():
         modules = [m for m in pack.policies if m.meta is not None and m.meta.input == kind]

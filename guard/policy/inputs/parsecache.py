@@ -24,6 +24,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from guard.cache_budget import touch
 from guard.digest import code_digest
 
 MISS = object()  # get() found no usable entry
@@ -66,9 +67,11 @@ class ParseCache:
         try:
             sealed = self._file(key).read_bytes()
             plain = AESGCM(key.secret).decrypt(sealed[:12], sealed[12:], key.name.encode())
-            return json.loads(plain)["entry"]
+            entry = json.loads(plain)["entry"]
         except (OSError, ValueError, KeyError, TypeError, InvalidTag):
             return MISS
+        touch(self._file(key))
+        return entry
 
     def put(self, key: EntryKey, entry: dict[str, Any] | None) -> None:
         """Store `entry` (best effort: a cache that cannot be written only costs time)."""
