@@ -4,7 +4,9 @@
 - passed: no open finding, and at least one automated check mapped to the control ran, i.e. it is
   in `ScannerRun.checks` of a scanner whose status is OK (errored or skipped scanners count for nothing);
 - manual: declared in the config with evidence, owner, date and a future expiry;
-- not assessed: everything else. An expired or invalid attestation is noted, never counted.
+- not assessed: everything else, and a control with no failure whose checks were kept from a file
+  (an open finding of a `coverage` rule maps to it: a file a tool was given and could not check),
+  with the checks that did run. An expired or invalid attestation is noted, never counted.
 Waived findings never fail a control; they are listed with it.
 """
 
@@ -29,10 +31,11 @@ class _Tally:
     idle: dict[str, str]  # check -> why it did not count
     failing: "_Failing"
     waived: dict[str, None]
+    unchecked: dict[str, None]  # "check: path" of each file a mapped check could not judge
 
     @classmethod
     def empty(cls) -> "_Tally":
-        return cls(set(), {}, _NOTHING_FAILING, {})
+        return cls(set(), {}, _NOTHING_FAILING, {}, {})
 
 
 def evaluate(
@@ -70,11 +73,15 @@ class Failures:
         self.targets = _Targets(self.by_id, mappings)
         self.fingerprints: list[str] = []
         self.groups: dict[Any, _Group] = {}
+        self.gaps: list[Finding] = []  # findings of files a tool could not check: no failure, no pass
         self._counted: dict[tuple[str, str], _Failing] | None = None
 
     def add(self, findings: Sequence[Finding]) -> None:
         """Findings that fail their controls (after those added before)."""
         for finding in findings:
+            if "coverage" in finding.rule.tags:
+                self.gaps.append(finding)
+                continue
             self._group(self.groups, finding).positions.append(len(self.fingerprints))
             self.fingerprints.append(finding.fingerprint or _fingerprint(finding))
         self._counted = None
@@ -113,6 +120,10 @@ class Failures:
             fingerprint = _fingerprint(finding)
             for key, _ in self.targets(finding):
                 tally[key].waived[fingerprint] = None
+        for gap in self.gaps:
+            where = f"{check_name(gap.tool, gap.rule.id)}: {gap.path or gap.resource or '-'}"
+            for key, _ in self.targets(gap):
+                tally[key].unchecked[where] = None
 
         attestations = _attestations(manual, self.by_id)
         results: list[ControlResult] = []
@@ -297,6 +308,11 @@ def _result(
             notes.insert(0, f"attested by {attestation.owner} on {attestation.date}, evidence {attestation.evidence}, expires {attestation.expires}")
             return ControlResult(framework.id, control_id, title, ControlStatus.MANUAL, checks, (), waived, "; ".join(notes))
         notes.insert(0, problem)
+    if t.unchecked:
+        shown = ", ".join(list(t.unchecked)[:3]) + (", ..." if len(t.unchecked) > 3 else "")
+        notes.insert(0, f"{len(t.unchecked)} file(s) a mapped check could not judge ({shown})")
+        return ControlResult(framework.id, control_id, title, ControlStatus.NOT_ASSESSED, checks, (), waived,
+                             "; ".join(notes))
     if checks:
         return ControlResult(framework.id, control_id, title, ControlStatus.PASSED, checks, (), waived, "; ".join(notes))
     if not t.idle and attestation is None:

@@ -34,7 +34,7 @@ UNPARSED_RULE = Rule(
     short_description="Config file could not be parsed",
     full_description="guard could not parse this configuration file, so config policies did not check it.",
     help_text="Fix the syntax error (or exclude the file) so guard's config policies can check it.",
-    tags=("guard-policy",),
+    tags=("guard-policy", "coverage"),  # a file not checked: its controls are not assessed, not failed
 )
 
 __all__ = ["PolicyContext", "PolicyRun", "Violation", "run_policies", "evaluate_pack", "findings_input"]

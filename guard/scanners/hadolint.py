@@ -24,6 +24,7 @@ from guard.scanners.base import NO_CONFIG, Invocation, ToolScanner, load_sarif_o
 from guard.scanners.data.hadolint_rules import RULES
 
 OUTPUT = "stdout"
+NOT_PARSED = "DL1000"  # hadolint could not parse the file: nothing in it was checked
 VIEW = "heredocs"  # under the workdir: the copies with blank lines after heredoc terminators
 _HEREDOC = re.compile(r"""<<(-?)["']?([A-Za-z_][A-Za-z0-9_]*)["']?""")
 _HEREDOC_INSTRUCTION = re.compile(r"^\s*(?:RUN|COPY|ADD)\b", re.IGNORECASE)
@@ -165,5 +166,6 @@ def rule(rule_id: str, message: str = "") -> Rule:
     title = RULES[rule_id][0] if rule_id in RULES else (message or rule_id)
     return Rule(id=rule_id, name=rule_id, short_description=f"{rule_id}: {title}", full_description=title,
                 help_text=f"{title} (hadolint rule {rule_id}).",
-                help_uri=f"https://github.com/hadolint/hadolint/wiki/{rule_id}", tags=("dockerfile",),
+                help_uri=f"https://github.com/hadolint/hadolint/wiki/{rule_id}",
+                tags=("dockerfile", "coverage") if rule_id == NOT_PARSED else ("dockerfile",),
                 cwe=RULES[rule_id][2] if rule_id in RULES else ())

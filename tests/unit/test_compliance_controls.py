@@ -197,3 +197,22 @@ def test_violations_fail_their_policys_controls_after_the_findings_and_leave_the
     again = failures.status([], runs, [], TODAY)  # without the violations: the count was not changed
     assert by_id(again, "pci-dss", "6.2.4").failing == ("fp-sqli-1", "fp-sqli-2")
     assert by_id(again, "pci-dss", "6.2.4").checks == ("bandit:B608",)
+
+
+def test_a_file_a_tool_could_not_check_leaves_its_controls_not_assessed_rather_than_failed_or_passed(fws):
+    from guard.scanners.base import coverage_rule, not_checked
+
+    gap_rule = coverage_rule("bandit/file-not-checked", "not checked", "not checked", "fix it", "sast")
+    gap = not_checked(gap_rule, Category.SAST, "legacy.py", 1, "bandit could not parse legacy.py")
+    scanners = [run("bandit", (B608, gap_rule))]
+    results = evaluate(fws, [gap], [], scanners, [], TODAY)
+    control = by_id(results, "iso27001", "A.8.28")
+    assert control.status is ControlStatus.NOT_ASSESSED and control.failing == ()
+    assert control.checks == ("bandit:B608", "bandit:bandit/file-not-checked")  # what did run
+    assert control.note.startswith("1 file(s) a mapped check could not judge (bandit:bandit/file-not-checked: legacy.py)")
+
+    failed = evaluate(fws, [gap, finding(B608, "fp-sqli")], [], scanners, [], TODAY)  # a failure still fails
+    assert by_id(failed, "iso27001", "A.8.28").status is ControlStatus.FAILED
+    waiver = Waiver(reason="Python 2 module, retired in Q1", owner="sec", expires="2027-01-01", source="w.yaml:1")
+    accepted = evaluate(fws, [], [(gap, waiver)], scanners, [], TODAY)
+    assert by_id(accepted, "iso27001", "A.8.28").status is ControlStatus.PASSED
