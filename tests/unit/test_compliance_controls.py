@@ -209,7 +209,8 @@ def test_a_file_a_tool_could_not_check_leaves_its_controls_not_assessed_rather_t
     control = by_id(results, "iso27001", "A.8.28")
     assert control.status is ControlStatus.NOT_ASSESSED and control.failing == ()
     assert control.checks == ("bandit:B608", "bandit:bandit/file-not-checked")  # what did run
-    assert control.note.startswith("1 file(s) a mapped check could not judge (bandit:bandit/file-not-checked: legacy.py)")
+    assert control.note.startswith(
+        "1 file(s) a mapped check could not judge (bandit:bandit/file-not-checked: legacy.py)")
 
     failed = evaluate(fws, [gap, finding(B608, "fp-sqli")], [], scanners, [], TODAY)  # a failure still fails
     assert by_id(failed, "iso27001", "A.8.28").status is ControlStatus.FAILED
