@@ -77,7 +77,7 @@ def test_zizmor_finds_nothing(repo: Path, target: str) -> None:
 def test_every_action_is_pinned_by_full_sha() -> None:
     uses = [step["uses"] for step in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if "uses" in step]
     lines = [line.split("uses: ", 1)[1].strip() for line in ACTION.read_text().splitlines() if "uses: " in line]
-    assert len(lines) == len(uses) == 5
+    assert len(lines) == len(uses) == 6
     assert all(SHA_PIN.match(line) for line in lines), lines
     doc_lines = [line.split("uses: ", 1)[1].strip() for line in documented_workflow().splitlines() if "uses: " in line]
     assert all(SHA_PIN.match(line.replace("OWNER/guard", "o/guard").replace("vX.Y.Z", "v0.0.0"))
@@ -95,3 +95,14 @@ def test_no_expression_is_interpolated_into_shell() -> None:
     assert workflow["permissions"] == {}
     assert workflow["jobs"]["guard"]["permissions"] == {"contents": "read", "security-events": "write",
                                                         "pull-requests": "write"}
+
+
+def test_scan_results_are_kept_between_runs_only_when_asked() -> None:
+    """Findings in a cache of the base branch are readable by fork pull requests' workflows."""
+    doc = yaml.safe_load(ACTION.read_text())
+    assert doc["inputs"]["cache-results"]["default"] == "false"
+    (step,) = [s for s in doc["runs"]["steps"] if s.get("name") == "Cache scan results"]
+    assert step["if"] == "${{ inputs.cache-results == 'true' }}"
+    assert "~/.cache/guard/results" in step["with"]["path"] and "tools" not in step["with"]["path"]
+    (scan,) = [s for s in doc["runs"]["steps"] if s.get("id") == "scan"]
+    assert scan["env"]["GUARD_CACHE_MAX_MB"] == "${{ inputs.cache-max-mb }}"
