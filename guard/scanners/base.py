@@ -63,7 +63,8 @@ class Scanner(Protocol):
     context files, no finding about one file from another), so the runner may run it on the
     changed files of a selection and take the others' findings from the cache; then
     `file_inputs(target, files)` may name, per file, other files whose presence or content still
-    changes its findings (see `ToolScanner.file_inputs`).
+    changes its findings, and `judges_alone(target, files)` may say it does not hold for some
+    selections (see `ToolScanner`).
     """
 
     name: str
@@ -196,6 +197,11 @@ class ToolScanner:
     def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """The files besides `files` the tool reads to judge them (see `Scanner.context`)."""
         return []
+
+    def judges_alone(self, target: Path, files: Sequence[str]) -> bool:
+        """Whether the tool judges each of `files` by its own content alone: `file_local`, unless a
+        scanner knows selections where it does not (trivy's Terraform modules)."""
+        return self.file_local
 
     def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
         """For a file-local scanner: per file of `files`, the other repository files whose presence or

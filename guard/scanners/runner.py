@@ -67,14 +67,15 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
     cache_key: str | None = None
     reused: dict[str, FileHit] = {}  # files whose findings come from their own cache entries
     fresh: dict[str, str] = {}  # file key of each file the tool runs on, for entries of their own
+    local = False  # whether the tool judges each file alone (its findings are then put in file order)
     try:
         if isinstance(scanner, Scanner):
             exe = _executable(scanner, config)
             version = _version(scanner, exe)
             argv = scanner.command(exe, target, selected, workdir)
             todo = selected
+            local, inputs = _file_local(scanner, target, selected)
             if cache is not None:
-                local, inputs = _file_local(scanner, target, selected)
                 depended = (i for ins in inputs.values() for i in ins)
                 read = sorted({*selected, *scanner.context(target, selected), *depended})
                 cache_key = key(scanner=scanner.name, version=version, executable=exe,
@@ -108,7 +109,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                           files_scanned=len(selected), seconds=time.monotonic() - started,
                           raw_outputs=_raw(workdir))
     found = tuple(findings)
-    if getattr(scanner, "file_local", False):  # the same order whichever files' findings came from the cache
+    if local:  # the same order whichever files' findings came from the cache
         found = tuple(sorted((*found, *(f for hit in reused.values() for f in hit.findings)), key=_place))
     earlier_raw = tuple(sorted({p for hit in reused.values() for p in hit.raw_outputs}))
     result = ScannerRun(
@@ -131,7 +132,9 @@ def _portable(argv: Sequence[str], target: Path, workdir: Path) -> list[str]:
 
 def _file_local(scanner: Scanner, target: Path, selected: Sequence[str]) -> tuple[bool, Mapping[str, Sequence[str]]]:
     """Whether the scanner judges these files one by one (`file_local`, no context files), and its `file_inputs`."""
-    if not getattr(scanner, "file_local", False) or scanner.context(target, selected):
+    alone = (scanner.judges_alone(target, selected) if hasattr(scanner, "judges_alone")
+             else getattr(scanner, "file_local", False))
+    if not alone or scanner.context(target, selected):
         return False, {}
     return True, scanner.file_inputs(target, selected) if hasattr(scanner, "file_inputs") else {}
 

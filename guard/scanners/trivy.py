@@ -110,6 +110,14 @@ class TrivyScanner(ToolScanner):
     tool = "trivy"
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
+    file_local = True  # but for Terraform and Helm charts: see `judges_alone`
+
+    def judges_alone(self, target: Path, files: Sequence[str]) -> bool:
+        """A Terraform file is judged with its module and the modules calling it or called by it (a finding
+        may sit at a call site), a chart's templates with its values: with either in the selection, not."""
+        charts = Charts(target)
+        return not any(match_any(f, TERRAFORM) or charts.chart_of(PurePosixPath(f).parent) is not None
+                       for f in files)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args

@@ -1,5 +1,5 @@
 """After an edit, the file-local scanners run on the changed files only, and the run finds what a scan
-without the cache finds (the real bandit, semgrep, detect-secrets and hadolint)."""
+without the cache finds (the real bandit, semgrep, detect-secrets, hadolint and trivy)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from guard.config import load
 from guard.model import RunResult
 from guard.paths import cache_dir
 
-FILE_LOCAL = ("bandit", "semgrep", "detect-secrets", "hadolint")
+FILE_LOCAL = ("bandit", "semgrep", "detect-secrets", "hadolint", "trivy")
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_an_edit_re_runs_the_file_local_scanners_on_that_file_alone(tree: Path):
     edited = scan(tree)
     runs = by_name(edited)
     assert runs["bandit"].files_scanned == 6
-    for name in ("bandit", "semgrep", "detect-secrets"):  # two of their files changed
+    for name in ("bandit", "semgrep", "detect-secrets", "trivy"):  # two of their files changed
         assert runs[name].files_cached == runs[name].files_scanned - 2, name
     assert runs["hadolint"].cached  # its one file did not change: the whole run is reused
 
@@ -62,3 +62,15 @@ def test_an_edit_re_runs_the_file_local_scanners_on_that_file_alone(tree: Path):
     assert not any(f.path == "m3.py" and f.rule_id == "B602" for f in edited.findings)  # the old m3.py's
     for name in ("bandit", "semgrep"):  # the evidence: the raw outputs of the cold run and of this one
         assert len(runs[name].raw_outputs) == 2 * len(by_name(cold)[name].raw_outputs), name
+
+
+def test_trivy_judges_a_terraform_module_whole(tree: Path):
+    (tree / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = var.name\n}\n')
+    (tree / "variables.tf").write_text('variable "name" {\n  default = "logs"\n}\n')
+    scan(tree)
+    (tree / "variables.tf").write_text('variable "name" {\n  default = "audit-logs"\n}\n')
+    edited = scan(tree)
+    runs = by_name(edited)
+    assert runs["trivy"].files_cached == 0 and not runs["trivy"].cached  # main.tf is judged again too
+    assert runs["detect-secrets"].files_cached == runs["detect-secrets"].files_scanned - 1
+    assert found(edited) == found(scan(tree, cache=False))
