@@ -4,11 +4,13 @@ On a scratch copy of terragoat with a private result cache (GUARD_CACHE_DIR poin
 folder that links the installed tool environments and advisory database): a cold scan (empty
 cache), then warm re-scans. Target: warm <= 10% of cold.
 
-Then one Terraform file is edited and the tree scanned again: checkov and trivy judge a module as a
-whole and run again; the file-local tools run on that file alone. Printed per scanner: seconds in the
-cold scan and after the edit, and the files whose findings came from the cache.
+Then one file is edited (by default a Terraform file) and the tree scanned again: the tools that judge
+each file alone run on that file only; checkov, and trivy on a Terraform tree, judge a module as a whole
+and run again. Printed per scanner: seconds in the cold scan and after the edit, and the files whose
+findings came from the cache. `--tree` and `--edit` measure another tree (guard's own checkout, say).
 
     python bench/rescan.py --terragoat /path/to/terragoat [--repeat 3]
+    python bench/rescan.py --tree . --edit guard/pipeline.py --skip-scanners osv
 """
 
 from __future__ import annotations
@@ -36,12 +38,9 @@ def private_cache(tmp: Path) -> Path:
     return cache
 
 
-def scan(target: Path, out: Path, cache: Path) -> Timing:
+def scan(target: Path, out: Path, cache: Path, skip: str | None) -> Timing:
     return run_guard("scan", str(target), "--quiet", "--soft-fail", "--output", str(out),
-                     env={"GUARD_CACHE_DIR": str(cache)})
-
-
-EDITED = "terraform/aws/ec2.tf"
+                     *(["--skip-scanners", skip] if skip else []), env={"GUARD_CACHE_DIR": str(cache)})
 
 
 def scanners(out: Path) -> dict[str, dict]:
@@ -52,19 +51,25 @@ def scanners(out: Path) -> dict[str, dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--terragoat")
+    ap.add_argument("--tree", help="scan this tree instead of terragoat (a scratch copy of it)")
+    ap.add_argument("--edit", default="terraform/aws/ec2.tf", help="the file edited before the last re-scan")
+    ap.add_argument("--skip-scanners", help="passed to guard scan (osv, say, for a tree with lockfiles of every kind)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    header("target 2: re-scan of terragoat with nothing changed")
+    source = Path(args.tree).resolve() if args.tree else terragoat(args.terragoat)
+    header(f"target 2: re-scan of {source.name} with nothing changed, then with {args.edit} edited")
     tmp = Path(tempfile.mkdtemp(prefix="guard-bench-rescan-"))
-    target = copy_tree(terragoat(args.terragoat), tmp / "terragoat")
+    target = copy_tree(source, tmp / "tree")
+    if not (target / args.edit).is_file():
+        raise SystemExit(f"{args.edit}: no such file in {source}")
     colds, warms, edits = [], [], []
     for i in range(args.repeat):
         cache = private_cache(tmp / f"rep{i}")
-        cold = scan(target, tmp / "cold", cache)
-        warm = [scan(target, tmp / "out", cache) for _ in range(2)]
-        with open(target / EDITED, "a", encoding="utf-8") as fh:
+        cold = scan(target, tmp / "cold", cache, args.skip_scanners)
+        warm = [scan(target, tmp / "out", cache, args.skip_scanners) for _ in range(2)]
+        with open(target / args.edit, "a", encoding="utf-8") as fh:
             fh.write(f"# edit {i}\n")
-        edit = scan(target, tmp / "edit", cache)
+        edit = scan(target, tmp / "edit", cache, args.skip_scanners)
         colds.append(cold.wall)
         warms.append(median([w.wall for w in warm]))
         edits.append(edit.wall)
@@ -72,7 +77,7 @@ def main() -> None:
               f"ratio {warms[-1] / cold.wall:.3f}; after the edit {edit.wall:.2f} s ({load()})")
         shutil.rmtree(cache, ignore_errors=True)
     before, after = scanners(tmp / "cold"), scanners(tmp / "edit")
-    print(f"\nlast rep, {EDITED} edited: scanner, seconds cold -> after the edit, files from the cache")
+    print(f"\nlast rep, {args.edit} edited: scanner, seconds cold -> after the edit, files from the cache")
     for name, run in after.items():
         print(f"  {name:15} {before[name]['seconds']:6.2f} -> {run['seconds']:6.2f} s  "
               f"{'all' if run['cached'] else run['files_cached']} of {run['files_scanned']}")

@@ -60,11 +60,11 @@ class Scanner(Protocol):
     """What every scanner module provides. Instances are built with the run's Config.
 
     Optional: `file_local = True` says the tool judges each file by its own content alone (no
-    context files, no finding about one file from another), so the runner may run it on the
-    changed files of a selection and take the others' findings from the cache; then
-    `file_inputs(target, files)` may name, per file, other files whose presence or content still
-    changes its findings, and `judges_alone(target, files)` may say it does not hold for some
-    selections (see `ToolScanner`).
+    finding about one file from another), so the runner may run it on the changed files of a
+    selection and take the others' findings from the cache; then `judged_alone(target, files)` may
+    name the files that holds for when not for all (trivy: not for Terraform), and
+    `file_inputs(target, files)`, per file, other files whose presence or content still changes its
+    findings (see `ToolScanner`).
     """
 
     name: str
@@ -198,10 +198,10 @@ class ToolScanner:
         """The files besides `files` the tool reads to judge them (see `Scanner.context`)."""
         return []
 
-    def judges_alone(self, target: Path, files: Sequence[str]) -> bool:
-        """Whether the tool judges each of `files` by its own content alone: `file_local`, unless a
-        scanner knows selections where it does not (trivy's Terraform modules)."""
-        return self.file_local
+    def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
+        """The files of `files` the tool judges by their own content alone: all when `file_local`, unless
+        a scanner knows files it judges with others (trivy: a Terraform file with its module)."""
+        return list(files) if self.file_local else []
 
     def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
         """For a file-local scanner: per file of `files`, the other repository files whose presence or

@@ -56,8 +56,8 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
             config: Config, cache: ResultCache | None = None, on_run: Callable[[], None] | None = None) -> ScannerRun:
     """One scanner on its selection of `files`; `on_run` is called when it really runs (no cached result).
 
-    A file-local scanner whose whole run is not cached runs its tool on the files without a cached
-    entry of their own only (see guard.cache.file_keys).
+    When its whole run is not cached, a file-local scanner's tool runs on the files it judges with
+    others and on those it judges alone that have no cached entry of their own (guard.cache.file_keys).
     """
     selected = scanner.select(files)
     if not selected:
@@ -67,14 +67,14 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
     cache_key: str | None = None
     reused: dict[str, FileHit] = {}  # files whose findings come from their own cache entries
     fresh: dict[str, str] = {}  # file key of each file the tool runs on, for entries of their own
-    local = False  # whether the tool judges each file alone (its findings are then put in file order)
+    alone: list[str] = []  # the files the tool judges by their own content (findings then in file order)
     try:
         if isinstance(scanner, Scanner):
             exe = _executable(scanner, config)
             version = _version(scanner, exe)
             argv = scanner.command(exe, target, selected, workdir)
             todo = selected
-            local, inputs = _file_local(scanner, target, selected)
+            alone, inputs = _judged_alone(scanner, target, selected)
             if cache is not None:
                 depended = (i for ins in inputs.values() for i in ins)
                 read = sorted({*selected, *scanner.context(target, selected), *depended})
@@ -84,7 +84,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                 hit = cache.get(scanner.name, cache_key)
                 if hit is not None:
                     return replace(hit, cache_key=cache_key)
-                per_file = _file_keys(scanner, exe, version, target, selected, workdir, inputs) if local else {}
+                per_file = _file_keys(scanner, exe, version, target, alone, workdir, inputs)
                 reused = cache.get_files(scanner.name, per_file)
                 todo = [f for f in selected if f not in reused]
                 fresh = {rel: per_file[rel] for rel in todo if rel in per_file}
@@ -109,7 +109,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
                           files_scanned=len(selected), seconds=time.monotonic() - started,
                           raw_outputs=_raw(workdir))
     found = tuple(findings)
-    if local:  # the same order whichever files' findings came from the cache
+    if alone:  # the same order whichever files' findings came from the cache
         found = tuple(sorted((*found, *(f for hit in reused.values() for f in hit.findings)), key=_place))
     earlier_raw = tuple(sorted({p for hit in reused.values() for p in hit.raw_outputs}))
     result = ScannerRun(
@@ -119,7 +119,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
     )
     if cache is not None and cache_key is not None:
         cache.put(cache_key, result, target)
-        by_file = _by_file(findings, fresh)
+        by_file = _by_file(findings, fresh, todo)
         if by_file:
             cache.put_files(scanner.name, cache_key, by_file, target)
     return result
@@ -130,20 +130,25 @@ def _portable(argv: Sequence[str], target: Path, workdir: Path) -> list[str]:
     return [a.replace(str(workdir), "<workdir>").replace(str(target), "<target>") for a in argv]
 
 
-def _file_local(scanner: Scanner, target: Path, selected: Sequence[str]) -> tuple[bool, Mapping[str, Sequence[str]]]:
-    """Whether the scanner judges these files one by one (`file_local`, no context files), and its `file_inputs`."""
-    alone = (scanner.judges_alone(target, selected) if hasattr(scanner, "judges_alone")
-             else getattr(scanner, "file_local", False))
-    if not alone or scanner.context(target, selected):
-        return False, {}
-    return True, scanner.file_inputs(target, selected) if hasattr(scanner, "file_inputs") else {}
+def _judged_alone(scanner: Scanner, target: Path, selected: Sequence[str],
+                  ) -> tuple[list[str], Mapping[str, Sequence[str]]]:
+    """The files the scanner judges by their own content (see `Scanner`), and their `file_inputs`."""
+    if hasattr(scanner, "judged_alone"):
+        alone = scanner.judged_alone(target, selected)
+    else:
+        alone = list(selected) if getattr(scanner, "file_local", False) else []
+    if not alone:
+        return [], {}
+    return alone, scanner.file_inputs(target, alone) if hasattr(scanner, "file_inputs") else {}
 
 
-def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, selected: Sequence[str], workdir: Path,
+def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, alone: Sequence[str], workdir: Path,
                inputs: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """A cache key per selected file of a file-local scanner (see guard.cache.file_keys)."""
+    """A cache key per file the scanner judges alone (see guard.cache.file_keys)."""
+    if not alone:
+        return {}
     return file_keys(scanner=scanner.name, version=version, executable=exe, env=dict(scanner.env()), target=target,
-                     files=selected, extra_inputs=scanner.cache_inputs(), file_inputs=inputs,
+                     files=alone, extra_inputs=scanner.cache_inputs(), file_inputs=inputs,
                      argv_for=lambda rel: _portable(scanner.command(exe, target, [rel], workdir), target, workdir))
 
 
@@ -151,15 +156,21 @@ def _place(f: Finding) -> tuple[str, int, int]:
     return (f.location.path, f.location.start_line or 0, f.location.start_column or 0) if f.location else ("", 0, 0)
 
 
-def _by_file(findings: Sequence[Finding], fresh: Mapping[str, str]) -> dict[str, list[Finding]] | None:
-    """The findings of the files the tool ran on, by file key; None when one is not at one of those files."""
+def _by_file(findings: Sequence[Finding], fresh: Mapping[str, str], ran_on: Sequence[str],
+             ) -> dict[str, list[Finding]] | None:
+    """The findings of the files judged alone the tool ran on, by file key; None when one is at no file the
+    tool ran on (a finding about the run, or a context file's: it cannot be placed)."""
     if not fresh:
         return None
     by_file: dict[str, list[Finding]] = {file_key: [] for file_key in fresh.values()}
+    others = set(ran_on)
     for f in findings:
-        if f.location is None or f.location.path not in fresh:
+        if f.location is None:
             return None
-        by_file[fresh[f.location.path]].append(f)
+        if f.location.path in fresh:
+            by_file[fresh[f.location.path]].append(f)
+        elif f.location.path not in others:
+            return None
     return by_file
 
 

@@ -110,14 +110,13 @@ class TrivyScanner(ToolScanner):
     tool = "trivy"
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
-    file_local = True  # but for Terraform and Helm charts: see `judges_alone`
+    file_local = True  # but for Terraform and Helm charts: see `judged_alone`
 
-    def judges_alone(self, target: Path, files: Sequence[str]) -> bool:
-        """A Terraform file is judged with its module and the modules calling it or called by it (a finding
-        may sit at a call site), a chart's templates with its values: with either in the selection, not."""
+    def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
+        """All files but Terraform's, judged with their module and the modules calling it or called by it
+        (a finding may sit at a call site), and a Helm chart's, rendered with its values."""
         charts = Charts(target)
-        return not any(match_any(f, TERRAFORM) or charts.chart_of(PurePosixPath(f).parent) is not None
-                       for f in files)
+        return [f for f in files if not match_any(f, TERRAFORM) and charts.chart_of(PurePosixPath(f).parent) is None]
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args

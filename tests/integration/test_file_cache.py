@@ -64,13 +64,14 @@ def test_an_edit_re_runs_the_file_local_scanners_on_that_file_alone(tree: Path):
         assert len(runs[name].raw_outputs) == 2 * len(by_name(cold)[name].raw_outputs), name
 
 
-def test_trivy_judges_a_terraform_module_whole(tree: Path):
+def test_trivy_judges_a_terraform_module_whole_and_the_other_files_alone(tree: Path):
     (tree / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = var.name\n}\n')
     (tree / "variables.tf").write_text('variable "name" {\n  default = "logs"\n}\n')
     scan(tree)
     (tree / "variables.tf").write_text('variable "name" {\n  default = "audit-logs"\n}\n')
     edited = scan(tree)
     runs = by_name(edited)
-    assert runs["trivy"].files_cached == 0 and not runs["trivy"].cached  # main.tf is judged again too
+    assert runs["trivy"].files_cached == runs["trivy"].files_scanned - 2  # main.tf is judged again too
     assert runs["detect-secrets"].files_cached == runs["detect-secrets"].files_scanned - 1
+    assert any(f.path == "main.tf" and "trivy" in f.found_by for f in edited.findings)
     assert found(edited) == found(scan(tree, cache=False))
