@@ -20,7 +20,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from guard.atomic import atomic_write
 from guard.cache_budget import touch
@@ -109,12 +109,13 @@ class ResultCache:
             doc = json.loads((entry / "result.json").read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT:
                 return None
-            touch(entry / "result.json")
+            raw = self._raw_paths(entry, doc)
+            if raw is None:
+                return None
             return ScannerRun(
                 scanner=doc["scanner"], category=Category(doc["category"]), status=Status.OK, version=doc["version"],
                 findings=tuple(finding_from_dict(f) for f in doc["findings"]), files_scanned=doc["files_scanned"],
-                seconds=0.0, raw_outputs=tuple(str(entry / "raw" / n) for n in doc["raw"]), cached=True,
-                checks=tuple(rule_from_dict(r) for r in doc["checks"]))
+                seconds=0.0, raw_outputs=raw, cached=True, checks=tuple(rule_from_dict(r) for r in doc["checks"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -161,14 +162,20 @@ class ResultCache:
     def _raw_of(self, scanner: str, cache_key: str) -> tuple[str, ...] | None:
         entry = self.root / scanner / cache_key
         try:
-            doc = json.loads((entry / "result.json").read_text(encoding="utf-8"))
-            raw = tuple(str(entry / "raw" / n) for n in doc["raw"])
+            return self._raw_paths(entry, json.loads((entry / "result.json").read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if not all(Path(p).is_file() for p in raw):
+
+    def _raw_paths(self, entry: Path, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """An entry's raw outputs: its own and those of the entries it refers to (None if one is gone),
+        each entry marked used."""
+        raw = [entry / "raw" / name for name in doc["raw"]]
+        refs = [self.root / ref for ref in doc.get("raw_refs", [])]
+        if not all(path.is_file() for path in (*raw, *refs)):
             return None
-        touch(entry / "result.json")
-        return raw
+        for used in {entry, *(ref.parent.parent for ref in refs)}:
+            touch(used / "result.json")
+        return tuple(str(path) for path in (*raw, *refs))
 
     def _write_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path,
                      values: set[str]) -> None:
@@ -186,13 +193,18 @@ class ResultCache:
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "raw").mkdir(parents=True)
         raw: list[str] = []
+        refs: list[str] = []  # raw outputs of other entries (a run that reused files' findings): not copied
+        root = os.path.realpath(self.root)
         for i, path in enumerate(run.raw_outputs):
+            if os.path.realpath(path).startswith(root + os.sep):
+                refs.append(Path(os.path.relpath(os.path.realpath(path), root)).as_posix())
+                continue
             name = Path(path).name if Path(path).name not in raw else f"{i}-{Path(path).name}"
             redact_file(Path(path), staging / "raw" / name, values)
             raw.append(name)
         atomic_write(staging / "result.json", json.dumps({
             "format": FORMAT, "scanner": run.scanner, "category": run.category.value, "version": run.version,
-            "files_scanned": run.files_scanned, "raw": raw, "findings": [finding_to_dict(f) for f in redact(run.findings, target, values)],
+            "files_scanned": run.files_scanned, "raw": raw, "raw_refs": refs, "findings": [finding_to_dict(f) for f in redact(run.findings, target, values)],
             "checks": [rule_to_dict(r) for r in run.checks]}, default=str))
         shutil.rmtree(entry, ignore_errors=True)
         try:

@@ -3,13 +3,16 @@ how to start the pinned version with a start script of guard's instead of its co
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
 
 
+@functools.lru_cache(maxsize=64)
 def dist_version(exe: str, distribution: str) -> str | None:
-    """Version of `distribution` installed in the virtual environment that holds `exe`, if any."""
+    """Version of `distribution` installed in the virtual environment that holds `exe`, if any (asked
+    once a process: the runner builds a command line per file for the cache)."""
     env = Path(exe).resolve().parent.parent
     wanted = _normalized(distribution)
     for site in env.glob("lib/python*/site-packages"):

@@ -167,7 +167,11 @@ def test_a_file_local_scanner_runs_on_the_changed_files_only(logging_tool):
     raw = sorted(Path(p).read_text() for p in second.raw_outputs)
     assert raw == ["ran on a.py b.py\n", "ran on b.py\n"]  # the evidence of both runs behind the findings
 
-    assert scan_files(tmp, target, cfg, ["a.py", "b.py"]).cached and len(invocations(counter)) == 2
+    hit = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert hit.cached and len(invocations(counter)) == 2
+    assert sorted(Path(p).read_text() for p in hit.raw_outputs) == raw
+    copies = [p for p in (tmp / "cache" / "results").rglob("raw/*") if p.read_text() == "ran on a.py b.py\n"]
+    assert len(copies) == 1  # the second run's entry refers to the first run's output, never copies it
     (target / "c.py").write_text("print(4)\n")  # a new file: only it is scanned
     third = scan_files(tmp, target, cfg, ["a.py", "b.py", "c.py"])
     assert invocations(counter)[-1] == ["c.py"] and third.files_cached == 2 and len(third.findings) == 3
