@@ -20,7 +20,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from guard.atomic import atomic_write
 from guard.cache_budget import touch
@@ -48,24 +48,23 @@ def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env
     return h.hexdigest()
 
 
-def file_keys(*, scanner: str, version: str, executable: str, env: dict[str, str], target: Path,
-              files: Sequence[str], argv_for: Callable[[str], Sequence[str]],
-              extra_inputs: Iterable[Path] = (), file_inputs: Mapping[str, Sequence[str]] | None = None,
-              ) -> dict[str, str]:
-    """A key per file of a file-local scanner: what `key` covers, with the command line the tool would get
-    for that file alone (`argv_for`), that one file's path and content, and the paths and contents of the
-    other files its findings depend on (`file_inputs`, by file)."""
+def file_keys(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
+              target: Path, files: Sequence[str], extra_inputs: Iterable[Path] = (),
+              file_inputs: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """A key per file of a file-local scanner: what `key` covers, with the tool's options (`argv`: its
+    command line for no file; what it adds per file follows from the file's path and content), that one
+    file's path and content, and the paths and contents of the other files its findings depend on
+    (`file_inputs`, by file)."""
     common = hashlib.sha256()
     common.update(package_digest().encode())
     common.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
-                              "env": sorted(env.items()), "per": "file"}).encode())
+                              "argv": list(argv), "env": sorted(env.items()), "per": "file"}).encode())
     for extra in extra_inputs:
         common.update(str(extra).encode() + b"\0")
         hash_tree(common, extra)
     keys = {}
     for rel in files:
         h = common.copy()
-        h.update(json.dumps(list(argv_for(rel))).encode() + b"\0")
         for path in (rel, *(file_inputs or {}).get(rel, ())):
             h.update(path.encode("utf-8", "surrogateescape") + b"\0")
             hash_file(h, target / path)

@@ -4,22 +4,47 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from guard import __version__
 
 
+_read_once: dict[str, bytes] | None = None  # within `one_read_per_file`: each file's digest by path
+
+
+@contextmanager
+def one_read_per_file() -> Iterator[None]:
+    """Within the block (one run, whose files do not change while it lasts), `hash_file` reads each
+    file once: the scanners' keys and the judged run's all hash the files."""
+    global _read_once
+    _read_once = {}
+    try:
+        yield
+    finally:
+        _read_once = None
+
+
 def hash_file(h: "hashlib._Hash", path: Path) -> None:
-    """Feed the file's bytes (or why it cannot be read) to `h`."""
+    """Feed the digest of the file's bytes (or why it cannot be read) to `h`."""
+    known = _read_once
+    if known is not None and (digest := known.get(os.fspath(path))) is not None:
+        h.update(digest)
+        return
+    own = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+                own.update(block)
     except OSError as exc:
         h.update(f"<unreadable {exc.errno}>".encode())
+        return
+    if known is not None:
+        known[os.fspath(path)] = own.digest()
+    h.update(own.digest())
 
 
 def hash_tree(h: "hashlib._Hash", path: Path) -> None:

@@ -28,6 +28,7 @@ from guard import waivers as waivers_mod
 from guard.config import Config, ConfigError
 from guard.dedup import dedup
 from guard.diff import BaseTree, ChangeSet
+from guard.digest import one_read_per_file
 from guard.files import FileSet, list_files, list_given
 from guard.gcpause import collector_paused
 from guard.model import (
@@ -338,14 +339,16 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
             progress(name, event)
 
     try:
-        runs = scan(p, config, workroot, on_progress)
-        commit, branch = _git(p.target)
-        properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
-                      "needs_review": list(needs_review),
-                      **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None else {})}
-        judged_key = judged_cache.key(settled=later.settled_inputs(), root=p.target, config=config, runs=runs,
-                                      files=p.files.files, trusted=trusted,
-                                      changes=changes, branch=branch, today=started.date(), properties=properties)
+        with one_read_per_file():  # the scanners' keys (whole run, per file) and the judged run's read the same files
+            runs = scan(p, config, workroot, on_progress)
+            commit, branch = _git(p.target)
+            properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
+                          "needs_review": list(needs_review),
+                          **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None
+                             else {})}
+            judged_key = judged_cache.key(settled=later.settled_inputs(), root=p.target, config=config, runs=runs,
+                                          files=p.files.files, trusted=trusted, changes=changes, branch=branch,
+                                          today=started.date(), properties=properties)
         store = judged_cache.JudgedCache(cache_dir() / "judged")
         if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
             hit = store.get(judged_key, runs)

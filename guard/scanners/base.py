@@ -64,7 +64,8 @@ class Scanner(Protocol):
     selection and take the others' findings from the cache; then `judged_alone(target, files)` may
     name the files that holds for when not for all (trivy: not for Terraform), and
     `file_inputs(target, files)`, per file, other files whose presence or content still changes its
-    findings (see `ToolScanner`).
+    findings (see `ToolScanner`). A file's cache key holds `command(exe, target, [], workdir)`: what
+    the command line adds for a file must follow from that file's path and content.
     """
 
     name: str

@@ -147,9 +147,9 @@ def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, alone: Se
     """A cache key per file the scanner judges alone (see guard.cache.file_keys)."""
     if not alone:
         return {}
-    return file_keys(scanner=scanner.name, version=version, executable=exe, env=dict(scanner.env()), target=target,
-                     files=alone, extra_inputs=scanner.cache_inputs(), file_inputs=inputs,
-                     argv_for=lambda rel: _portable(scanner.command(exe, target, [rel], workdir), target, workdir))
+    options = _portable(scanner.command(exe, target, [], workdir), target, workdir)
+    return file_keys(scanner=scanner.name, version=version, executable=exe, argv=options, env=dict(scanner.env()),
+                     target=target, files=alone, extra_inputs=scanner.cache_inputs(), file_inputs=inputs)
 
 
 def _place(f: Finding) -> tuple[str, int, int]:

@@ -264,3 +264,26 @@ def test_semgrep_keys_a_chart_template_by_its_charts_presence(tmp_path: Path):
     files = ["chart/templates/deploy.yaml", "chart/values.yaml", "other/deploy.yaml"]
     inputs = SemgrepScanner(Config()).file_inputs(tmp_path, files)
     assert inputs == {"chart/templates/deploy.yaml": ["chart/Chart.yaml"]}
+
+
+def test_a_run_reads_each_file_once_and_the_next_run_reads_it_again(tmp_path: Path, monkeypatch):
+    import hashlib
+
+    from guard import digest
+
+    path = tmp_path / "a.py"
+    path.write_text("print(1)\n")
+    reads: list[Path] = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda p, *a, **k: (reads.append(Path(p)), real_open(p, *a, **k))[1])
+
+    def of(p: Path) -> str:
+        h = hashlib.sha256()
+        digest.hash_file(h, p)
+        return h.hexdigest()
+
+    with digest.one_read_per_file():
+        first = of(path)
+        assert of(path) == first and reads == [path]  # the whole-run, per-file and judged keys ask alike
+    path.write_text("print(2)\n")
+    assert of(path) != first and reads == [path, path]
