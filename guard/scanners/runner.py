@@ -68,12 +68,12 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
     reused: dict[str, FileHit] = {}  # files whose findings come from their own cache entries
     fresh: dict[str, str] = {}  # file key of each file the tool runs on, for entries of their own
     alone: list[str] = []  # the files the tool judges by their own content (findings then in file order)
+    todo = selected  # the files the tool runs on
     try:
         if isinstance(scanner, Scanner):
             exe = _executable(scanner, config)
             version = _version(scanner, exe)
             argv = scanner.command(exe, target, selected, workdir)
-            todo = selected
             alone, inputs = _judged_alone(scanner, target, selected)
             if cache is not None:
                 depended = (i for ins in inputs.values() for i in ins)
