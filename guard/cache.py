@@ -20,7 +20,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from guard.atomic import atomic_write
 from guard.cache_budget import touch
@@ -90,14 +90,14 @@ class ResultCache:
     def __init__(self, root: Path, *, defer: bool = False) -> None:
         self.root = root
         self.defer = defer
-        self.pending: list[tuple[str, ScannerRun, Path]] = []
+        self.pending: list[tuple[str, ScannerRun, Path, Collection[Finding]]] = []
         self.pending_files: list[tuple[str, str, Mapping[str, Sequence[Finding]], Path]] = []
 
     def flush(self, values: set[str]) -> None:
         """Write the deferred entries, masking `values` (and token shapes) in findings and raw outputs."""
         pending, self.pending = self.pending, []
-        for cache_key, run, target in pending:
-            self._write(cache_key, run, target, values)
+        for cache_key, run, target, masked in pending:
+            self._write(cache_key, run, target, values, masked)
         pending_files, self.pending_files = self.pending_files, []
         for scanner, cache_key, by_key, target in pending_files:
             self._write_files(scanner, cache_key, by_key, target, values)
@@ -118,13 +118,14 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, cache_key: str, run: ScannerRun, target: Path) -> None:
+    def put(self, cache_key: str, run: ScannerRun, target: Path, masked: Collection[Finding] = ()) -> None:
+        """Store a successful run; `masked`: its findings that came from cache entries (already redacted)."""
         if run.status is not Status.OK:
             return
         if self.defer:
-            self.pending.append((cache_key, run, target))
+            self.pending.append((cache_key, run, target, masked))
         else:
-            self._write(cache_key, run, target, secret_values(run.findings, target))
+            self._write(cache_key, run, target, secret_values(run.findings, target), masked)
 
     def get_files(self, scanner: str, keys: Mapping[str, str]) -> dict[str, FileHit]:
         """The files of `keys` (path -> file key) with a usable entry: its run entry's raw outputs still there."""
@@ -186,7 +187,8 @@ class ResultCache:
             atomic_write(path, json.dumps({"format": FORMAT, "run": cache_key, "findings": [
                 finding_to_dict(f) for f in redact(tuple(findings), target, values)]}, default=str))
 
-    def _write(self, cache_key: str, run: ScannerRun, target: Path, values: set[str]) -> None:
+    def _write(self, cache_key: str, run: ScannerRun, target: Path, values: set[str],
+               masked: Collection[Finding] = ()) -> None:
         entry = self.root / run.scanner / cache_key
         staging = entry.with_name(f".{cache_key}.{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
@@ -203,13 +205,24 @@ class ResultCache:
             raw.append(name)
         atomic_write(staging / "result.json", json.dumps({
             "format": FORMAT, "scanner": run.scanner, "category": run.category.value, "version": run.version,
-            "files_scanned": run.files_scanned, "raw": raw, "raw_refs": refs, "findings": [finding_to_dict(f) for f in redact(run.findings, target, values)],
+            "files_scanned": run.files_scanned, "raw": raw, "raw_refs": refs,
+            "findings": [finding_to_dict(f) for f in _redacted(run.findings, target, values, masked)],
             "checks": [rule_to_dict(r) for r in run.checks]}, default=str))
         shutil.rmtree(entry, ignore_errors=True)
         try:
             staging.rename(entry)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _redacted(findings: Sequence[Finding], target: Path, values: set[str],
+              masked: Collection[Finding]) -> list[Finding]:
+    """`findings` with `values` masked, but those in `masked` (redacted when their entry was written)."""
+    if not masked:
+        return redact(findings, target, values)
+    done = {id(f) for f in masked}
+    fresh = iter(redact([f for f in findings if id(f) not in done], target, values))
+    return [f if id(f) in done else next(fresh) for f in findings]
 
 
 class VersionCache:

@@ -108,9 +108,10 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
         return ScannerRun(scanner.name, scanner.category, Status.ERROR, reason=str(exc),
                           files_scanned=len(selected), seconds=time.monotonic() - started,
                           raw_outputs=_raw(workdir))
+    earlier = [f for hit in reused.values() for f in hit.findings]
     found = tuple(findings)
     if alone:  # the same order whichever files' findings came from the cache
-        found = tuple(sorted((*found, *(f for hit in reused.values() for f in hit.findings)), key=_place))
+        found = tuple(sorted((*found, *earlier), key=_place))
     earlier_raw = tuple(sorted({p for hit in reused.values() for p in hit.raw_outputs}))
     result = ScannerRun(
         scanner.name, scanner.category, Status.OK, version=version, findings=found,
@@ -118,7 +119,7 @@ def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str
         checks=tuple(scanner.checks(selected)), cache_key=cache_key, files_cached=len(reused),
     )
     if cache is not None and cache_key is not None:
-        cache.put(cache_key, result, target)
+        cache.put(cache_key, result, target, masked=earlier)
         by_file = _by_file(findings, fresh, todo)
         if by_file:
             cache.put_files(scanner.name, cache_key, by_file, target)

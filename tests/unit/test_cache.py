@@ -237,6 +237,11 @@ def test_file_entries_hold_no_secret_value(logging_tool):
     assert any(token in f.message for f in first.findings)
     entries = list((tmp / "cache" / "results" / "counting" / "files").rglob("*.json"))
     assert len(entries) == 2 and not any(token in e.read_text() for e in entries)
+    (target / "b.py").write_text("print(3)\n")
+    again = scan_files(tmp, target, cfg, ["a.py", "b.py"], Quoting)  # a.py's finding from its entry
+    assert again.files_cached == 1 and not any(token in f.message for f in again.findings)
+    written = list((tmp / "cache" / "results").rglob("*.json"))
+    assert len(written) == 5 and not any(token in e.read_text() for e in written)
 
 
 def test_a_file_is_scanned_again_when_a_file_its_findings_depend_on_appears_or_changes(logging_tool):
