@@ -425,6 +425,11 @@ class TrivyImageScanner(ToolScanner):
     tool = "trivy"
     cost = 4.0
     patterns = IMAGE_PATTERNS
+    file_local = True  # each image on its own
+
+    def cache_inputs(self) -> Sequence[Path]:
+        """The vulnerability database's metadata (when it was built): a result outlives no update of it."""
+        return [trivy_db().with_name("metadata.json")]
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         vuln = "1" if trivy_db().is_file() else "0"

@@ -278,3 +278,24 @@ def test_lay_out_places_links_or_regular_files_at_repository_paths(tmp_path: Pat
         placed = tmp_path / "files" / rel
         assert not placed.is_symlink() and placed.read_text() == "a = 1\n"
         assert placed.stat().st_ino == (root / "infra" / "main.tf").stat().st_ino  # a hard link: no copy
+
+
+def test_trivy_image_results_are_keyed_by_the_vulnerability_database_they_came_from(tmp_path, monkeypatch):
+    """A cached image result outlived `trivy image --download-db-only`: newly published CVEs went unreported."""
+    from guard.cache import key
+    from guard.scanners.trivy import TrivyImageScanner
+
+    monkeypatch.setenv("TRIVY_CACHE_DIR", str(tmp_path / "trivy"))
+    (tmp_path / "trivy" / "db").mkdir(parents=True)
+    meta = tmp_path / "trivy" / "db" / "metadata.json"
+    meta.write_text('{"Version":2,"UpdatedAt":"2026-11-01T00:00:00Z"}')
+    scanner = TrivyImageScanner(Config())
+    assert scanner.file_local and scanner.cache_inputs() == [meta]
+
+    def keyed() -> str:
+        return key(scanner="trivy-image", version="0.76.0", executable="trivy", argv=[], env={}, target=tmp_path,
+                   files=[], extra_inputs=scanner.cache_inputs())
+
+    before = keyed()
+    meta.write_text('{"Version":2,"UpdatedAt":"2026-11-28T00:00:00Z"}')
+    assert keyed() != before
