@@ -154,6 +154,7 @@ def _file_keys(scanner: Scanner, exe: str, version: str, target: Path, alone: Se
 
 
 def _place(f: Finding) -> tuple[str, int, int]:
+    """Where a finding sits, to order a run's findings by file and line."""
     return (f.location.path, f.location.start_line or 0, f.location.start_column or 0) if f.location else ("", 0, 0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -22,3 +23,15 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
     for k, v in saved.items():
         os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch) -> Path:
+    """A result cache of the test's own (GUARD_CACHE_DIR) with the installed scanners in it."""
+    from guard.paths import cache_dir
+
+    tools = cache_dir() / "tools"
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
+    cache_dir().mkdir()
+    (cache_dir() / "tools").symlink_to(tools)
+    return cache_dir()

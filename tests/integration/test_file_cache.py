@@ -10,17 +10,12 @@ import pytest
 from guard import pipeline
 from guard.config import load
 from guard.model import RunResult
-from guard.paths import cache_dir
 
 FILE_LOCAL = ("bandit", "semgrep", "detect-secrets", "hadolint", "trivy")
 
 
 @pytest.fixture
-def tree(tmp_path: Path, monkeypatch) -> Path:
-    tools = cache_dir() / "tools"  # the installed scanners, with a cache of this test's own
-    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
-    cache_dir().mkdir()
-    (cache_dir() / "tools").symlink_to(tools)
+def tree(tmp_path: Path, own_cache: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     for i in range(6):

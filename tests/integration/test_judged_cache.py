@@ -15,7 +15,6 @@ import pytest
 from guard import pipeline
 from guard.config import load
 from guard.model import ControlStatus, RunResult
-from guard.paths import cache_dir
 from guard.report.jsonfile import to_dict
 
 DAY = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)
@@ -34,11 +33,7 @@ def reviewed(input):
 
 
 @pytest.fixture
-def tree(tmp_path: Path, monkeypatch) -> Path:
-    tools = cache_dir() / "tools"  # the installed scanners, with a cache of this test's own
-    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
-    cache_dir().mkdir()
-    (cache_dir() / "tools").symlink_to(tools)
+def tree(tmp_path: Path, own_cache: Path) -> Path:
     root = tmp_path / "repo"
     (root / "team").mkdir(parents=True)
     (root / "app.py").write_text("import subprocess\nsubprocess.call('ls ' + name, shell=True)\n")
