@@ -18,7 +18,7 @@ import re
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import AbstractSet, Any, Iterable, Mapping, Sequence
 
 import yaml
 
@@ -205,7 +205,8 @@ class SemgrepScanner(ToolScanner):
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file)."""
         _, rules = self.pack()
-        return [_rule(r) for r in rules.values() if _applies(r, files)]
+        present = {lang for lang, globs in LANGUAGE_GLOBS.items() if any(match_any(f, globs) for f in files)}
+        return [_rule(r) for r in rules.values() if files and _applies(r, present)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         limit = _max_target_bytes(self.config.tool("semgrep").args)
@@ -340,13 +341,12 @@ def _restore_paths(doc: Any, originals: Mapping[str, str]) -> None:
                     artifact.pop("uriBaseId", None)
 
 
-def _applies(rule: PackRule, files: Sequence[str]) -> bool:
-    """Whether semgrep runs `rule` on any of `files` (a language guard has no globs for: on every file)."""
-    if not files:
-        return False
+def _applies(rule: PackRule, present: AbstractSet[str]) -> bool:
+    """Whether semgrep runs `rule` on files of the languages `present` (a language guard has no globs
+    for: on every file)."""
     if any(lang not in LANGUAGE_GLOBS for lang in rule.languages) or not rule.languages:
         return True
-    return any(match_any(f, LANGUAGE_GLOBS[lang]) for lang in rule.languages for f in files)
+    return not present.isdisjoint(rule.languages)
 
 
 def original_id(reported: str, rules: Mapping[str, PackRule]) -> str:

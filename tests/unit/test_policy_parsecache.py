@@ -59,7 +59,8 @@ def test_key_covers_path_kind_and_content() -> None:
                 ParseCache.key("a.json", "json", "[]")}) == 4
 
 
-def test_corrupt_entry_is_a_miss_and_errors_are_not_cached(repo: Path, tmp_path: Path) -> None:
+def test_corrupt_entry_is_a_miss_and_an_unparsable_file_stays_one_without_being_parsed_again(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = ParseCache(tmp_path / "cache")
     key = ParseCache.key("x.json", "json", "{}")
     cache.put(key, {"path": "x.json"})
@@ -67,10 +68,15 @@ def test_corrupt_entry_is_a_miss_and_errors_are_not_cached(repo: Path, tmp_path:
     entry = next((tmp_path / "cache").rglob(f"{key.name}.bin"))
     entry.write_bytes(entry.read_bytes()[:-3])
     assert cache.get(key) is MISS
-    (repo / "bad.json").write_text("{not json")
-    for _ in range(2):
+    (repo / "bad.json").write_text('{"a": 1,\n "b": not json}')
+    calls = _counting(monkeypatch)
+    reported = []
+    for _ in range(2):  # (a YAML alias bomb takes as long to refuse every time)
         _, errors = build_config_input(repo, ["bad.json"], cache)
-        assert [e.path for e in errors] == ["bad.json"]
+        reported.append([(e.path, e.line, e.detail) for e in errors])
+    assert reported[0] == reported[1] and reported[0][0][:2] == ("bad.json", 2) and calls == ["bad.json"]
+    (repo / "bad.json").write_text('{"a": 1}')
+    assert build_config_input(repo, ["bad.json"], cache)[1] == [] and calls == ["bad.json", "bad.json"]
 
 
 def test_entries_are_sealed_with_the_file_content(tmp_path: Path) -> None:

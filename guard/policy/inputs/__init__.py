@@ -78,14 +78,24 @@ def _json_read(path: str, text: str, kinds: AbstractSet[str]) -> bool:
 
 
 def _parse_cached(path: str, text: str, kind: str, cache: ParseCache | None) -> dict[str, Any] | None:
+    """`parse_file`, or what it gave (or raised: a YAML bomb takes as long to refuse again) for this content."""
     if cache is None:
         return parse_file(path, text, kind)
     key = cache.key(path, kind, text)
     entry = cache.get(key)
     if entry is MISS:
-        entry = parse_file(path, text, kind)
+        try:
+            entry = parse_file(path, text, kind)
+        except InputError as exc:
+            cache.put(key, {_UNPARSED: {"line": exc.line, "detail": exc.detail}})
+            raise
         cache.put(key, entry)
+    elif entry is not None and _UNPARSED in entry:
+        raise InputError(path, entry[_UNPARSED]["line"], entry[_UNPARSED]["detail"])
     return entry
+
+
+_UNPARSED = "guard.unparsed"  # a cached entry saying the file could not be parsed, where and why
 
 
 def parse_file(path: str, text: str, kind: str) -> dict[str, Any] | None:

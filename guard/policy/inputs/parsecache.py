@@ -3,7 +3,7 @@
 Parsing Terraform (python-hcl2) and large JSON files dominates the policy stage; a re-scan
 reads the entry instead. The key also covers the parser code and the parser libraries'
 versions, so changing either re-parses. A missing or unreadable entry is a miss, never an error;
-only successfully parsed files are stored.
+a file that could not be parsed is stored as where and why it could not.
 
 Parsed files hold whatever secrets the repository holds, so entries are encrypted (AES-GCM) with
 a key derived from the file's own content: reading an entry needs the file it came from, and the
