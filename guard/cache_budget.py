@@ -114,7 +114,9 @@ def clear(root: Path) -> Pruned:
 
 
 def after_scan(root: Path) -> Pruned | None:
-    """`prune` to `max_bytes()`, unless guard pruned within the hour (then None)."""
+    """`prune` to `max_bytes()`, unless guard pruned within the hour (then None). A budget that is not
+    a size is an error at every scan."""
+    budget = max_bytes()
     stamp = root / STAMP
     if time.time() - _mtime(stamp) < KEEP_SECONDS:
         return None
@@ -123,7 +125,7 @@ def after_scan(root: Path) -> Pruned | None:
         stamp.touch()
     except OSError:
         return None  # a read-only cache: nothing was written to it either
-    return prune(root, max_bytes())
+    return prune(root, budget)
 
 
 def _remove(path: Path) -> bool:
