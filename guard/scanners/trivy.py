@@ -191,10 +191,8 @@ class TrivyScanner(ToolScanner):
                     for r in doc.get("Results") or [] if isinstance(r, dict) and r.get("Class") == "config"}
             charts = Charts(run.target)
             for rel in run.files:
-                if rel not in read and not charts.is_template(rel) and kubernetes_manifest(run.target / rel):
-                    yield not_checked(NOT_CHECKED, Category.CONTAINER, rel, 1,
-                                      f"trivy did not check {rel}: it could not read the Kubernetes manifest in it "
-                                      "(not valid YAML to trivy's parser, e.g. a key given twice)")
+                if rel not in read and not charts.is_template(rel) and (why := unread(run.target / rel)):
+                    yield not_checked(NOT_CHECKED, Category.CONTAINER, rel, 1, f"trivy did not check {rel}: {why}")
 
     def _findings(self, doc: Mapping[str, Any], run: Invocation, root: str, wanted: set[str], modules: set[str],
                   sites: CallSites, ignores: Mapping[str, tuple[list[str], Sequence[IgnoreRule]]],
@@ -253,13 +251,36 @@ def _setting_waived(finding: Finding, text: str) -> Finding:
 
 # trivy leaves out a Kubernetes manifest it cannot parse without a word (every manifest it reads is a
 # result, passing checks or not).
-NOT_CHECKED = coverage_rule("trivy/file-not-checked", "trivy: Kubernetes manifest not checked (it could not read it)",
-                            "trivy skips a Kubernetes manifest it cannot parse, reporting nothing about it.",
-                            "Fix the manifest (a YAML linter, `kubectl apply --dry-run=client`), or waive this "
-                            "finding with a reason.", "container")
+NOT_CHECKED = coverage_rule("trivy/file-not-checked",
+                            "trivy: configuration file not checked (it could not read it)",
+                            "trivy skips a Kubernetes manifest, Dockerfile or CloudFormation template it cannot "
+                            "parse, reporting nothing about it (every file it read is in its report, passing or "
+                            "not).",
+                            "Fix the file (a YAML linter, `kubectl apply --dry-run=client`, `docker build --check`, "
+                            "`cfn-lint`), or waive this finding with a reason.", "container")
 _MANIFEST_KEYS = tuple(re.compile(rf"^{key}:[ \t]*\S", re.MULTILINE) for key in ("apiVersion", "kind"))
 _METADATA = re.compile(r"^metadata:", re.MULTILINE)
 _KUSTOMIZE = re.compile(r"^apiVersion:[ \t]*kustomize\.config\.k8s\.io/", re.MULTILINE)
+
+
+def unread(path: Path) -> str | None:
+    """Why a configuration file trivy left out of its report went unchecked, when it is one trivy checks:
+    a Kubernetes manifest, a Dockerfile with instructions (trivy reports none for an empty one), a
+    template declaring itself CloudFormation; None for any other file."""
+    if kubernetes_manifest(path):
+        return ("it could not read the Kubernetes manifest in it (not valid YAML to trivy's parser, e.g. a key "
+                "given twice)")
+    if match_any(path.name, FAMILIES["trivy-misconfig-dockerfile"][2]):
+        if any(line.strip() and not line.lstrip().startswith("#") for line in _read(path).splitlines()):
+            return ("its Dockerfile parser rejected the file (an instruction without its arguments, an unclosed "
+                    "heredoc)")
+    elif match_any(path.name, FAMILIES["trivy-misconfig-cloudformation"][2]) and _CFN.search(_read(path)[:65536]):
+        return ("its CloudFormation parser rejected the template (invalid YAML or JSON, or what it cannot read: "
+                "Fn::ForEach)")
+    return None
+
+
+_CFN = re.compile(r"""["']?AWSTemplateFormatVersion["']?\s*:""")
 
 
 def kubernetes_manifest(path: Path) -> bool:
