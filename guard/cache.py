@@ -171,8 +171,9 @@ class ResultCache:
         each entry marked used."""
         raw = [entry / "raw" / name for name in doc["raw"]]
         refs = [self.root / ref for ref in doc.get("raw_refs", [])]
-        if not all(path.is_file() for path in (*raw, *refs)):
-            return None
+        root = os.path.realpath(self.root) + os.sep
+        if not all(path.is_file() and os.path.realpath(path).startswith(root) for path in (*raw, *refs)):
+            return None  # gone, or not the cache's (an entry naming a file elsewhere is no entry of guard's)
         for used in {entry, *(ref.parent.parent for ref in refs)}:
             touch(used / "result.json")
         return tuple(str(path) for path in (*raw, *refs))

@@ -292,3 +292,16 @@ def test_a_run_reads_each_file_once_and_the_next_run_reads_it_again(tmp_path: Pa
         assert of(path) == first and reads == [path]  # the whole-run, per-file and judged keys ask alike
     path.write_text("print(2)\n")
     assert of(path) != first and reads == [path, path]
+
+
+def test_an_entry_naming_raw_outputs_outside_the_cache_is_a_miss(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    (tmp / "elsewhere.txt").write_text("not guard's\n")
+    for result in (tmp / "cache" / "results").rglob("result.json"):
+        doc = json.loads(result.read_text())
+        result.write_text(json.dumps({**doc, "raw_refs": ["../../elsewhere.txt"]}))  # (the file is there)
+    again = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert not again.cached and len(invocations(counter)) == 2
+    assert not any("elsewhere" in p for p in again.raw_outputs)
