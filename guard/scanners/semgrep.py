@@ -108,10 +108,16 @@ def rule_files(paths: Sequence[Path]) -> dict[Path, dict[str, Any]]:
 
 
 def _parsed(path: Path) -> Any:
-    """A rule file's YAML, remembered by content (parsing guard's pack took 40 ms at every start)."""
+    """A rule file's YAML, remembered by content (parsing guard's pack took 40 ms at every start); not
+    one with anchors: written out, a YAML alias bomb is gigabytes (parsed, its aliases share objects)."""
     text = path.read_text(encoding="utf-8")
+    if _ANCHOR.search(text):
+        return yaml.load(text, Loader=_LOADER)
     return remembered(text, f"semgrep rule file, PyYAML {yaml.__version__}", lambda: yaml.load(text, Loader=_LOADER),
                       lambda doc: doc)
+
+
+_ANCHOR = re.compile(r"(?:^|[\s:\-\[,{])&[\w-]+(?=[\s\]},]|$)", re.MULTILINE)
 
 
 def load_rules(docs: Mapping[Path, Mapping[str, Any]]) -> dict[str, PackRule]:
