@@ -32,19 +32,30 @@ from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_
 FORMAT = 1
 
 
-def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
-        target: Path, files: Sequence[str], extra_inputs: Iterable[Path] = ()) -> str:
-    """The cache key for one scanner run."""
+def _settings(scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
+              extra_inputs: Iterable[Path], per: str) -> "hashlib._Hash":
+    """A hash of what keys every result of a scanner besides the files it reads (`per`: "run" or "file")."""
     h = hashlib.sha256()
     h.update(package_digest().encode())
     h.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
-                         "argv": list(argv), "env": sorted(env.items())}).encode())
-    for rel in files:
-        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        hash_file(h, target / rel)
+                         "argv": list(argv), "env": sorted(env.items()), "per": per}).encode())
     for extra in extra_inputs:
         h.update(str(extra).encode() + b"\0")
         hash_tree(h, extra)
+    return h
+
+
+def _files(h: "hashlib._Hash", target: Path, files: Iterable[str]) -> None:
+    for rel in files:
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        hash_file(h, target / rel)
+
+
+def key(*, scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
+        target: Path, files: Sequence[str], extra_inputs: Iterable[Path] = ()) -> str:
+    """The cache key for one scanner run."""
+    h = _settings(scanner, version, executable, argv, env, extra_inputs, "run")
+    _files(h, target, files)
     return h.hexdigest()
 
 
@@ -55,19 +66,11 @@ def file_keys(*, scanner: str, version: str, executable: str, argv: Sequence[str
     command line for no file; what it adds per file follows from the file's path and content), that one
     file's path and content, and the paths and contents of the other files its findings depend on
     (`file_inputs`, by file)."""
-    common = hashlib.sha256()
-    common.update(package_digest().encode())
-    common.update(json.dumps({"format": FORMAT, "scanner": scanner, "version": version, "executable": executable,
-                              "argv": list(argv), "env": sorted(env.items()), "per": "file"}).encode())
-    for extra in extra_inputs:
-        common.update(str(extra).encode() + b"\0")
-        hash_tree(common, extra)
+    common = _settings(scanner, version, executable, argv, env, extra_inputs, "file")
     keys = {}
     for rel in files:
         h = common.copy()
-        for path in (rel, *(file_inputs or {}).get(rel, ())):
-            h.update(path.encode("utf-8", "surrogateescape") + b"\0")
-            hash_file(h, target / path)
+        _files(h, target, (rel, *(file_inputs or {}).get(rel, ())))
         keys[rel] = h.hexdigest()
     return keys
 
@@ -171,12 +174,16 @@ class ResultCache:
         each entry marked used."""
         raw = [entry / "raw" / name for name in doc["raw"]]
         refs = [self.root / ref for ref in doc.get("raw_refs", [])]
-        root = os.path.realpath(self.root) + os.sep
-        if not all(path.is_file() and os.path.realpath(path).startswith(root) for path in (*raw, *refs)):
+        if not all(path.is_file() and self._in_cache(path) is not None for path in (*raw, *refs)):
             return None  # gone, or not the cache's (an entry naming a file elsewhere is no entry of guard's)
         for used in {entry, *(ref.parent.parent for ref in refs)}:
             touch(used / "result.json")
         return tuple(str(path) for path in (*raw, *refs))
+
+    def _in_cache(self, path: Path) -> str | None:
+        """`path` relative to the cache folder when it lies inside it (links resolved), else None."""
+        root, real = os.path.realpath(self.root), os.path.realpath(path)
+        return Path(os.path.relpath(real, root)).as_posix() if real.startswith(root + os.sep) else None
 
     def _write_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path,
                      values: set[str]) -> None:
@@ -196,10 +203,9 @@ class ResultCache:
         (staging / "raw").mkdir(parents=True)
         raw: list[str] = []
         refs: list[str] = []  # raw outputs of other entries (a run that reused files' findings): not copied
-        root = os.path.realpath(self.root)
         for i, path in enumerate(run.raw_outputs):
-            if os.path.realpath(path).startswith(root + os.sep):
-                refs.append(Path(os.path.relpath(os.path.realpath(path), root)).as_posix())
+            if (ref := self._in_cache(Path(path))) is not None:
+                refs.append(ref)
                 continue
             name = Path(path).name if Path(path).name not in raw else f"{i}-{Path(path).name}"
             redact_file(Path(path), staging / "raw" / name, values)

@@ -10,11 +10,11 @@ template), trivy scans a folder of copies of the selection and its context inste
 links). A finding of a module instance in a module read for context is reported at the call in a
 selected file that made it (`tfmodule.CallSites`); trivy reports a module's resource once per call
 making an instance of it, and those become one finding listing where each came from
-(`occurrences`). A Kubernetes manifest trivy could not read (it says nothing of it) is reported as not
-checked. Secret values are already masked by trivy; guard redacts again. trivy drops what
-an inline `trivy:ignore` comment covers without a trace, so when the files it checks hold such
-comments it scans copies with them made inert and guard applies them itself, as inline waivers
-(`trivy_ignore`).
+(`occurrences`). A Kubernetes manifest, Dockerfile or CloudFormation template trivy could not read (it
+says nothing of it) is reported as not checked. Secret values are already masked by trivy; guard
+redacts again. trivy drops what an inline `trivy:ignore` comment covers without a trace, so when
+the files it checks hold such comments it scans copies with them made inert and guard applies them
+itself, as inline waivers (`trivy_ignore`).
 """
 
 from __future__ import annotations
@@ -249,8 +249,6 @@ def _setting_waived(finding: Finding, text: str) -> Finding:
     return replace(finding, properties={**finding.properties, "inline_waiver": SETTING_REASON})
 
 
-# trivy leaves out a Kubernetes manifest it cannot parse without a word (every manifest it reads is a
-# result, passing checks or not).
 NOT_CHECKED = coverage_rule("trivy/file-not-checked",
                             "trivy: configuration file not checked (it could not read it)",
                             "trivy skips a Kubernetes manifest, Dockerfile or CloudFormation template it cannot "
