@@ -100,7 +100,7 @@ class Config:
     frameworks: list[str] = field(default_factory=lambda: ["soc2", "pci-dss", "iso27001", "gdpr"])
     framework_paths: list[str] = field(default_factory=list)  # directories/files of user framework catalogs
     timeout: float = 900.0  # per scanner, seconds
-    jobs: int = 0  # 0: number of CPU cores
+    jobs: int = 0  # scanners run at once; 0: one per CPU core (all of them on a few files: runner.workers)
     exclude: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=lambda: ["table"])
     baseline: str = ".guard-baseline.json"
