@@ -110,13 +110,27 @@ class TrivyScanner(ToolScanner):
     tool = "trivy"
     cost = 3.0
     patterns = ("*",)  # the secret scanner reads every file
-    file_local = True  # but for Terraform and Helm charts: see `judged_alone`
+    file_local = True  # but for Helm charts: see `judged_alone`; Terraform's by module: see `file_inputs`
 
     def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
-        """All files but Terraform's, judged with their module and the modules calling it or called by it
-        (a finding may sit at a call site), and a Helm chart's, rendered with its values."""
+        """All files but a Helm chart's, rendered with its values."""
         charts = Charts(target)
-        return [f for f in files if not match_any(f, TERRAFORM) and charts.chart_of(PurePosixPath(f).parent) is None]
+        return [f for f in files if charts.chart_of(PurePosixPath(f).parent) is None]
+
+    def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """A Terraform file's findings come from its module, the modules calling it or called by it
+        (`find_context`: a finding may sit at a call site; trivy loads no `terraform.tfvars` by itself).
+        Those files key its findings, so a change to any of them runs trivy on all of them (each of their
+        keys holds it) and a change elsewhere on none."""
+        folders: dict[PurePosixPath, list[str]] = {}
+        for rel in files:
+            if match_any(rel, TERRAFORM):
+                folders.setdefault(PurePosixPath(rel).parent, []).append(rel)
+        inputs: dict[str, Sequence[str]] = {}
+        for own in folders.values():
+            judged_with = sorted({*own, *self.find_context(target, own)})
+            inputs.update({rel: [f for f in judged_with if f != rel] for rel in own})
+        return inputs
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args

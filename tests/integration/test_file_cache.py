@@ -10,6 +10,7 @@ import pytest
 from guard import pipeline
 from guard.config import load
 from guard.model import RunResult
+from tests.conftest import write_files
 
 FILE_LOCAL = ("bandit", "semgrep", "detect-secrets", "hadolint", "trivy")
 
@@ -69,4 +70,39 @@ def test_trivy_judges_a_terraform_module_whole_and_the_other_files_alone(tree: P
     assert runs["trivy"].files_cached == runs["trivy"].files_scanned - 2  # main.tf is judged again too
     assert runs["detect-secrets"].files_cached == runs["detect-secrets"].files_scanned - 1
     assert any(f.path == "main.tf" and "trivy" in f.found_by for f in edited.findings)
+    assert found(edited) == found(scan(tree, cache=False))
+
+
+MODULES = {
+    "live/main.tf": 'module "disk" {\n  source    = "../modules/disk"\n  encrypted = false\n}\n',
+    "modules/disk/main.tf": ('variable "encrypted" {\n  default = true\n}\n\nresource "aws_ebs_volume" "v" {\n'
+                             '  availability_zone = "us-east-1a"\n  size              = 8\n'
+                             '  encrypted         = var.encrypted\n}\n'),
+    "other/main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
+}
+
+
+def unencrypted_volume(result: RunResult) -> bool:
+    return any(f.rule_id == "AWS-0026" and "trivy" in f.found_by for f in result.findings)
+
+
+def test_trivy_runs_again_on_the_terraform_modules_an_edit_touches_and_on_no_other(tree: Path):
+    write_files(tree, MODULES)
+    assert unencrypted_volume(scan(tree))  # the call makes the module's volume unencrypted
+
+    (tree / "m0.py").write_text("print('edited')\n")
+    runs = by_name(scan(tree))
+    assert runs["trivy"].files_cached == runs["trivy"].files_scanned - 1  # no Terraform file again
+
+    (tree / "live" / "main.tf").write_text(MODULES["live/main.tf"].replace("false", "true"))
+    edited = scan(tree)
+    runs = by_name(edited)
+    assert runs["trivy"].files_cached == runs["trivy"].files_scanned - 2  # the call and the module it calls
+    assert not unencrypted_volume(edited)
+    assert found(edited) == found(scan(tree, cache=False))
+
+    (tree / "modules" / "disk" / "main.tf").write_text(MODULES["modules/disk/main.tf"].replace("true", "false"))
+    edited = scan(tree)
+    runs = by_name(edited)
+    assert runs["trivy"].files_cached == runs["trivy"].files_scanned - 2  # the module and the call to it
     assert found(edited) == found(scan(tree, cache=False))
