@@ -13,6 +13,9 @@ template is laid out whole; without one, the templates are left out and each cha
 checked, not counted as checked by checkov's Kubernetes checks. A file checkov lists among its parsing
 errors is reported as not checked too.
 
+With the result cache, a Terraform file's findings and a Dockerfile's are kept per file (a Terraform
+file's keyed by the module files it is judged with): a change elsewhere runs checkov on neither again.
+
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
 Offline checkov gives no severities: guard assigns severity and CWE from its own table
@@ -37,7 +40,10 @@ from guard.scanners.base import (
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version, started_by
-from guard.scanners.tfmodule import TERRAFORM, CallSites, auto_var_files, called_modules, with_callers
+from guard.scanners.tfmodule import (
+    TERRAFORM, CallSites, auto_var_files, called_modules, callers_context, module_inputs, with_called_modules,
+    with_callers,
+)
 from guard.tools.catalog import TOOLS
 
 if TYPE_CHECKING:
@@ -60,6 +66,7 @@ class CheckovScanner(ToolScanner):
     tool = "checkov"
     cost = 6.0
     patterns = (*TERRAFORM, *DOCKERFILE, *STRUCTURED)
+    file_local = True  # for Terraform files (by module: `file_inputs`) and Dockerfiles: see `judged_alone`
 
     def __init__(self, config: "Config") -> None:
         super().__init__(config)
@@ -73,6 +80,25 @@ class CheckovScanner(ToolScanner):
         # or node_modules from it, as it does by default when it walks a folder
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING",
                 "CKV_IGNORE_HIDDEN_DIRECTORIES": "false", "CKV_IGNORED_DIRECTORIES": ""}
+
+    def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
+        """Terraform files, each judged with its module's neighbourhood (`file_inputs`), and Dockerfiles. Not
+        YAML or JSON files: checkov's Kubernetes checks read other manifests (a pod and the NetworkPolicy
+        selecting it), and a chart or kustomization is rendered whole."""
+        return [f for f in files if match_any(f, TERRAFORM) or match_any(f, DOCKERFILE)]
+
+    def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """A Terraform file's findings come from its module, the local modules it calls and those calling
+        it (an instance of a module has its call's inputs), and the variable files Terraform loads in
+        those folders. Those files key its findings, so a change to any of them runs checkov on all of
+        them and a change elsewhere on none."""
+        exclude = self.config.exclude
+
+        def judged_with(own: list[str]) -> list[str]:
+            modules = [*with_called_modules(target, own, exclude), *callers_context(target, own, exclude)]
+            return [*modules, *auto_var_files(target, [*own, *modules], exclude)]
+
+        return module_inputs(files, judged_with)
 
     def find_context(self, target: Path, files: Sequence[str]) -> list[str]:
         """Of the other files of a changed Terraform file's module, those its resources need; for a

@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from guard.diff import resource_block
 from guard.files import SKIP_DIRS, list_given
@@ -58,6 +58,20 @@ def module_files(target: Path, files: Sequence[str], exclude: Sequence[str]) -> 
     folders = {PurePosixPath(f).parent for f in files if match_any(f, TERRAFORM)}
     candidates = [f for folder in sorted(folders) for f in _folder_files(target, folder)]
     return [f for f in list_given(target, candidates, exclude).files if f not in chosen]
+
+
+def module_inputs(files: Sequence[str], judged_with: Callable[[list[str]], Iterable[str]]) -> dict[str, list[str]]:
+    """Per Terraform file of `files`, the other files its findings depend on: those `judged_with` names
+    for the files of its folder (a module is a folder: they share them), and those files themselves."""
+    folders: dict[PurePosixPath, list[str]] = {}
+    for rel in files:
+        if match_any(rel, TERRAFORM):
+            folders.setdefault(PurePosixPath(rel).parent, []).append(rel)
+    inputs: dict[str, list[str]] = {}
+    for own in folders.values():
+        together = sorted({*own, *judged_with(own)})
+        inputs.update({rel: [f for f in together if f != rel] for rel in own})
+    return inputs
 
 
 def with_called_modules(target: Path, files: Sequence[str], exclude: Sequence[str]) -> list[str]:

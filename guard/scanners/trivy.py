@@ -35,7 +35,7 @@ from guard.scanners.base import (
     not_checked, per_selection, read_output, unless_set,
 )
 from guard.scanners.data.iac import keyword_cwe
-from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, with_called_modules
+from guard.scanners.tfmodule import TERRAFORM, CallSites, callers_context, module_inputs, with_called_modules
 from guard.scanners.trivy_ignore import IgnoreRule, covering, enclosing_starts, neutralized, rules
 
 OUTPUT = "trivy.json"
@@ -122,15 +122,7 @@ class TrivyScanner(ToolScanner):
         (`find_context`: a finding may sit at a call site; trivy loads no `terraform.tfvars` by itself).
         Those files key its findings, so a change to any of them runs trivy on all of them (each of their
         keys holds it) and a change elsewhere on none."""
-        folders: dict[PurePosixPath, list[str]] = {}
-        for rel in files:
-            if match_any(rel, TERRAFORM):
-                folders.setdefault(PurePosixPath(rel).parent, []).append(rel)
-        inputs: dict[str, Sequence[str]] = {}
-        for own in folders.values():
-            judged_with = sorted({*own, *self.find_context(target, own)})
-            inputs.update({rel: [f for f in judged_with if f != rel] for rel in own})
-        return inputs
+        return module_inputs(files, lambda own: self.find_context(target, own))
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("trivy").args

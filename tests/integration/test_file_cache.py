@@ -106,3 +106,29 @@ def test_trivy_runs_again_on_the_terraform_modules_an_edit_touches_and_on_no_oth
     runs = by_name(edited)
     assert runs["trivy"].files_cached == runs["trivy"].files_scanned - 2  # the module and the call to it
     assert found(edited) == found(scan(tree, cache=False))
+
+
+def test_checkov_runs_again_on_the_terraform_modules_and_dockerfiles_an_edit_touches(tree: Path):
+    write_files(tree, {**MODULES, ".guard.yaml": "scanners: [checkov]\nfail_on: critical\n",
+                       "k8s/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                                       "  - name: c\n    image: nginx\n"})
+    together = 2  # k8s/pod.yaml and .guard.yaml: YAML files are judged together, again at every change
+    cold = scan(tree)
+    assert any(f.rule_id == "CKV_AWS_3" and f.path == "modules/disk/main.tf" for f in cold.findings)
+
+    (tree / "other" / "main.tf").write_text(MODULES["other/main.tf"].replace('"b"\n}', '"b2"\n}'))
+    runs = by_name(scan(tree))
+    assert runs["checkov"].files_cached == runs["checkov"].files_scanned - 1 - together  # that module alone
+
+    (tree / "live" / "main.tf").write_text(MODULES["live/main.tf"].replace("false", "true"))
+    edited = scan(tree)
+    runs = by_name(edited)
+    assert runs["checkov"].files_cached == runs["checkov"].files_scanned - 2 - together  # the call, the module
+    assert not any(f.rule_id == "CKV_AWS_3" for f in edited.findings)
+    assert found(edited) == found(scan(tree, cache=False))
+
+    (tree / "Dockerfile").write_text("FROM ubuntu:22.04\nUSER nobody\n")
+    edited = scan(tree)
+    runs = by_name(edited)
+    assert runs["checkov"].files_cached == runs["checkov"].files_scanned - 1 - together
+    assert found(edited) == found(scan(tree, cache=False))
