@@ -9,7 +9,9 @@ Tool versions are cached by executable path, size and mtime (some tools take sec
 
 A file-local scanner (one that judges each file by its content alone) also keeps each file's
 findings under a key of its own (`file_keys`), so after an edit the runner runs its tool on the
-changed files only. A file's entry names the run entry whose raw outputs hold its findings.
+changed files only. A run entry holds the findings of the files it judged alone (`files.json`, by file
+key) beside the raw outputs they came from; the scanner's index (`files.index.json`) says which run
+entry holds a file key's, so a run reads one index and a few entries, not one file per file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,9 @@ from guard.redact import redact, redact_file, secret_values
 from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_dict, rule_to_dict
 
 FORMAT = 1
+FILES = "files.json"  # in a run entry: the findings of each file it judged alone, by file key
+INDEX = "files.index.json"  # in a scanner's folder: the run entry holding each file key's findings
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def _settings(scanner: str, version: str, executable: str, argv: Sequence[str], env: dict[str, str],
@@ -131,23 +137,22 @@ class ResultCache:
             self._write(cache_key, run, target, secret_values(run.findings, target), masked)
 
     def get_files(self, scanner: str, keys: Mapping[str, str]) -> dict[str, FileHit]:
-        """The files of `keys` (path -> file key) with a usable entry: its run entry's raw outputs still there."""
+        """The files of `keys` (path -> file key) with a usable entry: in a run entry whose raw outputs are
+        still there."""
+        index = self._index(scanner)
+        held: dict[str, tuple[Mapping[str, Any], tuple[str, ...]] | None] = {}
         hits: dict[str, FileHit] = {}
-        raws: dict[str, tuple[str, ...] | None] = {}
         for rel, file_key in keys.items():
+            run_key = index.get(file_key)
+            if run_key is None:
+                continue
+            if run_key not in held:
+                held[run_key] = self._files_of(scanner, run_key)
+            if (entry := held[run_key]) is None or (found := entry[0].get(file_key)) is None:
+                continue
             try:
-                path = self._file_entry(scanner, file_key)
-                doc = json.loads(path.read_text(encoding="utf-8"))
-                if doc.get("format") != FORMAT:
-                    continue
-                run_key = doc["run"]
-                if run_key not in raws:
-                    raws[run_key] = self._raw_of(scanner, run_key)
-                raw = raws[run_key]
-                if raw is not None:
-                    hits[rel] = FileHit(tuple(finding_from_dict(f) for f in doc["findings"]), raw)
-                    touch(path)
-            except (OSError, ValueError, KeyError, TypeError):
+                hits[rel] = FileHit(tuple(finding_from_dict(f) for f in found), entry[1])
+            except (ValueError, KeyError, TypeError):
                 continue
         return hits
 
@@ -159,8 +164,27 @@ class ResultCache:
             self._write_files(scanner, cache_key, by_key, target,
                               secret_values([f for fs in by_key.values() for f in fs], target))
 
-    def _file_entry(self, scanner: str, file_key: str) -> Path:
-        return self.root / scanner / "files" / file_key[:2] / f"{file_key}.json"
+    def _index(self, scanner: str) -> dict[str, str]:
+        """The scanner's index: file key -> the run entry (of the scanner's folder) holding that file's findings."""
+        try:
+            index = json.loads((self.root / scanner / INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(index, dict):
+            return {}
+        return {k: v for k, v in index.items() if isinstance(v, str) and _KEY.fullmatch(v)}
+
+    def _files_of(self, scanner: str, run_key: str) -> tuple[Mapping[str, Any], tuple[str, ...]] | None:
+        """A run entry's files' findings (file key -> findings as JSON) and its raw outputs (the entry
+        marked used); None when it or they are gone."""
+        try:
+            doc = json.loads((self.root / scanner / run_key / FILES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("files"), dict):
+            return None
+        raw = self._raw_of(scanner, run_key)
+        return None if raw is None else (doc["files"], raw)
 
     def _raw_of(self, scanner: str, cache_key: str) -> tuple[str, ...] | None:
         entry = self.root / scanner / cache_key
@@ -187,13 +211,19 @@ class ResultCache:
 
     def _write_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path,
                      values: set[str]) -> None:
-        if not (self.root / scanner / cache_key / "result.json").is_file():
+        """The files' findings into their run entry, then the index (keys of run entries gone are dropped:
+        it names live entries only, so it stays as small as they are)."""
+        folder = self.root / scanner
+        if not (folder / cache_key / "result.json").is_file():
             return
-        for file_key, findings in by_key.items():
-            path = self._file_entry(scanner, file_key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps({"format": FORMAT, "run": cache_key, "findings": [
-                finding_to_dict(f) for f in redact(tuple(findings), target, values)]}, default=str))
+        atomic_write(folder / cache_key / FILES, json.dumps({"format": FORMAT, "files": {
+            file_key: [finding_to_dict(f) for f in redact(tuple(findings), target, values)]
+            for file_key, findings in by_key.items()}}, default=str))
+        live: dict[str, bool] = {cache_key: True}
+        index = {file_key: run_key for file_key, run_key in self._index(scanner).items()
+                 if live.setdefault(run_key, (folder / run_key / FILES).is_file())}
+        index.update(dict.fromkeys(by_key, cache_key))
+        atomic_write(folder / INDEX, json.dumps(index))
 
     def _write(self, cache_key: str, run: ScannerRun, target: Path, values: set[str],
                masked: Collection[Finding] = ()) -> None:

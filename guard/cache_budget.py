@@ -1,9 +1,9 @@
 """The caches' size budget: beyond it, the least recently used entries are removed.
 
-An entry is a scanner run's folder (`results/<scanner>/<key>/`: its result and raw outputs), one
-file's findings (`results/<scanner>/files/`), a judged run (`judged/`), a parsed config file
-(`config-inputs/`), a checked catalog (`catalogs/`) or a policy pack's check marker
-(`policy-checks/`). Reading an entry marks it used (`touch`: its modification time). Entries used
+An entry is a scanner run's folder (`results/<scanner>/<key>/`: its result, raw outputs and the
+findings of the files it judged alone; the scanner's `files.index.json` names live runs only), a judged
+run (`judged/`), a parsed config file (`config-inputs/`), a checked catalog (`catalogs/`) or a policy
+pack's check marker (`policy-checks/`). Reading an entry marks it used (`touch`: its modification time). Entries used
 within the last hour are never removed, so a run in progress keeps what it read (an evidence bundle
 copies raw outputs at the end of its run). Tool environments and the advisory database are not
 entries: `guard tools` and `guard db` manage them.
@@ -77,14 +77,11 @@ def entries(root: Path) -> list[Entry]:
             found += (Entry(part, path, size, used) for path, size, used in _files(base))
             continue
         for scanner in _dirs(base):
-            for child in _dirs(scanner):
-                if child.name == "files":
-                    found += (Entry(part, path, size, used) for path, size, used in _files(child))
-                else:  # a run's folder (or the staging folder of a write that did not finish)
-                    files = list(_files(child))
-                    marker = child / "result.json"
-                    used = _mtime(marker) if marker.is_file() else _mtime(child)
-                    found.append(Entry(part, child, sum(size for _, size, _ in files), used))
+            for child in _dirs(scanner):  # a run's folder (or the staging folder of a write that did not finish)
+                files = list(_files(child))
+                marker = child / "result.json"
+                used = _mtime(marker) if marker.is_file() else _mtime(child)
+                found.append(Entry(part, child, sum(size for _, size, _ in files), used))
     return found
 
 

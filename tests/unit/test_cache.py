@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -218,6 +219,32 @@ def test_a_file_entry_whose_raw_output_is_gone_is_a_miss(logging_tool):
     assert invocations(counter)[-1] == ["a.py", "b.py"] and again.files_cached == 0
 
 
+def test_the_file_index_names_live_run_entries_only_and_nothing_outside_the_cache(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    folder = tmp / "cache" / "results" / "counting"
+    scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    (first,) = {p.parent for p in folder.glob("*/files.json")}
+    (target / "b.py").write_text("print(3)\n")
+    scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    index = json.loads((folder / "files.index.json").read_text())
+    assert len(index) == 3 and set(index.values()) == {first.name, *(p.parent.name for p in folder.glob("*/files.json")
+                                                                     if p.parent != first)}
+    shutil.rmtree(first)  # pruned: its files' keys leave the index at the next write
+    (target / "b.py").write_text("print(4)\n")
+    again = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert invocations(counter)[-1] == ["a.py", "b.py"] and again.files_cached == 0
+    assert first.name not in json.loads((folder / "files.index.json").read_text()).values()
+
+    index = json.loads((folder / "files.index.json").read_text())  # an index naming another folder's entry
+    (latest,) = {v for v in index.values()  # (another scanner's, say) is no index of guard's
+                 if len(json.loads((folder / v / "files.json").read_text())["files"]) == 2}  # (the last run's)
+    shutil.copytree(folder / latest, folder.parent / "other" / latest)
+    (folder / "files.index.json").write_text(json.dumps({k: f"../other/{latest}" for k in index}))
+    (target / "b.py").write_text("print(5)\n")
+    assert scan_files(tmp, target, cfg, ["a.py", "b.py"]).files_cached == 0
+
+
 def test_file_entries_hold_no_secret_value(logging_tool):
     tmp, script, counter, target = logging_tool
     token = "ghp_" + "Zq8xW3vB6nT1yR4uK7pL0sD5fG2hJ9cE3aM6"
@@ -235,8 +262,8 @@ def test_file_entries_hold_no_secret_value(logging_tool):
 
     first = scan_files(tmp, target, cfg, ["a.py", "b.py"], Quoting)
     assert any(token in f.message for f in first.findings)
-    entries = list((tmp / "cache" / "results" / "counting" / "files").rglob("*.json"))
-    assert len(entries) == 2 and not any(token in e.read_text() for e in entries)
+    (held,) = (tmp / "cache" / "results" / "counting").glob("*/files.json")
+    assert len(json.loads(held.read_text())["files"]) == 2 and token not in held.read_text()
     (target / "b.py").write_text("print(3)\n")
     again = scan_files(tmp, target, cfg, ["a.py", "b.py"], Quoting)  # a.py's finding from its entry
     assert again.files_cached == 1 and not any(token in f.message for f in again.findings)

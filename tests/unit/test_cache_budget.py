@@ -44,22 +44,23 @@ def file_entry(root: Path, part: str, name: str, size: int, days: float) -> Path
 def test_prune_removes_the_least_recently_used_entries_beyond_the_budget(tmp_path: Path):
     oldest = run_entry(tmp_path, "semgrep", "a" * 64, 5000, days=30)
     old_judged = file_entry(tmp_path, "judged", "b" * 64 + ".json", 3000, days=20)
-    per_file = file_entry(tmp_path / "results" / "semgrep", "files", "c" * 64 + ".json", 100, days=10)
+    (tmp_path / "results" / "semgrep" / "files.index.json").write_text("{}")  # not an entry
     newer = run_entry(tmp_path, "bandit", "d" * 64, 4000, days=2)
     recent = run_entry(tmp_path, "checkov", "e" * 64, 9000, days=0.01)  # used minutes ago
     (tmp_path / "tools" / "semgrep").mkdir(parents=True)  # not an entry
     (tmp_path / "tools" / "semgrep" / "big").write_bytes(b"z" * 50000)
-    assert sorted(e.part for e in entries(tmp_path)) == ["judged", "results", "results", "results", "results"]
+    assert sorted(e.part for e in entries(tmp_path)) == ["judged", "results", "results", "results"]
 
     done = prune(tmp_path, budget=13500)
-    assert not oldest.exists() and not old_judged.exists()  # 21,106 -> 13,104 bytes (result.json: 2 each)
-    assert per_file.exists() and newer.exists() and recent.exists()
-    assert (done.removed, done.freed, done.kept) == (2, 8002, 13104)
+    assert not oldest.exists() and not old_judged.exists()  # 21,006 -> 13,004 bytes (result.json: 2 each)
+    assert newer.exists() and recent.exists()
+    assert (done.removed, done.freed, done.kept) == (2, 8002, 13004)
 
     done = prune(tmp_path, budget=0)  # the entry used within the hour stays whatever the budget
-    assert recent.exists() and not newer.exists() and not per_file.exists() and done.kept == 9002
+    assert recent.exists() and not newer.exists() and done.kept == 9002
     assert (tmp_path / "tools" / "semgrep" / "big").exists()
-    assert [p.name for p in (tmp_path / "results" / "semgrep").iterdir()] == ["files"]  # no half-removed folder
+    left = [p.name for p in (tmp_path / "results" / "semgrep").iterdir()]
+    assert left == ["files.index.json"]  # no half-removed folder
 
 
 def test_a_cache_hit_marks_the_entry_used(tmp_path: Path):
