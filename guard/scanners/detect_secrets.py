@@ -13,6 +13,10 @@ that are code (`os.Getenv(`), a placeholder (`changethis`), a field's type or va
 test code's data; and a URL password that is a format verb (`%s`). Each waiver names why.
 Translation catalogs are not read (trivy's secret scanner reads them for token patterns). The
 pinned version is started by `detect_secrets_start`, which has YAML alias bombs read as lines.
+Offline (`--no-verify`): left to itself, detect-secrets checks each secret it finds with its service
+(a Slack token against slack.com, an AWS key against STS) and drops those the service calls invalid,
+so found secrets would leave the machine and the findings depend on the network; a config's own
+`--only-verified` asks for that.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from guard.model import Category, Finding, Location, Rule, Severity
-from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines
+from guard.scanners.base import Invocation, ScannerError, ToolScanner, load_json_output, source_lines, unless_set
 from guard.scanners.distinfo import dist_version, started_by
 from guard.scanners.generated import generated_code
 from guard.scanners.testcode import is_test_code
@@ -66,10 +70,11 @@ class DetectSecretsScanner(ToolScanner):
         return dist_version(exe, "detect-secrets") or super().version(exe)
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [*start(exe), "scan", "--all-files",
+        args = self.config.tool("detect-secrets").args
+        offline = unless_set(args, ("--no-verify", "-n", "--only-verified"), "--no-verify")
+        return [*start(exe), "scan", "--all-files", *offline,
                 "--disable-filter", "detect_secrets.filters.heuristic.is_indirect_reference",
-                "--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted",
-                *self.config.tool("detect-secrets").args, *files]
+                "--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted", *args, *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return [rule(t) for t in TYPES]
