@@ -1,7 +1,10 @@
-"""Start detect-secrets' command line with YAML alias bombs read as plain lines.
+"""Start detect-secrets' command line with YAML alias bombs read as plain lines, without `requests`.
 
 Run by detect-secrets' own interpreter in place of its `detect-secrets` script (see
-`detect_secrets.start`); it imports nothing from guard. detect-secrets reads a YAML file through its
+`detect_secrets.start`); it imports nothing from guard. detect-secrets imports `requests` (a third of
+its start-up) only to check the secrets it finds with their services, which guard turns off
+(`--no-verify`): unless the command line asks for that (`--only-verified`), a stand-in module takes
+its place whose every request fails as an unreachable network would. detect-secrets reads a YAML file through its
 YAML transformer, which expands every alias: a billion-laughs document (juice-shop keeps one,
 test/files/yamlBomb.yml) took it 90 s of CPU. A YAML file whose aliases expand past `MAX_NODES`
 nodes is refused by the transformer here, the way it refuses YAML it cannot parse, and detect-secrets
@@ -17,7 +20,34 @@ import sys
 if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # this file's folder: its modules are guard's (detect_secrets.py among them), not detect-secrets'
 
-from typing import Any, List  # noqa: E402
+import types  # noqa: E402
+from typing import Any, List, NoReturn  # noqa: E402
+
+
+def _offline_requests() -> types.ModuleType:
+    """A `requests` whose every request fails with its `RequestException` (detect-secrets then counts a
+    secret unverified, as with no network)."""
+    module, exceptions = types.ModuleType("requests"), types.ModuleType("requests.exceptions")
+
+    class RequestException(OSError):
+        pass
+
+    class Response:
+        pass
+
+    def refused(*args: Any, **kwargs: Any) -> NoReturn:
+        raise RequestException("guard runs detect-secrets offline (--no-verify)")
+
+    exceptions.RequestException = RequestException  # type: ignore[attr-defined]
+    for name, value in {"exceptions": exceptions, "RequestException": RequestException, "Response": Response,
+                        "request": refused, "get": refused, "post": refused, "put": refused, "head": refused}.items():
+        setattr(module, name, value)
+    return module
+
+
+if __name__ == "__main__" and "--only-verified" not in sys.argv:
+    sys.modules["requests"] = _offline_requests()
+    sys.modules["requests.exceptions"] = sys.modules["requests"].exceptions  # type: ignore[attr-defined]
 
 import yaml  # noqa: E402
 from detect_secrets.main import main  # noqa: E402

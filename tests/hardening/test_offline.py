@@ -78,3 +78,13 @@ def test_detect_secrets_checks_no_secret_with_its_service(tmp_path: Path, proxy:
     doc = json.loads((out / "findings.json").read_text())
     rules = [doc["rules"][f["rule"]]["id"] if isinstance(f["rule"], int) else f["rule"]["id"] for f in doc["findings"]]
     assert "slack-token" in rules
+
+
+def test_a_config_asking_for_verification_gets_it(tmp_path: Path, proxy: tuple[str, list[str]]) -> None:
+    url, seen = proxy
+    repo = write_files(tmp_path / "repo", {"notify.py": f'SLACK_TOKEN = "{TOKEN}"\n',
+                                           ".guard.yaml": "tools:\n  detect-secrets: {args: [--only-verified]}\n"})
+    done = run_guard("scan", str(repo), "--scanners", "detect-secrets", "--no-cache", "--soft-fail", "-q",
+                     env=through(url))
+    assert done.returncode == 0, done.stderr
+    assert "CONNECT slack.com:443 HTTP/1.0" in seen  # the real requests, through the proxy
