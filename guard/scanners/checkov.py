@@ -13,8 +13,9 @@ template is laid out whole; without one, the templates are left out and each cha
 checked, not counted as checked by checkov's Kubernetes checks. A file checkov lists among its parsing
 errors is reported as not checked too.
 
-With the result cache, a Terraform file's findings and a Dockerfile's are kept per file (a Terraform
-file's keyed by the module files it is judged with): a change elsewhere runs checkov on neither again.
+With the result cache, findings are kept per file (a Terraform file's keyed by the module files it is
+judged with), but Kubernetes manifests' and a chart's or kustomization's, judged together: a change
+elsewhere runs checkov on none of those files again.
 
 Offline: no platform download, no update check, no mapping fetch. checkov's JSON report is read
 (not its SARIF) because it carries the resource each check failed on, which deduplication needs.
@@ -55,6 +56,7 @@ CONFIG_NAMES = frozenset({".checkov.yaml", ".checkov.yml"})
 DOCKERFILE = ("Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile")
 WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 STRUCTURED = ("*.yaml", "*.yml", "*.json", "*.template")
+KUSTOMIZATIONS = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 _SHORT = {"terraform": "tf", "terraform_json": "tf", "cloudformation": "cfn", "kubernetes": "k8s",
           "dockerfile": "docker", "github_actions": "gha", "helm": "k8s", "kustomize": "k8s"}
 _SNIFF_BYTES = 64 * 1024
@@ -66,7 +68,7 @@ class CheckovScanner(ToolScanner):
     tool = "checkov"
     cost = 6.0
     patterns = (*TERRAFORM, *DOCKERFILE, *STRUCTURED)
-    file_local = True  # for Terraform files (by module: `file_inputs`) and Dockerfiles: see `judged_alone`
+    file_local = True  # but for Kubernetes manifests and charts: see `judged_alone`; Terraform by module
 
     def __init__(self, config: "Config") -> None:
         super().__init__(config)
@@ -82,10 +84,16 @@ class CheckovScanner(ToolScanner):
                 "CKV_IGNORE_HIDDEN_DIRECTORIES": "false", "CKV_IGNORED_DIRECTORIES": ""}
 
     def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
-        """Terraform files, each judged with its module's neighbourhood (`file_inputs`), and Dockerfiles. Not
-        YAML or JSON files: checkov's Kubernetes checks read other manifests (a pod and the NetworkPolicy
-        selecting it), and a chart or kustomization is rendered whole."""
-        return [f for f in files if match_any(f, TERRAFORM) or match_any(f, DOCKERFILE)]
+        """All files but Kubernetes manifests and a Helm chart's or kustomization's: checkov's Kubernetes
+        checks read other manifests (a pod and the NetworkPolicy selecting it), and a chart or
+        kustomization is rendered whole. A Terraform file is judged with its module's neighbourhood
+        (`file_inputs`); a CloudFormation template or a workflow alone."""
+        charts = Charts(target)
+        folders = {PurePosixPath(f).parent for f in files if PurePosixPath(f).name in KUSTOMIZATIONS}
+        return [f for f in files
+                if not (match_any(f, STRUCTURED) and not match_any(f, WORKFLOWS)
+                        and (PurePosixPath(f).parent in folders or charts.chart_of(PurePosixPath(f).parent) is not None
+                             or "kubernetes" in sniffed(target, f)))]
 
     def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
         """A Terraform file's findings come from its module, the local modules it calls and those calling
@@ -231,21 +239,23 @@ def sniffed_frameworks(target: Path, files: Sequence[str]) -> list[str]:
     templates = {t for ts in chart_templates(target, files, charts).values() for t in ts}
     if ("Chart.yaml" in names or templates) and helm_client() is not None:
         found.append("helm")
-    if names & {"kustomization.yaml", "kustomization.yml", "Kustomization"}:
+    if names & KUSTOMIZATIONS:
         found.append("kustomize")
     for rel in files:
-        if not match_any(rel, STRUCTURED) or match_any(rel, WORKFLOWS) or rel in templates:
-            continue
-        try:
-            with open(target / rel, "rb") as fh:
-                head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
-        except OSError:
-            continue
-        if "AWSTemplateFormatVersion" in head or "AWS::" in head:
-            found.append("cloudformation")
-        if "apiVersion" in head and "kind" in head:
-            found.append("kubernetes")
+        if match_any(rel, STRUCTURED) and not match_any(rel, WORKFLOWS) and rel not in templates:
+            found += sniffed(target, rel)
     return list(dict.fromkeys(found))
+
+
+def sniffed(target: Path, rel: str) -> list[str]:
+    """What a YAML or JSON file's head says it is: a CloudFormation template, a Kubernetes manifest."""
+    try:
+        with open(target / rel, "rb") as fh:
+            head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return []
+    return ([*(["cloudformation"] if "AWSTemplateFormatVersion" in head or "AWS::" in head else []),
+             *(["kubernetes"] if "apiVersion" in head and "kind" in head else [])])
 
 
 def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable[Finding]:

@@ -108,13 +108,15 @@ def test_trivy_runs_again_on_the_terraform_modules_an_edit_touches_and_on_no_oth
     assert found(edited) == found(scan(tree, cache=False))
 
 
-def test_checkov_runs_again_on_the_terraform_modules_and_dockerfiles_an_edit_touches(tree: Path):
+def test_checkov_runs_again_on_the_files_an_edit_touches_and_on_kubernetes_manifests(tree: Path):
     write_files(tree, {**MODULES, ".guard.yaml": "scanners: [checkov]\nfail_on: critical\n",
                        "k8s/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
-                                       "  - name: c\n    image: nginx\n"})
-    together = 2  # k8s/pod.yaml and .guard.yaml: YAML files are judged together, again at every change
+                                       "  - name: c\n    image: nginx\n",
+                       "cfn/stack.yaml": STACK, ".github/workflows/ci.yml": WORKFLOW})
+    together = 1  # k8s/pod.yaml: Kubernetes manifests are judged together, again at every change
     cold = scan(tree)
     assert any(f.rule_id == "CKV_AWS_3" and f.path == "modules/disk/main.tf" for f in cold.findings)
+    assert {"cfn/stack.yaml", ".github/workflows/ci.yml"} <= {f.path for f in cold.findings if "checkov" in f.found_by}
 
     (tree / "other" / "main.tf").write_text(MODULES["other/main.tf"].replace('"b"\n}', '"b2"\n}'))
     runs = by_name(scan(tree))
@@ -127,8 +129,17 @@ def test_checkov_runs_again_on_the_terraform_modules_and_dockerfiles_an_edit_tou
     assert not any(f.rule_id == "CKV_AWS_3" for f in edited.findings)
     assert found(edited) == found(scan(tree, cache=False))
 
-    (tree / "Dockerfile").write_text("FROM ubuntu:22.04\nUSER nobody\n")
-    edited = scan(tree)
-    runs = by_name(edited)
-    assert runs["checkov"].files_cached == runs["checkov"].files_scanned - 1 - together
-    assert found(edited) == found(scan(tree, cache=False))
+    for rel, text in {"Dockerfile": "FROM ubuntu:22.04\nUSER nobody\n", "cfn/stack.yaml": STACK + "# edited\n",
+                      ".github/workflows/ci.yml": WORKFLOW + "# edited\n"}.items():
+        (tree / rel).write_text(text)
+        edited = scan(tree)
+        runs = by_name(edited)
+        assert runs["checkov"].files_cached == runs["checkov"].files_scanned - 1 - together, rel
+        assert found(edited) == found(scan(tree, cache=False)), rel
+
+
+STACK = ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n"
+         "    Properties:\n      BucketName: logs\n")
+WORKFLOW = ("on: pull_request_target\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n"
+            "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
