@@ -1,12 +1,12 @@
 """The caches' size budget: beyond it, the least recently used entries are removed.
 
 An entry is a scanner run's folder (`results/<scanner>/<key>/`: its result, raw outputs and the
-findings of the files it judged alone; the scanner's `files.index.json` names live runs only), a judged
-run (`judged/`), a parsed config file (`config-inputs/`), a checked catalog (`catalogs/`) or a policy
-pack's check marker (`policy-checks/`). Reading an entry marks it used (`touch`: its modification time). Entries used
-within the last hour are never removed, so a run in progress keeps what it read (an evidence bundle
-copies raw outputs at the end of its run). Tool environments and the advisory database are not
-entries: `guard tools` and `guard db` manage them.
+findings of the files it judged alone; the scanner's `files.index.json` names live runs only), a
+judged run (`judged/`), a parsed config file (`config-inputs/`), a checked catalog (`catalogs/`) or a
+policy pack's check marker (`policy-checks/`). Reading an entry marks it used (`touch`: its
+modification time). Entries used within the last hour are never removed, so a run in progress keeps
+what it read (an evidence bundle copies raw outputs at the end of its run). Tool environments and the
+advisory database are not entries: `guard tools` and `guard db` manage them.
 
 After a scan guard prunes at most once an hour (`after_scan`); `guard cache prune` prunes now.
 The budget is `$GUARD_CACHE_MAX_MB` (default 2048).

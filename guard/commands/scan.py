@@ -34,7 +34,7 @@ FORMATS = ("table", "sarif", "json", "markdown")
 @click.option("--frameworks", help="Comma-separated framework ids (soc2, pci-dss, iso27001, gdpr).")
 @click.option("--timeout", type=float, help="Per-scanner timeout in seconds.")
 @click.option("--jobs", type=int, help="Scanners run at once (default: one per CPU core; all at once "
-              "on 16 files or fewer).")
+              "on 16 files or fewer if none starts slowly).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: .guard.yaml in PATH).")
 @click.option("--no-cache", is_flag=True, help="Run every scanner even if its inputs are unchanged.")
 @click.option("--diff-base", metavar="REF", help="PR mode: only findings on lines changed since the merge base "

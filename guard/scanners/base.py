@@ -62,10 +62,12 @@ class Scanner(Protocol):
     Optional: `file_local = True` says the tool judges each file by its own content alone (no
     finding about one file from another), so the runner may run it on the changed files of a
     selection and take the others' findings from the cache; then `judged_alone(target, files)` may
-    name the files that holds for when not for all (trivy: not for Terraform), and
+    name the files that holds for when not for all (checkov: not for Kubernetes manifests), and
     `file_inputs(target, files)`, per file, other files whose presence or content still changes its
     findings (see `ToolScanner`). A file's cache key holds `command(exe, target, [], workdir)`: what
-    the command line adds for a file must follow from that file's path and content.
+    the command line adds for a file must follow from that file's path and content. `cost_for(files)`
+    may say what a run over `files` costs when it is not `cost` (trivy with nothing but secrets to
+    look for).
     """
 
     name: str

@@ -1,15 +1,21 @@
 """Start detect-secrets' command line with YAML alias bombs read as plain lines, without `requests`.
 
 Run by detect-secrets' own interpreter in place of its `detect-secrets` script (see
-`detect_secrets.start`); it imports nothing from guard. detect-secrets imports `requests` (a third of
-its start-up) only to check the secrets it finds with their services, which guard turns off
-(`--no-verify`): unless the command line asks for that (`--only-verified`), a stand-in module takes
-its place whose every request fails as an unreachable network would. detect-secrets reads a YAML file through its
-YAML transformer, which expands every alias: a billion-laughs document (juice-shop keeps one,
-test/files/yamlBomb.yml) took it 90 s of CPU. A YAML file whose aliases expand past `MAX_NODES`
-nodes is refused by the transformer here, the way it refuses YAML it cannot parse, and detect-secrets
-then scans the file's lines as text: nothing goes unscanned.
-Written for the detect-secrets version guard pins (`tools/catalog.py`); another is started by its own script.
+`detect_secrets.start`); it imports nothing from guard.
+
+detect-secrets reads a YAML file through its YAML transformer, which expands every alias: a
+billion-laughs document (juice-shop keeps one, test/files/yamlBomb.yml) took it 90 s of CPU. A YAML
+file whose aliases expand past `MAX_NODES` nodes is refused by the transformer here, the way it
+refuses YAML it cannot parse, and detect-secrets then scans the file's lines as text: nothing goes
+unscanned.
+
+detect-secrets imports `requests` (a third of its start-up) only to check the secrets it finds with
+their services, which guard turns off (`--no-verify`): unless the command line asks for that
+(`--only-verified`), a stand-in module takes its place whose every request fails as an unreachable
+network would.
+
+Written for the detect-secrets version guard pins (`tools/catalog.py`); another is started by its own
+script.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Whatever goes wrong (tool missing, crash, timeout, garbage output) becomes a ScannerRun with
 status ERROR and a one-line reason; the pipeline turns any ERROR into exit 2. Scanners run
-concurrently in a bounded pool, longest first (a short run's all at once: `workers`).
+concurrently in a bounded pool, longest first (a short run of light tools all at once: `workers`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from guard.redact import secret_values
 from guard.tools import envs
 
 Progress = Callable[[str, str], None]  # (scanner name, event: "start" | "run" (not served from the cache) | "done")
-SHORT_RUN = 16  # files: a run given no more (a commit, a small change) starts every scanner at once
+SHORT_RUN = 16  # files: a run given no more (a commit, a small change) of light tools starts them all at once
+LIGHT = 2.0  # cost: a tool run costing no more is mostly its start-up (see `workers`)
 
 
 def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: Sequence[str], workroot: Path,
@@ -44,7 +45,7 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
         if progress:
             progress(s.name, "done")
 
-    at_once = max(1, min(workers(config, len(scanners), len(files)), len(scanners)))
+    at_once = max(1, min(workers(config, scanners, files), len(scanners)))
     with ThreadPoolExecutor(max_workers=at_once) as pool:
         list(pool.map(one, order))
     runs = [r for r in out if r is not None]
@@ -53,14 +54,23 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
     return runs
 
 
-def workers(config: Config, scanners: int, files: int) -> int:
-    """How many scanners run at once: `jobs` when configured; else all of them for a short run, one per
-    core for the others. On a few files a tool's run is mostly its start-up, alike in length from tool
-    to tool: longest first on one slot per core leaves a core idle while the last tool runs alone,
-    where the system shares both cores among them all (the pre-commit hook on one file: 10% sooner)."""
+def workers(config: Config, scanners: Sequence[Scanner | BuiltinScanner], files: Sequence[str]) -> int:
+    """How many scanners run at once: `jobs` when configured; else one per core, longest first, but all
+    of them for a short run of light tools. On a few files such a tool's run is mostly its start-up,
+    alike in length from tool to tool: one slot per core leaves a core idle while the last tool runs
+    alone, where the system shares both cores among them all (the pre-commit hook on one Python file:
+    10% sooner). A tool that starts slowly (checkov; trivy checking configuration) keeps longest first:
+    sharing the cores with it made the PR check on one Terraform file 10% slower."""
     if config.jobs:
         return config.jobs
-    return scanners if files <= SHORT_RUN else os.cpu_count() or 1
+    if len(files) <= SHORT_RUN and all(_cost(s, files) <= LIGHT for s in scanners if s.select(files)):
+        return len(scanners)
+    return os.cpu_count() or 1
+
+
+def _cost(scanner: Scanner | BuiltinScanner, files: Sequence[str]) -> float:
+    """What a run over its selection of `files` costs (`Scanner.cost_for`, else its `cost`)."""
+    return scanner.cost_for(scanner.select(files)) if hasattr(scanner, "cost_for") else scanner.cost
 
 
 def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,

@@ -141,5 +141,6 @@ def test_checkov_runs_again_on_the_files_an_edit_touches_and_on_kubernetes_manif
 STACK = ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n"
          "    Properties:\n      BucketName: logs\n")
 WORKFLOW = ("on: pull_request_target\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
-            "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n"
+            "      - uses: actions/checkout@v4\n        with:\n"
+            "          ref: ${{ github.event.pull_request.head.sha }}\n"
             "      - run: echo \"${{ github.event.pull_request.title }}\"\n")

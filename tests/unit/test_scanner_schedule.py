@@ -1,5 +1,5 @@
-"""How many scanners run at once (`runner.workers`): all of them on a short run, one per core on a
-longer one, and always what `jobs` says when it is set."""
+"""How many scanners run at once (`runner.workers`): all of them on a short run of light tools, one per
+core on a longer one or with a tool that starts slowly, and always what `jobs` says when it is set."""
 
 from __future__ import annotations
 
@@ -24,16 +24,15 @@ class Gathering:
         self.now = self.most = 0
         self.met = threading.Barrier(meet, timeout=30) if meet else None
 
-    def scanner(self, n: int) -> "Recorded":
-        return Recorded(f"fake-{n}", self)
+    def scanner(self, n: int, cost: float = 1.0) -> "Recorded":
+        return Recorded(f"fake-{n}", self, cost)
 
 
 class Recorded:
     category = Category.SAST
-    cost = 1.0
 
-    def __init__(self, name: str, gathering: Gathering) -> None:
-        self.name, self.gathering = name, gathering
+    def __init__(self, name: str, gathering: Gathering, cost: float) -> None:
+        self.name, self.gathering, self.cost = name, gathering, cost
 
     def select(self, files: Sequence[str]) -> list[str]:
         return list(files)
@@ -60,10 +59,11 @@ class Recorded:
         return []
 
 
-def run(tmp_path: Path, gathering: Gathering, scanners: int, files: int, jobs: int = 0) -> list[Status]:
+def run(tmp_path: Path, gathering: Gathering, scanners: int, files: int, jobs: int = 0,
+        costs: Sequence[float] = ()) -> list[Status]:
     names = [f"f{i}.py" for i in range(files)]
-    runs = runner.run_all([gathering.scanner(n) for n in range(scanners)], tmp_path, names, tmp_path / "work",
-                          Config(cache=False, jobs=jobs))
+    listed = [gathering.scanner(n, costs[n] if n < len(costs) else 1.0) for n in range(scanners)]
+    runs = runner.run_all(listed, tmp_path, names, tmp_path / "work", Config(cache=False, jobs=jobs))
     return [r.status for r in runs]
 
 
@@ -78,6 +78,19 @@ def test_a_longer_run_runs_one_scanner_per_core(tmp_path: Path) -> None:
     gathering = Gathering()
     assert run(tmp_path, gathering, 6, runner.SHORT_RUN + 1) == [Status.OK] * 6
     assert gathering.most <= os.cpu_count()
+
+
+def test_a_short_run_with_a_tool_that_starts_slowly_runs_one_scanner_per_core(tmp_path: Path) -> None:
+    gathering = Gathering()
+    assert run(tmp_path, gathering, 6, 1, costs=[runner.LIGHT * 3]) == [Status.OK] * 6
+    assert gathering.most <= os.cpu_count()
+
+
+def test_trivy_looking_for_secrets_only_is_light(tmp_path: Path) -> None:
+    from guard.scanners.trivy import TrivyScanner
+
+    trivy = TrivyScanner(Config())
+    assert trivy.cost_for(["app.py"]) <= runner.LIGHT < trivy.cost_for(["app.py", "main.tf"])
 
 
 @pytest.mark.parametrize("files", [1, runner.SHORT_RUN + 1])
