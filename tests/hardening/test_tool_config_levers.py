@@ -1,9 +1,10 @@
 """A change cannot silence a scanner through the tool's own configuration or pragmas.
 
 Each tool reads settings from the scanned repository when left to itself: trivy.yaml and
-.trivyignore, .checkov.yaml, .hadolint.yaml, .github/actionlint.yaml, .github/zizmor.yml, and
-inline pragmas (`# hadolint ignore=`, `# zizmor: ignore[...]`, `pragma: allowlist secret`). In PR
-mode the checked-out tree is the pull request's, so any of them would let a change pass itself.
+.trivyignore, .checkov.yaml, .hadolint.yaml, .github/actionlint.yaml, .github/zizmor.yml, bandit's
+.bandit (found by walking a folder target), .semgrepignore, and inline pragmas (`# hadolint ignore=`,
+`# zizmor: ignore[...]`, `pragma: allowlist secret`). In PR mode the checked-out tree is the pull
+request's, so any of them would let a change pass itself.
 guard runs every tool without them (real tools here); a pragma becomes an inline waiver guard
 records (visible in the outputs, refused above `waivers.forbid_inline_above`), never a silent drop.
 """
@@ -18,10 +19,12 @@ import pytest
 from guard import config as config_mod
 from guard.model import ScannerRun
 from guard.scanners.actionlint import ActionlintScanner
+from guard.scanners.bandit import BanditScanner
 from guard.scanners.checkov import CheckovScanner
 from guard.scanners.detect_secrets import DetectSecretsScanner
 from guard.scanners.hadolint import HadolintScanner
 from guard.scanners.runner import run_one
+from guard.scanners.semgrep import SemgrepScanner
 from guard.scanners.trivy import TrivyScanner
 from guard.scanners.zizmor import ZizmorScanner
 from guard.tools.envs import resolve
@@ -123,3 +126,21 @@ def test_detect_secrets_allowlist_pragmas_become_inline_waivers(tmp_path: Path) 
     run = scan(DetectSecretsScanner, root, ["app.py"], tmp_path)
     by_line = {f.location.start_line: f.properties.get("inline_waiver") for f in run.findings}
     assert by_line[1] and by_line[3] and by_line.get(4) is None
+
+
+SHELL = "import subprocess\n\n\ndef run(x):\n    subprocess.call(x, shell=True)\n"
+
+
+@needs("bandit")
+def test_bandit_ignores_the_repositorys_bandit_file_and_pyproject(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app.py": SHELL, "pkg/app.py": SHELL,
+                           ".bandit": "[bandit]\nskips: B602,B404\nexclude: app.py\n",
+                           "pyproject.toml": '[tool.bandit]\nskips = ["B602", "B404"]\n'})
+    run = scan(BanditScanner, root, ["app.py", "pkg/app.py"], tmp_path)
+    assert {(f.path, f.rule_id) for f in run.findings} >= {("app.py", "B602"), ("pkg/app.py", "B602")}
+
+
+@needs("semgrep")
+def test_semgrep_ignores_the_repositorys_semgrepignore(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app.py": SHELL, ".semgrepignore": "app.py\n*.py\n"})
+    assert any(f.path == "app.py" for f in scan(SemgrepScanner, root, ["app.py"], tmp_path).findings)
