@@ -203,7 +203,7 @@ class ToolScanner:
 
     def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
         """The files of `files` the tool judges by their own content alone: all when `file_local`, unless
-        a scanner knows files it judges with others (trivy: a Terraform file with its module)."""
+        a scanner knows files it judges with others (checkov: Kubernetes manifests, with each other)."""
         return list(files) if self.file_local else []
 
     def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from guard.files import relativize
 from guard.helm import Charts, chart_files, helm_client
@@ -73,6 +73,7 @@ class CheckovScanner(ToolScanner):
     def __init__(self, config: "Config") -> None:
         super().__init__(config)
         self._sniffed: dict[tuple[str, ...], list[str]] = {}  # files -> the frameworks their content holds
+        self._heads: dict[str, list[str]] = {}  # file -> what its head says it is (`sniffed`), read once a run
 
     def version(self, exe: str) -> str:
         return dist_version(exe, "checkov") or super().version(exe)
@@ -93,7 +94,7 @@ class CheckovScanner(ToolScanner):
         return [f for f in files
                 if not (match_any(f, STRUCTURED) and not match_any(f, WORKFLOWS)
                         and (PurePosixPath(f).parent in folders or charts.chart_of(PurePosixPath(f).parent) is not None
-                             or "kubernetes" in sniffed(target, f)))]
+                             or "kubernetes" in self._sniff(target, f)))]
 
     def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
         """A Terraform file's findings come from its module, the local modules it calls and those calling
@@ -145,8 +146,14 @@ class CheckovScanner(ToolScanner):
         """Chart folder -> its templates among `files`, when no Helm client renders charts for checkov."""
         return {} if helm_client() is not None else chart_templates(target, files)
 
+    def _sniff(self, target: Path, rel: str) -> list[str]:
+        """`sniffed`, once a run for each file (the command line and `judged_alone` both ask)."""
+        if rel not in self._heads:
+            self._heads[rel] = sniffed(target, rel)
+        return self._heads[rel]
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        sniffed = self._sniffed[tuple(files)] = sniffed_frameworks(target, files)
+        sniffed = self._sniffed[tuple(files)] = sniffed_frameworks(target, files, self._sniff)
         frameworks = sniffed or ["kubernetes"]  # checkov needs one: nothing recognised, the cheapest
         return [*start(exe), "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args, "-d", str(workdir / VIEW)]
@@ -230,7 +237,19 @@ def frameworks_by_name(files: Sequence[str]) -> list[str]:
     return found
 
 
-def sniffed_frameworks(target: Path, files: Sequence[str]) -> list[str]:
+def sniffed(target: Path, rel: str) -> list[str]:
+    """What a YAML or JSON file's head says it is: a CloudFormation template, a Kubernetes manifest."""
+    try:
+        with open(target / rel, "rb") as fh:
+            head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return []
+    return ([*(["cloudformation"] if "AWSTemplateFormatVersion" in head or "AWS::" in head else []),
+             *(["kubernetes"] if "apiVersion" in head and "kind" in head else [])])
+
+
+def sniffed_frameworks(target: Path, files: Sequence[str],
+                       sniff: Callable[[Path, str], list[str]] = sniffed) -> list[str]:
     """checkov frameworks for what the tree holds; YAML/JSON files are sniffed for k8s / CloudFormation
     (a chart's templates are Kubernetes only as the chart rendered: the helm framework, with a Helm client)."""
     found = [f for f in frameworks_by_name(files) if f not in ("kubernetes", "cloudformation")]
@@ -243,19 +262,8 @@ def sniffed_frameworks(target: Path, files: Sequence[str]) -> list[str]:
         found.append("kustomize")
     for rel in files:
         if match_any(rel, STRUCTURED) and not match_any(rel, WORKFLOWS) and rel not in templates:
-            found += sniffed(target, rel)
+            found += sniff(target, rel)
     return list(dict.fromkeys(found))
-
-
-def sniffed(target: Path, rel: str) -> list[str]:
-    """What a YAML or JSON file's head says it is: a CloudFormation template, a Kubernetes manifest."""
-    try:
-        with open(target / rel, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
-    except OSError:
-        return []
-    return ([*(["cloudformation"] if "AWSTemplateFormatVersion" in head or "AWS::" in head else []),
-             *(["kubernetes"] if "apiVersion" in head and "kind" in head else [])])
 
 
 def _reported(finding: Finding, context: set[str], sites: CallSites) -> Iterable[Finding]:

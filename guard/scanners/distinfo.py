@@ -12,7 +12,7 @@ from pathlib import Path
 @functools.lru_cache(maxsize=64)
 def dist_version(exe: str, distribution: str) -> str | None:
     """Version of `distribution` installed in the virtual environment that holds `exe`, if any (asked
-    once a process: the runner builds a command line per file for the cache)."""
+    once a process: the runner builds several command lines a run, each starting with it)."""
     env = Path(exe).resolve().parent.parent
     wanted = _normalized(distribution)
     for site in env.glob("lib/python*/site-packages"):

@@ -63,14 +63,14 @@ def workers(config: Config, scanners: Sequence[Scanner | BuiltinScanner], files:
     sharing the cores with it made the PR check on one Terraform file 10% slower."""
     if config.jobs:
         return config.jobs
-    if len(files) <= SHORT_RUN and all(_cost(s, files) <= LIGHT for s in scanners if s.select(files)):
+    if len(files) <= SHORT_RUN and all(_cost(s, selected) <= LIGHT for s in scanners if (selected := s.select(files))):
         return len(scanners)
     return os.cpu_count() or 1
 
 
-def _cost(scanner: Scanner | BuiltinScanner, files: Sequence[str]) -> float:
-    """What a run over its selection of `files` costs (`Scanner.cost_for`, else its `cost`)."""
-    return scanner.cost_for(scanner.select(files)) if hasattr(scanner, "cost_for") else scanner.cost
+def _cost(scanner: Scanner | BuiltinScanner, selected: Sequence[str]) -> float:
+    """What a run over `selected` costs (`Scanner.cost_for`, else its `cost`)."""
+    return scanner.cost_for(selected) if hasattr(scanner, "cost_for") else scanner.cost
 
 
 def run_one(scanner: Scanner | BuiltinScanner, target: Path, files: Sequence[str], workdir: Path,
