@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
+import signal
 import sys
 
 import click
@@ -81,17 +82,30 @@ def cli() -> None:
     """
 
 
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C (not 1: that is a policy failure)
+
+
 def main() -> None:
     # A scan allocates many small objects that live to the end of the run; collecting the young
     # generation less often halves the time of large runs (100k findings) and changes nothing else.
     gc.set_threshold(*GC_THRESHOLD)
+    signal.signal(signal.SIGTERM, _interrupt)  # ended like Ctrl-C: the running tools are stopped too
     try:
-        cli.main(prog_name="guard", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        code = cli.main(prog_name="guard", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("guard: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # an internal error must never read as "policy failure" (exit 1)
         import traceback
 
         traceback.print_exc()
         click.echo(f"guard: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt

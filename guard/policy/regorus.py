@@ -18,12 +18,21 @@ from guard import jsonenc
 from guard.policy.base import UNDEFINED, PolicyError
 from guard.policy.heads import bound_in_bodies
 
-# A Rust error captures a backtrace when RUST_BACKTRACE=1 (common on developers' machines): each regorus
-# error, and `prepare` provokes one per built-in it probes, then takes ~15 ms instead of 0.03 ms, for a
-# backtrace guard never shows. RUST_LIB_BACKTRACE governs errors' (not panics') backtraces and wins.
-os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 
-import regorus  # noqa: E402  (after RUST_LIB_BACKTRACE is set: Rust reads it once, at the first error)
+def quiet_backtraces() -> None:
+    """No Rust backtraces for regorus errors, unless the user asked for them.
+
+    A Rust error captures a backtrace when RUST_BACKTRACE=1 (common on developers' machines): each regorus
+    error, and `prepare` provokes one per built-in it probes, then takes ~15 ms instead of 0.03 ms, for a
+    backtrace guard never shows. RUST_LIB_BACKTRACE governs errors' (not panics') backtraces and wins; Rust
+    reads it once, at the first error.
+    """
+    os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
+
+
+quiet_backtraces()
+
+import regorus  # noqa: E402  (after RUST_LIB_BACKTRACE is set)
 
 _UNDEFINED_TEXT = "<undefined>"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
@@ -46,8 +47,14 @@ def run_all(scanners: Sequence[Scanner | BuiltinScanner], target: Path, files: S
             progress(s.name, "done")
 
     at_once = max(1, min(workers(config, scanners, files), len(scanners)))
+    LIVE.open()
     with ThreadPoolExecutor(max_workers=at_once) as pool:
-        list(pool.map(one, order))
+        try:
+            list(pool.map(one, order))
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): no tool outlives the run, none starts
+            pool.shutdown(wait=False, cancel_futures=True)
+            LIVE.stop()
+            raise
     runs = [r for r in out if r is not None]
     if cache is not None:
         cache.flush(secret_values([f for r in runs for f in r.findings], target))
@@ -226,16 +233,15 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     except OSError as exc:
         raise ScannerError(f"cannot lay out the files for {scanner.tool}: {exc}") from None
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        try:
-            proc = subprocess.Popen(argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
-                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-        except OSError as exc:
-            raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None
+        proc = LIVE.start(scanner.tool, argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
+                          stdin=subprocess.DEVNULL, env=env)
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             raise ScannerError(f"{scanner.tool} timed out after {timeout:g}s and was killed") from None
+        finally:
+            LIVE.done(proc)
     if code < 0:
         raise ScannerError(f"{scanner.tool} was killed by signal {-code}{_last_line(stderr)}")
     invocation = Invocation(target, workdir, tuple(files), code, stdout, stderr)
@@ -245,6 +251,48 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
         raise ScannerError(f"{exc}{_last_line(stderr)}") from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ScannerError(f"{scanner.tool} printed output guard cannot read ({type(exc).__name__}: {exc})") from None
+
+
+class LiveTools:
+    """The tools running now, each in a session of its own (so a terminal's Ctrl-C reaches guard, not
+    them): when guard is interrupted, `stop` kills them and refuses new ones until the next `open`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen] = set()
+        self._stopped = False
+
+    def open(self) -> None:
+        with self._lock:
+            self._stopped = False
+
+    def start(self, tool: str, argv: list[str], **popen: object) -> subprocess.Popen:
+        with self._lock:
+            if self._stopped:
+                raise ScannerError(f"{tool} not started: guard was interrupted")
+            try:
+                proc = subprocess.Popen(argv, start_new_session=True, **popen)  # type: ignore[call-overload]
+            except OSError as exc:
+                raise ScannerError(f"cannot start {tool}: {exc.strerror}") from None
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            procs = list(self._procs)
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+LIVE = LiveTools()
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from guard.tools.envs import resolve
 from tests.conftest import ROOT
+from tests.integration.process_helpers import resident_servers, wait_for
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(resolve("bandit") is None, reason="bandit not installed (guard tools install bandit)"),
@@ -37,6 +40,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     for name in filter(None, changed):
         src = ROOT / name
         if src.is_file():
+            (shadow / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, shadow / name)
         else:
             (shadow / name).unlink(missing_ok=True)
@@ -51,27 +55,37 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path) -> tuple[Path, dict[str, str]]:
+def project(request: pytest.FixtureRequest, tmp_path: Path, hook_repo: tuple[Path, str],
+            pre_commit_home: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A repository with guard's hook installed (the hook id: the test's parameter, else `guard`)."""
+    hook_id = getattr(request, "param", "guard")
     repo = tmp_path / "project"
     repo.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GIT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GIT_", "GUARD_RESIDENT"))}
     env.update(PRE_COMMIT_HOME=str(pre_commit_home), GIT_AUTHOR_NAME="dev", GIT_AUTHOR_EMAIL="dev@example.com",
                GIT_COMMITTER_NAME="dev", GIT_COMMITTER_EMAIL="dev@example.com")
     git(repo, "init", "-q", "-b", "main", env=env)
     path, rev = hook_repo
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {path}\n    rev: {rev}\n    hooks:\n      - id: guard\n")
+        f"repos:\n  - repo: {path}\n    rev: {rev}\n    hooks:\n      - id: {hook_id}\n")
     (repo / ".guard.yaml").write_text("scanners: [bandit]\nfail_on: high\n")
     (repo / "old.py").write_text(HIGH.replace("run", "legacy"))  # committed before the hook: existing debt
     git(repo, "add", "-A", env=env)
     assert git(repo, "commit", "-qm", "init", env=env).returncode == 0
     proc = subprocess.run(["pre-commit", "install"], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    return repo, env
+    before = set(resident_servers())
+    yield repo, env
+    for pid in set(resident_servers()) - before:  # the resident hook's
+        os.kill(pid, signal.SIGKILL)
 
 
-def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: tuple[Path, dict[str, str]]) -> None:
+@pytest.mark.parametrize("project", ["guard", "guard-resident"], indirect=True)
+def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: tuple[Path, dict[str, str]],
+                                                                      request: pytest.FixtureRequest) -> None:
     repo, env = project
+    resident = "resident" in request.node.callspec.id
+    servers = set(resident_servers())
     (repo / "bad.py").write_text(HIGH)
     git(repo, "add", "bad.py", env=env)
     blocked = git(repo, "commit", "-m", "add bad", env=env)
@@ -79,6 +93,9 @@ def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: t
     output = blocked.stdout + blocked.stderr
     assert "B602" in output and "bad.py" in output
     assert git(repo, "log", "--oneline", env=env).stdout.count("\n") == 1  # nothing was committed
+    if resident:  # the first commit ran in-process and started a resident guard for the next
+        assert wait_for(lambda: len(set(resident_servers()) - servers) == 1)
+        servers = set(resident_servers()) - servers
 
     git(repo, "reset", "-q", "bad.py", env=env)
     (repo / "bad.py").unlink()
@@ -90,3 +107,5 @@ def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: t
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "guard" in passed.stdout + passed.stderr  # the hook did run
     assert git(repo, "log", "--oneline", env=env).stdout.count("\n") == 2
+    if resident:
+        assert servers <= set(resident_servers())  # it took the commit's scan and waits for the next

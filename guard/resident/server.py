@@ -1,0 +1,183 @@
+"""The resident process: imports guard, then forks a copy of itself for each command it is sent.
+
+    python -m guard.resident.server SOCKET SECONDS
+
+It serves commands at SOCKET until none came for SECONDS, another resident process took the path, or
+what it imported changed on disk (then it answers `stale` and exits). It starts no thread: a fork
+copies only the thread that forks.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import importlib
+import io
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from guard.resident import wire
+from guard.resident.snapshot import Snapshot
+
+# imported before the first command: what `guard scan` imports on its way, its outputs included
+WARM = (
+    "guard.cli", "guard.commands.scan", "guard.commands.outputs", "guard.pipeline", "guard.scanners.runner",
+    "guard.policy.runner", "guard.policy.regorus", "guard.policy.inputs", "guard.compliance.mappings",
+    "guard.compliance.controls", "guard.compliance.frameworks", "guard.report.terminal", "guard.report.jsonfile",
+    "guard.report.markdown", "guard.sarif.write", "guard.judged_cache", "guard.cache_budget", "guard.diff",
+)
+WAKE_SECONDS = 30.0  # how often an idle resident process checks that the socket path is still its own
+
+
+def warm() -> None:
+    """Import what a scan uses, the installed scanner plugins included."""
+    for name in WARM:
+        importlib.import_module(name)
+    from guard.scanners.base import all_scanner_classes
+
+    all_scanner_classes()
+
+
+def serve(path: Path, lifetime: float) -> None:
+    warm()
+    snapshot = Snapshot.of_loaded_modules()
+    gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
+    listener = _listen(path)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    identity = os.fstat(listener.fileno()).st_ino, os.stat(path).st_ino
+    try:
+        last = time.monotonic()
+        listener.settimeout(min(lifetime, WAKE_SECONDS))
+        while _owns(path, identity[1]):
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                if time.monotonic() - last >= lifetime:
+                    return
+                continue
+            last = time.monotonic()
+            with conn:
+                if not _same_user(conn):
+                    continue
+                if snapshot.changed():
+                    wire.send_line(conn, wire.STALE)
+                    return
+                if os.fork() == 0:
+                    listener.close()
+                    _child(conn)  # never returns
+    finally:
+        if _owns(path, identity[1]):
+            path.unlink()
+        listener.close()
+
+
+def _listen(path: Path) -> socket.socket:
+    """A socket listening at `path`, put there in one step (a resident process already there is replaced)."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        listener.bind(str(partial))
+    finally:
+        os.umask(old)
+    listener.listen(16)
+    os.replace(partial, path)
+    return listener
+
+
+def _owns(path: Path, inode: int) -> bool:
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+def _same_user(conn: socket.socket) -> bool:
+    """Whether the peer is this user (where the peer's credentials cannot be asked, the socket's folder,
+    0700, already admits no one else)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid == os.getuid()
+
+
+def _child(conn: socket.socket) -> None:
+    """Run the command sent on `conn` in this fork and exit with its code (which `conn` is told)."""
+    code = 2
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        request, fds = wire.receive_request(conn)
+        _adopt(request, fds)
+        wire.send_line(conn, f"pid {os.getpid()}".encode())
+        threading.Thread(target=_end_with, args=(conn,), daemon=True).start()
+        code = _run(request["argv"])
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        wire.send_line(conn, f"exit {code}".encode())
+    except BaseException:  # noqa: BLE001 - a fork must never return into the server's loop
+        pass
+    finally:
+        os._exit(code)
+
+
+def _adopt(request: dict[str, Any], fds: list[int]) -> None:
+    """Take on the command's streams, working folder, environment and umask."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    os.umask(int(request["umask"]))
+    from guard.policy.regorus import quiet_backtraces
+
+    quiet_backtraces()  # set at import from the resident process's environment; again from the command's
+    encodings = request["encodings"]
+    sys.stdin = _text(0, "r", encodings[0])
+    sys.stdout = _text(1, "w", encodings[1])
+    sys.stderr = _text(2, "w", encodings[2])
+
+
+def _text(fd: int, mode: str, encoding: list[str] | None) -> io.TextIOWrapper:
+    enc, errors = encoding if encoding else ("utf-8", "strict")
+    stream = open(fd, mode, encoding=enc, errors=errors, closefd=False,  # noqa: SIM115 - lives to the exit
+                  buffering=1 if mode == "w" and os.isatty(fd) else -1)
+    return stream
+
+
+def _run(argv: list[str]) -> int:
+    """`guard ARGV`'s exit code, as the interpreter would make it of SystemExit."""
+    from guard.cli import main
+
+    sys.argv = ["guard", *argv]
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        sys.stderr.write(f"{exc.code}\n")
+        return 1
+    return 0
+
+
+def _end_with(conn: socket.socket) -> None:
+    """End this command when the one that sent it goes away (it sends nothing more)."""
+    try:
+        conn.recv(1)
+    except OSError:
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]), float(sys.argv[2]))

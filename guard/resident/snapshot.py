@@ -1,0 +1,53 @@
+"""What a resident process's code is made of, on disk: when it changes, the process is stale."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The size, modification time and inode of every file and import folder a process's code comes from."""
+
+    paths: tuple[str, ...]
+    stats: tuple[tuple[int, int, int] | None, ...]
+
+    @classmethod
+    def of_loaded_modules(cls) -> "Snapshot":
+        """The interpreter, every loaded module's file, guard's package (a file added to it too) and the
+        import folders (a package installed or removed changes theirs)."""
+        files = {sys.executable}
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if isinstance(path, str):
+                files.add(path)
+        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        for folder, subfolders, names in os.walk(package):
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            files.add(folder)
+            files.update(os.path.join(folder, name) for name in names)
+        files.update(p for p in sys.path if p and os.path.isdir(p))
+        return cls.of(files)
+
+    @classmethod
+    def of(cls, paths: Iterable[str]) -> "Snapshot":
+        ordered = tuple(sorted(paths))
+        return cls(ordered, _stats(ordered))
+
+    def changed(self) -> bool:
+        return _stats(self.paths) != self.stats
+
+
+def _stats(paths: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, ...]:
+    out: list[tuple[int, int, int] | None] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)

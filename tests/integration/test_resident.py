@@ -1,0 +1,199 @@
+"""Resident mode: a scan run by the resident process gives what it gives in-process, in the caller's
+folder, environment and streams; the process serves only while its code is what it imported."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from guard import resident
+from guard.resident import client
+from guard.resident.snapshot import Snapshot
+from guard.tools.envs import resolve
+from tests.integration.process_helpers import children, running, servers, slow_tool, stop, wait_for
+
+needs_bandit = pytest.mark.skipif(resolve("bandit") is None, reason="bandit not installed (guard tools install bandit)")
+HIGH = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n"  # bandit B602, high
+LIFETIME = 120.0
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "app.py").write_text(HIGH)
+    (root / ".guard.yaml").write_text("scanners: [bandit]\nfail_on: high\n")
+    return root
+
+
+@pytest.fixture
+def sock(own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """This test's resident socket (its own cache folder keys it), ended after the test."""
+    monkeypatch.setenv(resident.ENV, "2")
+    path = resident.socket_path()
+    yield path
+    stop(path)
+
+
+def started(argv: list[str], sock: Path) -> None:
+    """No resident process yet: the first command is not taken (it runs in-process) and starts one."""
+    assert client.run(argv, LIFETIME) is None
+    assert wait_for(sock.exists), "the resident process did not start listening"
+
+
+def in_process(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != resident.ENV} | env
+    return subprocess.run([sys.executable, "-m", "guard", *argv], cwd=cwd, env=environ, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def comparable(findings_json: Path) -> dict:
+    doc = json.loads(findings_json.read_text())
+    for key in ("started", "finished"):
+        doc.pop(key, None)
+    for run in doc.get("scanners", []):
+        run.pop("seconds", None)
+    return doc
+
+
+@needs_bandit
+def test_a_resident_scan_matches_the_in_process_one(repo: Path, sock: Path, tmp_path: Path,
+                                                   capfd: pytest.CaptureFixture[str]) -> None:
+    argv = ["scan", str(repo), "--no-cache", "--format", "json", "-o"]
+    started([*argv, str(tmp_path / "first")], sock)
+    code = client.run([*argv, str(tmp_path / "resident")], LIFETIME)
+    out = capfd.readouterr()
+    here = in_process([*argv, str(tmp_path / "here")], Path.cwd())  # the cwd the resident command had
+    assert code == here.returncode == 1, out.err + here.stderr
+    assert comparable(tmp_path / "resident" / "findings.json") == comparable(tmp_path / "here" / "findings.json")
+    assert "B602" in json.dumps(comparable(tmp_path / "resident" / "findings.json"))
+    assert "wrote" in out.err  # the command's stderr is the caller's
+
+
+@needs_bandit
+def test_each_command_runs_in_the_callers_folder_and_environment(repo: Path, sock: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo)
+    started(["scan", "--quiet"], sock)
+    assert client.run(["scan", "."], LIFETIME) == 1  # fail_on high, from .guard.yaml in the caller's folder
+    assert "B602" in capfd.readouterr().out  # the table, on the caller's stdout
+    monkeypatch.setenv("GUARD_FAIL_ON", "critical")  # the same resident process, another environment
+    assert client.run(["scan", ".", "--quiet"], LIFETIME) == 0
+    monkeypatch.delenv("GUARD_FAIL_ON")
+    assert client.run(["scan", ".", "--quiet", "--soft-fail"], LIFETIME) == 0
+    assert client.run(["scan", ".", "--quiet", "--scanners", "nosuch"], LIFETIME) == 2
+    assert "nosuch" in capfd.readouterr().err
+    assert len(servers(sock)) == 1
+
+
+@needs_bandit
+def test_a_resident_process_whose_imports_changed_hands_the_command_back_and_exits(
+        repo: Path, sock: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = tmp_path / "site"
+    extra.mkdir()
+    monkeypatch.setenv("PYTHONPATH", str(extra))  # an import folder of the resident process
+    started(["scan", str(repo), "--quiet"], sock)
+    assert client.run(["scan", str(repo), "--quiet"], LIFETIME) == 1
+    (old,) = servers(sock)
+    (extra / "newly_installed.py").write_text("")  # as installing a package does
+    assert client.run(["scan", str(repo), "--quiet"], LIFETIME) is None  # stale: run in-process
+    assert wait_for(lambda: old not in servers(sock), 30)
+    assert wait_for(lambda: len(servers(sock)) == 1 and sock.exists())  # a new one, for the next command
+    assert client.run(["scan", str(repo), "--quiet"], LIFETIME) == 1
+
+
+@pytest.fixture
+def slow_repo(repo: Path, tmp_path: Path) -> Path:
+    """`repo` with a bandit that takes a minute."""
+    fake = slow_tool(tmp_path / "slow-bandit", "bandit 1.9.4")
+    (repo / ".guard.yaml").write_text(f"scanners: [bandit]\ntools:\n  bandit: {{path: {fake}}}\n")
+    return repo
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGKILL, -signal.SIGKILL)])
+def test_a_resident_command_ends_when_its_caller_is_interrupted_or_killed(slow_repo: Path, sock: Path,
+                                                                           signum: int, code: int) -> None:
+    started(["scan", str(slow_repo), "--quiet", "--no-cache"], sock)
+    (server,) = servers(sock)
+    caller = subprocess.Popen([sys.executable, "-m", "guard", "scan", str(slow_repo), "--quiet", "--no-cache"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert wait_for(lambda: len(children(server)) == 1, 30), "the command did not start in the resident process"
+    fake = slow_repo.parent / "slow-bandit"
+    assert wait_for(lambda: running(fake), 30), "the tool did not start"
+    caller.send_signal(signum)
+    assert caller.wait(timeout=30) == code
+    assert wait_for(lambda: not children(server), 30), "the command outlived its caller"
+    assert wait_for(lambda: not running(fake), 30), "the tool outlived the command"
+    assert servers(sock) == [server]  # the resident process itself goes on
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary folder with a short path (a socket path holds about 100 bytes)."""
+    path = Path(tempfile.mkdtemp(prefix="gr-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_a_socket_folder_others_can_enter_is_not_used(short_tmp: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp))
+    folder = short_tmp / f"guard-{os.getuid()}"
+    folder.mkdir(mode=0o700)
+    assert resident.socket_path().parent == folder
+    folder.chmod(0o777)
+    with pytest.raises(resident.Unavailable, match="not a folder of this user's alone"):
+        resident.socket_path()
+    assert client.run(["scan"], LIFETIME) is None
+    assert "no resident process" in capsys.readouterr().err  # said, then run in-process
+    assert list(folder.iterdir()) == []  # no resident process started there
+    folder.rmdir()
+    folder.symlink_to(short_tmp)
+    with pytest.raises(resident.Unavailable):
+        resident.socket_path()
+
+
+def test_a_socket_path_too_long_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / ("x" * 100)))
+    (tmp_path / ("x" * 100)).mkdir()
+    with pytest.raises(resident.Unavailable, match="too long"):
+        resident.socket_path()
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("15", 900.0), ("0.5", 30.0), ("", None), ("0", None)])
+def test_the_lifetime_is_minutes_from_the_environment(value: str, seconds: float | None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(resident.ENV, value)
+    assert resident.wanted(["scan", "."]) == seconds
+    assert resident.wanted(["evidence", "export"]) is None  # only scans run resident
+
+
+@pytest.mark.parametrize("value", ["soon", "-3", "100000"])
+def test_a_lifetime_that_is_no_number_of_minutes_runs_in_process_and_says_so(
+        value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(resident.ENV, value)
+    assert resident.wanted(["scan"]) is None
+    assert f"{resident.ENV}={value!r}" in capsys.readouterr().err
+
+
+def test_a_snapshot_changes_with_a_file_or_folder_it_holds(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("x = 1\n")
+    taken = Snapshot.of([str(module), str(tmp_path)])
+    assert not taken.changed()
+    module.write_text("x = 22\n")
+    assert taken.changed()
+    module.write_text("x = 1\n")
+    retaken = Snapshot.of([str(module), str(tmp_path)])
+    (tmp_path / "n.py").write_text("")
+    assert retaken.changed()
