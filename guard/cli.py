@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
+import os
 import signal
 import sys
 
@@ -90,6 +91,11 @@ def main() -> None:
     # generation less often halves the time of large runs (100k findings) and changes nothing else.
     gc.set_threshold(*GC_THRESHOLD)
     signal.signal(signal.SIGTERM, _interrupt)  # ended like Ctrl-C: the running tools are stopped too
+    try:
+        os.getcwd()
+    except OSError as exc:
+        click.echo(f"guard: no working folder (removed?): {exc.strerror}", err=True)
+        sys.exit(2)
     try:
         code = cli.main(prog_name="guard", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

@@ -25,10 +25,14 @@ def run(argv: list[str], lifetime: float) -> int | None:
     except Unavailable as exc:
         sys.stderr.write(f"guard: no resident process ({exc}); running in-process\n")
         return None
+    try:
+        request = _request(argv)
+    except OSError:
+        return None  # no working folder (removed): the in-process run says so
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         try:
             sock.connect(str(path))
-            wire.send_request(sock, _request(argv), _streams())
+            wire.send_request(sock, request, _streams())
         except OSError:
             return _start(path, lifetime)
         lines = wire.Lines(sock)

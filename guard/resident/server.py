@@ -18,6 +18,7 @@ import signal
 import socket
 import struct
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -115,10 +116,15 @@ def _child(conn: socket.socket) -> None:
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         request, fds = wire.receive_request(conn)
-        _adopt(request, fds)
+        _take_streams(fds, request["encodings"])
         wire.send_line(conn, f"pid {os.getpid()}".encode())
         threading.Thread(target=_end_with, args=(conn,), daemon=True).start()
-        code = _run(request["argv"])
+        try:
+            _take_place(request)
+        except OSError as exc:
+            sys.stderr.write(f"guard: cannot run in {request['cwd']}: {exc.strerror}\n")
+        else:
+            code = _run(request["argv"])
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
@@ -129,23 +135,27 @@ def _child(conn: socket.socket) -> None:
         os._exit(code)
 
 
-def _adopt(request: dict[str, Any], fds: list[int]) -> None:
-    """Take on the command's streams, working folder, environment and umask."""
+def _take_streams(fds: list[int], encodings: list[list[str] | None]) -> None:
+    """The command's stdin, stdout and stderr, as it encodes them."""
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
+    sys.stdin = _text(0, "r", encodings[0])
+    sys.stdout = _text(1, "w", encodings[1])
+    sys.stderr = _text(2, "w", encodings[2])
+
+
+def _take_place(request: dict[str, Any]) -> None:
+    """The command's working folder, environment and umask."""
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()
+    tempfile.tempdir = None  # chosen again, from the command's TMPDIR
     os.umask(int(request["umask"]))
     from guard.policy.regorus import quiet_backtraces
 
     quiet_backtraces()  # set at import from the resident process's environment; again from the command's
-    encodings = request["encodings"]
-    sys.stdin = _text(0, "r", encodings[0])
-    sys.stdout = _text(1, "w", encodings[1])
-    sys.stderr = _text(2, "w", encodings[2])
 
 
 def _text(fd: int, mode: str, encoding: list[str] | None) -> io.TextIOWrapper:

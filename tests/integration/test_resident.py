@@ -96,6 +96,21 @@ def test_each_command_runs_in_the_callers_folder_and_environment(repo: Path, soc
     assert len(servers(sock)) == 1
 
 
+def test_a_command_whose_folder_is_gone_runs_in_process(sock: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    started(["scan", "--quiet"], sock)
+    (server,) = servers(sock)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert client.run(["scan", ".", "--quiet"], LIFETIME) is None  # the in-process run reports it
+    assert servers(sock) == [server]  # and no other resident process is started
+    here = subprocess.run([sys.executable, "-m", "guard", "scan", "."], capture_output=True, text=True, check=False)
+    assert here.returncode == 2
+    assert here.stderr.startswith("guard: no working folder")
+
+
 @needs_bandit
 def test_a_resident_process_whose_imports_changed_hands_the_command_back_and_exits(
         repo: Path, sock: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
