@@ -53,16 +53,16 @@ class Unavailable(Exception):
 
 def socket_path() -> "Path":
     """The socket of the resident process for this interpreter, guard installation and cache folder, in a
-    folder only this user can enter (Unavailable when that folder is unsafe: another owner, a link, open
+    folder of $TMPDIR (else /tmp) only this user can enter (Unavailable when that folder is unsafe: another owner, a link, open
     to others; or the path is too long for a socket)."""
     import hashlib
     import stat
-    import tempfile
     from pathlib import Path
 
     from guard.paths import cache_dir
 
-    folder = Path(tempfile.gettempdir()) / f"guard-{os.getuid()}"
+    # not tempfile.gettempdir(): importing tempfile costs about 10 ms of a command's start-up
+    folder = Path(os.environ.get("TMPDIR") or "/tmp") / f"guard-{os.getuid()}"
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         st = os.lstat(folder)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,6 +85,8 @@ def _wait(lines: wire.Lines, pid: int) -> int:
 
 def _start(path: Path, lifetime: float) -> None:
     """Start a resident process listening at `path` (detached: it outlives this command)."""
+    import subprocess
+
     try:
         # -P and the root folder: the working folder (a repository, changing with every commit) is no
         # import folder of the resident process

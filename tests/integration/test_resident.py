@@ -162,7 +162,7 @@ def short_tmp() -> Iterator[Path]:
 
 def test_a_socket_folder_others_can_enter_is_not_used(short_tmp: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp))
+    monkeypatch.setenv("TMPDIR", str(short_tmp))
     folder = short_tmp / f"guard-{os.getuid()}"
     folder.mkdir(mode=0o700)
     assert resident.socket_path().parent == folder
@@ -179,7 +179,7 @@ def test_a_socket_folder_others_can_enter_is_not_used(short_tmp: Path, monkeypat
 
 
 def test_a_socket_path_too_long_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / ("x" * 100)))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / ("x" * 100)))
     (tmp_path / ("x" * 100)).mkdir()
     with pytest.raises(resident.Unavailable, match="too long"):
         resident.socket_path()
