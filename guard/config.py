@@ -249,10 +249,11 @@ def _read_pyproject(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple[s
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    hints = typing.get_type_hints(Config)
     for f in dataclasses.fields(Config):
         if f.metadata.get("internal"):
             continue
-        hint = typing.get_type_hints(Config)[f.name]
+        hint = hints[f.name]
         if dataclasses.is_dataclass(hint):
             for sub in dataclasses.fields(hint):
                 value = env.get(f"GUARD_{f.name}_{sub.name}".upper())

@@ -38,12 +38,16 @@ WAKE_SECONDS = 30.0  # how often an idle resident process checks that the socket
 
 
 def warm() -> None:
-    """Import what a scan uses, the installed scanner plugins included."""
+    """Import what a scan uses, the installed scanner plugins included, and compile the scanners' file
+    patterns (what does not depend on a command's files, folder or environment)."""
     for name in WARM:
         importlib.import_module(name)
-    from guard.scanners.base import all_scanner_classes
+    from guard.lockfiles.registry import parser_for
+    from guard.scanners.base import all_scanner_classes, match_any
 
-    all_scanner_classes()
+    for scanner in all_scanner_classes().values():
+        match_any("", getattr(scanner, "patterns", ()))
+    parser_for("")
 
 
 def serve(path: Path, lifetime: float) -> None:
