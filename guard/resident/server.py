@@ -27,12 +27,14 @@ from typing import Any
 from guard.resident import wire
 from guard.resident.snapshot import Snapshot
 
-# imported before the first command: what `guard scan` imports on its way, its outputs included
+# imported before the first command: what `guard scan` imports on its way, its outputs included, and what a
+# change to a Terraform file (the HCL parser) or a lockfile (the advisory matcher) needs
 WARM = (
     "guard.cli", "guard.commands.scan", "guard.commands.outputs", "guard.pipeline", "guard.scanners.runner",
-    "guard.policy.runner", "guard.policy.regorus", "guard.policy.inputs", "guard.compliance.mappings",
-    "guard.compliance.controls", "guard.compliance.frameworks", "guard.report.terminal", "guard.report.jsonfile",
-    "guard.report.markdown", "guard.sarif.write", "guard.judged_cache", "guard.cache_budget", "guard.diff",
+    "guard.policy.runner", "guard.policy.regorus", "guard.policy.inputs", "guard.policy.inputs.terraform",
+    "guard.compliance.mappings", "guard.compliance.controls", "guard.compliance.frameworks",
+    "guard.report.terminal", "guard.report.jsonfile", "guard.report.markdown", "guard.sarif.write",
+    "guard.judged_cache", "guard.cache_budget", "guard.diff", "guard.advisories.matching", "guard.advisories.store",
 )
 WAKE_SECONDS = 30.0  # how often an idle resident process checks that the socket path is still its own
 
@@ -56,11 +58,11 @@ def serve(path: Path, lifetime: float) -> None:
     gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
     listener = _listen(path)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    identity = os.fstat(listener.fileno()).st_ino, os.stat(path).st_ino
+    inode = os.stat(path).st_ino  # of the socket at `path` while it is this process's
     try:
         last = time.monotonic()
         listener.settimeout(min(lifetime, WAKE_SECONDS))
-        while _owns(path, identity[1]):
+        while _owns(path, inode):
             try:
                 conn, _ = listener.accept()
             except socket.timeout:
@@ -78,7 +80,7 @@ def serve(path: Path, lifetime: float) -> None:
                     listener.close()
                     _child(conn)  # never returns
     finally:
-        if _owns(path, identity[1]):
+        if _owns(path, inode):
             path.unlink()
         listener.close()
 
