@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence, TypeVar, runtime_checkable
@@ -218,23 +219,74 @@ class ToolScanner:
         return None
 
 
+class LiveTools:
+    """The tools running now, each in a session of its own (so a terminal's Ctrl-C reaches guard, not
+    them, and a timeout kills a tool's whole process group): when guard is interrupted, `stop` kills them
+    and refuses new ones until the next `open`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen] = set()
+        self._stopped = False
+
+    def open(self) -> None:
+        with self._lock:
+            self._stopped = False
+
+    def start(self, tool: str, argv: Sequence[str], **popen: Any) -> subprocess.Popen:
+        """`argv` started in a session of its own (`done` when it has ended)."""
+        if self._stopped:
+            raise ScannerError(f"{tool} not started: guard was interrupted")
+        try:
+            proc = subprocess.Popen(list(argv), start_new_session=True, **popen)
+        except OSError as exc:
+            raise ScannerError(f"cannot start {tool}: {exc.strerror}") from None
+        with self._lock:
+            self._procs.add(proc)
+            stopped = self._stopped
+        if stopped:  # stopped while it started
+            kill_session(proc)
+        return proc
+
+    def done(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            procs = list(self._procs)
+        for proc in procs:
+            kill_session(proc)
+
+
+LIVE = LiveTools()
+
+
+def kill_session(proc: subprocess.Popen) -> None:
+    """Kill the session (process group) `proc` leads."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def probe(argv: Sequence[str], timeout: float) -> str:
     """stdout + stderr of a short command; on timeout its whole process group is killed.
 
     A tool that hangs (or leaves a child holding its pipes) cannot hang guard: the command runs
     in its own session and the group is killed before the pipes are drained.
     """
-    with subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          start_new_session=True) as proc:
+    with LIVE.start(argv[0], argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL) as proc:
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_session(proc)
             proc.communicate()
             raise subprocess.TimeoutExpired(list(argv), timeout) from None
+        finally:
+            LIVE.done(proc)
     return out.decode("utf-8", "replace")
 
 

@@ -8,9 +8,7 @@ concurrently in a bounded pool, longest first (a short run of light tools all at
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import threading
 import time
 from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 from guard.cache import FileHit, ResultCache, VersionCache, file_keys, key
 from guard.config import Config
 from guard.model import Finding, ScannerRun, Status
-from guard.scanners.base import BuiltinScanner, Invocation, Scanner, ScannerError
+from guard.scanners.base import LIVE, BuiltinScanner, Invocation, Scanner, ScannerError, kill_session
 from guard.paths import cache_dir
 from guard.redact import secret_values
 from guard.tools import envs
@@ -253,53 +251,8 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
         raise ScannerError(f"{scanner.tool} printed output guard cannot read ({type(exc).__name__}: {exc})") from None
 
 
-class LiveTools:
-    """The tools running now, each in a session of its own (so a terminal's Ctrl-C reaches guard, not
-    them): when guard is interrupted, `stop` kills them and refuses new ones until the next `open`."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._procs: set[subprocess.Popen] = set()
-        self._stopped = False
-
-    def open(self) -> None:
-        with self._lock:
-            self._stopped = False
-
-    def start(self, tool: str, argv: list[str], **popen: object) -> subprocess.Popen:
-        with self._lock:
-            if self._stopped:
-                raise ScannerError(f"{tool} not started: guard was interrupted")
-            try:
-                proc = subprocess.Popen(argv, start_new_session=True, **popen)  # type: ignore[call-overload]
-            except OSError as exc:
-                raise ScannerError(f"cannot start {tool}: {exc.strerror}") from None
-            self._procs.add(proc)
-            return proc
-
-    def done(self, proc: subprocess.Popen) -> None:
-        with self._lock:
-            self._procs.discard(proc)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            procs = list(self._procs)
-        for proc in procs:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-
-LIVE = LiveTools()
-
-
 def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    kill_session(proc)
     proc.wait()
 
 

@@ -77,8 +77,10 @@ def running(program: Path) -> bool:
     return False
 
 
-def slow_tool(path: Path, version: str) -> Path:
-    """A tool at `path` that answers `--version` with `version` and takes a minute to do anything else."""
-    path.write_text(f'#!/bin/sh\ncase "$1" in --version) echo "{version}"; exit 0;; esac\nsleep 60\n')
+def slow_tool(path: Path, version: str, slow_version: bool = False) -> Path:
+    """A tool at `path` that answers `--version` with `version` and takes a minute to do anything else
+    (with `slow_version`, to answer `--version` too)."""
+    wait = "sleep 60; " if slow_version else ""
+    path.write_text(f'#!/bin/sh\ncase "$1" in --version) {wait}echo "{version}"; exit 0;; esac\nsleep 60\n')
     path.chmod(0o755)
     return path

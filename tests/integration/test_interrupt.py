@@ -16,8 +16,9 @@ from tests.integration.process_helpers import running, slow_tool, wait_for
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_an_interrupted_scan_stops_its_tools_and_exits_130(signum: int, tmp_path: Path) -> None:
-    fake = slow_tool(tmp_path / "slow-bandit", "bandit 1.9.4")
+@pytest.mark.parametrize("slow_in", ["run", "version probe"])
+def test_an_interrupted_scan_stops_its_tools_and_exits_130(signum: int, slow_in: str, tmp_path: Path) -> None:
+    fake = slow_tool(tmp_path / "slow-bandit", "bandit 1.9.4", slow_version=slow_in == "version probe")
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "app.py").write_text("print('hi')\n")
