@@ -96,6 +96,20 @@ def test_each_command_runs_in_the_callers_folder_and_environment(repo: Path, soc
     assert len(servers(sock)) == 1
 
 
+@needs_bandit
+def test_commands_sent_at_once_each_get_a_fork(repo: Path, sock: Path, tmp_path: Path) -> None:
+    started(["scan", str(repo), "--quiet"], sock)
+    (server,) = servers(sock)
+    callers = [subprocess.Popen([sys.executable, "-m", "guard", "scan", str(repo), "--no-cache", "--format", "json",
+                                 "-o", str(tmp_path / f"out{i}"), "--quiet"], stderr=subprocess.PIPE, text=True)
+               for i in range(3)]
+    for caller in callers:
+        _out, err = caller.communicate(timeout=300)
+        assert caller.returncode == 1, err
+    assert all("B602" in (tmp_path / f"out{i}" / "findings.json").read_text() for i in range(3))
+    assert servers(sock) == [server]  # all three taken by it: none ran in-process (that starts another)
+
+
 def test_a_command_whose_folder_is_gone_runs_in_process(sock: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     started(["scan", "--quiet"], sock)
