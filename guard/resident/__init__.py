@@ -1,6 +1,6 @@
 """Resident mode: a guard process that has imported guard waits on a Unix socket and forks a copy of
 itself for each command, so the command starts without the interpreter's start-up and guard's imports
-(about a third of a pre-commit hook's time).
+(about a fifth of a pre-commit hook's time).
 
 Asked for with `GUARD_RESIDENT=<minutes>`: how long the resident process waits for the next command
 before it exits. Each command runs in a fresh fork, in the caller's working folder, environment and
@@ -53,8 +53,8 @@ class Unavailable(Exception):
 
 def socket_path() -> "Path":
     """The socket of the resident process for this interpreter, guard installation and cache folder, in a
-    folder of $TMPDIR (else /tmp) only this user can enter (Unavailable when that folder is unsafe: another owner, a link, open
-    to others; or the path is too long for a socket)."""
+    folder of $TMPDIR (else /tmp) only this user can enter (Unavailable when that folder is unsafe: another
+    owner, a link, open to others; or the path is too long for a socket)."""
     import hashlib
     import stat
     from pathlib import Path

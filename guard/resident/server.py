@@ -165,10 +165,10 @@ def _take_place(request: dict[str, Any]) -> None:
 
 
 def _text(fd: int, mode: str, encoding: list[str] | None) -> io.TextIOWrapper:
+    """A text stream on `fd` as the command's: its encoding, line-buffered when writing to a terminal."""
     enc, errors = encoding if encoding else ("utf-8", "strict")
-    stream = open(fd, mode, encoding=enc, errors=errors, closefd=False,  # noqa: SIM115 - lives to the exit
-                  buffering=1 if mode == "w" and os.isatty(fd) else -1)
-    return stream
+    return open(fd, mode, encoding=enc, errors=errors, closefd=False,  # noqa: SIM115 - lives to the exit
+                buffering=1 if mode == "w" and os.isatty(fd) else -1)
 
 
 def _run(argv: list[str]) -> int:
