@@ -9,7 +9,8 @@ from typing import Any
 
 from guard.lockfiles.base import LockfileError, line_index
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+# a string (with the colon after it when it is an object's key), a bracket or a comma
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?|[{}\[\],]')
 
 Path_ = tuple["str | int", ...]
 
@@ -36,30 +37,32 @@ def load_object(text: str, path: str) -> tuple[dict[str, Any], dict[Path_, int]]
 def _lines(text: str) -> dict[Path_, int]:
     starts = line_index(text)
     out: dict[Path_, int] = {}
-    frames: list[list[Any]] = []  # [is_object, key or index, expecting a key]
+    stack: list[tuple[bool, Any]] = []  # the enclosing containers' (is_object, key or index)
     path: list[str | int] = []  # where the innermost open container sits
+    is_object, at = False, None  # the innermost open container: an object? its current key or index
+    depth = 0
     for match in _TOKEN.finditer(text):
         tok = match.group(0)
-        if tok == "{" or tok == "[":
-            if frames:
-                component = frames[-1][1]
-                out.setdefault((*path, component), bisect.bisect_right(starts, match.start()))
-                path.append(component)
-            frames.append([tok == "{", None if tok == "{" else 0, tok == "{"])
-        elif tok == "}" or tok == "]":
-            frames.pop()
-            if frames:
+        first = tok[0]
+        if first == '"':
+            if match.group(2) is not None:  # an object's key
+                raw = match.group(1)
+                at = json.loads(f'"{raw}"') if "\\" in raw else raw
+                out.setdefault((*path, at), bisect.bisect_right(starts, match.start()))
+            elif depth and not is_object:  # an array's element
+                out.setdefault((*path, at), bisect.bisect_right(starts, match.start()))
+        elif first == "{" or first == "[":
+            if depth:
+                out.setdefault((*path, at), bisect.bisect_right(starts, match.start()))
+                path.append(at)
+                stack.append((is_object, at))
+            is_object, at = first == "{", None if first == "{" else 0
+            depth += 1
+        elif first == "}" or first == "]":
+            depth -= 1
+            if depth:
+                is_object, at = stack.pop()
                 path.pop()
-        elif tok == ":":
-            frames[-1][2] = False
-        elif tok == ",":
-            if frames[-1][0]:
-                frames[-1][2] = True
-            else:
-                frames[-1][1] += 1
-        elif frames and frames[-1][0] and frames[-1][2]:
-            frames[-1][1] = json.loads(tok)
-            out.setdefault((*path, frames[-1][1]), bisect.bisect_right(starts, match.start()))
-        elif frames and not frames[-1][0]:
-            out.setdefault((*path, frames[-1][1]), bisect.bisect_right(starts, match.start()))
+        elif depth and not is_object:  # a comma between an array's elements
+            at += 1
     return out
