@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 ENV = "GUARD_RESIDENT"
 COMMANDS = frozenset({"scan"})  # commands run resident (the ones run thousands of times a day)
 _SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
+# what decides the resident process's imports (its forks keep them): callers differing here get one each
+IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE")
 
 
 def lifetime() -> float | None:
@@ -52,9 +54,9 @@ class Unavailable(Exception):
 
 
 def socket_path() -> "Path":
-    """The socket of the resident process for this interpreter, guard installation and cache folder, in a
-    folder of $TMPDIR (else /tmp) only this user can enter (Unavailable when that folder is unsafe: another
-    owner, a link, open to others; or the path is too long for a socket)."""
+    """The socket of the resident process for this interpreter, guard installation, cache folder and import
+    environment, in a folder of $TMPDIR (else /tmp) only this user can enter (Unavailable when that folder
+    is unsafe: another owner, a link, open to others; or the path is too long for a socket)."""
     import hashlib
     import stat
     from pathlib import Path
@@ -71,7 +73,7 @@ def socket_path() -> "Path":
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
         raise Unavailable(f"{folder} is not a folder of this user's alone")
     who = "\0".join([os.path.realpath(sys.executable), str(Path(__file__).resolve().parent.parent),
-                     str(cache_dir().absolute())])
+                     str(cache_dir().absolute()), *(os.environ.get(name, "") for name in IMPORT_ENV)])
     path = folder / f"{hashlib.sha256(who.encode()).hexdigest()[:20]}.sock"
     if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
         raise Unavailable(f"{path} is too long for a socket (set TMPDIR to a shorter folder)")

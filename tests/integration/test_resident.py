@@ -125,12 +125,19 @@ def test_a_command_whose_folder_is_gone_runs_in_process(sock: Path, tmp_path: Pa
     assert here.stderr.startswith("guard: no working folder")
 
 
-@needs_bandit
-def test_a_resident_process_whose_imports_changed_hands_the_command_back_and_exits(
-        repo: Path, sock: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def extra_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An import folder (PYTHONPATH) of the commands, set before `sock` is worked out (it is part of the key)."""
     extra = tmp_path / "site"
     extra.mkdir()
-    monkeypatch.setenv("PYTHONPATH", str(extra))  # an import folder of the resident process
+    monkeypatch.setenv("PYTHONPATH", str(extra))
+    return extra
+
+
+@needs_bandit
+def test_a_resident_process_whose_imports_changed_hands_the_command_back_and_exits(
+        repo: Path, extra_site: Path, sock: Path) -> None:
+    extra = extra_site
     started(["scan", str(repo), "--quiet"], sock)
     assert client.run(["scan", str(repo), "--quiet"], LIFETIME) == 1
     (old,) = servers(sock)
@@ -190,6 +197,16 @@ def test_a_socket_folder_others_can_enter_is_not_used(short_tmp: Path, monkeypat
     folder.symlink_to(short_tmp)
     with pytest.raises(resident.Unavailable):
         resident.socket_path()
+
+
+def test_callers_importing_differently_get_resident_processes_of_their_own(monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    plain = resident.socket_path()
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # a plugin scanner could be imported from there
+    assert resident.socket_path() != plain
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "other-cache"))
+    assert len({plain, resident.socket_path()}) == 2
 
 
 def test_a_socket_path_too_long_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
