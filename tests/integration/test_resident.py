@@ -137,11 +137,10 @@ def extra_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @needs_bandit
 def test_a_resident_process_whose_imports_changed_hands_the_command_back_and_exits(
         repo: Path, extra_site: Path, sock: Path) -> None:
-    extra = extra_site
     started(["scan", str(repo), "--quiet"], sock)
     assert client.run(["scan", str(repo), "--quiet"], LIFETIME) == 1
     (old,) = servers(sock)
-    (extra / "newly_installed.py").write_text("")  # as installing a package does
+    (extra_site / "newly_installed.py").write_text("")  # as installing a package does
     assert client.run(["scan", str(repo), "--quiet"], LIFETIME) is None  # stale: run in-process
     assert wait_for(lambda: old not in servers(sock), 30)
     assert wait_for(lambda: len(servers(sock)) == 1 and sock.exists())  # a new one, for the next command
