@@ -101,6 +101,34 @@ def staged_changes(root: Path) -> ChangeSet:
     return ChangeSet(head, files, deleted)
 
 
+def unstaged(root: Path, paths: Iterable[str]) -> list[str]:
+    """Of `paths` (relative to `root`), those whose working-tree copy differs from the staged one (edited or
+    removed after `git add`): the files on disk are then not what the commit holds."""
+    out = _git(root, "diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--relative")
+    differing = {name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name}
+    return sorted(differing.intersection(paths))
+
+
+class IndexTree:
+    """The staged content (git's index) exported to a temporary folder: what the next commit holds, to be
+    scanned in place of a working tree that differs from it. `root` is the exported `path` (a repository's
+    subfolder stays one)."""
+
+    def __init__(self, path: Path) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="guard-staged-")
+        try:
+            top = Path(self._tmp.name)
+            repository = Path(_git(path, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
+            _git(repository, "checkout-index", "--all", "--force", f"--prefix={top}/")  # (from a subfolder: its files)
+            self.root = top / (_try_git(path, "rev-parse", "--show-prefix") or "")
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+
 def _parse_diff(out: bytes) -> tuple[dict[str, FileChange], tuple[str, ...]]:
     """Parse `git diff --unified=0` output: per-file changed line ranges of the new side, deleted files."""
     files: dict[str, FileChange] = {}

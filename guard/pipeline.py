@@ -317,12 +317,14 @@ def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
         progress: Progress | None = None, clock: Callable[[], dt.datetime] | None = None,
         changes: ChangeSet | None = None, base: BaseTree | None = None, baseline_path: str | None = None,
-        needs_review: Sequence[str] = (), preload: Sequence[str] = ()) -> RunResult:
+        needs_review: Sequence[str] = (), preload: Sequence[str] = (), reported: Path | None = None) -> RunResult:
     """The whole scan of `target`.
 
     With `changes` (PR or staged mode) only changed files are scanned and only findings on changed
     lines can fail; with `base`, waivers and baseline are read as that commit has them. `preload`:
     modules the caller uses after the run (e.g. the output writers), imported while the tools run.
+    `reported`: the repository the run is reported as (its commit and branch) when `target` is a copy of
+    its content (the staged files, `diff.IndexTree`).
     """
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
@@ -341,7 +343,8 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
     try:
         with one_read_per_file():  # the scanners' keys (whole run, per file) and the judged run's read the same files
             runs = scan(p, config, workroot, on_progress)
-            commit, branch = _git(p.target)
+            repository = reported.resolve() if reported is not None else p.target
+            commit, branch = _git(repository)
             properties = {"skipped_files": list(p.files.skipped), "files": len(p.files.files),
                           "needs_review": list(needs_review),
                           **({"diff": {"base": changes.base, "files": len(changes.files)}} if changes is not None
@@ -353,7 +356,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         if judged_key is not None and all(r.cached or r.status is Status.SKIPPED for r in runs):
             hit = store.get(judged_key, runs)
             if hit is not None:
-                return replace(hit, target=str(p.target), started=started.isoformat(timespec="seconds"),
+                return replace(hit, target=str(repository), started=started.isoformat(timespec="seconds"),
                                finished=now().isoformat(timespec="seconds"), guard_version=__version__,
                                commit=commit, branch=branch)
         later.start()
@@ -362,7 +365,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
                        on=later.worker, properties=properties)
         if judged_key is not None and not result.errors:
             store.put(judged_key, result, result.scanners[-1])
-        return result
+        return result if reported is None else replace(result, target=str(repository))
     finally:
         later.close()
 

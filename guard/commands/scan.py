@@ -63,8 +63,9 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if diff_base and staged:
         fail("--diff-base and --staged cannot be used together")
     signer = _evidence_signer(evidence, evidence_key)
+    index = None
     try:
-        changes, base, review = None, None, []
+        changes, base, review, scanned = None, None, [], path
         if diff_base:
             changes = diff.changes_since(path, diff_base)
             base = diff.BaseTree(path, changes.base or diff_base)
@@ -75,6 +76,12 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         else:
             if staged:
                 changes = diff.staged_changes(path)
+                differing = diff.unstaged(path, changes.paths)
+                if differing:  # scan what the commit holds, not the files on disk
+                    index = diff.IndexTree(path)
+                    scanned = index.root
+                    shown = ", ".join(differing[:3]) + (f" and {len(differing) - 3} more" if len(differing) > 3 else "")
+                    click.echo(f"guard: {shown} changed after `git add`: scanning the staged content", err=True)
             cfg = config_mod.load(path, config_file, flags=flags)
         for fmt in cfg.formats:
             if fmt not in FORMATS:
@@ -84,13 +91,16 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         preload = ((["guard.commands.outputs"] if output is not None else [])
                    + (["guard.report.terminal"] if table else []))
         with _progress(not quiet and sys.stderr.isatty()) as progress:
-            result = pipeline.run(path, cfg, progress=progress, changes=changes, base=base,
-                                  baseline_path=baseline_file, needs_review=review, preload=preload)
+            result = pipeline.run(scanned, cfg, progress=progress, changes=changes, base=base,
+                                  baseline_path=baseline_file, needs_review=review, preload=preload,
+                                  reported=path if index is not None else None)
     except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
         fail(str(exc))
     finally:
         if base is not None:
             base.close()
+        if index is not None:
+            index.close()
     for problem in result.properties.get("waiver_problems", []):
         click.echo(f"guard: waiver ignored: {problem}", err=True)
     for changed in result.properties.get("needs_review", []):

@@ -183,6 +183,35 @@ def test_staged_mode_gates_on_staged_changes(repo: Path, tmp_path: Path) -> None
     assert [f["rule_id"] for f in doc["findings"] if not f["properties"].get("existing")] == ["B602"]
 
 
+def test_staged_mode_scans_what_the_commit_holds_not_the_files_on_disk(repo: Path, tmp_path: Path) -> None:
+    (repo / "keys.py").write_text(SECRET)
+    git(repo, "add", "keys.py")
+    (repo / "keys.py").write_text("X = 1\n")  # the key is gone from disk, not from the commit
+    proc, doc = scan(repo, tmp_path / "a", "--staged")
+    assert proc.returncode == 1, proc.stderr
+    assert "keys.py changed after `git add`: scanning the staged content" in proc.stderr
+    assert {f["location"]["path"] for f in doc["findings"] if f["category"] == "secret"} == {"keys.py"}
+    assert doc["target"] == str(repo.resolve()) and doc["commit"] == git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "add", "keys.py")  # staged as on disk, and the key typed again without staging it
+    (repo / "keys.py").write_text(SECRET)
+    proc, doc = scan(repo, tmp_path / "b", "--staged")
+    assert proc.returncode == 0, proc.stderr  # the commit holds no key
+    assert not [f for f in doc["findings"] if f["category"] == "secret"]
+
+
+def test_staged_mode_in_a_subfolder_scans_its_staged_content(repo: Path, tmp_path: Path) -> None:
+    (repo / "sub").mkdir()
+    (repo / "sub" / ".guard.yaml").write_text("scanners: [bandit]\nfail_on: high\n")
+    (repo / "sub" / "app.py").write_text(BASE_CODE + NEW_CODE)
+    git(repo, "add", "sub")
+    (repo / "sub" / "app.py").write_text(BASE_CODE)
+    proc, doc = scan(repo / "sub", tmp_path / "a", "--staged")
+    assert proc.returncode == 1, proc.stderr
+    assert ("B602", "app.py", 9) in {(f["rule_id"], f["location"]["path"], f["location"]["start_line"])
+                                     for f in doc["findings"]}  # run(), staged only
+    assert doc["target"] == str((repo / "sub").resolve())
+
+
 def test_comment_summary_and_outputs_in_a_github_job(repo: Path, tmp_path: Path) -> None:
     from tests.unit.test_github import FakeGitHub
 

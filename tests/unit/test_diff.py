@@ -128,6 +128,26 @@ def test_staged_changes_before_and_after_the_first_commit(repo: Path) -> None:
     assert staged.paths == ["a.py"] and staged.files["a.py"].ranges == ((2, 2),)
 
 
+def test_staged_files_changed_on_disk_and_the_staged_content_exported(repo: Path) -> None:
+    commit(repo, {"svc/a.py": "a\n", "svc/b.py": "b\n", "top.py": "t\n"})
+    (repo / "svc" / "a.py").write_text("staged\n")
+    (repo / "svc" / "b.py").write_text("staged too\n")
+    git(repo, "add", "-A")
+    (repo / "svc" / "a.py").write_text("on disk\n")  # changed after `git add`
+    (repo / "top.py").write_text("not staged\n")
+    assert diff.unstaged(repo / "svc", ["a.py", "b.py"]) == ["a.py"]
+    assert diff.unstaged(repo, ["svc/b.py"]) == []
+    index = diff.IndexTree(repo / "svc")
+    try:
+        assert (index.root / "a.py").read_text() == "staged\n"
+        assert (index.root / "b.py").read_text() == "staged too\n"
+        assert (index.root.parent / "top.py").read_text() == "t\n"  # the staged (committed) content
+        assert index.root.name == "svc"
+    finally:
+        index.close()
+    assert not index.root.exists()
+
+
 def test_errors_name_what_failed(tmp_path: Path, repo: Path) -> None:
     with pytest.raises(diff.DiffError, match="merge-base"):
         diff.changes_since(tmp_path, "main")  # not a repository
