@@ -26,6 +26,7 @@ from guard.model import Category, Finding
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _GIT_TIMEOUT = 60
+_NAMED_PATHS = 2000  # staged files `unstaged` names to git (more: git compares every tracked file)
 
 
 class DiffError(Exception):
@@ -104,9 +105,14 @@ def staged_changes(root: Path) -> ChangeSet:
 def unstaged(root: Path, paths: Iterable[str]) -> list[str]:
     """Of `paths` (relative to `root`), those whose working-tree copy differs from the staged one (edited or
     removed after `git add`): the files on disk are then not what the commit holds."""
-    out = _git(root, "diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--relative")
+    wanted = sorted(set(paths))
+    if not wanted:
+        return []
+    named = ["--", *wanted] if len(wanted) <= _NAMED_PATHS else []
+    out = _git(root, "--literal-pathspecs", "diff", "--name-only", "-z", "--no-ext-diff", "--no-renames",
+               "--relative", *named)
     differing = {name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name}
-    return sorted(differing.intersection(paths))
+    return sorted(differing.intersection(wanted))
 
 
 class IndexTree:

@@ -137,6 +137,10 @@ def test_staged_files_changed_on_disk_and_the_staged_content_exported(repo: Path
     (repo / "top.py").write_text("not staged\n")
     assert diff.unstaged(repo / "svc", ["a.py", "b.py"]) == ["a.py"]
     assert diff.unstaged(repo, ["svc/b.py"]) == []
+    (repo / "svc" / "b*.py").write_text("staged\n")  # a name git would take for a pattern
+    git(repo, "add", "svc/b*.py")
+    (repo / "svc" / "b*.py").write_text("on disk\n")
+    assert diff.unstaged(repo / "svc", ["a.py", "b.py", "b*.py"]) == ["a.py", "b*.py"]
     index = diff.IndexTree(repo / "svc")
     try:
         assert (index.root / "a.py").read_text() == "staged\n"
