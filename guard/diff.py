@@ -125,7 +125,10 @@ class IndexTree:
         try:
             top = Path(self._tmp.name)
             repository = Path(_git(path, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
-            _git(repository, "checkout-index", "--all", "--force", f"--prefix={top}/")  # (from a subfolder: its files)
+            # from the top (in a subfolder it exports that subfolder alone); Git LFS files as their pointers
+            # (their content may be on a server only), other filters (git-crypt) as a checkout applies them
+            _git(repository, "-c", "filter.lfs.smudge=", "-c", "filter.lfs.process=", "-c", "filter.lfs.required=false",
+                 "checkout-index", "--all", "--force", f"--prefix={top}/")
             self.root = top / (_try_git(path, "rev-parse", "--show-prefix") or "")
         except BaseException:
             self._tmp.cleanup()

@@ -152,6 +152,17 @@ def test_staged_files_changed_on_disk_and_the_staged_content_exported(repo: Path
     assert not index.root.exists()
 
 
+def test_the_staged_content_is_exported_without_reaching_for_git_lfs_content(repo: Path) -> None:
+    commit(repo, {".gitattributes": "*.bin filter=lfs\n", "a.bin": "pointer\n"})
+    git(repo, "config", "filter.lfs.smudge", "false")  # as a smudge that needs a server it cannot reach
+    git(repo, "config", "filter.lfs.required", "true")
+    index = diff.IndexTree(repo)
+    try:
+        assert (index.root / "a.bin").read_text() == "pointer\n"  # as stored: LFS keeps a pointer there
+    finally:
+        index.close()
+
+
 def test_errors_name_what_failed(tmp_path: Path, repo: Path) -> None:
     with pytest.raises(diff.DiffError, match="merge-base"):
         diff.changes_since(tmp_path, "main")  # not a repository
