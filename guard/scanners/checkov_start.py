@@ -12,6 +12,11 @@ module, and the SPDX and CycloneDX output modules (0.3 s more), are imported whe
 A framework whose runner or checks reuse another's keeps that one too (helm,
 kustomize: kubernetes; github_actions: yaml). When a framework outside `SUPPORTED` is asked for,
 or none, or `all`, checkov starts exactly as its script starts it.
+
+When Terraform is checked, checkov's expression evaluator reuses its asteval interpreters
+(`reuse_evaluators`): checkov builds a new one for every expression it evaluates, a fifth of its time on
+a repository of many module calls (terraform-aws-eks: 136 s -> 109 s; with the same PYTHONHASHSEED the
+22 MB report is byte for byte checkov's script's).
 Written for the checkov version guard pins (`tools/catalog.py`); another is started by its own script.
 """
 
@@ -26,9 +31,10 @@ if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.pa
 import importlib.abc  # noqa: E402
 import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
+import threading  # noqa: E402
 import warnings  # noqa: E402
 from types import ModuleType  # noqa: E402
-from typing import Sequence  # noqa: E402
+from typing import Any, Sequence  # noqa: E402
 
 # checkov's runner modules (as its main module imports them): framework, class name
 RUNNERS = {
@@ -81,6 +87,7 @@ ON_USE = {"checkov.docs_generator": ("print_checks",), "checkov.common.output.sp
 # HTTP client, 0.2 s; its S3 upload, 0.07 s): run when first used. (A second `import` of a module
 # loaded this way runs it: `docker`, imported by two of checkov's modules, gains nothing.)
 LAZY = ("aiohttp", "boto3")
+TERRAFORM = {"terraform", "terraform_json", "terraform_plan"}  # the frameworks that evaluate Terraform expressions
 
 
 def asked_frameworks(argv: Sequence[str]) -> set[str] | None:
@@ -214,11 +221,48 @@ class _Deferred(importlib.abc.Loader):
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
 
 
+def reuse_evaluators() -> None:
+    """checkov's `evaluate` (Terraform expressions) with its asteval interpreters reused instead of built
+    anew per expression: one per nesting level (a function asteval runs may evaluate an expression) and
+    thread (checkov may render variables on threads), each reset as a new one starts (`_as_new`)."""
+    from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions as evaluator
+
+    build, evaluate = evaluator.get_asteval, evaluator.evaluate
+    held = threading.local()
+
+    def lent() -> Any:
+        return held.current
+
+    def evaluating(input_str: str) -> Any:
+        idle = held.__dict__.setdefault("idle", [])
+        interpreter = _as_new(idle.pop()) if idle else build()
+        outer, held.current = getattr(held, "current", None), interpreter
+        try:
+            return evaluate(input_str)
+        finally:
+            held.current = outer
+            idle.append(interpreter)
+
+    evaluator.get_asteval, evaluator.evaluate = lent, evaluating  # before checkov's modules import it
+
+
+def _as_new(interpreter: Any) -> Any:
+    """An asteval interpreter in the state its constructor leaves (what `eval` does not reset itself)."""
+    interpreter.symtable["print"] = interpreter._printer  # the symbol table is shared: the last one built set it
+    interpreter._interrupt = interpreter.expr = interpreter.retval = interpreter.error_msg = None
+    interpreter.error, interpreter.code_text = [], []
+    interpreter._calldepth = interpreter.lineno = 0
+    return interpreter
+
+
 def main() -> int | None:
     runners = left_out(sys.argv[1:])
     sys.argv[0] = "checkov"  # the name its usage and error messages give
     if runners:
         sys.meta_path[:0] = [_Unused(runners), _Lazy()]
+    asked = asked_frameworks(sys.argv[1:])
+    if asked is None or asked & TERRAFORM:
+        reuse_evaluators()
     from checkov.main import Checkov
 
     with warnings.catch_warnings():  # as checkov's script starts it

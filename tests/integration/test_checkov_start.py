@@ -178,3 +178,109 @@ def test_only_the_pinned_checkov_is_started_this_way(tmp_path: Path, version: st
     script = tmp_path / "bin" / "checkov"
     script.write_text(f"#!{sys.executable}\nfrom checkov.main import Checkov\n")
     assert start(str(script)) == ([sys.executable, str(Path(START))] if started else [str(script)])
+
+
+EVALUATIONS = r"""
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("checkov_start", sys.argv[1])
+start = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(start)
+from asteval import Interpreter
+from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions as evaluator
+
+built = []
+init = Interpreter.__init__
+Interpreter.__init__ = lambda self, *a, **k: (built.append(1), init(self, *a, **k))[1]
+
+def outcomes():
+    out = []
+    for expr in json.loads(sys.argv[2]):
+        try:
+            out.append(repr(evaluator.evaluate(expr)))
+        except Exception as exc:
+            out.append(f"{type(exc).__name__}: {exc}")
+    return out
+
+fresh = outcomes()
+before = len(built)
+start.reuse_evaluators()
+reused = outcomes()
+print(json.dumps({"fresh": fresh, "reused": reused, "built_fresh": before, "built_reused": len(built) - before}))
+"""
+# Terraform expressions as checkov evaluates them: values, functions, errors (an interpreter left in an
+# error state must not leak it), `try` (it evaluates its arguments: a nested evaluation), ranges
+EXPRESSIONS = ["1 + 2", "upper('abc')", "max(1, 5, 3)", "undefined_name + 1", "'a' + 'b'", "try('1/0', '7')",
+               "1/0", "lower('X')", "try('nope(', 'try(\\'2 * 3\\', 1)')", "3-5", "[1, 2][5]", "concat([1], [2])",
+               "continue", "", "length('four')", "try(undefined_name, 'fallback')", "true && false"] * 3
+
+
+@needs_checkov
+def test_reused_evaluators_give_what_new_ones_give() -> None:
+    assert CHECKOV is not None
+    python = Path(CHECKOV.executable).parent / "python"
+    shim = Path(start(CHECKOV.executable)[1])
+    proc = subprocess.run([str(python), "-c", EVALUATIONS, str(shim), json.dumps(EXPRESSIONS)], env=ENV,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["reused"] == got["fresh"]
+    assert any(o.startswith(("ValueError", "Exception")) for o in got["fresh"])  # errors were among them
+    assert got["built_fresh"] >= len([e for e in EXPRESSIONS if e not in ("", "continue")])
+    assert got["built_reused"] <= 3  # one per nesting level
+
+
+MODULE_CALLS = {  # module calls with for_each and expressions checkov renders through its evaluator
+    "main.tf": """
+locals {
+  buckets = { logs = { versioning = false }, data = { versioning = true } }
+  prefix  = try(var.prefix, "shop")
+}
+variable "prefix" {
+  default = null
+}
+module "bucket" {
+  source     = "./modules/bucket"
+  for_each   = local.buckets
+  name       = "${local.prefix}-${each.key}"
+  versioning = try(each.value.versioning, false)
+  public     = length(each.key) > 3 ? true : false
+}
+""",
+    "modules/bucket/main.tf": """
+variable "name" {}
+variable "versioning" {}
+variable "public" {}
+resource "aws_s3_bucket" "this" {
+  bucket = upper(var.name)
+}
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+  versioning_configuration {
+    status = var.versioning ? "Enabled" : "Suspended"
+  }
+}
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket                  = aws_s3_bucket.this.id
+  block_public_acls       = !var.public
+  block_public_policy     = !var.public
+  ignore_public_acls      = !var.public
+  restrict_public_buckets = !var.public
+}
+""",
+}
+
+
+@needs_checkov
+def test_module_calls_rendered_with_reused_evaluators_report_what_checkovs_script_reports(tmp_path: Path) -> None:
+    assert CHECKOV is not None
+    tree = tmp_path / "tree"
+    for rel, text in MODULE_CALLS.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(text)
+    by_script = results([CHECKOV.executable, "--framework", "terraform"], tree, tmp_path / "script")
+    found = results([*start(CHECKOV.executable), "--framework", "terraform"], tree, tmp_path / "shim")
+    assert found == by_script
+    resources = {r[2] for r in found["terraform"]}
+    assert {"module.bucket[\"logs\"].aws_s3_bucket.this", "module.bucket[\"data\"].aws_s3_bucket.this"} <= resources
+    assert {r[0] for r in found["terraform"]} >= {"passed_checks", "failed_checks"}
+
