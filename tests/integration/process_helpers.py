@@ -22,13 +22,14 @@ def _parent(pid: int) -> int:
         return 0
 
 
-def resident_servers() -> list[int]:
-    """The pids of every resident process (not the forks running their commands)."""
-    found = _servers_and_forks(None)
+def resident_servers(python_under: Path) -> list[int]:
+    """The pids of the resident processes run by an interpreter under `python_under` (a hook's
+    environment), not the forks running their commands."""
+    found = _servers_and_forks(None, python_under)
     return [pid for pid in found if _parent(pid) not in found]
 
 
-def _servers_and_forks(sock: Path | None) -> list[int]:
+def _servers_and_forks(sock: Path | None, python_under: Path | None = None) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -37,7 +38,9 @@ def _servers_and_forks(sock: Path | None) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"guard.resident.server" in argv and (sock is None or os.fsencode(sock) in argv):
+        if b"guard.resident.server" not in argv or (sock is not None and os.fsencode(sock) not in argv):
+            continue
+        if python_under is None or argv[0].startswith(os.fsencode(python_under)):
             found.append(int(entry.name))
     return found
 
