@@ -234,13 +234,10 @@ class LiveTools:
             self._stopped = False
 
     def start(self, tool: str, argv: Sequence[str], **popen: Any) -> subprocess.Popen:
-        """`argv` started in a session of its own (`done` when it has ended)."""
+        """`argv` started in a session of its own (`done` when it has ended); OSError as Popen raises it."""
         if self._stopped:
             raise ScannerError(f"{tool} not started: guard was interrupted")
-        try:
-            proc = subprocess.Popen(list(argv), start_new_session=True, **popen)
-        except OSError as exc:
-            raise ScannerError(f"cannot start {tool}: {exc.strerror}") from None
+        proc = subprocess.Popen(list(argv), start_new_session=True, **popen)
         with self._lock:
             self._procs.add(proc)
             stopped = self._stopped

@@ -231,8 +231,11 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     except OSError as exc:
         raise ScannerError(f"cannot lay out the files for {scanner.tool}: {exc}") from None
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        proc = LIVE.start(scanner.tool, argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
-                          stdin=subprocess.DEVNULL, env=env)
+        try:
+            proc = LIVE.start(scanner.tool, argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
+                              stdin=subprocess.DEVNULL, env=env)
+        except OSError as exc:
+            raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
