@@ -76,9 +76,14 @@ def code_digest(*paths: Path, dists: Sequence[str] = ()) -> str:
 
 @lru_cache(maxsize=1)
 def package_digest() -> str:
-    """guard's version and the path, size and modification time of every file of its package (a stat of
-    each, not a read: this keys every scanner's cached result, before the first tool starts): any
-    change to guard re-keys what its code produced."""
+    """`package_state`, worked out once a process: it keys every scanner's cached result, before the first
+    tool starts; any change to guard re-keys what its code produced."""
+    return package_state()
+
+
+def package_state() -> str:
+    """guard's version and the path, size and modification time of every file of its package, hashed (a
+    stat of each, not a read)."""
     package = Path(__file__).resolve().parent
     entries = []
     for folder, subfolders, names in os.walk(package):

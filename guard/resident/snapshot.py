@@ -7,38 +7,37 @@ import sys
 from dataclasses import dataclass
 from typing import Iterable
 
+from guard.digest import package_state
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The size, modification time and inode of every file and import folder a process's code comes from."""
+    """The size, modification time and inode of every file and import folder a process's code comes from,
+    and guard's package as `digest.package_state` sees it (a file added to it too)."""
 
     paths: tuple[str, ...]
     stats: tuple[tuple[int, int, int] | None, ...]
+    package: str
 
     @classmethod
     def of_loaded_modules(cls) -> "Snapshot":
-        """The interpreter, every loaded module's file, guard's package (a file added to it too) and the
-        import folders (a package installed or removed changes theirs)."""
+        """The interpreter, every loaded module's file, guard's package and the import folders (a package
+        installed or removed changes theirs)."""
         files = {sys.executable}
         for module in list(sys.modules.values()):
             path = getattr(module, "__file__", None)
             if isinstance(path, str):
                 files.add(path)
-        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        for folder, subfolders, names in os.walk(package):
-            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
-            files.add(folder)
-            files.update(os.path.join(folder, name) for name in names)
         files.update(p for p in sys.path if p and os.path.isdir(p))
         return cls.of(files)
 
     @classmethod
     def of(cls, paths: Iterable[str]) -> "Snapshot":
         ordered = tuple(sorted(paths))
-        return cls(ordered, _stats(ordered))
+        return cls(ordered, _stats(ordered), package_state())
 
     def changed(self) -> bool:
-        return _stats(self.paths) != self.stats
+        return _stats(self.paths) != self.stats or package_state() != self.package
 
 
 def _stats(paths: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, ...]:
