@@ -6,12 +6,13 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 
-def servers(sock: Path) -> list[int]:
-    """The pids of resident processes started for `sock` (not the forks running their commands)."""
-    found = _servers_and_forks(sock)
+def servers(sock: Path | None = None, python_under: Path | None = None) -> list[int]:
+    """The pids of resident processes (not the forks running their commands): those started for `sock`,
+    or run by an interpreter under `python_under` (a hook's environment)."""
+    found = _servers_and_forks(sock, python_under)
     return [pid for pid in found if _parent(pid) not in found]
 
 
@@ -22,27 +23,20 @@ def _parent(pid: int) -> int:
         return 0
 
 
-def resident_servers(python_under: Path) -> list[int]:
-    """The pids of the resident processes run by an interpreter under `python_under` (a hook's
-    environment), not the forks running their commands."""
-    found = _servers_and_forks(None, python_under)
-    return [pid for pid in found if _parent(pid) not in found]
-
-
 def _servers_and_forks(sock: Path | None, python_under: Path | None = None) -> list[int]:
-    found = []
+    return [pid for pid, argv in _processes() if b"guard.resident.server" in argv
+            and (sock is None or os.fsencode(sock) in argv)
+            and (python_under is None or argv[0].startswith(os.fsencode(python_under)))]
+
+
+def _processes() -> Iterator[tuple[int, list[bytes]]]:
+    """Every process's pid and command line."""
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"guard.resident.server" not in argv or (sock is not None and os.fsencode(sock) not in argv):
-            continue
-        if python_under is None or argv[0].startswith(os.fsencode(python_under)):
-            found.append(int(entry.name))
-    return found
+        if entry.name.isdigit():
+            try:
+                yield int(entry.name), (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
 
 
 def stop(sock: Path) -> None:
@@ -71,13 +65,7 @@ def children(pid: int) -> list[int]:
 
 def running(program: Path) -> bool:
     """Whether a process has `program` on its command line."""
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and os.fsencode(program) in (entry / "cmdline").read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
+    return any(os.fsencode(program) in argv for _, argv in _processes())
 
 
 def slow_tool(path: Path, version: str, slow_version: bool = False) -> Path:

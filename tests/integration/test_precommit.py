@@ -18,7 +18,7 @@ import pytest
 
 from guard.tools.envs import resolve
 from tests.conftest import ROOT
-from tests.integration.process_helpers import resident_servers, wait_for
+from tests.integration.process_helpers import servers, wait_for
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(resolve("bandit") is None, reason="bandit not installed (guard tools install bandit)"),
@@ -75,7 +75,7 @@ def project(request: pytest.FixtureRequest, tmp_path: Path, hook_repo: tuple[Pat
     proc = subprocess.run(["pre-commit", "install"], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     yield repo, env
-    for pid in resident_servers(pre_commit_home):  # the resident hook's (its environment is under there)
+    for pid in servers(python_under=pre_commit_home):  # the resident hook's (its environment is under there)
         os.kill(pid, signal.SIGKILL)
 
 
@@ -85,7 +85,7 @@ def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: t
     repo, env = project
     resident = "resident" in request.node.callspec.id
     home = Path(env["PRE_COMMIT_HOME"])
-    servers = set(resident_servers(home))
+    known = set(servers(python_under=home))
     (repo / "bad.py").write_text(HIGH)
     git(repo, "add", "bad.py", env=env)
     blocked = git(repo, "commit", "-m", "add bad", env=env)
@@ -94,8 +94,8 @@ def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: t
     assert "B602" in output and "bad.py" in output
     assert git(repo, "log", "--oneline", env=env).stdout.count("\n") == 1  # nothing was committed
     if resident:  # the first commit ran in-process and started a resident guard for the next
-        assert wait_for(lambda: len(set(resident_servers(home)) - servers) == 1)
-        servers = set(resident_servers(home)) - servers
+        assert wait_for(lambda: len(set(servers(python_under=home)) - known) == 1)
+        known = set(servers(python_under=home)) - known
 
     git(repo, "reset", "-q", "bad.py", env=env)
     (repo / "bad.py").unlink()
@@ -108,4 +108,4 @@ def test_commit_with_a_high_finding_is_blocked_and_a_clean_one_passes(project: t
     assert "guard" in passed.stdout + passed.stderr  # the hook did run
     assert git(repo, "log", "--oneline", env=env).stdout.count("\n") == 2
     if resident:
-        assert servers <= set(resident_servers(home))  # it took the commit's scan and waits for the next
+        assert known <= set(servers(python_under=home))  # it took the commit's scan and waits for the next
