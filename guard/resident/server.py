@@ -121,6 +121,8 @@ def _child(conn: socket.socket) -> None:
     code = 2
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # Ctrl-C as its caller passes it on, whatever the process that started this one ignored
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         request, fds = wire.receive_request(conn)
         _take_streams(fds, request["encodings"])
         wire.send_line(conn, f"pid {os.getpid()}".encode())
