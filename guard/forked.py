@@ -47,11 +47,6 @@ class Pending(Generic[T]):
                 raise value
         return self._combine([value for _, value in replies])
 
-    def then(self, fn: Callable[[T], X]) -> "Pending[X]":
-        """This work's value passed through `fn` (in this process, when the value is asked for)."""
-        inline, combine = self._inline, self._combine
-        return Pending(lambda: fn(inline()), self._children, lambda values: fn(combine(values)))
-
     def close(self) -> None:
         """Wait for the children whose values are no longer wanted (after an error elsewhere)."""
         if self._children:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 from typing import AbstractSet, Any, Callable, Mapping, Sequence
 
@@ -23,7 +22,6 @@ from guard.model import VALUE, Category, Finding, Location, Rule, Severity
 from guard.policy.base import InputError, PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
 from guard.paths import cache_dir
 from guard.policy.inputs import build_config_input
-from guard.policy import partition
 from guard.policy.inputs.parsecache import ParseCache
 from guard.policy.metadata import RegoModule
 from guard.policy.loader import Pack, data_files, load_engine, load_pack, make_engine, policy_dirs, settings_base
@@ -127,7 +125,7 @@ class PolicySession:
 
     def start_findings(self, findings: Sequence[Finding], context: PolicyContext) -> None:
         """Begin the finding policies over `findings`."""
-        inputs = {"findings": FindingsInput(findings, context)} if "findings" in self.kinds else {}
+        inputs = {"findings": findings_input(findings, context)} if "findings" in self.kinds else {}
         self.evaluation = PackEvaluation(self.ready.pack, self.ready.engine, inputs,
                                          beside={"findings"} if len(findings) >= FORK_AT else set())
 
@@ -154,24 +152,6 @@ class PolicySession:
 def findings_input(findings: Sequence[Finding], context: PolicyContext) -> dict[str, Any]:
     """The finding policies' input: plain JSON findings plus the run context."""
     return {"findings": [finding_json(f) for f in findings], "context": context.as_input()}
-
-
-class FindingsInput:
-    """The finding policies' input for a run's findings, made when first needed: `whole`, or one part of
-    the findings at a time (`part`: a forked child makes and evaluates its own)."""
-
-    def __init__(self, findings: Sequence[Finding], context: PolicyContext) -> None:
-        self.findings, self.context = findings, context.as_input()
-
-    @cached_property
-    def whole(self) -> dict[str, Any]:
-        return {"findings": [finding_json(f) for f in self.findings], "context": self.context}
-
-    def part(self, index: int, parts: int) -> dict[str, Any]:
-        """The input with the `index`-th of `parts` consecutive slices of the findings."""
-        size = -(-len(self.findings) // parts)
-        return {"findings": [finding_json(f) for f in self.findings[index * size:(index + 1) * size]],
-                "context": self.context}
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
@@ -201,16 +181,14 @@ def evaluate_pack(pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any]) -
 class PackEvaluation:
     """`evaluate_pack` in two steps. The Rego policies of the kinds in `beside` are evaluated by forked
     copies of this process (an in-process engine on Linux) from the start, while this one goes on; the
-    others when `finish` is called (once). An input may be a `FindingsInput`: its finding policies
-    that look at one finding at a time (`partition`) are then evaluated over parts of the findings,
-    one part per core."""
+    others when `finish` is called (once)."""
 
     def __init__(self, pack: Pack, engine: PolicyEngine, inputs: Mapping[str, Any],
                  beside: AbstractSet[str] = frozenset()) -> None:
         self.pack, self.engine, self.inputs = pack, engine, inputs
         self.modules_of = {kind: [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
                            for kind in inputs}
-        self.started = {kind: _beside(engine, pack, self.modules_of[kind], inputs[kind])
+        self.started = {kind: _beside(engine, self.modules_of[kind], inputs[kind])
                         for kind in inputs if kind in beside and engine.in_process and self.modules_of[kind]}
 
     def finish(self) -> PolicyRun:
@@ -233,7 +211,7 @@ class PackEvaluation:
         for kind, input in inputs.items():
             modules = self.modules_of[kind]
             values = (_result(self.started[kind], kind) if kind in self.started
-                      else self.engine.evaluate_many([f"{m.ref}.deny" for m in modules], _whole(input)))
+                      else self.engine.evaluate_many([f"{m.ref}.deny" for m in modules], input))
             for module, value in zip(modules, values):
                 meta = module.meta
                 assert meta is not None
@@ -245,67 +223,22 @@ class PackEvaluation:
         for policy in self.pack.python:
             if policy.meta.input not in inputs:
                 continue
-            input = inputs[policy.meta.input]
-            if _checked_something(policy.meta, input, config_kinds):
+            if _checked_something(policy.meta, inputs[policy.meta.input], config_kinds):
                 checks.append(policy.meta.rule())
-            _collect(policy.meta, policy.evaluate(_whole(input)), input, findings, violations)
+            _collect(policy.meta, policy.evaluate(inputs[policy.meta.input]), inputs[policy.meta.input], findings,
+                     violations)
         findings.sort(key=lambda f: (f.path or "", f.location.start_line or 0 if f.location else 0, f.rule_id))
-        # in full: the order of a set's values differs between engines, and between a whole and parts
-        violations.sort(key=lambda v: (-v.severity.rank, v.policy, v.fingerprint or "", v.message))
+        violations.sort(key=lambda v: (-v.severity.rank, v.policy, v.fingerprint or ""))
         return PolicyRun(tuple(findings), tuple(violations), tuple(checks), self.engine.name, self.pack.version,
                          self.pack.hash)
 
 
-def _whole(input: Any) -> Any:
-    return input.whole if isinstance(input, FindingsInput) else input
-
-
-def _beside(engine: PolicyEngine, pack: Pack, modules: Sequence[RegoModule], input: Any) -> forked.Pending[list[Any]]:
-    """Each module's `deny` for `input`, evaluated by forked children, one per core."""
-    if isinstance(input, FindingsInput):
-        return _beside_in_parts(engine, pack, modules, input)
-    encoded = orjson.Fragment(jsonenc.dumps(input))  # the first child reads it, then forks the others
+def _beside(engine: PolicyEngine, modules: Sequence[RegoModule], input: Any) -> forked.Pending[list[Any]]:
+    """Each module's `deny` for `input`, evaluated by forked children, one per core: the first reads the
+    input, then forks the others, which share what it read."""
+    encoded = orjson.Fragment(jsonenc.dumps(input))
     return forked.start_each(lambda m: engine.evaluate(f"{m.ref}.deny", encoded), modules, fork=True,
                              children=forked.CORES, prepare=lambda: engine.load_input(encoded))
-
-
-def _beside_in_parts(engine: PolicyEngine, pack: Pack, modules: Sequence[RegoModule],
-                     input: FindingsInput) -> forked.Pending[list[Any]]:
-    """The finding policies' `deny`, in `modules` order: those that look at one finding at a time are
-    evaluated by each child over its part of the findings (made and read there: one core each for the
-    largest step, reading the input) and their values joined; the others over all findings."""
-    split = partition.per_finding(pack.modules)
-    parted = [m for m in modules if m.package in split]
-    whole = [m for m in modules if m.package not in split]
-    parts = forked.CORES if parted else 0
-    jobs: list[tuple[int, RegoModule | None]] = [(i, None) for i in range(parts)] + [(-1, m) for m in whole]
-
-    def run(job: tuple[int, RegoModule | None]) -> list[Any]:
-        index, module = job
-        if module is None:
-            document = input.part(index, parts)
-            return [engine.evaluate(f"{m.ref}.deny", document) for m in parted]
-        return [engine.evaluate(f"{module.ref}.deny", input.whole)]
-
-    def joined(results: list[list[Any]]) -> list[Any]:
-        by_package = {m.package: _union([values[i] for values in results[:parts]]) for i, m in enumerate(parted)}
-        by_package.update((m.package, values[0]) for m, values in zip(whole, results[parts:]))
-        return [by_package[m.package] for m in modules]
-
-    return forked.start_each(run, jobs, fork=True, children=forked.CORES).then(joined)
-
-
-def _union(values: Sequence[Any]) -> Any:
-    """A set rule's values over the parts of the findings as one set (a value that is not a set is
-    returned as it is, for `_finish` to report)."""
-    for value in values:
-        if not isinstance(value, list):
-            return value
-    seen: dict[bytes, Any] = {}
-    for value in values:
-        for item in value:
-            seen.setdefault(orjson.dumps(item), item)  # the engine writes objects' keys sorted: equal values, equal JSON
-    return list(seen.values())
 
 
 def _result(pending: forked.Pending[list[Any]], kind: str) -> list[Any]:
@@ -315,20 +248,20 @@ def _result(pending: forked.Pending[list[Any]], kind: str) -> list[Any]:
         raise PolicyError(f"the {kind} policies, evaluated by a forked process: {exc}") from None
 
 
-def _checked_something(meta: PolicyMeta, input: Any, config_kinds: frozenset[str]) -> bool:
+def _checked_something(meta: PolicyMeta, input: Mapping[str, Any], config_kinds: frozenset[str]) -> bool:
     """Whether a policy had anything to check, so that it counts as a check that ran (a control is
     not passed by a Terraform policy on a change without Terraform): a config policy needs a file
     of a kind it reads (`config_kinds`: the kinds of the config input's files), a finding policy that
     `judges` some finding categories a scanner of one."""
     if meta.input == "findings":
-        scanned = (input.context if isinstance(input, FindingsInput) else input.get("context", {})).get("scanned")
+        scanned = input.get("context", {}).get("scanned")
         return meta.judges is None or scanned is None or not set(scanned).isdisjoint(meta.judges)
     if meta.input != "config":
         return True
     return bool(config_kinds) if meta.files is None else not config_kinds.isdisjoint(meta.files)
 
 
-def _collect(meta: PolicyMeta, results: list[Any], input: Any, findings: list[Finding],
+def _collect(meta: PolicyMeta, results: list[Any], input: Mapping[str, Any], findings: list[Finding],
              violations: list[Violation]) -> None:
     rule = meta.rule()
     controls = dict(meta.controls)  # one mapping for the policy's violations (they are not changed)

@@ -63,34 +63,6 @@ def test_forked_stages_write_what_one_process_writes(tmp_path: Path, monkeypatch
     assert {v["policy"] for v in violations} >= {"GUARD-GATE-001", "GUARD-GATE-002", "GUARD-GATE-004"}
 
 
-def test_finding_policies_over_parts_of_the_findings_give_what_they_give_over_all(tmp_path: Path,
-                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """A policy looking at one finding at a time is evaluated over parts (its values joined, a value found
-    in two parts once); one counting the findings over all of them."""
-    policies = tmp_path / "policies"
-    policies.mkdir()
-    header = "# METADATA\n# title: {0}\n# description: {0}.\n# custom:\n#   id: T-{0}\n#   severity: high\n" \
-             "#   controls: {{soc2: [CC7.1]}}\npackage guard.findings.{0}\n\nimport rego.v1\n\n"
-    (policies / "per_rule.rego").write_text(header.format("per_rule") + """deny contains {"msg": sprintf("rule %s", [f.rule_id])} if {
-\tsome f in input.findings
-\tf.severity == "high"
-}
-""")
-    (policies / "counted.rego").write_text(header.format("counted") + """deny contains {"msg": sprintf("%d findings", [count(input.findings)])} if {
-\tcount(input.findings) > 1
-}
-""")
-    cfg = Config(scanners=[], fail_on="critical", policies=PolicySettings(paths=[str(policies)]))
-    beside = outputs(tmp_path, "beside", cfg)
-    monkeypatch.setattr(forked, "CAN_FORK", False)
-    alone = outputs(tmp_path, "alone", cfg)
-    assert beside == alone
-    violations = beside["findings.json"]["properties"]["violations"]  # type: ignore[index]
-    assert [v["message"] for v in violations if v["policy"] == "T-counted"] == [f"{N} findings"]
-    assert sorted(v["message"] for v in violations if v["policy"] == "T-per_rule") == \
-        sorted({f"rule R{i}" for i in range(40) if list(Severity)[i % 5] is Severity.HIGH})
-
-
 def test_a_policy_failing_in_a_forked_child_fails_the_run(tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     policies.mkdir()
