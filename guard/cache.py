@@ -283,6 +283,8 @@ class VersionCache:
             return None
 
     def put(self, executable: str, version: str) -> None:
+        """Remember `executable`'s version; entries of executables that are gone or have changed since
+        are dropped (every run reads the file)."""
         ident = self._ident(executable)
         if ident is None:
             return
@@ -292,5 +294,6 @@ class VersionCache:
                 data = {}
         except (OSError, ValueError):
             data = {}
+        data = {known: v for known, v in data.items() if self._ident(known.rsplit("|", 2)[0]) == known}
         data[ident] = version
         atomic_write(self.path, json.dumps(data, indent=1))

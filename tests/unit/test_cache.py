@@ -332,3 +332,21 @@ def test_an_entry_naming_raw_outputs_outside_the_cache_is_a_miss(logging_tool):
     again = scan_files(tmp, target, cfg, ["a.py", "b.py"])
     assert not again.cached and len(invocations(counter)) == 2
     assert not any("elsewhere" in p for p in again.raw_outputs)
+
+
+def test_the_version_cache_keeps_only_executables_that_are_still_there_unchanged(tmp_path: Path) -> None:
+    from guard.cache import VersionCache
+
+    versions = VersionCache(tmp_path / "versions.json")
+    tools = {name: tmp_path / name for name in ("kept", "changed", "removed")}
+    for tool in tools.values():
+        tool.write_text("#!/bin/sh\n")
+        versions.put(str(tool), "1.0")
+    assert {name: versions.get(str(tool)) for name, tool in tools.items()} == dict.fromkeys(tools, "1.0")
+    tools["changed"].write_text("#!/bin/sh\n# version 2\n")
+    tools["removed"].unlink()
+    assert versions.get(str(tools["changed"])) is None  # another size: asked again
+    versions.put(str(tools["changed"]), "2.0")
+    entries = json.loads((tmp_path / "versions.json").read_text())
+    assert sorted(entries.values()) == ["1.0", "2.0"] and len(entries) == 2
+    assert versions.get(str(tools["kept"])) == "1.0" and versions.get(str(tools["changed"])) == "2.0"
