@@ -7,6 +7,7 @@ import threading
 from typing import Callable, Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 Callback = Callable[[str, str], None]
@@ -26,8 +27,8 @@ def scan_progress(console: Console) -> Iterator[Callback | None]:
         def update(name: str, event: str) -> None:
             with lock:
                 if event == "start":
-                    tasks[name] = progress.add_task(f"{name}", total=1)
+                    tasks[name] = progress.add_task(escape(name), total=1)
                 elif event == "done" and name in tasks:
-                    progress.update(tasks[name], completed=1, description=f"{name} [green]done[/]")
+                    progress.update(tasks[name], completed=1, description=f"{escape(name)} [green]done[/]")
 
         yield update

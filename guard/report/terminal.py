@@ -1,9 +1,15 @@
-"""The findings table and run summary printed to the terminal (rich)."""
+"""The findings table and run summary printed to the terminal (rich).
+
+Every text from a run (messages, paths, rule ids, reasons) is a `Text`, never rich markup: a
+message's `list[str]` or a Next.js route's `[id]` is shown as it is, and a `[/x]` in one cannot
+stop the report.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from guard.model import RunResult, Severity, Status
 from guard.report import cache_note
@@ -20,9 +26,9 @@ def render(run: RunResult, console: Console) -> None:
         for col in ("severity", "rule", "location", "message", "found by"):
             table.add_column(col, overflow="fold")
         for f in findings[:MAX_ROWS]:
-            table.add_row(f"[{_STYLE[f.severity]}]{f.severity.value}[/]", f"{f.tool}:{f.rule_id}",
-                          str(f.location) if f.location else (f.resource or "-"), f.message[:160],
-                          ",".join(f.found_by or (f.tool,)))
+            table.add_row(Text(f.severity.value, _STYLE[f.severity]), Text(f"{f.tool}:{f.rule_id}"),
+                          Text(str(f.location) if f.location else (f.resource or "-")), Text(f.message[:160]),
+                          Text(",".join(f.found_by or (f.tool,))))
         console.print(table)
         if len(findings) > MAX_ROWS:
             console.print(f"... and {len(findings) - MAX_ROWS} more (see findings.json)")
@@ -32,9 +38,9 @@ def render(run: RunResult, console: Console) -> None:
     for col in ("scanner", "version", "status", "files", "findings", "seconds"):
         scanners.add_column(col)
     for s in run.scanners:
-        status = {Status.OK: "[green]ok[/]", Status.SKIPPED: f"[dim]skipped: {s.reason}[/]",
-                  Status.ERROR: f"[bold red]error: {s.reason}[/]"}[s.status]
-        scanners.add_row(s.scanner, s.version or "-", status + cache_note(s),
+        status = {Status.OK: ("ok", "green"), Status.SKIPPED: (f"skipped: {s.reason}", "dim"),
+                  Status.ERROR: (f"error: {s.reason}", "bold red")}[s.status]
+        scanners.add_row(Text(s.scanner), Text(s.version or "-"), Text.assemble(status, cache_note(s)),
                          str(s.files_scanned), str(len(s.findings)), f"{s.seconds:.1f}")
     console.print(scanners)
     if run.waived:
@@ -42,6 +48,6 @@ def render(run: RunResult, console: Console) -> None:
     gate = run.gate
     if gate is not None:
         if gate.passed:
-            console.print(f"[green]PASSED[/] (fail-on {gate.fail_on.value})")
+            console.print(Text.assemble(("PASSED", "green"), f" (fail-on {gate.fail_on.value})"))
         else:
-            console.print("[bold red]FAILED[/]: " + "; ".join(gate.reasons))
+            console.print(Text.assemble(("FAILED", "bold red"), ": " + "; ".join(gate.reasons)))
