@@ -15,6 +15,7 @@ from rich.text import Text
 from guard.compliance.coverage import FrameworkCoverage
 from guard.compliance.frameworks import Framework
 from guard.model import ControlResult, ControlStatus
+from guard.report.markdown import escape
 
 STATUS_ORDER = (ControlStatus.FAILED, ControlStatus.PASSED, ControlStatus.MANUAL, ControlStatus.NOT_ASSESSED)
 _STYLE = {ControlStatus.FAILED: "bold red", ControlStatus.PASSED: "green", ControlStatus.MANUAL: "cyan",
@@ -51,14 +52,14 @@ def controls_csv(results: Sequence[ControlResult]) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return escape(text, limit=None)
 
 
 def controls_markdown(results: Sequence[ControlResult], frameworks: Sequence[Framework]) -> str:
     names = {f.id: f"{f.name} {f.version}" for f in frameworks}
     lines: list[str] = []
     for fid, counts in summary(results).items():
-        lines += [f"### {names.get(fid, fid)}", "",
+        lines += [f"### {_md(names.get(fid, fid))}", "",
                   " · ".join(f"{counts[s.value]} {s.value}" for s in STATUS_ORDER) + f" (of {counts['total']})", "",
                   "| control | title | status | checks | failing findings | note |", "|---|---|---|---|---|---|"]
         for r in results:

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from typing import Sequence
+from urllib.parse import quote
 
 from guard.model import ControlStatus, Finding, RunResult, Severity, Status
 from guard.report import cache_note
 
 TOP_FINDINGS = 15
 MARKER = "<!-- guard-summary -->"
+TEXT_MAX = 300
+_PUNCTUATION = re.compile(r"([\\`*_\[\]()!~|])")  # what makes emphasis, code, links, images, tables
+_BACKTICKS = re.compile(r"`+")
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")[:300]
+def escape(text: str, limit: int | None = TEXT_MAX) -> str:
+    """`text` as it is, in a Markdown line or table cell (a run's messages, paths and reasons come from the
+    scanned files): no link, image, HTML, emphasis or table column made of it, no one @-mentioned by it
+    (a zero-width space after `@`, as GitHub's own bots write it); cut at `limit` characters."""
+    text = text[:limit].replace("\r", " ").replace("\n", " ")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _PUNCTUATION.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def code(text: str, *, cell: bool = False) -> str:
+    """`text` as inline code, whatever backticks it holds (in a table `cell`, pipes too)."""
+    text = text[:TEXT_MAX].replace("\r", " ").replace("\n", " ")
+    if cell:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render(run: RunResult, *, link_base: str | None = None) -> str:
@@ -24,14 +44,14 @@ def render(run: RunResult, *, link_base: str | None = None) -> str:
     icon = "✅" if verdict == "passed" else "❌"
     lines = [MARKER, f"## {icon} guard: {verdict}", ""]
     if gate and gate.reasons:
-        lines += [f"- {_escape(r)}" for r in gate.reasons] + [""]
+        lines += [f"- {escape(r)}" for r in gate.reasons] + [""]
     review = run.properties.get("needs_review") or []
     if review:
         lines += ["**Needs review**: these files decide how changes are judged; this run used the base "
-                  "commit's version of them.", ""] + [f"- `{_escape(str(p))}`" for p in review] + [""]
+                  "commit's version of them.", ""] + [f"- {code(str(p))}" for p in review] + [""]
     problems = run.properties.get("waiver_problems") or []
     if problems:
-        lines += ["**Waivers not applied:**", ""] + [f"- {_escape(str(p))}" for p in problems] + [""]
+        lines += ["**Waivers not applied:**", ""] + [f"- {escape(str(p))}" for p in problems] + [""]
     new = [f for f in run.findings if not f.properties.get("existing")]
     existing = [f for f in run.findings if f.properties.get("existing")]
     lines += _severity_table(new, existing)
@@ -40,13 +60,13 @@ def render(run: RunResult, *, link_base: str | None = None) -> str:
     lines += _top(new or run.findings, link_base)
     if run.waived:
         lines += ["", f"<details><summary>{len(run.waived)} waived finding(s)</summary>", ""]
-        lines += [f"- `{f.rule_id}` {_escape(str(f.location or f.resource or ''))}: {_escape(w.reason)} "
-                  f"(owner {w.owner}, expires {w.expires or 'n/a'})" for f, w in run.waived[:50]]
+        lines += [f"- {code(f.rule_id)} {escape(str(f.location or f.resource or ''))}: {escape(w.reason)} "
+                  f"(owner {escape(w.owner)}, expires {escape(str(w.expires or 'n/a'))})" for f, w in run.waived[:50]]
         lines += ["", "</details>"]
     expiring = run.properties.get("waivers_expiring") or []
     if expiring:
         lines += ["", "### Waivers expiring within 30 days", ""]
-        lines += [f"- {_escape(str(w))}" for w in expiring]
+        lines += [f"- {escape(str(w))}" for w in expiring]
     return "\n".join(lines) + "\n"
 
 
@@ -60,10 +80,10 @@ def _severity_table(new: Sequence[Finding], existing: Sequence[Finding]) -> list
 def _scanner_table(run: RunResult) -> list[str]:
     rows = ["| scanner | version | status | files | findings | time |", "|---|---|---|---:|---:|---:|"]
     for s in run.scanners:
-        status = s.status.value if s.status is not Status.ERROR else f"**error**: {_escape(s.reason)}"
+        status = s.status.value if s.status is not Status.ERROR else f"**error**: {escape(s.reason)}"
         if s.status is Status.SKIPPED:
-            status = f"skipped ({_escape(s.reason)})"
-        rows.append(f"| {s.scanner} | {s.version or '-'} | {status} | {s.files_scanned} | {len(s.findings)} | "
+            status = f"skipped ({escape(s.reason)})"
+        rows.append(f"| {escape(s.scanner)} | {escape(s.version or '-')} | {status} | {s.files_scanned} | {len(s.findings)} | "
                     f"{s.seconds:.1f}s{cache_note(s)} |")
     return rows + [""]
 
@@ -76,12 +96,12 @@ def _controls(run: RunResult) -> list[str]:
     failed_ids: list[str] = []
     for fw in frameworks:
         c = Counter(r.status for r in run.controls if r.framework == fw)
-        out.append(f"| {fw} | {c[ControlStatus.FAILED]} | {c[ControlStatus.PASSED]} | "
+        out.append(f"| {escape(fw)} | {c[ControlStatus.FAILED]} | {c[ControlStatus.PASSED]} | "
                    f"{c[ControlStatus.NOT_ASSESSED]} | {c[ControlStatus.MANUAL]} |")
         failed_ids += [f"{fw}:{r.control_id}" for r in run.controls if r.framework == fw and r.status is ControlStatus.FAILED]
     out.append("")
     if failed_ids:
-        out += ["Failed: " + ", ".join(f"`{i}`" for i in failed_ids[:40]) + (" …" if len(failed_ids) > 40 else ""), ""]
+        out += ["Failed: " + ", ".join(code(i) for i in failed_ids[:40]) + (" …" if len(failed_ids) > 40 else ""), ""]
     return out
 
 
@@ -96,9 +116,9 @@ def _top(findings: Sequence[Finding], link_base: str | None) -> list[str]:
         where = str(f.location) if f.location else (f.resource or "-")
         if link_base and f.location:
             anchor = f"#L{f.location.start_line}" if f.location.start_line else ""
-            where = f"[{_escape(where)}]({link_base.rstrip('/')}/{f.location.path}{anchor})"
+            where = f"[{escape(where)}]({link_base.rstrip('/')}/{quote(f.location.path)}{anchor})"
         else:
-            where = _escape(where)
-        out.append(f"| {f.severity.value} | `{_escape(f.rule_id)}` {_escape(f.title)} | {where} | "
-                   f"{', '.join(f.found_by or (f.tool,))} |")
+            where = escape(where)
+        out.append(f"| {f.severity.value} | {code(f.rule_id, cell=True)} {escape(f.title)} | {where} | "
+                   f"{escape(', '.join(f.found_by or (f.tool,)))} |")
     return out
