@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "baseline": "guard.commands.baseline:baseline",
     "evidence": "guard.commands.evidence:evidence",
     "cloud": "guard.commands.cloud:cloud",
+    "resident": "guard.commands.resident:resident",
 }
 
 HELP = {
@@ -43,6 +44,7 @@ HELP = {
     "baseline": "Create or update the findings baseline.",
     "evidence": "Evidence bundles: keygen, verify, export.",
     "cloud": "Collect live cloud posture as findings.",
+    "resident": "Show or stop the resident guard processes.",
 }
 
 

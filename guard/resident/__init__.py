@@ -53,15 +53,11 @@ class Unavailable(Exception):
     """Why no resident process can serve this user here."""
 
 
-def socket_path() -> "Path":
-    """The socket of the resident process for this interpreter, guard installation, cache folder and import
-    environment, in a folder of $TMPDIR (else /tmp) only this user can enter (Unavailable when that folder
-    is unsafe: another owner, a link, open to others; or the path is too long for a socket)."""
-    import hashlib
+def socket_folder() -> "Path":
+    """The folder of this user's resident sockets: in $TMPDIR (else /tmp), only this user can enter it
+    (Unavailable when it is unsafe: another owner, a link, open to others)."""
     import stat
     from pathlib import Path
-
-    from guard.paths import cache_dir
 
     # not tempfile.gettempdir(): importing tempfile costs about 10 ms of a command's start-up
     folder = Path(os.environ.get("TMPDIR") or "/tmp") / f"guard-{os.getuid()}"
@@ -72,6 +68,18 @@ def socket_path() -> "Path":
         raise Unavailable(f"cannot make {folder}: {exc.strerror}") from None
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
         raise Unavailable(f"{folder} is not a folder of this user's alone")
+    return folder
+
+
+def socket_path() -> "Path":
+    """The socket of the resident process for this interpreter, guard installation, cache folder and import
+    environment, in `socket_folder()` (Unavailable when that is unsafe or the path is too long for a socket)."""
+    import hashlib
+    from pathlib import Path
+
+    from guard.paths import cache_dir
+
+    folder = socket_folder()
     who = "\0".join([os.path.realpath(sys.executable), str(Path(__file__).resolve().parent.parent),
                      str(cache_dir().absolute()), *(os.environ.get(name, "") for name in IMPORT_ENV)])
     path = folder / f"{hashlib.sha256(who.encode()).hexdigest()[:20]}.sock"

@@ -58,6 +58,7 @@ def serve(path: Path, lifetime: float) -> None:
     gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
     listener = _listen(path)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGTERM, _leave)  # `guard resident stop`: the socket is removed on the way out
     inode = os.stat(path).st_ino  # of the socket at `path` while it is this process's
     try:
         last = time.monotonic()
@@ -83,6 +84,10 @@ def serve(path: Path, lifetime: float) -> None:
         if _owns(path, inode):
             path.unlink()
         listener.close()
+
+
+def _leave(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _listen(path: Path) -> socket.socket:
@@ -121,6 +126,7 @@ def _child(conn: socket.socket) -> None:
     code = 2
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # Ctrl-C as its caller passes it on, whatever the process that started this one ignored
         signal.signal(signal.SIGINT, signal.default_int_handler)
         request, fds = wire.receive_request(conn)

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -196,6 +197,33 @@ def test_a_socket_folder_others_can_enter_is_not_used(short_tmp: Path, monkeypat
     folder.symlink_to(short_tmp)
     with pytest.raises(resident.Unavailable):
         resident.socket_path()
+
+
+def test_guard_resident_shows_and_stops_this_users_resident_processes(short_tmp: Path, own_cache: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(short_tmp))
+    monkeypatch.setenv(resident.ENV, "2")
+    sock = resident.socket_path()
+    left = sock.with_name("0" * 20 + ".sock")  # the socket of a resident process that was killed
+    try:
+        started(["scan"], sock)
+        (server,) = servers(sock)
+        with socket.socket(socket.AF_UNIX) as bound:
+            bound.bind(str(left))
+        shown = in_process(["resident", "status", "--json"], short_tmp)
+        assert shown.returncode == 0, shown.stderr
+        entries = {Path(e["socket"]): e for e in json.loads(shown.stdout)}
+        assert set(entries) == {sock, left}
+        assert (entries[sock]["listening"], entries[sock]["pid"], entries[sock]["this_guard"]) == (True, server, True)
+        assert "guard.resident.server" in entries[sock]["command"]
+        assert (entries[left]["listening"], entries[left]["pid"], entries[left]["this_guard"]) == (False, None, False)
+        stopped = in_process(["resident", "stop"], short_tmp)
+        assert "stopped 1 resident guard process(es), removed 1 socket(s) left behind" in stopped.stdout
+        assert wait_for(lambda: not servers(sock), 30), "the resident process did not exit"
+        assert not sock.exists() and not left.exists()
+        assert in_process(["resident", "status"], short_tmp).stdout.strip() == "no resident guard process"
+    finally:
+        stop(sock)
 
 
 def test_callers_importing_differently_get_resident_processes_of_their_own(monkeypatch: pytest.MonkeyPatch,

@@ -1,0 +1,77 @@
+"""This user's resident guard processes: which listen in the socket folder, and stopping them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from guard.resident import socket_folder
+
+CONNECT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Resident:
+    """One socket of the folder: whether a process listens on it (none: a socket left behind by a process
+    that was killed), its pid where the kernel tells it, and whether it serves this guard (interpreter,
+    installation, cache folder and import environment)."""
+
+    socket: Path
+    listening: bool
+    pid: int | None
+    this_guard: bool
+    command: str = ""  # the process's command line, where /proc shows it
+
+
+def residents(this_socket: Path | None) -> list[Resident]:
+    """Every socket in this user's socket folder, by name."""
+    found = []
+    for path in sorted(socket_folder().glob("*.sock")):
+        try:
+            if not stat.S_ISSOCK(os.lstat(path).st_mode):
+                continue
+        except OSError:
+            continue
+        listening, pid = _listener(path)
+        found.append(Resident(path, listening, pid, path == this_socket, _command(pid) if pid else ""))
+    return found
+
+
+def stop(resident: Resident) -> None:
+    """End the resident process (the commands it is running go on to their end) and remove its socket
+    (without a pid, that alone ends the process: it checks its socket every `WAKE_SECONDS`)."""
+    if resident.pid is not None:
+        try:
+            os.kill(resident.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    resident.socket.unlink(missing_ok=True)
+
+
+def _listener(path: Path) -> tuple[bool, int | None]:
+    """Whether a process listens at `path`, and its pid (its credentials, as the kernel gives them to a
+    client, where it does)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(CONNECT_SECONDS)
+        try:
+            sock.connect(str(path))
+        except OSError:
+            return False, None
+        if not hasattr(socket, "SO_PEERCRED"):
+            return True, None
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, _gid = struct.unpack("3i", creds)
+    return True, pid if uid == os.getuid() else None
+
+
+def _command(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
