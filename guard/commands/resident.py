@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from guard.resident import Unavailable, socket_path
-from guard.resident.listing import Resident, residents, stop
+from guard.resident.listing import Resident, failure_notes, residents, stop
 
 
 class ResidentError(click.ClickException):
@@ -39,24 +39,30 @@ def resident() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(as_json: bool) -> None:
     """The resident processes and the sockets they listen on ("this guard": the one this guard would use)."""
-    found = _found()
+    found, failed = _found(), failure_notes()
     if as_json:
-        click.echo(json.dumps([{"socket": str(r.socket), "listening": r.listening, "pid": r.pid,
-                                "this_guard": r.this_guard, "command": r.command} for r in found], indent=2))
+        click.echo(json.dumps({"residents": [{"socket": str(r.socket), "listening": r.listening, "pid": r.pid,
+                                              "this_guard": r.this_guard, "command": r.command} for r in found],
+                               "failed_starts": [str(note) for note in failed]}, indent=2))
         return
     if not found:
         click.echo("no resident guard process")
     for r in found:
         state = (f"pid {r.pid}" if r.pid is not None else "listening") if r.listening else "no process (left behind)"
         click.echo(f"{r.socket}  {state}{'  (this guard)' if r.this_guard else ''}")
+    for note in failed:
+        click.echo(f"{note}  a resident process failed to start (`guard resident stop` retries at once)")
 
 
 @resident.command("stop")
 def stop_() -> None:
-    """Stop every resident process of this user (commands they are running finish) and remove its socket."""
+    """Stop every resident process of this user (commands they are running finish), remove its socket, and
+    forget failed starts."""
     found = _found()
     for r in found:
         stop(r)
+    for note in failure_notes():  # the next command may start one again
+        note.unlink(missing_ok=True)
     click.echo(f"stopped {sum(r.listening for r in found)} resident guard process(es)"
                + (f", removed {sum(not r.listening for r in found)} socket(s) left behind"
                   if any(not r.listening for r in found) else ""))

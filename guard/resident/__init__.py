@@ -24,6 +24,7 @@ COMMANDS = frozenset({"scan"})  # commands run resident (the ones run thousands 
 _SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 # what decides the resident process's imports (its forks keep them): callers differing here get one each
 IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE")
+RETRY_SECONDS = 600.0  # after a resident process failed to start, commands run in-process this long
 
 
 def lifetime() -> float | None:
@@ -86,3 +87,8 @@ def socket_path() -> "Path":
     if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
         raise Unavailable(f"{path} is too long for a socket (set TMPDIR to a shorter folder)")
     return path
+
+
+def failure_note(sock: "Path") -> "Path":
+    """Where a resident process that could not start leaves why (beside its socket's path)."""
+    return sock.with_name(f"{sock.name}.failed")

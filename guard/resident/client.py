@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from guard.resident import Unavailable, socket_path, wire
+from guard.resident import RETRY_SECONDS, Unavailable, failure_note, socket_path, wire
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -84,9 +84,22 @@ def _wait(lines: wire.Lines, pid: int) -> int:
 
 
 def _start(path: Path, lifetime: float) -> None:
-    """Start a resident process listening at `path` (detached: it outlives this command)."""
+    """Start a resident process listening at `path` (detached: it outlives this command); not within
+    RETRY_SECONDS of one that failed to start (a broken install would cost every command a doomed start)."""
     import subprocess
+    import time
 
+    note = failure_note(path)
+    try:
+        age = time.time() - note.stat().st_mtime
+        if age < RETRY_SECONDS:
+            why = next((ln for ln in reversed(note.read_text(errors="replace").splitlines()) if ln.strip()), "")
+            sys.stderr.write(f"guard: no resident process: one failed to start {age:.0f} s ago ({why.strip()}; "
+                             f"{note}); running in-process\n")
+            return None
+        note.unlink()
+    except OSError:
+        pass  # none failed (or its note is gone)
     try:
         # -P and the root folder: the working folder (a repository, changing with every commit) is no
         # import folder of the resident process

@@ -42,6 +42,11 @@ def residents(this_socket: Path | None) -> list[Resident]:
     return found
 
 
+def failure_notes() -> list[Path]:
+    """The notes of resident processes that failed to start (commands run in-process meanwhile)."""
+    return sorted(socket_folder().glob("*.sock.failed"))
+
+
 def stop(resident: Resident) -> None:
     """End the resident process (the commands it is running go on to their end) and remove its socket
     (without a pid, that alone ends the process: it checks its socket every `WAKE_SECONDS`)."""

@@ -21,10 +21,11 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
-from guard.resident import wire
+from guard.resident import failure_note, wire
 from guard.resident.snapshot import Snapshot
 
 # imported before the first command: what `guard scan` imports on its way, its outputs included, and what a
@@ -53,10 +54,14 @@ def warm() -> None:
 
 
 def serve(path: Path, lifetime: float) -> None:
-    warm()
-    snapshot = Snapshot.of_loaded_modules()
+    try:
+        warm()
+        snapshot = Snapshot.of_loaded_modules()
+        listener = _listen(path)
+    except Exception:  # noqa: BLE001 - whatever stops the start is left for the commands to tell
+        _note_failure(path)
+        raise
     gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
-    listener = _listen(path)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGTERM, _leave)  # `guard resident stop`: the socket is removed on the way out
     inode = os.stat(path).st_ino  # of the socket at `path` while it is this process's
@@ -84,6 +89,18 @@ def serve(path: Path, lifetime: float) -> None:
         if _owns(path, inode):
             path.unlink()
         listener.close()
+
+
+def _note_failure(path: Path) -> None:
+    """Why this process could not start, for the commands that would have started another (see
+    `client._start`)."""
+    note = failure_note(path)
+    try:
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+    except OSError:
+        pass
 
 
 def _leave(_signum: int, _frame: Any) -> None:

@@ -212,7 +212,7 @@ def test_guard_resident_shows_and_stops_this_users_resident_processes(short_tmp:
             bound.bind(str(left))
         shown = in_process(["resident", "status", "--json"], short_tmp)
         assert shown.returncode == 0, shown.stderr
-        entries = {Path(e["socket"]): e for e in json.loads(shown.stdout)}
+        entries = {Path(e["socket"]): e for e in json.loads(shown.stdout)["residents"]}
         assert set(entries) == {sock, left}
         assert (entries[sock]["listening"], entries[sock]["pid"], entries[sock]["this_guard"]) == (True, server, True)
         assert "guard.resident.server" in entries[sock]["command"]
@@ -224,6 +224,31 @@ def test_guard_resident_shows_and_stops_this_users_resident_processes(short_tmp:
         assert in_process(["resident", "status"], short_tmp).stdout.strip() == "no resident guard process"
     finally:
         stop(sock)
+
+
+def test_a_resident_process_that_cannot_start_is_not_started_again_by_every_command(
+        short_tmp: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = short_tmp / "site"
+    broken.mkdir()
+    (broken / "regorus.py").write_text("raise ImportError('regorus broken for this test')\n")
+    monkeypatch.setenv("PYTHONPATH", str(broken))  # what the resident process imports, not this one
+    monkeypatch.setenv("TMPDIR", str(short_tmp))
+    sock = resident.socket_path()
+    note = resident.failure_note(sock)
+    starts: list[list[str]] = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda argv, **kw: starts.append(argv) or popen(argv, **kw))
+    assert client.run(["scan"], LIFETIME) is None
+    assert wait_for(note.exists, 60), "the failed start left no note"
+    assert wait_for(lambda: not servers(sock), 30) and len(starts) == 1
+    capsys.readouterr()
+    assert client.run(["scan"], LIFETIME) is None  # in-process, no new start
+    assert len(starts) == 1 and not sock.exists()
+    assert "failed to start" in (err := capsys.readouterr().err) and "regorus broken for this test" in err
+    shown = in_process(["resident", "status", "--json"], short_tmp, PYTHONPATH="")
+    assert json.loads(shown.stdout)["failed_starts"] == [str(note)]
+    in_process(["resident", "stop"], short_tmp, PYTHONPATH="")
+    assert not note.exists()  # the next command tries again
 
 
 def test_callers_importing_differently_get_resident_processes_of_their_own(monkeypatch: pytest.MonkeyPatch,
