@@ -83,8 +83,8 @@ def _scanner_table(run: RunResult) -> list[str]:
         status = s.status.value if s.status is not Status.ERROR else f"**error**: {escape(s.reason)}"
         if s.status is Status.SKIPPED:
             status = f"skipped ({escape(s.reason)})"
-        rows.append(f"| {escape(s.scanner)} | {escape(s.version or '-')} | {status} | {s.files_scanned} | {len(s.findings)} | "
-                    f"{s.seconds:.1f}s{cache_note(s)} |")
+        rows.append(f"| {escape(s.scanner)} | {escape(s.version or '-')} | {status} | {s.files_scanned} | "
+                    f"{len(s.findings)} | {s.seconds:.1f}s{cache_note(s)} |")
     return rows + [""]
 
 
