@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from typing import Any, Sequence
@@ -12,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from guard import csvtext
 from guard.compliance.coverage import FrameworkCoverage
 from guard.compliance.frameworks import Framework
 from guard.model import ControlResult, ControlStatus
@@ -42,13 +41,9 @@ def controls_json(results: Sequence[ControlResult], source: str = "") -> str:
 
 
 def controls_csv(results: Sequence[ControlResult]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["framework", "control_id", "title", "status", "checks", "failing", "waived", "note"])
-    for r in results:
-        writer.writerow([r.framework, r.control_id, r.title, r.status.value, " ".join(r.checks),
-                         " ".join(r.failing), " ".join(r.waived), r.note])
-    return buf.getvalue()
+    return csvtext.dumps(["framework", "control_id", "title", "status", "checks", "failing", "waived", "note"],
+                         [[r.framework, r.control_id, r.title, r.status.value, " ".join(r.checks), " ".join(r.failing),
+                           " ".join(r.waived), r.note] for r in results])
 
 
 def _md(text: str) -> str:

@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -24,6 +22,7 @@ from typing import Any, Mapping
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import guard
+from guard import csvtext
 from guard.paths import builtin_dir
 from guard.config import Config
 from guard.evidence import ledger, oscal
@@ -126,14 +125,6 @@ def config_info(config: Config) -> dict[str, Any]:
     return info
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
 def controls_doc(framework: str, controls: list[ControlResult]) -> dict[str, Any]:
     counts = Counter(c.status.value for c in controls)
     return {"framework": framework, "summary": {s: counts.get(s, 0) for s in html.STATUSES},
@@ -143,13 +134,13 @@ def controls_doc(framework: str, controls: list[ControlResult]) -> dict[str, Any
 
 
 def controls_csv(controls: list[ControlResult]) -> str:
-    return _csv(["framework", "control_id", "title", "status", "checks", "failing", "waived", "note"],
+    return csvtext.dumps(["framework", "control_id", "title", "status", "checks", "failing", "waived", "note"],
                 [[c.framework, c.control_id, c.title, c.status.value, ";".join(c.checks), len(c.failing),
                   len(c.waived), c.note] for c in controls])
 
 
 def waivers_csv(run: RunResult) -> str:
-    return _csv(["source", "rule_id", "fingerprint", "paths", "reason", "owner", "expires", "tool", "severity",
+    return csvtext.dumps(["source", "rule_id", "fingerprint", "paths", "reason", "owner", "expires", "tool", "severity",
                  "location", "title"],
                 [[w.source, w.rule_id or "", w.fingerprint or "", ";".join(w.paths), w.reason, w.owner, w.expires,
                   f.tool, f.severity.value, str(f.location or ""), f.title] for f, w in run.waived])

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from guard import __version__
+from guard import __version__, csvtext
 from guard.evidence import ledger, oscal
 from guard.evidence.archive import Writer, kind
 from guard.evidence.bundle import EvidenceError, iso, utc
@@ -212,11 +212,7 @@ def _timeline(framework: str, runs: list[_Run]) -> dict[str, Any]:
 
 
 def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue().encode()
+    return csvtext.dumps(header, rows).encode()
 
 
 def _waivers(runs: list[_Run]) -> bytes:
