@@ -16,8 +16,11 @@ LOG_COLUMNS = 140  # tables written to a pipe or a CI log (rich's 80 wraps every
 
 
 def fail(message: str) -> NoReturn:
-    """Print `guard: message` to stderr and exit 2 (usage, config or tool error)."""
-    click.echo(f"guard: {message}", err=True)
+    """Print `guard: message` to stderr (control characters written out: it may quote a scanned file) and
+    exit 2 (usage, config or tool error)."""
+    from guard.report.printable import printable
+
+    click.echo(printable(f"guard: {message}"), err=True)
     raise SystemExit(EXIT_ERROR)
 
 

@@ -12,6 +12,7 @@ import click
 
 from guard.commands.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, fail, split_list, stdout_console
 from guard.model import RunResult
+from guard.report.printable import printable
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -81,7 +82,8 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
                     index = diff.IndexTree(path)
                     scanned = index.root
                     shown = ", ".join(differing[:3]) + (f" and {len(differing) - 3} more" if len(differing) > 3 else "")
-                    click.echo(f"guard: {shown} changed after `git add`: scanning the staged content", err=True)
+                    click.echo(printable(f"guard: {shown} changed after `git add`: scanning the staged content"),
+                               err=True)
             cfg = config_mod.load(path, config_file, flags=flags)
         for fmt in cfg.formats:
             if fmt not in FORMATS:
@@ -102,10 +104,10 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         if index is not None:
             index.close()
     for problem in result.properties.get("waiver_problems", []):
-        click.echo(f"guard: waiver ignored: {problem}", err=True)
+        click.echo(printable(f"guard: waiver ignored: {problem}"), err=True)
     for changed in result.properties.get("needs_review", []):
-        click.echo(f"guard: {changed} changed: it decides how changes are judged and needs review "
-                   "(this run used the base commit's version)", err=True)
+        click.echo(printable(f"guard: {changed} changed: it decides how changes are judged and needs review "
+                             "(this run used the base commit's version)"), err=True)
     if output is not None:
         from guard.commands.outputs import write_outputs  # (imported while the tools ran: pipeline.LaterStages)
 
@@ -135,7 +137,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     if cfg.cache:
         _keep_cache_in_budget()
     for err in result.errors:
-        click.echo(f"guard: scanner {err.scanner} failed: {err.reason}", err=True)
+        click.echo(printable(f"guard: scanner {err.scanner} failed: {err.reason}"), err=True)
     if result.errors:
         sys.exit(EXIT_ERROR)
     if result.gate is not None and not result.gate.passed and not cfg.soft_fail:

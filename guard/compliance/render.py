@@ -15,6 +15,8 @@ from guard.compliance.coverage import FrameworkCoverage
 from guard.compliance.frameworks import Framework
 from guard.model import ControlResult, ControlStatus
 from guard.report.markdown import escape
+from guard.report.printable import printable
+from guard.report.terminal import cell
 
 STATUS_ORDER = (ControlStatus.FAILED, ControlStatus.PASSED, ControlStatus.MANUAL, ControlStatus.NOT_ASSESSED)
 _STYLE = {ControlStatus.FAILED: "bold red", ControlStatus.PASSED: "green", ControlStatus.MANUAL: "cyan",
@@ -69,15 +71,15 @@ def controls_table(results: Sequence[ControlResult], frameworks: Sequence[Framew
     names = {f.id: f"{f.name} {f.version}" for f in frameworks}
     for fid, counts in summary(results).items():
         title = f"{names.get(fid, fid)}: " + ", ".join(f"{counts[s.value]} {s.value}" for s in STATUS_ORDER)
-        table = Table(title=Text(title, "table.title"), title_justify="left", show_lines=False)
+        table = Table(title=Text(printable(title), "table.title"), title_justify="left", show_lines=False)
         for col in ("control", "title", "status", "checks", "failing", "note"):
             table.add_column(col, overflow="fold")
         for r in results:
             if r.framework != fid:
                 continue
             checks = ", ".join(r.checks[:3]) + (f" (+{len(r.checks) - 3})" if len(r.checks) > 3 else "")
-            table.add_row(Text(r.control_id), Text(r.title), Text(r.status.value, _STYLE[r.status]), Text(checks),
-                          str(len(r.failing)) if r.failing else "", Text(r.note))
+            table.add_row(cell(r.control_id), cell(r.title), Text(r.status.value, _STYLE[r.status]), cell(checks),
+                          str(len(r.failing)) if r.failing else "", cell(r.note))
         console.print(table)
 
 
@@ -86,8 +88,8 @@ def frameworks_table(frameworks: Sequence[Framework], console: Console) -> None:
     for col in ("id", "name", "version", "controls", "catalog"):
         table.add_column(col, overflow="fold")
     for f in frameworks:
-        table.add_row(Text(f.id), Text(f.name), Text(f.version), str(len(f.controls)),
-                      Text("built-in" if f.builtin else f.path))
+        table.add_row(cell(f.id), cell(f.name), cell(f.version), str(len(f.controls)),
+                      cell("built-in" if f.builtin else f.path))
     console.print(table)
 
 
@@ -101,14 +103,15 @@ def framework_json(framework: Framework, covered: dict[str, tuple[str, ...]]) ->
 
 
 def framework_table(framework: Framework, covered: dict[str, tuple[str, ...]], console: Console) -> None:
-    table = Table(title=Text(f"{framework.name} {framework.version} ({framework.id}): {len(framework.controls)} "
-                             f"controls, {len(covered)} with automated checks", "table.title"), title_justify="left")
+    table = Table(title=Text(printable(f"{framework.name} {framework.version} ({framework.id}): "
+                                       f"{len(framework.controls)} controls, {len(covered)} with automated checks"),
+                             "table.title"), title_justify="left")
     for col in ("control", "title", "group", "automated checks"):
         table.add_column(col, overflow="fold")
     for c in framework.controls:
         checks = covered.get(c.id, ())
         shown = ", ".join(checks[:3]) + (f" (+{len(checks) - 3})" if len(checks) > 3 else "")
-        table.add_row(Text(c.id), Text(c.title), Text(c.group or ""), Text(shown))
+        table.add_row(cell(c.id), cell(c.title), cell(c.group or ""), cell(shown))
     console.print(table)
 
 
@@ -121,7 +124,7 @@ def coverage_table(results: Sequence[FrameworkCoverage], console: Console) -> No
     for col in ("framework", "controls", "automated", "%", "top-level reached", "by tool (controls reached)"):
         table.add_column(col, overflow="fold")
     for r in results:
-        table.add_row(Text(r.framework), str(r.total), str(r.automated), f"{r.percent:.1f}",
+        table.add_row(cell(r.framework), str(r.total), str(r.automated), f"{r.percent:.1f}",
                       f"{r.top_level_reached}/{r.top_level}",
-                      Text(", ".join(f"{t} {n}" for t, n in r.by_tool.items())))
+                      cell(", ".join(f"{t} {n}" for t, n in r.by_tool.items())))
     console.print(table)

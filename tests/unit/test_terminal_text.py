@@ -1,18 +1,22 @@
 """The terminal tables show a run's texts as they are: square brackets in a message, a path or a reason
-are not rich markup (a `[id]` route vanished, `list[str]` lost `[str]`, a `[/x]` stopped the report)."""
+are not rich markup (a `[id]` route vanished, `list[str]` lost `[str]`, a `[/x]` stopped the report), and
+control characters are written out, not sent to the terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 
+import pytest
 from rich.console import Console
 
+from guard.commands.common import fail
 from guard.compliance import render
 from guard.compliance.frameworks import frameworks_for_config
 from guard.model import (Category, ControlResult, ControlStatus, Finding, Gate, Location, Rule, RunResult,
                          ScannerRun, Severity, Status)
 from guard.report import terminal
+from guard.report.printable import printable
 
 BRACKETS = "uses list[str] and [bold]x[/bold] then [/x] and [red]"
 
@@ -45,3 +49,24 @@ def test_the_controls_table_shows_brackets_as_they_are() -> None:
                            checks=("checkov:CKV[1]",), failing=("f1",), note="see app/[id]/page.tsx [/x]")
     out = printed(lambda console: render.controls_table([result], [soc2], console))
     assert "see app/[id]/page.tsx [/x]" in out and "checkov:CKV[1]" in out
+
+
+ESCAPES = "x\x1b[2J\x1b]0;title\x07\rPASSED\u202eyp.\x9b"
+
+
+def test_control_characters_from_a_run_are_written_out_not_obeyed() -> None:
+    assert printable(ESCAPES) == "x\\x1b[2J\\x1b]0;title\\x07\\x0dPASSED\\u202eyp.\\x9b"
+    assert printable("a line\nand a\ttab") == "a line\nand a\ttab"
+    finding = Finding(tool="semgrep", rule=Rule("r", "r", "t", "f", "h"), message=ESCAPES, severity=Severity.HIGH,
+                      category=Category.SAST, location=Location(f"src/{ESCAPES}.py", 1, 1), fingerprint="f1")
+    run = RunResult(target="/repo", started="s", finished="f", guard_version="1", findings=(finding,),
+                    scanners=(ScannerRun("trivy", Category.IAC, Status.ERROR, reason=ESCAPES),),
+                    gate=Gate(passed=False, fail_on=Severity.HIGH, blocking=("f1",), reasons=(ESCAPES,)))
+    out = printed(lambda console: terminal.render(run, console))
+    assert not any(ch in out for ch in "\x1b\x07\r\x9b\u202e") and out.count("\\x1b[2J") >= 3
+
+
+def test_an_error_message_quoting_a_file_is_written_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        fail(f"{ESCAPES}.yaml: not valid")
+    assert "\x1b" not in (err := capsys.readouterr().err) and "\\x1b[2J" in err
