@@ -61,3 +61,30 @@ def test_a_yaml_bomb_is_scanned_as_lines_and_other_files_as_before(tmp_path: Pat
                                     capture_output=True, text=True, check=True).stdout)["results"]
     assert {(p, item["line_number"], item["type"]) for p, items in own.items() for item in items} == {
         (f.location.path, f.location.start_line, f.rule.name) for f in run.findings if f.location.path in plain}
+
+
+SECRETS = {  # several plugins and filters: what each reports must not change with guard's start
+    "app/settings.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\nSLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"\n'
+                       'password = "Kx81bq-hunter2-Zr93"\nurl = "https://admin:Sup3rS3cret@db.example.com/x"\n'
+                       'TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"\n',
+    "deploy/key.pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\n-----END RSA PRIVATE KEY-----\n",
+    "config/app.ini": "[db]\nsecret = 4f8a9c2e71b3d6f05a8e9c1d2b7f3a6e\nhex_token = 0123456789abcdef0123456789abcdef\n",
+    "docs/readme.md": "Set `password = ${PASSWORD}` (a placeholder) and api_key: 'zT9xQ2mW8vR4kL7pN3bY6'\n",
+}
+
+
+@needs_tool
+def test_guards_start_reports_what_detect_secrets_own_script_reports(tmp_path: Path) -> None:
+    write_files(tmp_path, SECRETS)
+    scanner = DetectSecretsScanner(config_mod.load(tmp_path, flags={"cache": False}))
+    argv = scanner.command(TOOL.executable, tmp_path, sorted(SECRETS), tmp_path / "work")
+    assert argv[1] == START
+    own_argv = [TOOL.executable, *argv[2:]]  # the same arguments, detect-secrets' own script
+
+    def results(command: list[str]) -> dict:
+        out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+        return json.loads(out)["results"]
+
+    guards, own = results(argv), results(own_argv)
+    assert guards == own
+    assert len({item["type"] for items in own.values() for item in items}) >= 5
