@@ -7,8 +7,9 @@ with its ignore pragmas off, so a change cannot silence it; guard records a find
 
 hadolint's parser needs a blank line after a BuildKit heredoc's terminator: `EOF` followed directly
 by an instruction or a comment fails the whole file (DL1000, nothing else checked), though BuildKit
-builds it. Such a Dockerfile is linted as a copy with those blank lines added, and hadolint's lines
-are mapped back to the file's.
+builds it; and it does not take a `<<-EOF` heredoc's terminator indented with tabs (what `<<-` is for).
+Such a Dockerfile is linted as a copy with those blank lines added and those tabs removed, and
+hadolint's lines are mapped back to the file's.
 """
 
 from __future__ import annotations
@@ -40,15 +41,17 @@ class HadolintScanner(ToolScanner):
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         args = self.config.tool("hadolint").args
-        copied = blank_lines_needed(target, files)
+        copied = heredoc_fixes(target, files)
         paths = [str(workdir / VIEW / f) if f in copied else f for f in files]
         return [exe, "-f", "sarif", "--no-fail", *unless_set(args, ("-c", "--config"), "--config", str(NO_CONFIG)),
                 "--disable-ignore-pragma", *args, "--", *paths]
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
-        for rel, ends in blank_lines_needed(target, files).items():
+        for rel, fixes in heredoc_fixes(target, files).items():
             lines = source_lines(target / rel)
-            for end in reversed(ends):
+            for i in fixes.indented:
+                lines[i] = lines[i].lstrip("\t")
+            for end in reversed(fixes.followed):
                 lines.insert(end + 1, "")
             copy = workdir / VIEW / rel
             copy.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +62,7 @@ class HadolintScanner(ToolScanner):
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         doc = load_sarif_output(run, run.stdout, self.name)
-        _map_copies_back(doc, run.workdir / VIEW, blank_lines_needed(run.target, run.files))
+        _map_copies_back(doc, run.workdir / VIEW, heredoc_fixes(run.target, run.files))
         pragmas: dict[str, _Pragmas] = {}
         for item in results(doc, run.target, category=self.category, tool=self.name, cwd=run.target):
             f = item.finding
@@ -77,34 +80,45 @@ class HadolintScanner(ToolScanner):
             yield replace(f, rule=r, severity=known[1], severity_source="guard-table", cwe=known[2])
 
 
-def blank_lines_needed(target: Path, files: Sequence[str]) -> dict[str, list[int]]:
-    """For each Dockerfile among `files` with a heredoc whose terminator another line follows directly,
-    the 0-based indexes of those terminator lines."""
+@dataclass(frozen=True)
+class HeredocFixes:
+    """What a Dockerfile's copy changes for hadolint (0-based line indexes): a blank line after each of the
+    `followed` terminators, no leading tabs on the `indented` terminators of `<<-` heredocs."""
+
+    followed: list[int]
+    indented: list[int]
+
+
+def heredoc_fixes(target: Path, files: Sequence[str]) -> dict[str, HeredocFixes]:
+    """The Dockerfiles among `files` hadolint must read as a copy, and what the copy changes."""
     found = {}
     for rel in files:
-        ends = _terminators_followed(source_lines(target / rel))
-        if ends:
-            found[rel] = ends
+        fixes = _heredoc_fixes(source_lines(target / rel))
+        if fixes.followed or fixes.indented:
+            found[rel] = fixes
     return found
 
 
-def _terminators_followed(lines: list[str]) -> list[int]:
-    ends, i = [], 0
+def _heredoc_fixes(lines: list[str]) -> HeredocFixes:
+    followed, indented, i = [], [], 0
     while i < len(lines):
         words = _HEREDOC.findall(lines[i]) if _HEREDOC_INSTRUCTION.match(lines[i]) else []
         i += 1
         for dash, word in words:  # `RUN <<A <<B`: the bodies follow one another
             while i < len(lines) and (lines[i].lstrip("\t") if dash else lines[i]) != word:
                 i += 1
+            if dash and i < len(lines) and lines[i] != word:
+                indented.append(i)
             i += 1
         if words and i < len(lines) and lines[i].strip():
-            ends.append(i - 1)
-    return ends
+            followed.append(i - 1)
+    return HeredocFixes(followed, indented)
 
 
-def _map_copies_back(doc: dict, view: Path, copied: dict[str, list[int]]) -> None:
+def _map_copies_back(doc: dict, view: Path, copied: dict[str, HeredocFixes]) -> None:
     """Results on a copy made by `stage` moved to the repository file and its lines."""
-    added = {str(view / rel): (rel, [end + 2 + k for k, end in enumerate(ends)]) for rel, ends in copied.items()}
+    added = {str(view / rel): (rel, [end + 2 + k for k, end in enumerate(fixes.followed)])
+             for rel, fixes in copied.items()}
     for sarif_run in doc.get("runs") or []:
         for result in sarif_run.get("results") or []:
             for location in result.get("locations") or []:
