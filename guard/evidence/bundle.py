@@ -135,15 +135,15 @@ def controls_doc(framework: str, controls: list[ControlResult]) -> dict[str, Any
 
 def controls_csv(controls: list[ControlResult]) -> str:
     return csvtext.dumps(["framework", "control_id", "title", "status", "checks", "failing", "waived", "note"],
-                [[c.framework, c.control_id, c.title, c.status.value, ";".join(c.checks), len(c.failing),
-                  len(c.waived), c.note] for c in controls])
+                         [[c.framework, c.control_id, c.title, c.status.value, ";".join(c.checks), len(c.failing),
+                           len(c.waived), c.note] for c in controls])
 
 
 def waivers_csv(run: RunResult) -> str:
-    return csvtext.dumps(["source", "rule_id", "fingerprint", "paths", "reason", "owner", "expires", "tool", "severity",
-                 "location", "title"],
-                [[w.source, w.rule_id or "", w.fingerprint or "", ";".join(w.paths), w.reason, w.owner, w.expires,
-                  f.tool, f.severity.value, str(f.location or ""), f.title] for f, w in run.waived])
+    return csvtext.dumps(["source", "rule_id", "fingerprint", "paths", "reason", "owner", "expires", "tool",
+                          "severity", "location", "title"],
+                         [[w.source, w.rule_id or "", w.fingerprint or "", ";".join(w.paths), w.reason, w.owner,
+                           w.expires, f.tool, f.severity.value, str(f.location or ""), f.title] for f, w in run.waived])
 
 
 def report_data(run: RunResult, run_id: str, frameworks: list[str]) -> html.ReportData:

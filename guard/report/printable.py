@@ -14,6 +14,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 
 
 def printable(text: str) -> str:
+    """`text` with its unsafe characters written out (`\x1b`, `\u202e`)."""
     return _UNSAFE.sub(_written_out, text)
 
 

@@ -64,9 +64,11 @@ def test_a_yaml_bomb_is_scanned_as_lines_and_other_files_as_before(tmp_path: Pat
 
 
 SECRETS = {  # several plugins and filters: what each reports must not change with guard's start
-    "app/settings.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\nSLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"\n'
+    "app/settings.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n'
+                       'SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"\n'
                        'password = "Kx81bq-hunter2-Zr93"\nurl = "https://admin:Sup3rS3cret@db.example.com/x"\n'
-                       'TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"\n',
+                       'TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.'
+                       'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"\n',
     "deploy/key.pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\n-----END RSA PRIVATE KEY-----\n",
     "config/app.ini": "[db]\nsecret = 4f8a9c2e71b3d6f05a8e9c1d2b7f3a6e\nhex_token = 0123456789abcdef0123456789abcdef\n",
     "docs/readme.md": "Set `password = ${PASSWORD}` (a placeholder) and api_key: 'zT9xQ2mW8vR4kL7pN3bY6'\n",
