@@ -76,7 +76,7 @@ def project(request: pytest.FixtureRequest, tmp_path: Path, hook_repo: tuple[Pat
     assert proc.returncode == 0, proc.stderr
     yield repo, env
     for pid in servers(python_under=pre_commit_home):  # the resident hook's (its environment is under there)
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGTERM)  # as `guard resident stop` does: it removes its socket
 
 
 @pytest.mark.parametrize("project", ["guard", "guard-resident"], indirect=True)
