@@ -25,6 +25,12 @@ def cell(value: Any) -> Any:
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
+def value(text: str) -> str:
+    """What a cell written by `cell` holds: its `'` before a formula-like text removed (a text that began
+    with `'=` itself reads back without its `'`)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
 def dumps(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """The header and rows as CSV text (`\\n` line ends), every cell through `cell`."""
     buf = io.StringIO()

@@ -177,7 +177,7 @@ class _Exporter:
             rows = csv.reader(io.StringIO(data.decode("utf-8")))
             header = next(rows)
             cols = [header.index(k) for k in ("control_id", "title", "status")]
-            run.controls[framework] = [_Status(r[cols[0]], r[cols[1]], r[cols[2]]) for r in rows]
+            run.controls[framework] = [_Status(*(csvtext.value(r[c]) for c in cols)) for r in rows]
         elif name.endswith(".json") and run.keep_full:
             run.full_controls[framework] = json.loads(data)["controls"]
 

@@ -32,6 +32,11 @@ def test_a_carriage_return_in_a_cell_does_not_split_its_row() -> None:
         [["'\n=1", "x\ny\nz"], ["next", "row"]]
 
 
+@pytest.mark.parametrize("value", [FORMULA, "-title", "@x", "'plain", "plain"])
+def test_a_cell_read_back_holds_what_was_written(value: str) -> None:
+    assert csvtext.value(cells(csvtext.dumps(["a"], [[value]]))[1][0]) == value
+
+
 @pytest.mark.parametrize("value", ["plain", "a=b", "'=already text", "", "2026-11-30"])
 def test_other_cells_are_written_as_they_are(value: str) -> None:
     assert cells(csvtext.dumps(["a"], [[value]]))[1] == [value]
