@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from guard.model import RunResult, Severity
 from guard.report.markdown import MARKER
+from guard.report.printable import printable
 
 MAX_BODY = 65_000  # GitHub rejects comments over 65,536 characters
 MAX_ANNOTATIONS = 50
@@ -195,7 +196,9 @@ def set_sarif_category(path: Path, category: str) -> None:
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: `%`, CR and LF encoded as the runner decodes them, other control characters
+    written out (the line is in the job's log)."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(text: str) -> str:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from guard.model import ControlStatus, Finding, RunResult, Severity, Status
 from guard.report import cache_note
+from guard.report.printable import printable
 
 TOP_FINDINGS = 15
 MARKER = "<!-- guard-summary -->"
@@ -21,15 +22,16 @@ _BACKTICKS = re.compile(r"`+")
 def escape(text: str, limit: int | None = TEXT_MAX) -> str:
     """`text` as it is, in a Markdown line or table cell (a run's messages, paths and reasons come from the
     scanned files): no link, image, HTML, emphasis or table column made of it, no one @-mentioned by it
-    (a zero-width space after `@`, as GitHub's own bots write it); cut at `limit` characters."""
-    text = text[:limit].replace("\r", " ").replace("\n", " ")
+    (a zero-width space after `@`, as GitHub's own bots write it), no control character (`printable`); cut
+    at `limit` characters."""
+    text = printable(text[:limit].replace("\r", " ").replace("\n", " "))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _PUNCTUATION.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
 def code(text: str, *, cell: bool = False) -> str:
     """`text` as inline code, whatever backticks it holds (in a table `cell`, pipes too)."""
-    text = text[:TEXT_MAX].replace("\r", " ").replace("\n", " ")
+    text = printable(text[:TEXT_MAX].replace("\r", " ").replace("\n", " "))
     if cell:
         text = text.replace("|", "\\|")
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)

@@ -150,11 +150,11 @@ def test_pull_request_from_env(tmp_path: Path) -> None:
 
 
 def test_annotations_outputs_and_job_summary(tmp_path: Path) -> None:
-    run = result((finding("line one\n::set-output name=x::y 100%"), finding(existing=True, sev=Severity.LOW),
+    run = result((finding("line one\n::set-output name=x::y 100%\x1b[2J"), finding(existing=True, sev=Severity.LOW),
                   finding(sev=Severity.MEDIUM)))
     lines = github.annotations(run)
     assert lines[0] == ("::error file=src/a%2Cb.py,line=4,endLine=5,title=guard high%3A B602::"
-                        "line one%0A::set-output name=x::y 100%25")
+                        "line one%0A::set-output name=x::y 100%25\\x1b[2J")  # no escape sequence in the log
     assert lines[1].startswith("::warning ") and len(lines) == 2  # existing findings are not annotated
     summary, outputs = tmp_path / "summary.md", tmp_path / "out.txt"
     github.publish_step(run, markdown.render(run), {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)})

@@ -12,7 +12,8 @@ from guard.model import (Category, ControlResult, ControlStatus, Finding, Gate, 
                          Severity, Status, Waiver)
 from guard.report import markdown
 
-HOSTILE = "see ![x](https://evil.example/p.png) [click](https://evil.example) <img src=x> @acme/security a|b *c* `d`"
+HOSTILE = ("see ![x](https://evil.example/p.png) [click](https://evil.example) <img src=x> @acme/security a|b *c* `d` "
+           "\x1b[2J")
 
 
 def unescaped_pipes(row: str) -> int:
@@ -30,7 +31,7 @@ def test_a_hostile_message_makes_no_markdown_in_the_summary() -> None:
         scanners=(ScannerRun("semgrep", Category.SAST, Status.ERROR, reason=HOSTILE),),
         gate=Gate(passed=False, fail_on=Severity.HIGH, blocking=("f1",), reasons=(HOSTILE,)))
     text = markdown.render(run, link_base="https://github.com/o/r/blob/abc")
-    for made in ("![x](", "[click](", "<img", "@acme", "*c*"):
+    for made in ("![x](", "[click](", "<img", "@acme", "*c*", "\x1b"):
         assert made not in text
     assert "@\u200bacme/security" in text and "&lt;img src=x&gt;" in text
     (row,) = [line for line in text.splitlines() if line.startswith("| high | ``")]
