@@ -32,6 +32,7 @@ from guard.scanners.base import (
 )
 from guard.scanners.distinfo import dist_version
 from guard.scanners.generated import generated_code
+from guard.scanners.semgrep_paths import RulePaths
 from guard.scanners.testcode import is_test_code
 
 _SEMGREP_LEVEL = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW, "INVENTORY": Severity.INFO,
@@ -75,6 +76,7 @@ class PackRule:
     references: tuple[str, ...]
     source: str
     in_tests: str | None = None  # metadata `guard-in-tests`: why a finding in test code is waived
+    paths: RulePaths = RulePaths()  # the rule's own `paths:` include / exclude globs
 
 
 
@@ -141,7 +143,8 @@ def load_rules(docs: Mapping[Path, Mapping[str, Any]]) -> dict[str, PackRule]:
                 id=str(raw["id"]), message=" ".join(str(raw.get("message", "")).split()), severity=severity,
                 severity_source=source, cwe=cwe, languages=tuple(str(x).lower() for x in raw.get("languages") or ()),
                 references=tuple(str(r) for r in refs if isinstance(r, str)), source=str(path),
-                in_tests=str(meta["guard-in-tests"]) if meta.get("guard-in-tests") else None)
+                in_tests=str(meta["guard-in-tests"]) if meta.get("guard-in-tests") else None,
+                paths=RulePaths.of(raw.get("paths")))
     return rules
 
 
@@ -217,10 +220,11 @@ class SemgrepScanner(ToolScanner):
                 if charts.is_template(rel) and (chart := charts.chart_of(PurePosixPath(rel).parent)) is not None}
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
-        """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file)."""
+        """The rules for the languages of `files` (a Terraform rule checked nothing in a Python file) that
+        their own `paths:` surely let scan one of them."""
         _, rules = self.pack()
         present = {lang for lang, globs in LANGUAGE_GLOBS.items() if any(match_any(f, globs) for f in files)}
-        return [_rule(r) for r in rules.values() if files and _applies(r, present)]
+        return [_rule(r) for r in rules.values() if files and _applies(r, present) and _paths_let(r, files)]
 
     def parse(self, run: Invocation) -> Iterable[Finding]:
         limit = _max_target_bytes(self.config.tool("semgrep").args)
@@ -361,6 +365,14 @@ def _applies(rule: PackRule, present: AbstractSet[str]) -> bool:
     if any(lang not in LANGUAGE_GLOBS for lang in rule.languages) or not rule.languages:
         return True
     return not present.isdisjoint(rule.languages)
+
+
+def _paths_let(rule: PackRule, files: Sequence[str]) -> bool:
+    """Whether the rule's `paths:` surely let it scan one of `files` of its languages."""
+    if rule.paths == RulePaths():
+        return True
+    globs = [g for lang in rule.languages for g in LANGUAGE_GLOBS.get(lang, ("*",))] or ["*"]
+    return any(rule.paths.surely_scans(f) for f in files if match_any(f, globs))
 
 
 def original_id(reported: str, rules: Mapping[str, PackRule]) -> str:

@@ -1,0 +1,70 @@
+"""A semgrep rule with `paths:` counts as a check that ran only where semgrep surely ran it: measured
+against the real semgrep, as guard runs it (explicit files, in a git repository), guard never counts a
+rule on a file semgrep left out; a control is never passed by a rule its paths kept off the change."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guard.config import Config, SemgrepSettings
+from guard.scanners.semgrep import SemgrepScanner
+from guard.scanners.semgrep_paths import RulePaths
+from guard.tools.envs import resolve
+from tests.conftest import write_files
+
+TOOL = resolve("semgrep")
+FILES = ["app.py", "src/app.py", "src/pay/x.py", "src/pay/deep/y.py", "tests/test_a.py", "a/tests/b.py",
+         "src/test_z.py", "conftest.py", "vendor/v.py", "lib/vendor/w.py", "gen/g.py", "a/gen/h.py", "docs/d.py",
+         "src/docs.py", "dir.py", "x/dir/z.py"]
+PATHS = {
+    "ex-builtin": {"exclude": ["tests/", "test/", "test_*.py", "*_test.py", "conftest.py"]},
+    "ex-anchored": {"exclude": ["/vendor"]}, "ex-deep": {"exclude": ["**/gen/*.py"]}, "ex-name": {"exclude": ["docs"]},
+    "in-dir": {"include": ["src/"]}, "in-star": {"include": ["src/**"]}, "in-ext": {"include": ["*.py"]},
+    "in-name": {"include": ["app.py"]}, "in-anchored": {"include": ["/src/pay"]}, "in-glob": {"include": ["src/*.py"]},
+    "in-folder-only": {"include": ["dir/"]}, "in-and-ex": {"include": ["src/"], "exclude": ["test_*.py"]},
+}
+EXACT = {"ex-builtin", "ex-deep", "ex-name", "in-dir", "in-star", "in-ext", "in-name", "in-anchored", "in-folder-only"}
+
+
+def rules_file(path: Path) -> Path:
+    rules = [{"id": rid, "languages": ["python"], "severity": "WARNING", "message": rid, "pattern": "eval(...)",
+              "paths": paths} for rid, paths in PATHS.items()]
+    path.write_text(yaml.safe_dump({"rules": rules}))
+    return path
+
+
+@pytest.mark.skipif(TOOL is None, reason="semgrep not installed (guard tools install semgrep)")
+def test_guard_counts_a_rule_only_on_files_semgrep_scans_with_it(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "repo", dict.fromkeys(FILES, "eval(x)\n"))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    rules = rules_file(tmp_path / "rules.yaml")
+    out = subprocess.run([TOOL.executable, "scan", "--experimental", "--metrics=off", "--disable-version-check",
+                          "--quiet", "--config", str(rules), "--json", "--", *FILES], cwd=repo, capture_output=True,
+                         text=True, check=True, env={**os.environ, **SemgrepScanner(Config()).env()})
+    scanned: dict[str, set[str]] = {rid: set() for rid in PATHS}
+    for result in json.loads(out.stdout)["results"]:
+        scanned[result["check_id"].rsplit(".", 1)[-1]].add(result["path"])
+    for rid, paths in PATHS.items():
+        counted = {f for f in FILES if RulePaths.of(paths).surely_scans(f)}
+        assert counted <= scanned[rid], rid  # never a file semgrep left out
+        if rid in EXACT:
+            assert counted == scanned[rid], rid
+    assert scanned["in-dir"] and not scanned["in-glob"] - {"src/app.py", "src/docs.py", "src/test_z.py"}
+
+
+def test_a_runs_checks_leave_out_a_rule_its_paths_keep_off_every_file(tmp_path: Path) -> None:
+    rules = rules_file(tmp_path / "rules.yaml")
+    scanner = SemgrepScanner(Config(semgrep=SemgrepSettings(rules=[str(rules)], builtin_rules=False)))
+    on_docs = {r.id for r in scanner.checks(["docs/d.py"])}
+    assert "in-dir" not in on_docs and "ex-name" not in on_docs and "in-glob" not in on_docs
+    assert {"in-ext", "ex-builtin"} <= on_docs
+    on_src = {r.id for r in scanner.checks(["src/app.py", "tests/test_a.py"])}
+    assert {"in-dir", "in-star", "in-and-ex", "ex-builtin"} <= on_src and "in-anchored" not in on_src
+    assert "ex-builtin" not in {r.id for r in scanner.checks(["tests/test_a.py", "conftest.py"])}
