@@ -210,8 +210,10 @@ class SemgrepScanner(ToolScanner):
                               "--exclude-minified-files")
         unread = unread_names(files)
         targets = [str(workdir / _COPIES / unread[f]) if f in unread else f for f in files]
+        rooted = ([] if unread or _in_git(target)
+                  else unless_set(args, ("--project-root",), "--project-root", "."))
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
-                *minified, "--sarif", *args, "--", *targets]
+                *minified, *rooted, "--sarif", *args, "--", *targets]
 
     def file_inputs(self, target: Path, files: Sequence[str]) -> Mapping[str, Sequence[str]]:
         """A chart's Chart.yaml for its templates: it makes their parse failures no finding (see `parse`)."""
@@ -365,6 +367,15 @@ def _applies(rule: PackRule, present: AbstractSet[str]) -> bool:
     if any(lang not in LANGUAGE_GLOBS for lang in rule.languages) or not rule.languages:
         return True
     return not present.isdisjoint(rule.languages)
+
+
+def _in_git(target: Path) -> bool:
+    """Whether `target` is in a git work tree. semgrep then reads the files given to it relative to the
+    repository's top, where rules' `paths:` apply; outside one it takes each file's own folder as its
+    project root, and a rule's folder patterns match nothing (an `include: [src/]` rule never ran), so
+    guard names the target as the root (`--project-root .`; not when a copy outside the target is among
+    the files: semgrep skips a file outside its project root, silently)."""
+    return any((folder / ".git").exists() for folder in (target.resolve(), *target.resolve().parents))
 
 
 def _paths_let(rule: PackRule, files: Sequence[str]) -> bool:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from guard.config import Config, SemgrepSettings
+from guard.scanners.runner import run_one
 from guard.scanners.semgrep import SemgrepScanner
 from guard.scanners.semgrep_paths import RulePaths
 from guard.tools.envs import resolve
@@ -68,3 +69,18 @@ def test_a_runs_checks_leave_out_a_rule_its_paths_keep_off_every_file(tmp_path: 
     on_src = {r.id for r in scanner.checks(["src/app.py", "tests/test_a.py"])}
     assert {"in-dir", "in-star", "in-and-ex", "ex-builtin"} <= on_src and "in-anchored" not in on_src
     assert "ex-builtin" not in {r.id for r in scanner.checks(["tests/test_a.py", "conftest.py"])}
+
+
+@pytest.mark.skipif(TOOL is None, reason="semgrep not installed (guard tools install semgrep)")
+def test_outside_a_git_repository_a_rules_folder_patterns_still_apply(tmp_path: Path) -> None:
+    """semgrep takes each given file's own folder as the project root outside a git work tree, where a
+    rule's `include: [src/]` matched nothing: guard names the target as the root."""
+    root = tmp_path / "plain"  # no .git above it: pytest's temporary folders are in no repository
+    write_files(root, dict.fromkeys(["src/app.py", "docs/d.py", "tests/test_a.py"], "eval(x)\n"))
+    assert not any((folder / ".git").exists() for folder in (root, *root.parents))
+    cfg = Config(semgrep=SemgrepSettings(rules=[str(rules_file(tmp_path / "rules.yaml"))], builtin_rules=False))
+    run = run_one(SemgrepScanner(cfg), root, ["docs/d.py", "src/app.py", "tests/test_a.py"], tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    found = {(f.rule_id, f.location.path) for f in run.findings}
+    assert ("in-dir", "src/app.py") in found and ("in-dir", "docs/d.py") not in found
+    assert ("ex-builtin", "tests/test_a.py") not in found and ("ex-builtin", "docs/d.py") in found
