@@ -210,6 +210,9 @@ class SemgrepScanner(ToolScanner):
                               "--exclude-minified-files")
         unread = unread_names(files)
         targets = [str(workdir / _COPIES / unread[f]) if f in unread else f for f in files]
+        # outside a git work tree semgrep takes each file's own folder as its project root, where a rule's
+        # folder patterns (`paths: include: [src/]`) match nothing: the target is named the root instead,
+        # unless a copy outside it is among the files (semgrep skips one outside its root, silently)
         rooted = ([] if unread or _in_git(target)
                   else unless_set(args, ("--project-root",), "--project-root", "."))
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
@@ -370,11 +373,7 @@ def _applies(rule: PackRule, present: AbstractSet[str]) -> bool:
 
 
 def _in_git(target: Path) -> bool:
-    """Whether `target` is in a git work tree. semgrep then reads the files given to it relative to the
-    repository's top, where rules' `paths:` apply; outside one it takes each file's own folder as its
-    project root, and a rule's folder patterns match nothing (an `include: [src/]` rule never ran), so
-    guard names the target as the root (`--project-root .`; not when a copy outside the target is among
-    the files: semgrep skips a file outside its project root, silently)."""
+    """Whether `target` is in a git work tree (semgrep then reads rules' `paths:` from the repository's top)."""
     return any((folder / ".git").exists() for folder in (target.resolve(), *target.resolve().parents))
 
 
