@@ -24,19 +24,23 @@ def escape(text: str, limit: int | None = TEXT_MAX) -> str:
     scanned files): no link, image, HTML, emphasis or table column made of it, no one @-mentioned by it
     (a zero-width space after `@`, as GitHub's own bots write it), no control character (`printable`); cut
     at `limit` characters."""
-    text = printable(text[:limit].replace("\r", " ").replace("\n", " "))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _one_line(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _PUNCTUATION.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
 def code(text: str, *, cell: bool = False) -> str:
     """`text` as inline code, whatever backticks it holds (in a table `cell`, pipes too)."""
-    text = printable(text[:TEXT_MAX].replace("\r", " ").replace("\n", " "))
+    text = _one_line(text, TEXT_MAX)
     if cell:
         text = text.replace("|", "\\|")
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _one_line(text: str, limit: int | None) -> str:
+    """`text` cut at `limit` characters, its line breaks as spaces, its control characters written out."""
+    return printable(text[:limit].replace("\r", " ").replace("\n", " "))
 
 
 def render(run: RunResult, *, link_base: str | None = None) -> str:

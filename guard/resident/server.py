@@ -25,6 +25,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from guard.atomic import atomic_write
 from guard.resident import failure_note, wire
 from guard.resident.snapshot import Snapshot
 
@@ -94,11 +95,8 @@ def serve(path: Path, lifetime: float) -> None:
 def _note_failure(path: Path) -> None:
     """Why this process could not start, for the commands that would have started another (see
     `client._start`)."""
-    note = failure_note(path)
     try:
-        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc())
+        atomic_write(failure_note(path), traceback.format_exc())  # mode 0600, as `mkstemp` makes it
     except OSError:
         pass
 

@@ -374,7 +374,8 @@ def _applies(rule: PackRule, present: AbstractSet[str]) -> bool:
 
 def _in_git(target: Path) -> bool:
     """Whether `target` is in a git work tree (semgrep then reads rules' `paths:` from the repository's top)."""
-    return any((folder / ".git").exists() for folder in (target.resolve(), *target.resolve().parents))
+    here = target.resolve()
+    return any((folder / ".git").exists() for folder in (here, *here.parents))
 
 
 def _paths_let(rule: PackRule, files: Sequence[str]) -> bool:
