@@ -9,7 +9,8 @@ and CWE from the rules' metadata (`guard-severity`, `cwe`). `nosemgrep` lines co
 suppressed results and become inline waivers. Minified files (bundles, vendored libraries: under 7%
 whitespace or over 1,000 bytes a line) are skipped: guard's rules are written for source people edit
 (`args: [--no-exclude-minified-files]` scans them too). Files semgrep does not know by their names
-(`Dockerfile.dev`, `Containerfile`, `*.pyw`, `*.mts`) are scanned as copies (`unread_names`).
+(`Dockerfile.dev`, `Containerfile`, `*.pyw`, `*.mts`) are scanned under names it reads, in a view of the
+files (`unread_names`). semgrep's project root is the target, where rules' `paths:` are read from.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from guard.paths import builtin_dir
 from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import notifications, results
 from guard.scanners.base import (
-    Invocation, ScannerError, ToolScanner, coverage_rule, load_sarif_output, match_any, not_checked, unless_set,
+    Invocation, ScannerError, ToolScanner, coverage_rule, lay_out, load_sarif_output, match_any, not_checked,
+    unless_set,
 )
 from guard.scanners.distinfo import dist_version
 from guard.scanners.generated import generated_code
@@ -194,11 +196,19 @@ class SemgrepScanner(ToolScanner):
         return {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 
     def stage(self, target: Path, files: Sequence[str], workdir: Path) -> None:
-        """Copies of the files semgrep would not read under their names (`unread_names`)."""
-        for rel, alias in unread_names(files).items():
-            copy = workdir / _COPIES / alias
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target / rel, copy)
+        """When a file needs a name semgrep reads (`unread_names`), a view of the files in which it has
+        one: semgrep then runs there (`cwd`), every file at its repository path under one project root."""
+        unread = unread_names(files)
+        if unread:
+            view = workdir / _VIEW
+            lay_out(target, [f for f in files if f not in unread], view, copy=True)
+            for rel, alias in unread.items():
+                (view / alias).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(target / rel, view / alias)
+
+    def cwd(self, target: Path, workdir: Path) -> Path:
+        view = workdir / _VIEW
+        return view if view.is_dir() else target
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         rule_paths, rules = self.pack()
@@ -209,12 +219,11 @@ class SemgrepScanner(ToolScanner):
         minified = unless_set(args, ("--exclude-minified-files", "--no-exclude-minified-files"),
                               "--exclude-minified-files")
         unread = unread_names(files)
-        targets = [str(workdir / _COPIES / unread[f]) if f in unread else f for f in files]
-        # outside a git work tree semgrep takes each file's own folder as its project root, where a rule's
-        # folder patterns (`paths: include: [src/]`) match nothing: the target is named the root instead,
-        # unless a copy outside it is among the files (semgrep skips one outside its root, silently)
-        rooted = ([] if unread or _in_git(target)
-                  else unless_set(args, ("--project-root",), "--project-root", "."))
+        targets = [unread.get(f, f) for f in files]
+        # semgrep reads a rule's `paths:` relative to its project root: by default the top of the git work
+        # tree holding the files (an `include: [/src]` is then no folder of a target below that top), and
+        # outside one each file's own folder (folder patterns match nothing); the target is named the root
+        rooted = unless_set(args, ("--project-root",), "--project-root", ".")
         return [exe, "scan", "--experimental", "--metrics=off", "--disable-version-check", "--quiet", *configs,
                 *minified, *rooted, "--sarif", *args, "--", *targets]
 
@@ -240,7 +249,7 @@ class SemgrepScanner(ToolScanner):
                 too_big.add(rel)
                 yield _too_big(rel, size, limit)
         doc = load_sarif_output(run, run.stdout, self.name, ok_codes=(0, 1))
-        copies = {str(run.workdir / _COPIES / alias): rel for rel, alias in unread_names(run.files).items()}
+        copies = {alias: rel for rel, alias in unread_names(run.files).items()}
         _restore_paths(doc, copies)
         _, rules = self.pack()
         charts = Charts(run.target)
@@ -257,7 +266,7 @@ class SemgrepScanner(ToolScanner):
 # results put back at the file.
 _SEMGREP_DOCKERFILE = re.compile(r"(?i)dockerfile|.+\.dockerfile")
 _ALIAS_SUFFIX = {".pyw": ".py", ".mts": ".ts", ".cts": ".ts"}
-_COPIES = "renamed"
+_VIEW = "view"
 
 
 def unread_names(files: Sequence[str]) -> dict[str, str]:
@@ -370,12 +379,6 @@ def _applies(rule: PackRule, present: AbstractSet[str]) -> bool:
     if any(lang not in LANGUAGE_GLOBS for lang in rule.languages) or not rule.languages:
         return True
     return not present.isdisjoint(rule.languages)
-
-
-def _in_git(target: Path) -> bool:
-    """Whether `target` is in a git work tree (semgrep then reads rules' `paths:` from the repository's top)."""
-    here = target.resolve()
-    return any((folder / ".git").exists() for folder in (here, *here.parents))
 
 
 def _paths_let(rule: PackRule, files: Sequence[str]) -> bool:

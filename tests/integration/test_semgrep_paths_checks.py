@@ -84,3 +84,46 @@ def test_outside_a_git_repository_a_rules_folder_patterns_still_apply(tmp_path: 
     found = {(f.rule_id, f.location.path) for f in run.findings}
     assert ("in-dir", "src/app.py") in found and ("in-dir", "docs/d.py") not in found
     assert ("ex-builtin", "tests/test_a.py") not in found and ("ex-builtin", "docs/d.py") in found
+
+
+@pytest.mark.skipif(TOOL is None, reason="semgrep not installed (guard tools install semgrep)")
+def test_in_a_folder_of_a_git_repository_a_rules_paths_are_read_from_the_target(tmp_path: Path) -> None:
+    """semgrep reads `paths:` from the git work tree's top by default: for a target below it, guard's reading
+    (relative to the target) counted `include: [/src/pay]` on src/pay/x.py, where semgrep never ran it."""
+    repo = write_files(tmp_path / "repo", dict.fromkeys(["svc/src/pay/x.py", "svc/docs/d.py"], "eval(x)\n"))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    cfg = Config(semgrep=SemgrepSettings(rules=[str(rules_file(tmp_path / "rules.yaml"))], builtin_rules=False))
+    scanner = SemgrepScanner(cfg)
+    files = ["docs/d.py", "src/pay/x.py"]
+    run = run_one(scanner, repo / "svc", files, tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    found = {(f.rule_id, f.location.path) for f in run.findings if f.location is not None}
+    for rid, paths in PATHS.items():
+        counted = {f for f in files if RulePaths.of(paths).surely_scans(f)}
+        assert counted <= {path for r, path in found if r == rid}, rid
+    assert ("in-anchored", "src/pay/x.py") in found and ("in-anchored", "docs/d.py") not in found
+
+
+@pytest.mark.skipif(TOOL is None, reason="semgrep not installed (guard tools install semgrep)")
+@pytest.mark.parametrize("in_git", [True, False])
+def test_a_file_scanned_under_another_name_keeps_its_folder_for_paths(tmp_path: Path, in_git: bool) -> None:
+    """`Dockerfile.dev` and `*.pyw` are scanned under names semgrep reads; their folder patterns still apply
+    (a copy outside the target had its own folder as semgrep's project root)."""
+    repo = write_files(tmp_path / "repo", {"docker/Dockerfile.dev": "FROM alpine\nUSER root\n",
+                                           "Dockerfile.prod": "FROM alpine\nUSER root\n",
+                                           "src/tool.pyw": "eval(x)\n", "src/app.py": "eval(x)\n"})
+    if in_git:
+        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    rules = [{"id": "root-in-docker", "languages": ["dockerfile"], "severity": "WARNING", "message": "m",
+              "pattern": "USER root", "paths": {"include": ["docker/"]}},
+             {"id": "eval-in-src", "languages": ["python"], "severity": "WARNING", "message": "m",
+              "pattern": "eval(...)", "paths": {"include": ["/src"]}}]
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"rules": rules}))
+    cfg = Config(semgrep=SemgrepSettings(rules=[str(tmp_path / "rules.yaml")], builtin_rules=False))
+    files = ["Dockerfile.prod", "docker/Dockerfile.dev", "src/app.py", "src/tool.pyw"]
+    run = run_one(SemgrepScanner(cfg), repo, files, tmp_path / "work", cfg)
+    assert run.status.value == "ok", run.reason
+    found = {(f.rule_id, f.location.path) for f in run.findings if f.location is not None}
+    assert found == {("root-in-docker", "docker/Dockerfile.dev"), ("eval-in-src", "src/app.py"),
+                     ("eval-in-src", "src/tool.pyw")}
