@@ -31,7 +31,7 @@ gc.set_threshold(*GC_THRESHOLD)  # as the guard command sets it
 from pathlib import Path
 from guard.config import Config
 from guard import pipeline
-from guard.commands.outputs import write_outputs
+from guard.commands.outputs import Outputs
 
 n, root, out = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 sys.path.insert(0, sys.argv[4])
@@ -45,9 +45,10 @@ def cpu_seconds():
 
 c0 = cpu_seconds()
 t0 = time.perf_counter()
-result = pipeline.run_imported(root, runs, cfg)
+writer = Outputs(out)  # as `guard scan -o` writes: guard.sarif begun once the run is settled
+result = pipeline.run_imported(root, runs, cfg, settled=writer.begin)
 t1 = time.perf_counter()
-write_outputs(result, out, cfg, root)
+writer.write(result)
 t2 = time.perf_counter()
 cpu_s = cpu_seconds() - c0
 # the policy engine alone: reading the findings input and evaluating the finding policies over it

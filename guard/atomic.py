@@ -9,6 +9,11 @@ from pathlib import Path
 
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write via a temporary file in the same directory, fsync, then rename over `path`."""
+    put_in_place(write_aside(path, data), path)
+
+
+def write_aside(path: Path, data: str | bytes) -> Path:
+    """`data` in a temporary file beside `path`, synced to disk, for `put_in_place` (or the caller removes it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -16,7 +21,16 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def put_in_place(aside: Path, path: Path) -> None:
+    """Rename a file written by `write_aside` over `path` (removed if that fails)."""
+    try:
+        os.replace(aside, path)
+    except BaseException:
+        aside.unlink(missing_ok=True)
         raise

@@ -317,14 +317,16 @@ def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:
 def run(target: Path, config: Config, *, workroot: Path | None = None, only_files: Sequence[str] | None = None,
         progress: Progress | None = None, clock: Callable[[], dt.datetime] | None = None,
         changes: ChangeSet | None = None, base: BaseTree | None = None, baseline_path: str | None = None,
-        needs_review: Sequence[str] = (), preload: Sequence[str] = (), reported: Path | None = None) -> RunResult:
+        needs_review: Sequence[str] = (), preload: Sequence[str] = (), reported: Path | None = None,
+        settled: Callable[[RunResult], None] | None = None) -> RunResult:
     """The whole scan of `target`.
 
     With `changes` (PR or staged mode) only changed files are scanned and only findings on changed
     lines can fail; with `base`, waivers and baseline are read as that commit has them. `preload`:
     modules the caller uses after the run (e.g. the output writers), imported while the tools run.
     `reported`: the repository the run is reported as (its commit and branch) when `target` is a copy of
-    its content (the staged files, `diff.IndexTree`).
+    its content (the staged files, `diff.IndexTree`). `settled`: see `judge` (not called for a run served
+    from the judged-run cache).
     """
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
@@ -362,7 +364,7 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
         later.start()
         result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
                        commit=commit, branch=branch, config_input=later.config_input, policies=later.pack,
-                       on=later.worker, properties=properties)
+                       on=later.worker, properties=properties, settled=settled)
         if judged_key is not None and not result.errors:
             store.put(judged_key, result, result.scanners[-1])
         return result if reported is None else replace(result, target=str(repository))
@@ -463,12 +465,15 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
           properties: dict, config_input: Callable[[], "ConfigInput"] | None = None,
-          policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None) -> RunResult:
+          policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None,
+          settled: Callable[[RunResult], None] | None = None) -> RunResult:
     """Every stage after the scanners: config policies, normalize, dedup, waivers, baseline, finding policies,
     controls, gate.
 
     `config_input` and `policies`: see `config_policies`; `on`: the thread they were made on, where the
-    policies are evaluated. The cyclic collector is paused meanwhile.
+    policies are evaluated. `settled` is called with the run once its findings, waived findings and scanner
+    runs are final, before control status and the gate (its `controls` are empty and its `gate` None): the
+    outputs that hold only those can begin. The cyclic collector is paused meanwhile.
     """
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
@@ -491,24 +496,18 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
             evaluated = worker.submit(finish)
         policy_run, violations = evaluated.result()
     all_runs = [*runs, policy_run]
+    run = RunResult(target=str(root), started=started.isoformat(timespec="seconds"), finished="",
+                    guard_version=__version__, scanners=tuple(all_runs), findings=tuple(active), waived=tuple(waived),
+                    commit=commit, branch=branch, properties=properties)
+    if settled is not None:
+        settled(run)
     control_results = control_status(root, config, failures, waived, all_runs, started.date(), violations)
     errors = [r for r in all_runs if r.status is Status.ERROR]
-    return RunResult(
-        target=str(root),
-        started=started.isoformat(timespec="seconds"),
-        finished=now().isoformat(timespec="seconds"),
-        guard_version=__version__,
-        scanners=tuple(all_runs),
-        findings=tuple(active),
-        waived=tuple(waived),
-        controls=tuple(control_results),
-        gate=gate(active, config, errors, violations),
-        commit=commit,
-        branch=branch,
-        properties={**properties, "waivers_expiring": list(waiver_set.expiring),
-                    "waiver_problems": list(waiver_set.problems),
-                    "violations": _violations_json(violations)},
-    )
+    return replace(run, finished=now().isoformat(timespec="seconds"), controls=tuple(control_results),
+                   gate=gate(active, config, errors, violations),
+                   properties={**properties, "waivers_expiring": list(waiver_set.expiring),
+                               "waiver_problems": list(waiver_set.problems),
+                               "violations": _violations_json(violations)})
 
 
 def _violations_json(violations: Sequence["Violation"]) -> list[dict[str, Any]]:
@@ -519,11 +518,12 @@ def _violations_json(violations: Sequence["Violation"]) -> list[dict[str, Any]]:
 
 
 def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,
-                 clock: Callable[[], dt.datetime] | None = None) -> RunResult:
+                 clock: Callable[[], dt.datetime] | None = None,
+                 settled: Callable[[RunResult], None] | None = None) -> RunResult:
     """A run from findings that were not produced by guard's scanners (e.g. imported SARIF).
 
     The same stages as `run` after the scanners: normalize, dedup, inline and file waivers,
-    baseline, gate.
+    baseline, gate (`settled`: see `judge`).
     """
     now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     started = now()
@@ -531,7 +531,7 @@ def run_imported(target: Path, runs: Sequence[ScannerRun], config: Config, *,
     waiver_set, accepted, _ = trusted_inputs(root, config, None, None, started.date())
     commit, branch = _git(root)
     return judge(root, config, runs, (), waiver_set, accepted, None, started, now, commit=commit, branch=branch,
-                 properties={"imported": True})
+                 properties={"imported": True}, settled=settled)
 
 
 def _git(root: Path) -> tuple[str | None, str | None]:

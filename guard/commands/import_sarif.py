@@ -113,22 +113,25 @@ def import_sarif(files: tuple[Path, ...], root: Path, output: Path | None, fail_
     """Ingest other tools' SARIF FILES: normalize, deduplicate, waive, gate and write outputs."""
     from guard import config as config_mod
     from guard import pipeline
-    from guard.commands.outputs import write_outputs
+    from guard.commands.outputs import Outputs
     from guard.report import terminal
 
     if not root.is_dir():
         fail(f"{root}: not a directory")
+    outputs = Outputs(output) if output is not None else None
     try:
         cfg = config_mod.load(root, config_file, flags={"fail_on": fail_on, "soft_fail": soft_fail})
         runs = runs_from_sarif(list(files), root.resolve())
-        result = pipeline.run_imported(root, runs, cfg)
-    except SarifError as exc:
-        fail(str(exc))
-    except (config_mod.ConfigError, pipeline.PipelineError) as exc:
-        fail(str(exc))
-    if output is not None:
+        result = pipeline.run_imported(root, runs, cfg, settled=outputs.begin if outputs is not None else None)
+    except BaseException as exc:
+        if outputs is not None:
+            outputs.discard()
+        if isinstance(exc, (SarifError, config_mod.ConfigError, pipeline.PipelineError)):
+            fail(str(exc))
+        raise
+    if outputs is not None:
         try:
-            written = write_outputs(result, output, cfg, Path(result.target))
+            written = outputs.write(result)
         except (OSError, ValueError) as exc:
             fail(f"{output}: cannot write outputs: {getattr(exc, 'strerror', None) or exc}")
         if not quiet:

@@ -1,4 +1,7 @@
-"""Writing a run's outputs: guard.sarif, findings.json, summary.md (and what later stages add)."""
+"""Writing a run's outputs: guard.sarif, findings.json, summary.md (and what later stages add).
+
+The writers are imported when used (`WRITERS`: a scan imports them while its tools run).
+"""
 
 from __future__ import annotations
 
@@ -6,46 +9,94 @@ import json
 from pathlib import Path
 
 from guard import forked
-from guard.atomic import atomic_write
-from guard.config import Config
+from guard.atomic import atomic_write, put_in_place, write_aside
 from guard.gcpause import collector_paused
 from guard.model import RunResult
-from guard.report import jsonfile, markdown
-from guard.sarif import write as sarif_write
 
 
-FORK_AT = 5_000  # findings from which guard.sarif and summary.md are written by a forked child beside the others
+WRITERS = ("guard.sarif.write", "guard.report.jsonfile", "guard.report.markdown")
+FORK_AT = 5_000  # findings from which guard.sarif (with summary.md, unless begun early) is written by a forked child
 
 
-def write_outputs(run: RunResult, out: Path, config: Config, root: Path) -> list[Path]:
-    """Write every output file into `out`; each file is written atomically.
+class Outputs:
+    """A run's output files in `out`: guard.sarif, findings.json, summary.md and controls.json.
 
-    For a large run guard.sarif and summary.md are made on a second core (a forked child) while this
-    process writes findings.json and controls.json: about half of the CPU time each.
+    For a large run, `begin` has a forked child make guard.sarif as soon as the run is settled (its
+    findings, waived findings and scanner runs final: what SARIF holds), while this process computes
+    control status and the gate; `write` then writes the other files and puts guard.sarif in place. Nothing
+    appears in `out` before `write`: `discard` removes a guard.sarif begun for a run that then failed.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "guard.sarif", out / "findings.json", out / "summary.md"]
 
-    def write_sarif_and_summary() -> None:
-        sarif_write.write(written[0], run, root, for_github=True)
-        atomic_write(written[2], markdown.render(run))
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._sarif: forked.Pending[Path] | None = None
 
-    with collector_paused():
-        beside = forked.start(write_sarif_and_summary, fork=len(run.findings) >= FORK_AT)
-        try:
-            jsonfile.dump(written[1], run)
-            if run.controls:
-                controls = out / "controls.json"
-                jsonfile.dump_controls(controls, run)
-                written.append(controls)
-        finally:
-            beside.result()
-    return written
+    def begin(self, settled: RunResult) -> None:
+        """Start guard.sarif for a settled run (`pipeline.judge`'s `settled`), if it is large enough to pay."""
+        if self._sarif is None and len(settled.findings) >= FORK_AT and forked.CAN_FORK:
+            path = self.out / "guard.sarif"
+            self._sarif = forked.start(lambda: write_aside(path, sarif_bytes(settled)), fork=True)
+
+    def write(self, run: RunResult) -> list[Path]:
+        """Write every output file of the finished run into `out`; each file appears whole or not at all.
+
+        guard.sarif (unless begun) and summary.md are made by a forked child for a large run, beside findings.json.
+        """
+        from guard.report import jsonfile, markdown
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        sarif, findings, summary = self.out / "guard.sarif", self.out / "findings.json", self.out / "summary.md"
+        written = [sarif, findings, summary]
+        begun, self._sarif = self._sarif, None
+
+        def sarif_and_summary() -> None:
+            atomic_write(sarif, sarif_bytes(run))
+            atomic_write(summary, markdown.render(run))
+
+        with collector_paused():
+            beside = None if begun is not None else forked.start(sarif_and_summary, fork=len(run.findings) >= FORK_AT)
+            try:
+                jsonfile.dump(findings, run)
+                if run.controls:
+                    controls = self.out / "controls.json"
+                    jsonfile.dump_controls(controls, run)
+                    written.append(controls)
+                if begun is not None:
+                    atomic_write(summary, markdown.render(run))
+            finally:
+                if begun is not None:
+                    put_in_place(begun.result(), sarif)
+                if beside is not None:
+                    beside.result()
+        return written
+
+    def discard(self) -> None:
+        """Wait for a guard.sarif begun for a run that will not be written, and remove it."""
+        begun, self._sarif = self._sarif, None
+        if begun is not None:
+            try:
+                begun.result().unlink(missing_ok=True)
+            except Exception:  # noqa: BLE001 - the child failed: it removed its own file
+                pass
 
 
-def render_text(run: RunResult, fmt: str, root: Path) -> str:
+def sarif_bytes(run: RunResult) -> bytes:
+    """guard.sarif's content: the copy for GitHub (see `guard.sarif.write.build`), lines read under the run's target."""
+    from guard.sarif import write as sarif_write
+
+    return sarif_write.dumps(sarif_write.build(run, Path(run.target), for_github=True))
+
+
+def write_outputs(run: RunResult, out: Path) -> list[Path]:
+    """Write every output file of a finished run into `out` (`Outputs`, nothing begun early)."""
+    return Outputs(out).write(run)
+
+
+def render_text(run: RunResult, fmt: str) -> str:
+    from guard.report import jsonfile, markdown
+
     if fmt == "sarif":
-        return sarif_write.dumps(sarif_write.build(run, root, for_github=True)).decode("utf-8")
+        return sarif_bytes(run).decode("utf-8")
     if fmt == "json":
         return json.dumps(jsonfile.to_dict(run), indent=2, default=str)
     return markdown.render(run)

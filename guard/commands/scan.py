@@ -65,6 +65,11 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         fail("--diff-base and --staged cannot be used together")
     signer = _evidence_signer(evidence, evidence_key)
     index = None
+    outputs = None
+    if output is not None:
+        from guard.commands.outputs import WRITERS, Outputs
+
+        outputs = Outputs(output)
     try:
         changes, base, review, scanned = None, None, [], path
         if diff_base:
@@ -90,14 +95,21 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
                 raise config_mod.ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         table = "table" in cfg.formats and not quiet
         # modules used after the run, imported while the tools run (rich: only a terminal shows progress)
-        preload = ((["guard.commands.outputs"] if output is not None else [])
+        preload = ((list(WRITERS) if output is not None else [])
                    + (["guard.report.terminal"] if table else []))
         with _progress(not quiet and sys.stderr.isatty()) as progress:
             result = pipeline.run(scanned, cfg, progress=progress, changes=changes, base=base,
                                   baseline_path=baseline_file, needs_review=review, preload=preload,
-                                  reported=path if index is not None else None)
+                                  reported=path if index is not None else None,
+                                  settled=outputs.begin if outputs is not None else None)
     except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
+        if outputs is not None:
+            outputs.discard()
         fail(str(exc))
+    except BaseException:
+        if outputs is not None:
+            outputs.discard()
+        raise
     finally:
         if base is not None:
             base.close()
@@ -108,11 +120,9 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
     for changed in result.properties.get("needs_review", []):
         click.echo(printable(f"guard: {changed} changed: it decides how changes are judged and needs review "
                              "(this run used the base commit's version)"), err=True)
-    if output is not None:
-        from guard.commands.outputs import write_outputs  # (imported while the tools ran: pipeline.LaterStages)
-
+    if outputs is not None:
         try:
-            written = write_outputs(result, output, cfg, Path(result.target))
+            written = outputs.write(result)
         except OSError as exc:
             fail(f"{output}: cannot write outputs: {exc.strerror or exc}")
         if sarif_category:
@@ -133,7 +143,7 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
         if output is None and fmt in ("sarif", "json", "markdown"):
             from guard.commands.outputs import render_text
 
-            click.echo(render_text(result, fmt, Path(result.target)))
+            click.echo(render_text(result, fmt))
     if cfg.cache:
         _keep_cache_in_budget()
     for err in result.errors:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from guard import forked, pipeline
-from guard.commands.outputs import FORK_AT, write_outputs
+from guard.commands.outputs import FORK_AT, Outputs
 from guard.config import Config, PolicySettings
 from guard.model import Category, Finding, Location, Rule, ScannerRun, Severity, Status
 from guard.policy.runner import FORK_AT as POLICY_FORK_AT
@@ -33,11 +33,14 @@ def runs(n: int = N) -> list[ScannerRun]:
     return [ScannerRun("semgrep", Category.SAST, Status.OK, version="1", findings=tuple(findings), checks=tuple(rules))]
 
 
-def outputs(tmp: Path, name: str, cfg: Config) -> dict[str, object]:
+def outputs(tmp: Path, name: str, cfg: Config, *, begin: bool = False) -> dict[str, object]:
+    """The outputs of a run; with `begin`, guard.sarif is begun once the run is settled."""
     root, out = tmp / name / "repo", tmp / name / "out"
     root.mkdir(parents=True)
-    result = pipeline.run_imported(root, runs(), cfg, clock=lambda: CLOCK)
-    write_outputs(result, out, cfg, root)
+    writer = Outputs(out)
+    result = pipeline.run_imported(root, runs(), cfg, clock=lambda: CLOCK, settled=writer.begin if begin else None)
+    writer.write(result)
+    assert sorted(p.name for p in out.iterdir()) == ["controls.json", "findings.json", "guard.sarif", "summary.md"]
     findings = json.loads((out / "findings.json").read_text())
     for scanner in findings["scanners"]:
         scanner["seconds"] = 0
@@ -56,11 +59,26 @@ def test_forked_stages_write_what_one_process_writes(tmp_path: Path, monkeypatch
     beside = outputs(tmp_path, "beside", cfg)
     forked_children = len(forks)
     assert forked_children >= 2  # the finding policies and the writers
+    begun = outputs(tmp_path, "begun", cfg, begin=True)
+    assert len(forks) == 2 * forked_children  # guard.sarif begun in a child, summary.md written here
     monkeypatch.setattr(forked, "CAN_FORK", False)
     alone = outputs(tmp_path, "alone", cfg)
-    assert len(forks) == forked_children and beside == alone
+    assert len(forks) == 2 * forked_children and beside == alone and begun == alone
     violations = beside["findings.json"]["properties"]["violations"]  # type: ignore[index]
     assert {v["policy"] for v in violations} >= {"GUARD-GATE-001", "GUARD-GATE-002", "GUARD-GATE-004"}
+
+
+def test_a_guard_sarif_begun_for_a_run_that_is_not_written_is_removed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    forks: list[int] = []
+    fork = forked._fork
+    monkeypatch.setattr(forked, "_fork", lambda work: forks.append(1) or fork(work))
+    (tmp_path / "repo").mkdir()
+    writer, out = Outputs(tmp_path / "out"), tmp_path / "out"
+    pipeline.run_imported(tmp_path / "repo", runs(), Config(scanners=[]), settled=writer.begin)
+    assert len(forks) == 2  # the finding policies, guard.sarif
+    writer.discard()
+    assert out.is_dir() and list(out.iterdir()) == []  # the child made the folder for its file, now removed
 
 
 def test_a_policy_failing_in_a_forked_child_fails_the_run(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def scanned(tmp_path_factory):
     cfg = config_mod.load(EXAMPLE, flags={"scanners": SCANNERS, "cache": False})
     result = pipeline.run(EXAMPLE, cfg, workroot=base / "raw")
     out = base / "out"
-    write_outputs(result, out, cfg, Path(result.target))
+    write_outputs(result, out)
     doc = json.loads((out / "findings.json").read_text())
     return result, doc, out, base / "raw"
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from guard.commands.outputs import WRITERS
 from guard.config import Config
 from guard.model import Category, ControlStatus, Finding, Location, Rule, ScannerRun, Severity, Status
 from guard.baseline import Baseline
@@ -54,7 +55,7 @@ from pathlib import Path
 from guard import config, pipeline
 root = Path(sys.argv[1])
 pipeline.run(root, config.load(root, flags={"scanners": ["osv"], "cache": False}), preload=sys.argv[2:])
-print("guard.commands.outputs" in sys.modules, "sarif_om" in sys.modules)
+print("guard.sarif.write" in sys.modules, "sarif_om" in sys.modules)
 """
 
 
@@ -69,7 +70,7 @@ def test_the_output_writers_are_imported_during_the_run_only_for_a_caller_that_w
         return proc.stdout.strip()
 
     assert imported() == "False False"
-    assert imported("guard.commands.outputs") == "True True"
+    assert imported(*WRITERS) == "True True"
 
 
 DEPLOYMENT = """apiVersion: apps/v1
