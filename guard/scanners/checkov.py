@@ -177,6 +177,8 @@ class CheckovScanner(ToolScanner):
         view = run.workdir / VIEW
         renamed = {f"{rel}{_AS_DOCKERFILE}": rel for rel in containerfiles([*run.files, *context])}
         reports = doc if isinstance(doc, list) else [doc]
+        read: set[str] = set()  # the files some check of checkov's Kubernetes runner read
+        unparsed: set[str] = set()
         for report in reports:
             if not isinstance(report, dict):
                 raise ScannerError(f"checkov report is not an object ({type(report).__name__})")
@@ -187,13 +189,23 @@ class CheckovScanner(ToolScanner):
             results = report["results"]
             for rel in _unparsed(results.get("parsing_errors"), view, renamed):
                 if rel in run.files:
+                    unparsed.add(rel)
                     yield _not_parsed(rel, str(report.get("check_type") or "its"))
+            if report.get("check_type") == "kubernetes":
+                read.update(rel for key in ("passed_checks", "failed_checks", "skipped_checks")
+                            for item in results.get(key) or [] if (rel := _result_path(item, view)) is not None)
             for item in results.get("failed_checks") or []:
                 yield from _reported(_at_file(_finding(item, view, waiver=None), renamed), context, sites)
             for item in results.get("skipped_checks") or []:
                 comment = (item.get("check_result") or {}).get("suppress_comment") or "no reason given"
                 finding = _finding(item, view, waiver=f"checkov:skip ({comment})")
                 yield from _reported(_at_file(finding, renamed), context, sites)
+        if "kubernetes" in self._sniffed.get(tuple(run.files), ["kubernetes"]):
+            charts = Charts(run.target)
+            for rel in run.files:
+                if rel not in read and rel not in unparsed and not charts.is_template(rel) \
+                        and (kinds := checked_kinds(run.target / rel)):
+                    yield _left_out(rel, kinds)
 
 
 # checkov takes a file for a Dockerfile by its name, and `Containerfile` (Podman's, Buildah's) is not
@@ -336,9 +348,10 @@ def _unrendered(chart: str, templates: Sequence[str]) -> Finding:
 
 
 NOT_PARSED = coverage_rule("checkov/file-not-checked", "checkov: file not checked (it could not parse it)",
-                           "checkov skips a file it cannot parse, listing it only among its parsing errors.",
-                           "Fix the file's syntax (`terraform validate`, a YAML linter), or waive this finding with a "
-                           "reason.", "iac")
+                           "checkov skips a file it cannot parse, listing it only among its parsing errors (a "
+                           "Kubernetes manifest not even there).",
+                           "Fix the file's syntax (`terraform validate`, a YAML linter) and give every Kubernetes "
+                           "object its `metadata`, or waive this finding with a reason.", "iac")
 
 
 def _unparsed(paths: Any, view: Path, renamed: Mapping[str, str]) -> list[str]:
@@ -349,6 +362,51 @@ def _unparsed(paths: Any, view: Path, renamed: Mapping[str, str]) -> list[str]:
         if rel is not None:
             found.append(renamed.get(rel, rel))
     return found
+
+
+def _result_path(item: Mapping[str, Any], root: Path) -> str | None:
+    """The repository path of the file a check result is about (None: outside the folder checkov scanned)."""
+    path = str(item.get("file_abs_path") or "")
+    rel = relativize(path, root) if path else None
+    if rel is None and item.get("file_path"):  # relative to the scanned folder, with a leading "/"
+        rel = relativize(str(item["file_path"]).lstrip("/"), root)
+    return rel
+
+
+# checkov's Kubernetes runner leaves out a manifest it cannot read as YAML, or one without `metadata`, without a
+# word (no parsing error). A file holding an object of a kind some check of checkov reads whatever its content
+# (measured: tests/integration/test_checkov_left_out.py) that no check result names went unchecked.
+CHECKED_KINDS = frozenset({
+    "Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "CronJob",
+    "Service", "ServiceAccount", "ConfigMap", "Secret", "Ingress", "Role", "ClusterRole", "RoleBinding",
+    "ClusterRoleBinding", "PodSecurityPolicy",
+})
+_API_VERSION = re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE)
+_KIND = re.compile(r"""^kind:[ \t]*["']?([A-Za-z]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def checked_kinds(path: Path) -> list[str]:
+    """The kinds of `CHECKED_KINDS` among the top-level objects of a YAML file with an `apiVersion` (read as text:
+    the file may be what checkov could not parse)."""
+    if not match_any(path.name, ("*.yaml", "*.yml")):
+        return []
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(_LEFT_OUT_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return []
+    if not _API_VERSION.search(text):
+        return []
+    return sorted({m.group(1) for m in _KIND.finditer(text)} & CHECKED_KINDS)
+
+
+_LEFT_OUT_BYTES = 1024 * 1024
+
+
+def _left_out(rel: str, kinds: Sequence[str]) -> Finding:
+    return not_checked(NOT_PARSED, Category.IAC, rel, 1,
+                       f"checkov did not check {rel}: its Kubernetes runner left out the {', '.join(kinds)} in it "
+                       "without a word (it could not read the file as YAML, or an object has no `metadata`)")
 
 
 def _not_parsed(rel: str, framework: str) -> Finding:
@@ -376,10 +434,7 @@ def _finding(item: Mapping[str, Any], root: Path, waiver: str | None) -> Finding
     title = str(item.get("check_name") or check_id)
     name, category, _ = CHECKS.get(check_id, (title, "", ""))
     severity, cwe, source = classify(check_id, name, category)
-    path = str(item.get("file_abs_path") or "")
-    rel = relativize(path, root) if path else None
-    if rel is None and item.get("file_path"):  # relative to the scanned folder, with a leading "/"
-        rel = relativize(str(item["file_path"]).lstrip("/"), root)
+    rel = _result_path(item, root)
     lines = item.get("file_line_range") or [None, None]
     location = None
     if rel is not None:
