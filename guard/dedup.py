@@ -98,8 +98,19 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
 
     Only groups sharing a file and an id or CWE with a finding can take it, so groups are indexed by
     (path, id) and (path, CWE) and just those are tried, oldest first; not those the finding's tool
-    is already in under that key (many findings of one tool share a file and CWE).
+    is already in under that key (many findings of one tool share a file and CWE). A finding in a file
+    only one tool reported on (or, without a file, of the only tool reporting any) is a group of its own:
+    a group's findings come from different tools.
     """
+    tools_at: dict[str | None, set[str]] = {}
+    for f in findings:
+        path = f.location.path if f.location else None
+        at = tools_at.get(path)
+        if at is None:
+            tools_at[path] = {f.tool}
+        else:
+            at.add(f.tool)
+    alone = {path for path, at in tools_at.items() if len(at) == 1}
     groups: list[list[Finding]] = []
     tools: list[set[str]] = []
     index: dict[_Key, set[int]] = {}
@@ -107,6 +118,10 @@ def dedup(findings: Sequence[Finding]) -> list[Finding]:
     having: dict[tuple[_Key, str], set[int]] = {}
     for f in findings:
         path = f.location.path if f.location else None
+        if path in alone:
+            groups.append([f])
+            tools.append(set())  # (never tried: no finding of another tool has its path)
+            continue
         keys = [(path, "cwe", c) for c in _families(f.cwe)] if f.cwe else []
         if f.category in INFRASTRUCTURE:
             keys += [(path, "topic", t) for t in _topics(f)]
