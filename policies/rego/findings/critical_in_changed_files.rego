@@ -14,13 +14,21 @@ package guard.findings.critical_in_changed_files
 
 import rego.v1
 
-changed(path) if input.context.changed_files == null
-
-changed(path) if path in input.context.changed_files
+# (a full scan's and a change's findings in two bodies, not a function called per finding: a call costs
+# about 4 us in regorus, a third of this policy's time on 100,000 findings)
+changed_files := {path | some path in input.context.changed_files} if is_array(input.context.changed_files)
 
 deny contains violation if {
+	input.context.changed_files == null # a full scan: every file counts as changed
 	some f in input.findings
 	f.severity == "critical"
-	changed(f.path)
+	violation := {"msg": sprintf("critical %s finding %s in changed file %s", [f.tool, f.rule_id, f.path]), "fingerprint": f.fingerprint}
+}
+
+deny contains violation if {
+	is_array(input.context.changed_files) # a change: its files
+	some f in input.findings
+	f.severity == "critical"
+	f.path in changed_files
 	violation := {"msg": sprintf("critical %s finding %s in changed file %s", [f.tool, f.rule_id, f.path]), "fingerprint": f.fingerprint}
 }

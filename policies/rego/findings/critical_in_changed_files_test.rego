@@ -19,3 +19,8 @@ test_high_allowed if {
 	inp := t.findings([{"severity": "high", "path": "a.py"}], {"changed_files": ["a.py"]})
 	count(p.deny) == 0 with input as inp
 }
+
+test_a_change_of_no_files_denies_nothing if {
+	inp := t.findings([{"severity": "critical", "path": "a.py"}], {"changed_files": []})
+	count(p.deny) == 0 with input as inp
+}
