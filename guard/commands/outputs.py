@@ -40,7 +40,7 @@ class Outputs:
     def write(self, run: RunResult) -> list[Path]:
         """Write every output file of the finished run into `out`; each file appears whole or not at all.
 
-        guard.sarif (unless begun) and summary.md are made by a forked child for a large run, beside findings.json.
+        A large run's guard.sarif, unless begun, is made by a forked child with summary.md, beside findings.json.
         """
         from guard.report import jsonfile, markdown
 

@@ -21,10 +21,11 @@ TEMPLATE = "spec:\n  template:\n    spec:\n      containers:\n        - name: c\
 
 def smallest(kind: str) -> str:
     """A manifest of `kind` with nothing more than its kind needs."""
+    job = TEMPLATE.replace("\n", "\n    ").rstrip() + "\n"
+    workloads = {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job"}
     body = {"Pod": "spec:\n  containers:\n    - name: c\n      image: nginx\n",
-            "CronJob": 'spec:\n  schedule: "* * * * *"\n  jobTemplate:\n    ' + TEMPLATE.replace("\n", "\n    ").rstrip()
-            + "\n"}.get(kind, TEMPLATE if kind in {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet",
-                                                   "ReplicationController", "Job"} else "data: {}\n")
+            "CronJob": 'spec:\n  schedule: "* * * * *"\n  jobTemplate:\n    ' + job}.get(
+        kind, TEMPLATE if kind in workloads else "data: {}\n")
     return f"apiVersion: v1\nkind: {kind}\nmetadata:\n  name: x\n{body}"
 
 
