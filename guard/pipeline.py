@@ -363,8 +363,8 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
                                commit=commit, branch=branch)
         later.start()
         result = judge(p.target, config, runs, p.files.files, waiver_set, accepted, changes, started, now,
-                       commit=commit, branch=branch, config_input=later.config_input, policies=later.pack,
-                       on=later.worker, properties=properties, settled=settled)
+                       commit=commit, branch=branch, config_run=later.config_run, on=later.worker,
+                       properties=properties, settled=settled)
         if judged_key is not None and not result.errors:
             store.put(judged_key, result, result.scanners[-1])
         return result if reported is None else replace(result, target=str(repository))
@@ -375,7 +375,8 @@ def run(target: Path, config: Config, *, workroot: Path | None = None, only_file
 class LaterStages:
     """The work of the later stages that can start while the scanners run: digesting the judged cache's
     settled inputs (from the start: a re-scan served from the caches needs them too), then parsing config
-    files for the config policies, preparing the policy pack, loading the framework catalogs, mapping the
+    files for the config policies, preparing the policy pack, evaluating the config policies (they read no
+    scanner's result), loading the framework catalogs, mapping the
     checks the scanners will report to their controls and importing the modules the caller will use after
     the run (`preload`: the output writers when it writes files), on one worker thread.
 
@@ -391,7 +392,8 @@ class LaterStages:
         self._lock = threading.Lock()
         self._parsed: Future[ConfigInput] | None = None
         self._pack: Future[PreparedPack] | None = None
-        self._taken = False
+        self._config_run: Future[tuple[PolicySession | None, ScannerRun]] | None = None
+        self._taken = False  # whether the run's judge took the config policies' session (it closes it)
         self._settled = self.worker.submit(judged_cache.settled_inputs, config, root)
 
     def start(self) -> None:
@@ -402,6 +404,9 @@ class LaterStages:
             # the pack first: its config policies say which kinds of config file to parse
             self._pack = self.worker.submit(_prepare_policies, self.config, self.root)
             self._parsed = self.worker.submit(_parse_config_files, self.config, self.root, self.files, self._pack)
+            # the config policies read no scanner's result: evaluated while the tools run
+            self._config_run = self.worker.submit(config_policies, self.root, self.config, self.files,
+                                                  self._parsed.result, self._pack.result)
             # errors surface in annotate
             self.worker.submit(_map_checks, self.config, self.root, self.files, self.scanners)
             for module in self.preload:  # the output writers: SARIF's sarif_om alone takes 0.1 s
@@ -411,19 +416,16 @@ class LaterStages:
         """`judged_cache.settled_inputs` for this run."""
         return self._settled.result()
 
-    def config_input(self) -> "ConfigInput":
-        assert self._parsed is not None, "start() first"
-        return self._parsed.result()
-
-    def pack(self) -> "PreparedPack":
-        assert self._pack is not None, "start() first"
+    def config_run(self) -> tuple["PolicySession | None", ScannerRun]:
+        """`config_policies` for this run (the caller goes on with its session, on `worker`, and closes it)."""
+        assert self._config_run is not None, "start() first"
         self._taken = True
-        return self._pack.result()
+        return self._config_run.result()
 
     def close(self) -> None:
-        """Close a prepared engine nobody evaluated with, and wait for the worker."""
-        if self._pack is not None and not self._taken:
-            self.worker.submit(_discard, self._pack)
+        """Close the policy engine of a run that was not judged, and wait for the worker."""
+        if self._pack is not None and self._config_run is not None and not self._taken:
+            self.worker.submit(_discard, self._pack, self._config_run)
         self.worker.shutdown(wait=True)
 
 
@@ -454,9 +456,12 @@ def _prepare_policies(config: Config, root: Path) -> "PreparedPack":
     return prepare(config, root)
 
 
-def _discard(pack: "Future[PreparedPack]") -> None:
-    """Close a prepared engine that was never evaluated with (a failed preparation has nothing to close)."""
-    if pack.exception() is None:
+def _discard(pack: "Future[PreparedPack]", config_run: "Future[tuple[PolicySession | None, ScannerRun]]") -> None:
+    """Close the engine of a run's config policies when the run was not judged (a failed preparation has
+    nothing to close; a failed config policy closed its session)."""
+    if config_run.exception() is None and (session := config_run.result()[0]) is not None:
+        session.close()
+    elif pack.exception() is None:
         pack.result().engine.close()
 
 
@@ -464,14 +469,13 @@ def _discard(pack: "Future[PreparedPack]") -> None:
 def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequence[str],
           waiver_set: waivers_mod.WaiverSet, accepted: baseline_mod.Baseline, changes: ChangeSet | None,
           started: dt.datetime, now: Callable[[], dt.datetime], *, commit: str | None, branch: str | None,
-          properties: dict, config_input: Callable[[], "ConfigInput"] | None = None,
-          policies: Callable[[], "PreparedPack"] | None = None, on: Executor | None = None,
-          settled: Callable[[RunResult], None] | None = None) -> RunResult:
+          properties: dict, config_run: Callable[[], tuple["PolicySession | None", ScannerRun]] | None = None,
+          on: Executor | None = None, settled: Callable[[RunResult], None] | None = None) -> RunResult:
     """Every stage after the scanners: config policies, normalize, dedup, waivers, baseline, finding policies,
     controls, gate.
 
-    `config_input` and `policies`: see `config_policies`; `on`: the thread they were made on, where the
-    policies are evaluated. `settled` is called with the run once its findings, waived findings and scanner
+    `config_run`: the config policies' `config_policies` evaluated earlier (on `on`, the thread their engine
+    was made on, where the finding policies are evaluated too). `settled` is called with the run once its findings, waived findings and scanner
     runs are final, before control status and the gate (its `controls` are empty and its `gate` None): the
     outputs that hold only those can begin. The cyclic collector is paused meanwhile.
     """
@@ -484,7 +488,8 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
     with ExitStack() as stack:  # the policies run on `on` (or a thread of their own); once a large run's finding
         # policies are evaluating in forked children, this thread annotates findings and groups their failures
         worker = on or stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        session, policy_run = worker.submit(config_policies, root, config, files, config_input, policies).result()
+        session, policy_run = config_run() if config_run is not None else \
+            worker.submit(config_policies, root, config, files).result()
         # the config policies' findings are deduplicated with the scanners' (a policy and a tool that
         # report the same problem at the same place make one finding found by both)
         active, waived = settle(dedup(normalize([*runs, policy_run], root)))
