@@ -475,9 +475,10 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
     controls, gate.
 
     `config_run`: the config policies' `config_policies` evaluated earlier (on `on`, the thread their engine
-    was made on, where the finding policies are evaluated too). `settled` is called with the run once its findings, waived findings and scanner
-    runs are final, before control status and the gate (its `controls` are empty and its `gate` None): the
-    outputs that hold only those can begin. The cyclic collector is paused meanwhile.
+    was made on, where the finding policies are evaluated too). `settled` is called with the run once its
+    findings, waived findings and scanner runs are final, before control status and the gate (its `controls`
+    are empty and its `gate` None): the outputs that hold only those can begin. The cyclic collector is
+    paused meanwhile.
     """
 
     def settle(findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, Waiver]]]:
