@@ -34,3 +34,57 @@ def test_an_interrupted_scan_stops_its_tools_and_exits_130(signum: int, slow_in:
     assert time.monotonic() - sent < 20  # not the tool's minute
     assert "guard: interrupted" in err
     assert wait_for(lambda: not running(fake), 10), "the tool outlived guard"
+
+
+SIGNAL_TO_A_TOOLS_THREAD = r"""
+import signal, sys, threading, time
+from pathlib import Path
+from guard import config
+from guard.cli import _interrupt
+from guard.scanners.bandit import BanditScanner
+from guard.scanners.runner import run_all
+from tests.integration.process_helpers import wait_for
+
+repo, fake = Path(sys.argv[1]), Path(sys.argv[2])
+signal.signal(signal.SIGTERM, _interrupt)  # as guard's command line sets it
+sent = []
+
+def tool_runs() -> bool:  # the tool's run, not its version probe
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes()
+        except OSError:  # (ended meanwhile)
+            continue
+        if bytes(fake) in argv and b"--version" not in argv:
+            return True
+    return False
+
+
+def send() -> None:
+    wait_for(tool_runs, 60)
+    pool = [t.ident for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor") and t.ident]
+    signal.pthread_kill(pool[0], signal.SIGTERM)  # the kernel may pick any thread of the process
+    sent.append(time.monotonic())
+
+threading.Thread(target=send, daemon=True).start()
+cfg = config.load(repo, flags={"cache": False})
+try:
+    run_all([BanditScanner(cfg)], repo, ["app.py"], repo.parent / "work", cfg)
+except KeyboardInterrupt:
+    print(f"interrupted {time.monotonic() - sent[0]:.1f} s after the signal")
+"""
+
+
+def test_a_signal_the_kernel_gives_a_tools_thread_still_stops_the_scan(tmp_path: Path) -> None:
+    """Python runs signal handlers in the main thread; the main thread waited for the tools on a lock with no
+    timeout, which a signal delivered to another thread does not wake: the scan went on for the tool's minute."""
+    fake = slow_tool(tmp_path / "slow-bandit", "bandit 1.9.4")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text("print('hi')\n")
+    (repo / ".guard.yaml").write_text(f"scanners: [bandit]\ntools:\n  bandit: {{path: {fake}}}\n")
+    out = subprocess.run([sys.executable, "-c", SIGNAL_TO_A_TOOLS_THREAD, str(repo), str(fake)],
+                         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
+    assert out.stdout.startswith("interrupted"), out.stderr
+    assert float(out.stdout.split()[1]) < 20  # not the tool's minute
+    assert wait_for(lambda: not running(fake), 10), "the tool outlived the scan"
