@@ -457,10 +457,12 @@ def _prepare_policies(config: Config, root: Path) -> "PreparedPack":
 
 
 def _discard(pack: "Future[PreparedPack]", config_run: "Future[tuple[PolicySession | None, ScannerRun]]") -> None:
-    """Close the engine of a run's config policies when the run was not judged (a failed preparation has
-    nothing to close; a failed config policy closed its session)."""
-    if config_run.exception() is None and (session := config_run.result()[0]) is not None:
-        session.close()
+    """Close the engine of a run's config policies when the run was not judged: their session's, or the
+    pack's when they raised (a failed preparation has nothing to close; a failed policy closed its session)."""
+    if config_run.exception() is None:
+        session = config_run.result()[0]
+        if session is not None:
+            session.close()
     elif pack.exception() is None:
         pack.result().engine.close()
 
