@@ -31,14 +31,25 @@ class Resident:
 def residents(this_socket: Path | None) -> list[Resident]:
     """Every socket in this user's socket folder, by name."""
     found = []
-    for path in sorted(socket_folder().glob("*.sock")):
-        try:
-            if not stat.S_ISSOCK(os.lstat(path).st_mode):
-                continue
-        except OSError:
-            continue
+    for path in _sockets(socket_folder()):
         listening, pid = _listener(path)
         found.append(Resident(path, listening, pid, path == this_socket, _command(pid) if pid else ""))
+    return found
+
+
+def left_behind(folder: Path) -> list[Path]:
+    """The sockets in `folder` that refuse a connection: no process listens on them (killed processes left
+    them). A socket a busy process is slow to answer on is not among them."""
+    found = []
+    for path in _sockets(folder):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(CONNECT_SECONDS)
+            try:
+                sock.connect(str(path))
+            except ConnectionRefusedError:
+                found.append(path)
+            except OSError:
+                continue
     return found
 
 
@@ -56,6 +67,18 @@ def stop(resident: Resident) -> None:
         except ProcessLookupError:
             pass
     resident.socket.unlink(missing_ok=True)
+
+
+def _sockets(folder: Path) -> list[Path]:
+    """The sockets named `*.sock` in `folder`, by name."""
+    found = []
+    for path in sorted(folder.glob("*.sock")):
+        try:
+            if stat.S_ISSOCK(os.lstat(path).st_mode):
+                found.append(path)
+        except OSError:
+            continue
+    return found
 
 
 def _listener(path: Path) -> tuple[bool, int | None]:

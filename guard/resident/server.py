@@ -27,6 +27,7 @@ from typing import Any
 
 from guard.atomic import atomic_write
 from guard.resident import failure_note, wire
+from guard.resident.listing import left_behind
 from guard.resident.snapshot import Snapshot
 
 # imported before the first command: what `guard scan` imports on its way, its outputs included, and what a
@@ -62,6 +63,7 @@ def serve(path: Path, lifetime: float) -> None:
     except Exception:  # noqa: BLE001 - whatever stops the start is left for the commands to tell
         _note_failure(path)
         raise
+    _remove_left_behind(path.parent)
     gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGTERM, _leave)  # `guard resident stop`: the socket is removed on the way out
@@ -90,6 +92,16 @@ def serve(path: Path, lifetime: float) -> None:
         if _owns(path, inode):
             path.unlink()
         listener.close()
+
+
+def _remove_left_behind(folder: Path) -> None:
+    """Remove the sockets that processes killed before removing their own left in the folder (no process
+    listens on them; `guard resident stop` removes them too)."""
+    try:
+        for stale in left_behind(folder):
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _note_failure(path: Path) -> None:

@@ -226,6 +226,26 @@ def test_guard_resident_shows_and_stops_this_users_resident_processes(short_tmp:
         stop(sock)
 
 
+def test_a_starting_resident_process_removes_sockets_killed_processes_left(short_tmp: Path, own_cache: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(short_tmp))
+    sock = resident.socket_path()
+    left = sock.with_name("0" * 20 + ".sock")  # the socket of a resident process that was killed
+    with socket.socket(socket.AF_UNIX) as bound:
+        bound.bind(str(left))
+    kept = sock.with_name("1" * 20 + ".sock")  # a process listening there
+    listening = socket.socket(socket.AF_UNIX)
+    try:
+        listening.bind(str(kept))
+        listening.listen(1)
+        started(["scan"], sock)
+        assert wait_for(lambda: not left.exists(), 30), "the socket left behind is still there"
+        assert kept.exists()
+    finally:
+        listening.close()
+        stop(sock)
+
+
 def test_a_resident_process_that_cannot_start_is_not_started_again_by_every_command(
         short_tmp: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     broken = short_tmp / "site"
