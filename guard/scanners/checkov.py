@@ -26,6 +26,7 @@ back as skipped checks and become inline waivers.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -373,9 +374,9 @@ def _result_path(item: Mapping[str, Any], root: Path) -> str | None:
     return rel
 
 
-# checkov's Kubernetes runner leaves out a manifest it cannot read as YAML, or one without `metadata`, without a
-# word (no parsing error). A file holding an object of a kind some check of checkov reads whatever its content
-# (measured: tests/integration/test_checkov_left_out.py) that no check result names went unchecked.
+# checkov's Kubernetes runner leaves out a manifest it cannot read (YAML or JSON), or one without `metadata`,
+# without a word (no parsing error). A file holding an object of a kind some check of checkov reads whatever its
+# content (measured: tests/integration/test_checkov_left_out.py) that no check result names went unchecked.
 CHECKED_KINDS = frozenset({
     "Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "CronJob",
     "Service", "ServiceAccount", "ConfigMap", "Secret", "Ingress", "Role", "ClusterRole", "RoleBinding",
@@ -383,21 +384,36 @@ CHECKED_KINDS = frozenset({
 })
 _API_VERSION = re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE)
 _KIND = re.compile(r"""^kind:[ \t]*["']?([A-Za-z]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+_JSON_KIND = re.compile(r'"kind"\s*:\s*"([A-Za-z]+)"')
 
 
 def checked_kinds(path: Path) -> list[str]:
-    """The kinds of `CHECKED_KINDS` among the top-level objects of a YAML file with an `apiVersion` (read as text:
-    the file may be what checkov could not parse)."""
-    if not match_any(path.name, ("*.yaml", "*.yml")):
+    """The kinds of `CHECKED_KINDS` among the top-level objects of a YAML or JSON file with an `apiVersion`
+    (YAML read as text, and JSON checkov could not parse too: the file may be what checkov could not read)."""
+    is_json = match_any(path.name, ("*.json",))
+    if not (is_json or match_any(path.name, ("*.yaml", "*.yml"))):
         return []
     try:
         with open(path, "rb") as fh:
             text = fh.read(_LEFT_OUT_BYTES).decode("utf-8", "replace")
     except OSError:
         return []
+    if is_json:
+        return sorted(_json_kinds(text) & CHECKED_KINDS)
     if not _API_VERSION.search(text):
         return []
     return sorted({m.group(1) for m in _KIND.finditer(text)} & CHECKED_KINDS)
+
+
+def _json_kinds(text: str) -> set[str]:
+    """The `kind` of a JSON document with an `apiVersion` (of a List's items too); any `"kind": "..."` in
+    invalid JSON that names an `apiVersion`."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return {m.group(1) for m in _JSON_KIND.finditer(text)} if '"apiVersion"' in text else set()
+    objects = [doc, *(doc.get("items") or [] if isinstance(doc, dict) and doc.get("kind") == "List" else [])]
+    return {str(o["kind"]) for o in objects if isinstance(o, dict) and "apiVersion" in o and "kind" in o}
 
 
 _LEFT_OUT_BYTES = 1024 * 1024
@@ -406,7 +422,7 @@ _LEFT_OUT_BYTES = 1024 * 1024
 def _left_out(rel: str, kinds: Sequence[str]) -> Finding:
     return not_checked(NOT_PARSED, Category.IAC, rel, 1,
                        f"checkov did not check {rel}: its Kubernetes runner left out the {', '.join(kinds)} in it "
-                       "without a word (it could not read the file as YAML, or an object has no `metadata`)")
+                       "without a word (it could not read the file, or an object has no `metadata`)")
 
 
 def _not_parsed(rel: str, framework: str) -> Finding:

@@ -4,9 +4,11 @@ output. A kind guard counts on (`CHECKED_KINDS`) is one checkov reports results 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from guard.config import Config
 from guard.scanners.checkov import CHECKED_KINDS, CheckovScanner
@@ -37,6 +39,10 @@ def test_manifests_checkov_left_out_without_a_word_are_not_checked_findings(tmp_
         "two.yaml": POD + "---\n" + POD.replace("web", "db") + "  bad: [unclosed\n",  # the valid first one too
         "namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",  # no check reads one
         "values.yaml": "kind: Pod\nreplicas: 2\n",  # no apiVersion: no manifest
+        "pod.json": json.dumps(yaml.safe_load(POD)),
+        "pod-no-metadata.json": json.dumps({k: v for k, v in yaml.safe_load(POD).items() if k != "metadata"}),
+        "pod-broken.json": json.dumps(yaml.safe_load(POD))[:-1],
+        "arm.json": json.dumps({"resources": [{"apiVersion": "2023-01-01", "kind": "Secret", "name": "x"}]}),
         **{f"kinds/{kind}.yaml": smallest(kind) for kind in sorted(CHECKED_KINDS)},
     }
     root = write_files(tmp_path / "repo", files)
@@ -45,7 +51,7 @@ def test_manifests_checkov_left_out_without_a_word_are_not_checked_findings(tmp_
     assert run.status.value == "ok", run.reason
     left_out = {f.location.path: f.message for f in run.findings
                 if f.rule_id == "checkov/file-not-checked" and f.location is not None}
-    assert set(left_out) == {"tabs.yaml", "no-metadata.yaml", "two.yaml"}
+    assert set(left_out) == {"tabs.yaml", "no-metadata.yaml", "two.yaml", "pod-no-metadata.json", "pod-broken.json"}
     assert "left out the Pod in it" in left_out["two.yaml"]
     checked = {f.location.path for f in run.findings if f.location is not None and f.rule_id.startswith("CKV")}
-    assert "ok.yaml" in checked
+    assert {"ok.yaml", "pod.json"} <= checked
