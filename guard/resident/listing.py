@@ -38,19 +38,8 @@ def residents(this_socket: Path | None) -> list[Resident]:
 
 
 def left_behind(folder: Path) -> list[Path]:
-    """The sockets in `folder` that refuse a connection: no process listens on them (killed processes left
-    them). A socket a busy process is slow to answer on is not among them."""
-    found = []
-    for path in _sockets(folder):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(CONNECT_SECONDS)
-            try:
-                sock.connect(str(path))
-            except ConnectionRefusedError:
-                found.append(path)
-            except OSError:
-                continue
-    return found
+    """The sockets in `folder` no process listens on (killed processes left them)."""
+    return [path for path in _sockets(folder) if not _listener(path)[0]]
 
 
 def failure_notes() -> list[Path]:
@@ -82,14 +71,17 @@ def _sockets(folder: Path) -> list[Path]:
 
 
 def _listener(path: Path) -> tuple[bool, int | None]:
-    """Whether a process listens at `path`, and its pid (its credentials, as the kernel gives them to a
-    client, where it does)."""
+    """Whether a process listens at `path` (none when the connection is refused; one too busy to answer
+    within CONNECT_SECONDS listens), and its pid (its credentials, as the kernel gives them to a client,
+    where it does)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(CONNECT_SECONDS)
         try:
             sock.connect(str(path))
-        except OSError:
+        except (ConnectionRefusedError, FileNotFoundError):
             return False, None
+        except OSError:
+            return True, None
         if not hasattr(socket, "SO_PEERCRED"):
             return True, None
         creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
