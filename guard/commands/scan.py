@@ -102,13 +102,11 @@ def scan(path: Path, scanners: str | None, skip_scanners: str | None, formats: s
                                   baseline_path=baseline_file, needs_review=review, preload=preload,
                                   reported=path if index is not None else None,
                                   settled=outputs.begin if outputs is not None else None)
-    except (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError) as exc:
+    except BaseException as exc:
         if outputs is not None:
             outputs.discard()
-        fail(str(exc))
-    except BaseException:
-        if outputs is not None:
-            outputs.discard()
+        if isinstance(exc, (config_mod.ConfigError, pipeline.PipelineError, diff.DiffError)):
+            fail(str(exc))
         raise
     finally:
         if base is not None:
