@@ -56,7 +56,6 @@ class PolicyEngine(Protocol):
     """A Rego engine. Not thread-safe: build one per thread (regorus is bound to its thread)."""
 
     name: str
-    in_process: bool  # evaluates in this process, so a forked copy of the process can evaluate too
 
     def version(self) -> str:
         """Engine name and version, e.g. `regorus 0.13.0`."""
@@ -88,6 +87,18 @@ class PolicyEngine(Protocol):
 
     def close(self) -> None:
         """Release the engine's resources."""
+
+
+@runtime_checkable
+class ForkableEngine(PolicyEngine, Protocol):
+    """An engine that evaluates in this process, so a forked copy of the process can evaluate too; such a
+    copy sends its values back as the engine's JSON text (no Python objects built twice on the way)."""
+
+    def evaluate_text(self, ref: str, input: Any) -> str:
+        """`evaluate`'s value as the engine's JSON text, for `decode`."""
+
+    def decode(self, text: str) -> Any:
+        """The value `evaluate_text` gave as text (UNDEFINED included)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ except ImportError:  # pragma: no cover - depends on the optional install
 
 class OpaEngine:
     name = "opa"
-    in_process = False
 
     def __init__(self) -> None:
         if opa_bindings is None:

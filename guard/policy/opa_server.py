@@ -22,7 +22,6 @@ from guard.policy.base import UNDEFINED, PolicyError
 
 class OpaServerEngine:
     name = "opa-server"
-    in_process = False
 
     def __init__(self, url: str, *, token: str | None = None, ca_bundle: str | None = None,
                  verify_tls: bool = True, timeout: float = 30.0) -> None:

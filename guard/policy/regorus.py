@@ -39,7 +39,6 @@ _UNDEFINED_TEXT = "<undefined>"
 
 class RegorusEngine:
     name = "regorus"
-    in_process = True
 
     def __init__(self) -> None:
         self._engine = regorus.Engine()
@@ -82,12 +81,17 @@ class RegorusEngine:
             self._input_obj = input
 
     def evaluate(self, ref: str, input: Any) -> Any:
+        return self.decode(self.evaluate_text(ref, input))
+
+    def evaluate_text(self, ref: str, input: Any) -> str:
         self.load_input(input)
         try:
-            out = self._engine.eval_rule_as_json(ref)
+            return self._engine.eval_rule_as_json(ref)
         except RuntimeError as exc:
             raise PolicyError(_message(exc)) from None
-        value = jsonenc.loads(out)
+
+    def decode(self, text: str) -> Any:
+        value = jsonenc.loads(text)
         return UNDEFINED if value == _UNDEFINED_TEXT else value
 
     def evaluate_many(self, refs: Sequence[str], input: Any) -> list[Any]:

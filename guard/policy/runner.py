@@ -19,7 +19,9 @@ import orjson
 from guard import forked, jsonenc
 from guard.config import Config
 from guard.model import VALUE, Category, Finding, Location, Rule, Severity
-from guard.policy.base import InputError, PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation
+from guard.policy.base import (
+    ForkableEngine, InputError, PolicyContext, PolicyEngine, PolicyError, PolicyMeta, PolicyRun, Violation,
+)
 from guard.paths import cache_dir
 from guard.policy.inputs import build_config_input
 from guard.policy.inputs.parsecache import ParseCache
@@ -188,8 +190,9 @@ class PackEvaluation:
         self.pack, self.engine, self.inputs = pack, engine, inputs
         self.modules_of = {kind: [m for m in pack.policies if m.meta is not None and m.meta.input == kind]
                            for kind in inputs}
-        self.started = {kind: _beside(engine, self.modules_of[kind], inputs[kind])
-                        for kind in inputs if kind in beside and engine.in_process and self.modules_of[kind]}
+        self.started = {kind: _Beside(engine, self.modules_of[kind], inputs[kind])
+                        for kind in inputs if kind in beside and isinstance(engine, ForkableEngine)
+                        and self.modules_of[kind]}
 
     def finish(self) -> PolicyRun:
         try:
@@ -210,7 +213,7 @@ class PackEvaluation:
         config_kinds = frozenset(entry.get("kind") for entry in inputs.get("config", {}).get("files", ()))
         for kind, input in inputs.items():
             modules = self.modules_of[kind]
-            values = (_result(self.started[kind], kind) if kind in self.started
+            values = (self.started[kind].values(kind) if kind in self.started
                       else self.engine.evaluate_many([f"{m.ref}.deny" for m in modules], input))
             for module, value in zip(modules, values):
                 meta = module.meta
@@ -233,19 +236,26 @@ class PackEvaluation:
                          self.pack.hash)
 
 
-def _beside(engine: PolicyEngine, modules: Sequence[RegoModule], input: Any) -> forked.Pending[list[Any]]:
+class _Beside:
     """Each module's `deny` for `input`, evaluated by forked children, one per core: the first reads the
-    input, then forks the others, which share what it read."""
-    encoded = orjson.Fragment(jsonenc.dumps(input))
-    return forked.start_each(lambda m: engine.evaluate(f"{m.ref}.deny", encoded), modules, fork=True,
-                             children=forked.CORES, prepare=lambda: engine.load_input(encoded))
+    input, then forks the others, which share what it read. They send the engine's text back; it is decoded
+    here once."""
 
+    def __init__(self, engine: ForkableEngine, modules: Sequence[RegoModule], input: Any) -> None:
+        encoded = orjson.Fragment(jsonenc.dumps(input))
+        self.engine = engine
+        self.pending = forked.start_each(lambda m: engine.evaluate_text(f"{m.ref}.deny", encoded), modules,
+                                         fork=True, children=forked.CORES, prepare=lambda: engine.load_input(encoded))
 
-def _result(pending: forked.Pending[list[Any]], kind: str) -> list[Any]:
-    try:
-        return pending.result()
-    except forked.ForkedError as exc:
-        raise PolicyError(f"the {kind} policies, evaluated by a forked process: {exc}") from None
+    def values(self, kind: str) -> list[Any]:
+        try:
+            texts = self.pending.result()
+        except forked.ForkedError as exc:
+            raise PolicyError(f"the {kind} policies, evaluated by a forked process: {exc}") from None
+        return [self.engine.decode(text) for text in texts]
+
+    def close(self) -> None:
+        self.pending.close()
 
 
 def _checked_something(meta: PolicyMeta, input: Mapping[str, Any], config_kinds: frozenset[str]) -> bool:
