@@ -219,9 +219,9 @@ class ResultCache:
         atomic_write(folder / cache_key / FILES, json.dumps({"format": FORMAT, "files": {
             file_key: [finding_to_dict(f) for f in redact(tuple(findings), target, values)]
             for file_key, findings in by_key.items()}}, default=str))
-        live: dict[str, bool] = {cache_key: True}
-        index = {file_key: run_key for file_key, run_key in self._index(scanner).items()
-                 if live.setdefault(run_key, (folder / run_key / FILES).is_file())}
+        with os.scandir(folder) as entries:  # one listing, not a stat per key (the index names thousands)
+            live = {entry.name for entry in entries if entry.is_dir()}
+        index = {file_key: run_key for file_key, run_key in self._index(scanner).items() if run_key in live}
         index.update(dict.fromkeys(by_key, cache_key))
         atomic_write(folder / INDEX, json.dumps(index))
 
