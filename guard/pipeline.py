@@ -17,6 +17,8 @@ import tempfile
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import ExitStack
+from itertools import groupby
+from operator import attrgetter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -292,11 +294,13 @@ def _frameworks(config: Config, root: Path) -> list["Framework"]:
     return frameworks_for_config(config.frameworks, config.framework_paths, _framework_base(config, root))
 
 
-def violation_failures(violations: Sequence["Violation"]) -> list[tuple[Finding, str]]:
-    """Finding-policy violations as control status counts them: (the finding standing for the
-    policy, the violation's fingerprint)."""
+def violation_failures(violations: Sequence["Violation"]) -> list[tuple[Finding, list[str]]]:
+    """Finding-policy violations as control status counts them, in their order: (the finding standing for the
+    policy, the fingerprints of its violations) for each run of violations of one policy."""
     stand_ins: dict[tuple[Any, ...], Finding] = {}
-    return [(_stand_in(v, stand_ins), v.fingerprint or f"{v.policy}:run") for v in violations]
+    return [(_stand_in(first, stand_ins), [first.fingerprint or f"{first.policy}:run",
+                                           *(v.fingerprint or f"{v.policy}:run" for v in rest)])
+            for _, (first, *rest) in groupby(violations, key=attrgetter("policy", "source", "controls"))]
 
 
 def _stand_in(v: "Violation", known: dict[tuple[Any, ...], Finding]) -> Finding:

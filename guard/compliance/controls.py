@@ -48,13 +48,13 @@ def evaluate(
     *,
     root: Path | None = None,
     mappings: Mappings | None = None,
-    violations: Sequence[tuple[Finding, str]] = (),
+    violations: Sequence[tuple[Finding, Sequence[str]]] = (),
 ) -> list[ControlResult]:
     """One ControlResult per control of each framework, in catalog order.
 
-    `violations`: more failures, each a finding that stands for its policy (one per policy, shared)
-    and the fingerprint of the violation. `root`, when given, is where manual evidence paths are
-    resolved; a missing file voids the attestation.
+    `violations`: more failures, after the findings: a finding that stands for a policy (one per policy,
+    shared) and the fingerprints of its violations, in their order. `root`, when given, is where manual
+    evidence paths are resolved; a missing file voids the attestation.
     """
     failures = Failures(frameworks, mappings)
     failures.add(findings)
@@ -95,7 +95,7 @@ class Failures:
 
     def status(self, waived: Sequence[tuple[Finding, Waiver]], scanners: Sequence[ScannerRun],
                manual: Sequence[ManualControl], today: date, *, root: Path | None = None,
-               violations: Sequence[tuple[Finding, str]] = ()) -> list[ControlResult]:
+               violations: Sequence[tuple[Finding, Sequence[str]]] = ()) -> list[ControlResult]:
         """One ControlResult per control of each framework, in catalog order (see `evaluate`)."""
         tally: dict[tuple[str, str], _Tally] = defaultdict(_Tally.empty)
         for run in scanners:
@@ -142,17 +142,17 @@ class Failures:
             found = groups[key] = _Group(self.targets(finding), check_name(finding.tool, finding.rule.id))
         return found
 
-    def _violated(self, violations: Sequence[tuple[Finding, str]]) -> dict[tuple[str, str], "_Failing"]:
+    def _violated(self, violations: Sequence[tuple[Finding, Sequence[str]]]) -> dict[tuple[str, str], "_Failing"]:
         """The violations counted against their policies' controls, as `count` does findings."""
         fingerprints: list[str] = []
         groups: dict[Any, _Group] = {}
         by_stand_in: dict[int, _Group] = {}  # stand-ins are shared (and held by `violations`)
-        for stand_in, fingerprint in violations:
+        for stand_in, of_stand_in in violations:
             g = by_stand_in.get(id(stand_in))
             if g is None:
                 g = by_stand_in[id(stand_in)] = self._group(groups, stand_in)
-            g.positions.append(len(fingerprints))
-            fingerprints.append(fingerprint)
+            g.positions.extend(range(len(fingerprints), len(fingerprints) + len(of_stand_in)))
+            fingerprints.extend(of_stand_in)
         return _count(groups.values(), fingerprints)
 
 

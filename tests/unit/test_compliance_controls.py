@@ -189,7 +189,7 @@ def test_violations_fail_their_policys_controls_after_the_findings_and_leave_the
     failures.count()  # counted ahead, as the pipeline does while the finding policies evaluate
     runs = [run("bandit", (B608,), findings=(f1, f2))]
     # a violation about f2 (its fingerprint) is listed once; one about the run comes after the findings
-    results = failures.status([], runs, [], TODAY, violations=[(stand_in, "fp-sqli-2"), (stand_in, "GATE-003:run")])
+    results = failures.status([], runs, [], TODAY, violations=[(stand_in, ["fp-sqli-2"]), (stand_in, ["GATE-003:run"])])
     control = by_id(results, "pci-dss", "6.2.4")
     assert control.failing == ("fp-sqli-1", "fp-sqli-2", "GATE-003:run")
     assert control.checks[:2] == ("bandit:B608", "guard-policy:GUARD-GATE-003")
@@ -217,3 +217,24 @@ def test_a_file_a_tool_could_not_check_leaves_its_controls_not_assessed_rather_t
     waiver = Waiver(reason="Python 2 module, retired in Q1", owner="sec", expires="2027-01-01", source="w.yaml:1")
     accepted = evaluate(fws, [], [(gap, waiver)], scanners, [], TODAY)
     assert by_id(accepted, "iso27001", "A.8.28").status is ControlStatus.PASSED
+
+
+def test_violations_count_in_their_order_when_a_policys_are_not_together(fws):
+    """Violations come sorted by severity first: one policy's may be split by another's."""
+    from guard.compliance.controls import Failures
+    from guard.pipeline import violation_failures
+    from guard.policy.base import Violation
+
+    pci = {"pci-dss": ("6.2.4",)}
+    a, b = dict(pci), dict(pci)  # each policy's violations share its mapping
+    violations = [Violation("GATE-A", Severity.CRITICAL, "m", "a1", a, "a.rego:1"),
+                  Violation("GATE-A", Severity.CRITICAL, "m", "a2", a, "a.rego:1"),
+                  Violation("GATE-B", Severity.HIGH, "m", "b1", b, "b.rego:1"),
+                  Violation("GATE-A", Severity.HIGH, "m", None, a, "a.rego:1")]
+    counted = violation_failures(violations)
+    assert [fps for _, fps in counted] == [["a1", "a2"], ["b1"], ["GATE-A:run"]]
+    assert counted[0][0] is counted[2][0] and counted[1][0] is not counted[0][0]  # one stand-in per policy
+    results = Failures(fws).status([], [], [], TODAY, violations=counted)
+    control = by_id(results, "pci-dss", "6.2.4")
+    assert control.failing == ("a1", "a2", "b1", "GATE-A:run")
+    assert control.checks == ("guard-policy:GATE-A", "guard-policy:GATE-B")
