@@ -92,6 +92,7 @@ def main() -> None:
     # A scan allocates many small objects that live to the end of the run; collecting the young
     # generation less often halves the time of large runs (100k findings) and changes nothing else.
     gc.set_threshold(*GC_THRESHOLD)
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)  # ended like Ctrl-C: the running tools are stopped too
     try:
         os.getcwd()
@@ -116,4 +117,9 @@ def main() -> None:
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
+    """Ctrl-C or SIGTERM: the processes guard forked end now (a policy evaluation in one takes no signal
+    until it returns), then the run unwinds (stopping the tools it runs)."""
+    from guard import forked
+
+    forked.stop_children()
     raise KeyboardInterrupt

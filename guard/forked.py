@@ -5,12 +5,17 @@ back what its work returns (pickled), or the exception that stopped it (raised a
 caller handles it as if the work had run in this process). Only where fork is safe to use (Linux);
 elsewhere, and for runs too small to pay for a fork, the work runs in this process when its result
 is asked for.
+
+Each child of the main process leads a process group of its own (with the children it forks): a terminal's
+Ctrl-C does not reach it, and `stop_children` (guard's SIGINT and SIGTERM handler calls it) ends it at once,
+whatever it is doing (a policy engine's evaluation takes no signal until it returns).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 import sys
 import traceback
@@ -23,6 +28,9 @@ _TOKEN = struct.Struct("!I")
 _PIPE_TOKENS = 16_384  # tokens that fit a pipe's default 64 KiB before any child reads one
 T = TypeVar("T")
 X = TypeVar("X")
+_LIVE: set[int] = set()  # the children this process forked and has not reaped
+_STOPPED = False  # whether `stop_children` was called: a child forked since (on another thread) ends at once
+_IN_CHILD = False  # whether this process is a forked child (its children share its process group)
 
 
 class ForkedError(RuntimeError):
@@ -54,8 +62,29 @@ class Pending(Generic[T]):
 
     def _wait(self) -> list[tuple[bool, Any]]:
         if self._replies is None:
-            self._replies = [_reply(pid, fd) for pid, fd in self._children]
+            replies: list[tuple[bool, Any]] = []
+            try:
+                for pid, fd in self._children:
+                    replies.append(_reply(pid, fd))
+            except BaseException:  # interrupted: the children not heard from are stopped (`_reply` stops its own)
+                for pid, fd in self._children[len(replies) + 1:]:
+                    os.close(fd)
+                    _stop(pid)
+                stopped = (False, ForkedError("the forked child process was stopped before it finished"))
+                self._replies = replies + [stopped] * (len(self._children) - len(replies))
+                raise
+            self._replies = replies
         return self._replies
+
+
+def stop_children() -> None:
+    """End every child this process forked and has not reaped (and what they forked), at once, and any it
+    forks from now on. Safe in a signal handler: it only sends signals; each child is reaped by whoever waits
+    for it."""
+    global _STOPPED
+    _STOPPED = True
+    for pid in list(_LIVE):
+        _kill(pid)
 
 
 def start(work: Callable[[], T], *, fork: bool) -> Pending[T]:
@@ -129,13 +158,21 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
     """Run `work` in a forked child; (its pid, the pipe its reply comes on).
 
     The child runs only `work` and leaves with `os._exit`: no exit handlers, no buffered output
-    flushed twice, no `finally` of the caller run in it.
+    flushed twice, no `finally` of the caller run in it. Ctrl-C and SIGTERM end it as they would any
+    process (not as guard's handlers do: those are for the process that forked it).
     """
+    global _IN_CHILD, _STOPPED
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         code = 0
         try:
+            if not _IN_CHILD:
+                os.setpgid(0, 0)
+            _IN_CHILD, _STOPPED = True, False
+            _LIVE.clear()  # its parent's other children are not its to stop
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.close(read_fd)
             try:
                 reply = _OK + pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
@@ -145,23 +182,55 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
                 pipe.write(reply)
         finally:
             os._exit(code)
+    _LIVE.add(pid)
+    if not _IN_CHILD:
+        try:
+            os.setpgid(pid, pid)  # as the child does: whichever runs first, it leads its group before a stop
+        except OSError:  # it has ended already, or set it itself
+            pass
+    if _STOPPED:  # forked by another thread after a stop
+        _kill(pid)
     os.close(write_fd)
     return pid, read_fd
 
 
 def _reply(pid: int, fd: int) -> tuple[bool, Any]:
-    """(True, the child's value) or (False, the exception to raise), once the child has ended."""
+    """(True, the child's value) or (False, the exception to raise), once the child has ended. Interrupted
+    (Ctrl-C), it stops the child and raises."""
     chunks: list[bytes] = []
-    with os.fdopen(fd, "rb") as pipe:
-        while chunk := pipe.read(1 << 20):
-            chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
+    try:
+        with os.fdopen(fd, "rb") as pipe:
+            while chunk := pipe.read(1 << 20):
+                chunks.append(chunk)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        _stop(pid)
+        raise
+    _LIVE.discard(pid)
     data, code = b"".join(chunks), os.waitstatus_to_exitcode(status)
     if data[:1] == _FAILED:
         return False, _unpickled(data[1:])
     if code != 0 or data[:1] != _OK:
         return False, ForkedError(f"the forked child process ended with status {code} before it finished")
     return True, pickle.loads(data[1:])
+
+
+def _kill(pid: int) -> None:
+    """SIGKILL a child: with what it forked (its process group) when this process made it lead one."""
+    try:
+        os.kill(pid, signal.SIGKILL) if _IN_CHILD else os.killpg(pid, signal.SIGKILL)
+    except OSError:  # gone already
+        pass
+
+
+def _stop(pid: int) -> None:
+    """Kill a child and reap it."""
+    _kill(pid)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    _LIVE.discard(pid)
 
 
 def _pickled(exc: BaseException) -> bytes:

@@ -40,7 +40,7 @@ from guard.paths import cache_dir
 from guard.redact import redact
 from guard.sarif.fingerprint import SourceCache, assign
 from guard.scanners.base import BuiltinScanner, Scanner, all_scanner_classes
-from guard.scanners.runner import Progress, run_all
+from guard.scanners.runner import Progress, awaited, run_all
 
 if TYPE_CHECKING:
     from guard.compliance.controls import Failures
@@ -424,7 +424,7 @@ class LaterStages:
         """`config_policies` for this run (the caller goes on with its session, on `worker`, and closes it)."""
         assert self._config_run is not None, "start() first"
         self._taken = True
-        return self._config_run.result()
+        return awaited(self._config_run)
 
     def close(self) -> None:
         """Close the policy engine of a run that was not judged, and wait for the worker."""
@@ -496,17 +496,17 @@ def judge(root: Path, config: Config, runs: Sequence[ScannerRun], files: Sequenc
         # policies are evaluating in forked children, this thread annotates findings and groups their failures
         worker = on or stack.enter_context(ThreadPoolExecutor(max_workers=1))
         session, policy_run = config_run() if config_run is not None else \
-            worker.submit(config_policies, root, config, files).result()
+            awaited(worker.submit(config_policies, root, config, files))
         # the config policies' findings are deduplicated with the scanners' (a policy and a tool that
         # report the same problem at the same place make one finding found by both)
         active, waived = settle(dedup(normalize([*runs, policy_run], root)))
-        finish = worker.submit(start_finding_policies, session, policy_run, root, config, active, changes, branch,
-                               runs).result()
+        finish = awaited(worker.submit(start_finding_policies, session, policy_run, root, config, active, changes,
+                                       branch, runs))
         try:
             active, waived, failures = annotate(root, config, active, waived)
         finally:
             evaluated = worker.submit(finish)
-        policy_run, violations = evaluated.result()
+        policy_run, violations = awaited(evaluated)  # (a signal may reach the worker's thread, not this one)
     all_runs = [*runs, policy_run]
     run = RunResult(target=str(root), started=started.isoformat(timespec="seconds"), finished="",
                     guard_version=__version__, scanners=tuple(all_runs), findings=tuple(active), waived=tuple(waived),

@@ -71,13 +71,16 @@ class Outputs:
                 if begun is not None:
                     atomic_write(summary, markdown.render(run))
                 jsonfile.dump(findings, run, arrays.result() if arrays is not None else None)  # last: begun in a child
-            finally:
                 if begun is not None:
                     put_in_place(begun.result(), sarif)
                 if beside is not None:
                     beside.result()
-                if arrays is not None:
-                    arrays.close()
+            except BaseException:  # (interrupted, say): what the children do or did is of no use now
+                for pending in (arrays, beside):
+                    if pending is not None:
+                        pending.close()
+                _discard(begun)
+                raise
         return written
 
     def discard(self) -> None:
@@ -86,11 +89,7 @@ class Outputs:
         if self._arrays is not None:
             self._arrays.close()
             self._arrays = None
-        if begun is not None:
-            try:
-                begun.result().unlink(missing_ok=True)
-            except Exception:  # noqa: BLE001 - the child failed: it removed its own file
-                pass
+        _discard(begun)
 
     def _take_arrays(self, run: RunResult) -> forked.Pending[list[bytes]] | None:
         """The findings part of findings.json begun for `run`'s findings, if it was (else None, once waited for)."""
@@ -101,6 +100,15 @@ class Outputs:
             arrays.close()
             return None
         return arrays
+
+
+def _discard(begun: forked.Pending[Path] | None) -> None:
+    """Wait for a guard.sarif begun aside and remove it."""
+    if begun is not None:
+        try:
+            begun.result().unlink(missing_ok=True)
+        except Exception:  # noqa: BLE001 - the child failed (it removed its own file) or was stopped
+            pass
 
 
 def sarif_bytes(run: RunResult) -> bytes:

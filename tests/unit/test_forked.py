@@ -132,3 +132,72 @@ def test_without_fork_prepare_runs_here_before_the_items() -> None:
     out = forked.start_each(lambda i: calls.append(f"item {i}") or i, range(2), fork=False, children=2,
                             prepare=lambda: calls.append("prepare")).result()
     assert out == [0, 1] and calls == ["prepare", "item 0", "item 1"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)  # our child, not ended
+    except ChildProcessError:  # reaped: gone
+        return False
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rpartition(")")[2].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def _pids_written(path) -> list[int]:
+    return [int(line) for line in path.read_text().split()] if path.exists() else []
+
+
+def test_stop_children_ends_them_and_the_children_they_forked_at_once(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(forked, "_STOPPED", False)  # (set by the stop, put back for the tests after this one)
+    pids = tmp_path / "pids"
+
+    def hang(_item: int) -> None:
+        with open(pids, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a Rust evaluation that takes no signal
+        time.sleep(60)
+
+    pending = forked.start_each(hang, [1, 2], fork=True, children=2, prepare=lambda: None)
+    assert wait_for(lambda: len(_pids_written(pids)) == 2), "the children did not start"
+    started = time.monotonic()
+    forked.stop_children()
+    with pytest.raises(forked.ForkedError):
+        pending.result()
+    assert time.monotonic() - started < 20  # not their minute
+    for pid in _pids_written(pids):  # the first child's and the sibling it forked (killed: ending)
+        assert wait_for(lambda: _ended(pid), 10), f"{pid} still runs"
+    assert not forked._LIVE
+    with pytest.raises(forked.ForkedError):  # forked after the stop (by another thread): ended at once
+        forked.start(lambda: time.sleep(60), fork=True).result()
+    assert time.monotonic() - started < 20
+
+
+def test_an_interrupted_wait_stops_the_children_and_later_waits_raise_forked_errors() -> None:
+    pending = forked.start(lambda: time.sleep(60), fork=True)
+    (pid, _fd), = pending._children
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pending.result()
+    finally:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    assert not _alive(pid) and pid not in forked._LIVE
+    with pytest.raises(forked.ForkedError, match="stopped"):
+        pending.result()  # not an error about a closed pipe
+    pending.close()
+
+
+def wait_for(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
