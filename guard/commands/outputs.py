@@ -21,28 +21,21 @@ FORK_AT = 5_000  # findings from which guard.sarif (with summary.md, unless begu
 class Outputs:
     """A run's output files in `out`: guard.sarif, findings.json, summary.md and controls.json.
 
-    For a large run, `begin` has forked children make guard.sarif and the findings part of findings.json as
-    soon as the run is settled (its findings, waived findings and scanner runs final: all SARIF holds), while
-    this process computes control status and the gate; `write` then writes the other files and puts
-    guard.sarif in place. Nothing appears in `out` before `write`: `discard` removes a guard.sarif begun for
-    a run that then failed.
+    For a large run, `begin` has a forked child make guard.sarif as soon as the run is settled (its
+    findings, waived findings and scanner runs final: what SARIF holds), while this process computes
+    control status and the gate; `write` then writes the other files and puts guard.sarif in place. Nothing
+    appears in `out` before `write`: `discard` removes a guard.sarif begun for a run that then failed.
     """
 
     def __init__(self, out: Path) -> None:
         self.out = out
         self._sarif: forked.Pending[Path] | None = None
-        self._arrays: forked.Pending[list[bytes]] | None = None
-        self._settled: RunResult | None = None  # the run `_arrays` was begun for
 
     def begin(self, settled: RunResult) -> None:
-        """Start guard.sarif and findings.json's findings for a settled run (`pipeline.judge`'s `settled`), if it
-        is large enough to pay."""
-        from guard.report import jsonfile
-
+        """Start guard.sarif for a settled run (`pipeline.judge`'s `settled`), if it is large enough to pay."""
         if self._sarif is None and len(settled.findings) >= FORK_AT and forked.CAN_FORK:
             path = self.out / "guard.sarif"
             self._sarif = forked.start(lambda: write_aside(path, sarif_bytes(settled)), fork=True)
-            self._arrays, self._settled = forked.start(lambda: jsonfile.arrays(settled), fork=True), settled
 
     def write(self, run: RunResult) -> list[Path]:
         """Write every output file of the finished run into `out`; each file appears whole or not at all.
@@ -55,7 +48,6 @@ class Outputs:
         sarif, findings, summary = self.out / "guard.sarif", self.out / "findings.json", self.out / "summary.md"
         written = [sarif, findings, summary]
         begun, self._sarif = self._sarif, None
-        arrays, self._arrays = self._take_arrays(run), None
 
         def sarif_and_summary() -> None:
             atomic_write(sarif, sarif_bytes(run))
@@ -64,42 +56,28 @@ class Outputs:
         with collector_paused():
             beside = None if begun is not None else forked.start(sarif_and_summary, fork=len(run.findings) >= FORK_AT)
             try:
+                jsonfile.dump(findings, run)
                 if run.controls:
                     controls = self.out / "controls.json"
                     jsonfile.dump_controls(controls, run)
                     written.append(controls)
                 if begun is not None:
                     atomic_write(summary, markdown.render(run))
-                jsonfile.dump(findings, run, arrays.result() if arrays is not None else None)  # last: begun in a child
                 if begun is not None:
                     put_in_place(begun.result(), sarif)
                 if beside is not None:
                     beside.result()
             except BaseException:  # (interrupted, say): what the children do or did is of no use now
-                for pending in (arrays, beside):
-                    if pending is not None:
-                        pending.close()
+                if beside is not None:
+                    beside.close()
                 _discard(begun)
                 raise
         return written
 
     def discard(self) -> None:
-        """Wait for what was begun for a run that will not be written, and remove its guard.sarif."""
+        """Wait for a guard.sarif begun for a run that will not be written, and remove it."""
         begun, self._sarif = self._sarif, None
-        if self._arrays is not None:
-            self._arrays.close()
-            self._arrays = None
         _discard(begun)
-
-    def _take_arrays(self, run: RunResult) -> forked.Pending[list[bytes]] | None:
-        """The findings part of findings.json begun for `run`'s findings, if it was (else None, once waited for)."""
-        arrays, settled = self._arrays, self._settled
-        self._settled = None
-        if arrays is not None and settled is not None and (settled.findings is not run.findings
-                                                           or settled.waived is not run.waived):
-            arrays.close()
-            return None
-        return arrays
 
 
 def _discard(begun: forked.Pending[Path] | None) -> None:

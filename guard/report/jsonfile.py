@@ -89,26 +89,10 @@ def control_to_dict(c: ControlResult) -> dict[str, Any]:
 
 
 def to_dict(run: RunResult) -> dict[str, Any]:
-    rules, findings, waived = _arrays(run)
-    return {**_head(run), "rules": rules, "findings": findings, "waived": waived, **_tail(run)}
-
-
-def arrays(run: RunResult) -> list[bytes]:
-    """findings.json's `rules`, `findings` and `waived`, encoded (`encode` puts them in place): all that
-    depends on the run's findings and waived findings alone, so it can be made before control status."""
-    return [jsonenc.dumps(part) for part in _arrays(run)]
-
-
-def encode(run: RunResult, encoded: list[bytes] | None = None) -> bytes:
-    """findings.json's content (`to_dict`, compact), with the `arrays` of this run's findings if made earlier."""
-    rules, findings, waived = encoded or arrays(run)
-    head, tail = jsonenc.dumps(_head(run)), jsonenc.dumps(_tail(run))  # both objects, never empty
-    return b"".join([head[:-1], b',"rules":', rules, b',"findings":', findings, b',"waived":', waived, b",",
-                     tail[1:]])
-
-
-def _head(run: RunResult) -> dict[str, Any]:
     gate = run.gate
+    rules, controls = RuleTable(), jsonenc.SharedLists()
+    findings = [finding_to_dict(f, rules, controls) for f in run.findings]
+    waived = [{"finding": finding_to_dict(f, rules, controls), "waiver": _waiver(w)} for f, w in run.waived]
     return {
         "format": "guard-findings", "format_version": FORMAT_VERSION,
         "guard_version": run.guard_version, "target": run.target, "commit": run.commit, "branch": run.branch,
@@ -116,24 +100,17 @@ def _head(run: RunResult) -> dict[str, Any]:
         "gate": None if gate is None else {"passed": gate.passed, "fail_on": gate.fail_on.value,
                                            "blocking": list(gate.blocking), "reasons": list(gate.reasons)},
         "scanners": [_scanner(s) for s in run.scanners],
+        "rules": rules.rules,
+        "findings": findings,
+        "waived": waived,
+        "controls": [control_to_dict(c) for c in run.controls],
+        "properties": dict(run.properties),
     }
 
 
-def _arrays(run: RunResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    rules, controls = RuleTable(), jsonenc.SharedLists()
-    findings = [finding_to_dict(f, rules, controls) for f in run.findings]
-    waived = [{"finding": finding_to_dict(f, rules, controls), "waiver": _waiver(w)} for f, w in run.waived]
-    return rules.rules, findings, waived
-
-
-def _tail(run: RunResult) -> dict[str, Any]:
-    return {"controls": [control_to_dict(c) for c in run.controls], "properties": dict(run.properties)}
-
-
-def dump(path: Path, run: RunResult, encoded: list[bytes] | None = None) -> None:
-    """Write findings.json (compact: it holds every finding of the run; use jq to read), with the `arrays`
-    of this run's findings if made earlier."""
-    atomic_write(path, encode(run, encoded))
+def dump(path: Path, run: RunResult) -> None:
+    # compact (use jq to read): the file holds every finding of the run
+    atomic_write(path, jsonenc.dumps(to_dict(run)))
 
 
 def dump_controls(path: Path, run: RunResult) -> None:

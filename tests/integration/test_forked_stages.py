@@ -34,8 +34,7 @@ def runs(n: int = N) -> list[ScannerRun]:
 
 
 def outputs(tmp: Path, name: str, cfg: Config, *, begin: bool = False) -> dict[str, object]:
-    """The outputs of a run; with `begin`, guard.sarif and findings.json's findings are begun once the run is
-    settled."""
+    """The outputs of a run; with `begin`, guard.sarif is begun once the run is settled."""
     root, out = tmp / name / "repo", tmp / name / "out"
     root.mkdir(parents=True)
     writer = Outputs(out)
@@ -61,10 +60,10 @@ def test_forked_stages_write_what_one_process_writes(tmp_path: Path, monkeypatch
     forked_children = len(forks)
     assert forked_children >= 2  # the finding policies and the writers
     begun = outputs(tmp_path, "begun", cfg, begin=True)
-    assert len(forks) == 2 * forked_children + 1  # guard.sarif, findings.json's findings begun; summary.md here
+    assert len(forks) == 2 * forked_children  # guard.sarif begun in a child, summary.md written here
     monkeypatch.setattr(forked, "CAN_FORK", False)
     alone = outputs(tmp_path, "alone", cfg)
-    assert len(forks) == 2 * forked_children + 1 and beside == alone and begun == alone
+    assert len(forks) == 2 * forked_children and beside == alone and begun == alone
     violations = beside["findings.json"]["properties"]["violations"]  # type: ignore[index]
     assert {v["policy"] for v in violations} >= {"GUARD-GATE-001", "GUARD-GATE-002", "GUARD-GATE-004"}
 
@@ -77,7 +76,7 @@ def test_a_guard_sarif_begun_for_a_run_that_is_not_written_is_removed(tmp_path: 
     (tmp_path / "repo").mkdir()
     writer, out = Outputs(tmp_path / "out"), tmp_path / "out"
     pipeline.run_imported(tmp_path / "repo", runs(), Config(scanners=[]), settled=writer.begin)
-    assert len(forks) == 3  # the finding policies, guard.sarif, findings.json's findings
+    assert len(forks) == 2  # the finding policies, guard.sarif
     writer.discard()
     assert out.is_dir() and list(out.iterdir()) == []  # the child made the folder for its file, now removed
 
