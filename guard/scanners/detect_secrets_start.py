@@ -34,6 +34,7 @@ import sys
 if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # this file's folder: its modules are guard's (detect_secrets.py among them), not detect-secrets'
 
+import codecs  # noqa: E402
 import inspect  # noqa: E402
 import io  # noqa: E402
 import types  # noqa: E402
@@ -156,9 +157,9 @@ class _Text(io.StringIO):
 
 def open_text(file: str, *args: Any, **kwargs: Any) -> IO[str]:
     """`open` for detect-secrets' scan module (it opens each file to scan with `open(filename)`), but a text file
-    that is not UTF-8 (Latin-1, Windows-1252) is read as Latin-1 instead of raising the UnicodeDecodeError that
-    made detect-secrets leave the file out as binary, silently; a file with a NUL byte in its first 8 KB still
-    is binary."""
+    that is not UTF-8 is read as what it is instead of raising the UnicodeDecodeError that made detect-secrets
+    leave the file out as binary, silently: UTF-16 with its byte order mark (Windows PowerShell's `Out-File`
+    writes it), else Latin-1 (Windows-1252 alike) unless a NUL byte in its first 8 KB says binary."""
     if args or kwargs:
         return open(file, *args, **kwargs)
     with open(file, "rb") as fh:
@@ -166,6 +167,11 @@ def open_text(file: str, *args: Any, **kwargs: Any) -> IO[str]:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            try:
+                return _Text(data.decode("utf-16"), file)
+            except UnicodeDecodeError:
+                pass
         if b"\0" not in data[:8192]:
             return _Text(data.decode("latin-1"), file)
     return open(file, encoding="utf-8")

@@ -95,16 +95,19 @@ def test_guards_start_reports_what_detect_secrets_own_script_reports(tmp_path: P
 @needs_tool
 def test_a_text_file_that_is_not_utf8_is_scanned_and_a_binary_one_is_not(tmp_path: Path) -> None:
     """detect-secrets took every file that is not UTF-8 for binary and left it out without a word: a Latin-1
-    config file's credentials went unscanned. Read as Latin-1 they are found, on their lines."""
+    config file's or a UTF-16 script's credentials went unscanned. Read as what they are, they are found, on
+    their lines."""
     (tmp_path / "legacy.cfg").write_bytes("# réglages\n".encode("latin-1") + SECRET.encode()
                                           + 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE" # clé\n'.encode("latin-1"))
     (tmp_path / "blob").write_bytes(b"\x89PNG\0\xff\xfe" + SECRET.encode())  # a NUL byte: binary
     (tmp_path / "plain.cfg").write_text(SECRET)
-    files = ["blob", "legacy.cfg", "plain.cfg"]
+    powershell = "# Out-File écrit UTF-16\r\n" + SECRET.replace("\n", "\r\n")
+    (tmp_path / "deploy.ps1").write_bytes(powershell.encode("utf-16"))  # with its byte order mark
+    files = ["blob", "deploy.ps1", "legacy.cfg", "plain.cfg"]
     cfg = config_mod.load(tmp_path, flags={"cache": False})
     run = run_one(DetectSecretsScanner(cfg), tmp_path, files, tmp_path / "work", cfg)
     assert run.status.value == "ok", run.reason
     found = {(f.location.path, f.location.start_line, f.rule_id) for f in run.findings}
     assert {("legacy.cfg", 2, "secret-keyword"), ("legacy.cfg", 3, "aws-access-key"),
-            ("plain.cfg", 1, "secret-keyword")} <= found
+            ("plain.cfg", 1, "secret-keyword"), ("deploy.ps1", 2, "secret-keyword")} <= found
     assert not any(path == "blob" for path, _, _ in found)
