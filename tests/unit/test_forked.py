@@ -11,6 +11,7 @@ import pytest
 
 from guard import forked
 from guard.policy.base import PolicyError
+from tests.integration.process_helpers import wait_for
 
 pytestmark = pytest.mark.skipif(not forked.CAN_FORK, reason="fork is used on Linux only")
 
@@ -192,12 +193,3 @@ def test_an_interrupted_wait_stops_the_children_and_later_waits_raise_forked_err
     with pytest.raises(forked.ForkedError, match="stopped"):
         pending.result()  # not an error about a closed pipe
     pending.close()
-
-
-def wait_for(condition, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
