@@ -13,9 +13,10 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 def write_aside(path: Path, data: str | bytes) -> Path:
-    """`data` in a temporary file beside `path`, synced to disk, for `put_in_place` (or the caller removes it)."""
+    """`data` in a temporary file beside `path`, synced to disk, for `put_in_place` (or the caller removes it).
+    Its name holds the writing process's id (`asides_of`), so what a process killed meanwhile left can be found."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -34,3 +35,8 @@ def put_in_place(aside: Path, path: Path) -> None:
     except BaseException:
         aside.unlink(missing_ok=True)
         raise
+
+
+def asides_of(folder: Path, pid: int) -> list[Path]:
+    """The temporary files process `pid` began in `folder` with `write_aside` and has not put in place."""
+    return [p for p in folder.glob(f".*.{pid}.*.tmp") if p.name.split(".")[-3] == str(pid)]

@@ -60,6 +60,11 @@ class Pending(Generic[T]):
         if self._children:
             self._wait()
 
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the children this process forked for the work (none when it runs here)."""
+        return [pid for pid, _ in self._children]
+
     def _wait(self) -> list[tuple[bool, Any]]:
         if self._replies is None:
             replies: list[tuple[bool, Any]] = []

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from guard import forked
-from guard.atomic import atomic_write, put_in_place, write_aside
+from guard.atomic import asides_of, atomic_write, put_in_place, write_aside
 from guard.gcpause import collector_paused
 from guard.model import RunResult
 
@@ -70,23 +71,31 @@ class Outputs:
             except BaseException:  # (interrupted, say): what the children do or did is of no use now
                 if beside is not None:
                     beside.close()
-                _discard(begun)
+                    _remove_asides(self.out, beside)
+                _discard(begun, self.out)
                 raise
         return written
 
     def discard(self) -> None:
         """Wait for a guard.sarif begun for a run that will not be written, and remove it."""
         begun, self._sarif = self._sarif, None
-        _discard(begun)
+        _discard(begun, self.out)
 
 
-def _discard(begun: forked.Pending[Path] | None) -> None:
-    """Wait for a guard.sarif begun aside and remove it."""
+def _discard(begun: forked.Pending[Path] | None, out: Path) -> None:
+    """Wait for a guard.sarif begun aside and remove it (or what its child, stopped, left)."""
     if begun is not None:
         try:
             begun.result().unlink(missing_ok=True)
         except Exception:  # noqa: BLE001 - the child failed (it removed its own file) or was stopped
-            pass
+            _remove_asides(out, begun)
+
+
+def _remove_asides(out: Path, pending: forked.Pending[Any]) -> None:
+    """The files the children of `pending` began in `out` and did not put in place (a child stopped mid-write)."""
+    for pid in pending.pids:
+        for aside in asides_of(out, pid):
+            aside.unlink(missing_ok=True)
 
 
 def sarif_bytes(run: RunResult) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from guard.commands.outputs import FORK_AT, Outputs
 from guard.config import Config, PolicySettings
 from guard.model import Category, Finding, Location, Rule, ScannerRun, Severity, Status
 from guard.policy.runner import FORK_AT as POLICY_FORK_AT
+from tests.integration.process_helpers import wait_for
 
 pytestmark = pytest.mark.skipif(not forked.CAN_FORK, reason="fork is used on Linux only")
 N = max(FORK_AT, POLICY_FORK_AT) + 1_000
@@ -106,3 +108,26 @@ deny contains violation if {
     policy_run = result.scanners[-1]
     assert policy_run.status is Status.ERROR and "shout.rego:14" in policy_run.reason and "upper" in policy_run.reason
     assert not result.gate.passed
+
+
+def test_what_a_stopped_child_began_in_the_output_folder_is_removed(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C kills the forked children (`forked.stop_children`): one killed after writing guard.sarif aside, before
+    it was put in place, left a hidden temporary file in the output folder."""
+    from guard import atomic
+    from guard.commands import outputs as outputs_mod
+
+    def slow_write_aside(path: Path, data: bytes) -> Path:
+        aside = atomic.write_aside(path, data)
+        time.sleep(60)  # stopped here
+        return aside
+
+    monkeypatch.setattr(outputs_mod, "write_aside", slow_write_aside)
+    monkeypatch.setattr(forked, "_STOPPED", False)  # (set by the stop, put back for the tests after this one)
+    (tmp_path / "repo").mkdir()
+    writer, out = Outputs(tmp_path / "out"), tmp_path / "out"
+    pipeline.run_imported(tmp_path / "repo", runs(), Config(scanners=[]), settled=writer.begin)
+    assert wait_for(lambda: len(list(out.glob(".guard.sarif.*.tmp"))) == 1, 60), "guard.sarif was not begun"
+    forked.stop_children()
+    writer.discard()
+    assert list(out.iterdir()) == []
