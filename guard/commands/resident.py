@@ -49,9 +49,18 @@ def status(as_json: bool) -> None:
         click.echo("no resident guard process")
     for r in found:
         state = (f"pid {r.pid}" if r.pid is not None else "listening") if r.listening else "no process (left behind)"
-        click.echo(f"{r.socket}  {state}{'  (this guard)' if r.this_guard else ''}")
+        click.echo(f"{r.socket}  {state}{'  (this guard)' if r.this_guard else ''}{_warm_tool(r)}")
     for note in failed:
         click.echo(f"{note}  a resident process failed to start (`guard resident stop` retries at once)")
+
+
+def _warm_tool(r: Resident) -> str:
+    """What a warm tool process serves (the script it forks), said beside its socket."""
+    from guard.resident.tools import PREFIX
+
+    if not r.socket.name.startswith(PREFIX) or not r.command:
+        return ""
+    return f"  (warm {Path(r.command.split()[-1]).name})"
 
 
 @resident.command("stop")

@@ -7,7 +7,8 @@ before it exits. Each command runs in a fresh fork, in the caller's working fold
 terminal, and ends with the output and exit code it has in-process; the first command (and any command
 the resident process cannot take) runs in-process and starts one for the next. A resident process
 serves only its own user, and exits when any module it imported, guard's package or an import folder
-changes on disk.
+changes on disk. Its scans run Python tools through warm processes of their own interpreters alike
+(`guard.resident.tools`).
 """
 
 from __future__ import annotations

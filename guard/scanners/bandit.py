@@ -43,6 +43,7 @@ class BanditScanner(ToolScanner):
     tool = "bandit"
     cost = 1.0
     file_local = True
+    warm = True  # a Python tool: forked warm in resident mode
     patterns = ("*.py", "*.pyw")
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:

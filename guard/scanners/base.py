@@ -25,6 +25,7 @@ from guard.model import Category, Finding, Location, Rule, Severity
 
 if TYPE_CHECKING:
     from guard.config import Config
+    from guard.resident.tools import WarmRun
 
 
 OUTPUT_LIMIT = 100 * 1024 * 1024  # default cap on one tool output file (see SECURITY.md)
@@ -164,6 +165,8 @@ class ToolScanner:
     patterns: tuple[str, ...] = ()
     version_args: tuple[str, ...] = ("--version",)
     file_local: bool = False  # see `Scanner`
+    # a Python tool whose runs a warm process of its interpreter can fork in resident mode (`guard.resident.tools`)
+    warm: bool = False
 
     def __init__(self, config: "Config") -> None:
         self.config = config
@@ -226,18 +229,29 @@ class LiveTools:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._procs: set[subprocess.Popen] = set()
+        self._procs: "set[subprocess.Popen | WarmRun]" = set()
         self._stopped = False
 
     def open(self) -> None:
         with self._lock:
             self._stopped = False
 
-    def start(self, tool: str, argv: Sequence[str], **popen: Any) -> subprocess.Popen:
-        """`argv` started in a session of its own (`done` when it has ended); OSError as Popen raises it."""
+    def start(self, tool: str, argv: Sequence[str], *, warm: bool = False,
+              **popen: Any) -> "subprocess.Popen | WarmRun":
+        """`argv` started in a session of its own (`done` when it has ended); OSError as Popen raises it.
+
+        `warm`: run by the tool's warm process in resident mode when there is one (`guard.resident.tools`;
+        `popen` then gives the folder, environment and output files)."""
         if self._stopped:
             raise ScannerError(f"{tool} not started: guard was interrupted")
-        proc = subprocess.Popen(list(argv), start_new_session=True, **popen)
+        proc: "subprocess.Popen | WarmRun | None" = None
+        if warm:
+            from guard.resident import tools
+
+            proc = tools.start(argv, cwd=popen["cwd"], stdout=popen["stdout"].fileno(),
+                               stderr=popen["stderr"].fileno(), env=popen["env"])
+        if proc is None:
+            proc = subprocess.Popen(list(argv), start_new_session=True, **popen)
         with self._lock:
             self._procs.add(proc)
             stopped = self._stopped
@@ -245,7 +259,7 @@ class LiveTools:
             kill_session(proc)
         return proc
 
-    def done(self, proc: subprocess.Popen) -> None:
+    def done(self, proc: "subprocess.Popen | WarmRun") -> None:
         with self._lock:
             self._procs.discard(proc)
 
@@ -260,7 +274,7 @@ class LiveTools:
 LIVE = LiveTools()
 
 
-def kill_session(proc: subprocess.Popen) -> None:
+def kill_session(proc: "subprocess.Popen | WarmRun") -> None:
     """Kill the session (process group) `proc` leads."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)

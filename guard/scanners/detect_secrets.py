@@ -60,6 +60,7 @@ class DetectSecretsScanner(ToolScanner):
     tool = "detect-secrets"
     cost = 2.0
     file_local = True
+    warm = True  # a Python tool (guard's start script): forked warm in resident mode
     patterns = ("*",)
 
     def select(self, files: Sequence[str]) -> list[str]:

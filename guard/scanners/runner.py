@@ -251,7 +251,7 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         try:
             proc = LIVE.start(scanner.tool, argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
-                              stdin=subprocess.DEVNULL, env=env)
+                              stdin=subprocess.DEVNULL, env=env, warm=getattr(scanner, "warm", False))
         except OSError as exc:
             raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None
         try:

@@ -29,6 +29,21 @@ def _servers_and_forks(sock: Path | None, python_under: Path | None = None) -> l
             and (python_under is None or argv[0].startswith(os.fsencode(python_under)))]
 
 
+def tool_servers(mentioning: Path) -> list[int]:
+    """The pids of warm tool processes (`guard.resident.tool_server`) whose command line mentions `mentioning`
+    (their socket's folder, or the guard installation they run from)."""
+    return [pid for pid, argv in _processes() if any(arg.endswith(b"tool_server.py") for arg in argv)
+            and any(os.fsencode(mentioning) in arg for arg in argv)]
+
+
+def kill_all(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def _processes() -> Iterator[tuple[int, list[bytes]]]:
     """Every process's pid and command line."""
     for entry in Path("/proc").iterdir():

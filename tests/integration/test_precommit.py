@@ -18,7 +18,7 @@ import pytest
 
 from guard.tools.envs import resolve
 from tests.conftest import ROOT
-from tests.integration.process_helpers import servers, wait_for
+from tests.integration.process_helpers import kill_all, servers, tool_servers, wait_for
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(resolve("bandit") is None, reason="bandit not installed (guard tools install bandit)"),
@@ -77,6 +77,7 @@ def project(request: pytest.FixtureRequest, tmp_path: Path, hook_repo: tuple[Pat
     yield repo, env
     for pid in servers(python_under=pre_commit_home):  # the resident hook's (its environment is under there)
         os.kill(pid, signal.SIGTERM)  # as `guard resident stop` does: it removes its socket
+    kill_all(tool_servers(pre_commit_home))  # the warm tool processes its scans started
 
 
 @pytest.mark.parametrize("project", ["guard", "guard-resident"], indirect=True)

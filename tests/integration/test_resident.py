@@ -20,7 +20,9 @@ from guard import resident
 from guard.resident import client
 from guard.resident.snapshot import Snapshot
 from guard.tools.envs import resolve
-from tests.integration.process_helpers import children, running, servers, slow_tool, stop, wait_for
+from tests.integration.process_helpers import (
+    children, kill_all, running, servers, slow_tool, stop, tool_servers, wait_for,
+)
 
 needs_bandit = pytest.mark.skipif(resolve("bandit") is None, reason="bandit not installed (guard tools install bandit)")
 HIGH = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n"  # bandit B602, high
@@ -38,11 +40,16 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sock(own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """This test's resident socket (its own cache folder keys it), ended after the test."""
+    """This test's resident socket, in a socket folder of its own (with the warm tool processes its scans
+    start), ended after the test."""
+    tmp = Path(tempfile.mkdtemp(prefix="gs-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(tmp))
     monkeypatch.setenv(resident.ENV, "2")
     path = resident.socket_path()
     yield path
     stop(path)
+    kill_all(tool_servers(tmp))
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def started(argv: list[str], sock: Path) -> None:
