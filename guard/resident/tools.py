@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -42,7 +43,7 @@ class WarmRun:
                 raise subprocess.TimeoutExpired(f"warm run {self.pid}", timeout or 0) from None
             self.sock.close()
             # no exit line: its monitor was killed (a timeout, an interrupt) with the run
-            self.returncode = int(line[5:]) if line is not None and line.startswith(b"exit ") else -9
+            self.returncode = int(line[5:]) if line is not None and line.startswith(b"exit ") else -signal.SIGKILL
         return self.returncode
 
 
