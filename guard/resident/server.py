@@ -16,7 +16,6 @@ import io
 import os
 import signal
 import socket
-import struct
 import sys
 import tempfile
 import threading
@@ -27,6 +26,7 @@ from typing import Any
 
 from guard.atomic import atomic_write
 from guard.resident import failure_note, wire
+from guard.resident.endpoint import listen, owns, same_user
 from guard.resident.listing import left_behind
 from guard.resident.snapshot import Snapshot
 
@@ -38,6 +38,7 @@ WARM = (
     "guard.compliance.mappings", "guard.compliance.controls", "guard.compliance.frameworks",
     "guard.report.terminal", "guard.report.jsonfile", "guard.report.markdown", "guard.sarif.write",
     "guard.judged_cache", "guard.cache_budget", "guard.diff", "guard.advisories.matching", "guard.advisories.store",
+    "guard.resident.tools",
 )
 WAKE_SECONDS = 30.0  # how often an idle resident process checks that the socket path is still its own
 
@@ -59,7 +60,7 @@ def serve(path: Path, lifetime: float) -> None:
     try:
         warm()
         snapshot = Snapshot.of_loaded_modules()
-        listener = _listen(path)
+        listener = listen(str(path))
     except Exception:  # noqa: BLE001 - whatever stops the start is left for the commands to tell
         _note_failure(path)
         raise
@@ -71,7 +72,7 @@ def serve(path: Path, lifetime: float) -> None:
     try:
         last = time.monotonic()
         listener.settimeout(min(lifetime, WAKE_SECONDS))
-        while _owns(path, inode):
+        while owns(str(path), inode):
             try:
                 conn, _ = listener.accept()
             except socket.timeout:
@@ -80,7 +81,7 @@ def serve(path: Path, lifetime: float) -> None:
                 continue
             last = time.monotonic()
             with conn:
-                if not _same_user(conn):
+                if not same_user(conn):
                     continue
                 if snapshot.changed():
                     wire.send_line(conn, wire.STALE)
@@ -89,7 +90,7 @@ def serve(path: Path, lifetime: float) -> None:
                     listener.close()
                     _child(conn)  # never returns
     finally:
-        if _owns(path, inode):
+        if owns(str(path), inode):
             path.unlink()
         listener.close()
 
@@ -115,37 +116,6 @@ def _note_failure(path: Path) -> None:
 
 def _leave(_signum: int, _frame: Any) -> None:
     raise SystemExit(0)
-
-
-def _listen(path: Path) -> socket.socket:
-    """A socket listening at `path`, put there in one step (a resident process already there is replaced)."""
-    partial = path.with_name(f"{path.name}.{os.getpid()}")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o177)
-    try:
-        listener.bind(str(partial))
-    finally:
-        os.umask(old)
-    listener.listen(16)
-    os.replace(partial, path)
-    return listener
-
-
-def _owns(path: Path, inode: int) -> bool:
-    try:
-        return os.stat(path).st_ino == inode
-    except OSError:
-        return False
-
-
-def _same_user(conn: socket.socket) -> bool:
-    """Whether the peer is this user (where the peer's credentials cannot be asked, the socket's folder,
-    0700, already admits no one else)."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
 
 
 def _child(conn: socket.socket) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from guard.digest import package_state
+from guard.resident.endpoint import stamps
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,8 @@ class Snapshot:
     @classmethod
     def of(cls, paths: Iterable[str]) -> "Snapshot":
         ordered = tuple(sorted(paths))
-        return cls(ordered, _stats(ordered), package_state())
+        return cls(ordered, stamps(ordered), package_state())
 
     def changed(self) -> bool:
-        return _stats(self.paths) != self.stats or package_state() != self.package
+        return stamps(self.paths) != self.stats or package_state() != self.package
 
-
-def _stats(paths: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, ...]:
-    out: list[tuple[int, int, int] | None] = []
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            out.append(None)
-            continue
-        out.append((st.st_size, st.st_mtime_ns, st.st_ino))
-    return tuple(out)

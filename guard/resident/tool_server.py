@@ -6,7 +6,7 @@ file: 0.3 s cold, 0.03 s forked).
 
 SCRIPT is the tool's console script (or guard's start script for it), run as `__main__` in each fork, after
 being run once here under another name (its imports, not its command). Runs by the tool's interpreter, not
-guard's: this file imports nothing of guard but the wire protocol, by path. Each run gets a process group of
+guard's: this file imports nothing of guard but its wire protocol and socket end, by path. Each run gets a process group of
 its own led by a monitor (the pid the caller kills), which forks the run and reports how it ended: `pid N`,
 then `exit CODE`. The process serves its own user only, exits after SECONDS without a run, when another took
 its socket path, or (answering `stale`) when a file it imported changed on disk.
@@ -25,7 +25,6 @@ import io  # noqa: E402
 import runpy  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
-import struct  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from types import ModuleType  # noqa: E402
@@ -37,12 +36,12 @@ WARM_NAME = "__guard_warm__"  # the name SCRIPT runs under here: its `if __name_
 
 def main() -> None:
     path, lifetime, script = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-    wire = _wire()
+    wire, endpoint = _load("wire"), _load("endpoint")
     try:
         runpy.run_path(script, run_name=WARM_NAME)
         files = _imported_files(script)
-        stats = _stats(files)
-        listener = _listen(path)
+        stamps = endpoint.stamps(files)
+        listener = endpoint.listen(path)
     except BaseException:
         _note_failure(path)
         raise
@@ -51,7 +50,7 @@ def main() -> None:
     listener.settimeout(min(lifetime, WAKE_SECONDS))
     idle = 0.0
     try:
-        while _owns(path, inode):
+        while endpoint.owns(path, inode):
             try:
                 conn, _ = listener.accept()
             except socket.timeout:
@@ -61,16 +60,16 @@ def main() -> None:
                 continue
             idle = 0.0
             with conn:
-                if not _same_user(conn):
+                if not endpoint.same_user(conn):
                     continue
-                if _stats(files) != stats:
+                if endpoint.stamps(files) != stamps:
                     wire.send_line(conn, wire.STALE)
                     return
                 if os.fork() == 0:
                     listener.close()
                     _monitor(conn, script, wire)  # never returns
     finally:
-        if _owns(path, inode):
+        if endpoint.owns(path, inode):
             os.unlink(path)
         listener.close()
 
@@ -139,10 +138,10 @@ def _run(request: dict[str, Any], fds: list[int], script: str) -> None:
         os._exit(code)
 
 
-def _wire() -> ModuleType:
-    """guard's wire protocol (`guard/resident/wire.py`, standard library only), loaded by path."""
-    spec = importlib.util.spec_from_file_location("guard_resident_wire",
-                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py"))
+def _load(name: str) -> ModuleType:
+    """A module of guard's beside this file (standard library only: `wire`, `endpoint`), loaded by path."""
+    spec = importlib.util.spec_from_file_location(f"guard_resident_{name}",
+                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -155,47 +154,6 @@ def _imported_files(script: str) -> tuple[str, ...]:
     files.update(path for module in list(sys.modules.values())
                  if isinstance(path := getattr(module, "__file__", None), str))
     return tuple(sorted(files))
-
-
-def _stats(files: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, ...]:
-    out: list[tuple[int, int, int] | None] = []
-    for path in files:
-        try:
-            st = os.stat(path)
-        except OSError:
-            out.append(None)
-            continue
-        out.append((st.st_size, st.st_mtime_ns, st.st_ino))
-    return tuple(out)
-
-
-def _listen(path: str) -> socket.socket:
-    """A socket listening at `path`, put there in one step (a process already there is replaced)."""
-    partial = f"{path}.{os.getpid()}"
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o177)
-    try:
-        listener.bind(partial)
-    finally:
-        os.umask(old)
-    listener.listen(16)
-    os.replace(partial, path)
-    return listener
-
-
-def _owns(path: str, inode: int) -> bool:
-    try:
-        return os.stat(path).st_ino == inode
-    except OSError:
-        return False
-
-
-def _same_user(conn: socket.socket) -> bool:
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True  # the socket's folder (0700) admits no one else
-    _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                          struct.calcsize("3i")))
-    return uid == os.getuid()
 
 
 def _note_failure(path: str) -> None:

@@ -1,0 +1,57 @@
+"""The listening end of a resident socket, for the resident guard process and the warm tool processes: put in
+place in one step, kept while its own, answering its own user only; and the stamps that tell a file changed.
+
+Standard library only: a warm tool process (run by the tool's interpreter, not guard's) loads it by path.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+from typing import Iterable
+
+
+def listen(path: str) -> socket.socket:
+    """A socket listening at `path` (mode 0600), put there in one step (a process already there is replaced)."""
+    partial = f"{path}.{os.getpid()}"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        listener.bind(partial)
+    finally:
+        os.umask(old)
+    listener.listen(16)
+    os.replace(partial, path)
+    return listener
+
+
+def owns(path: str, inode: int) -> bool:
+    """Whether the socket at `path` is still the one of that inode (another process did not take the path)."""
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+def same_user(conn: socket.socket) -> bool:
+    """Whether the peer is this user (where the peer's credentials cannot be asked, the socket's folder,
+    0700, already admits no one else)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid == os.getuid()
+
+
+def stamps(paths: Iterable[str]) -> tuple[tuple[int, int, int] | None, ...]:
+    """Each file's size, modification time and inode (None: gone): a file changed on disk stamps otherwise."""
+    out: list[tuple[int, int, int] | None] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
