@@ -5,11 +5,12 @@ file: 0.3 s cold, 0.03 s forked).
     TOOL_PYTHON tool_server.py SOCKET SECONDS SCRIPT
 
 SCRIPT is the tool's console script (or guard's start script for it), run as `__main__` in each fork, after
-being run once here under another name (its imports, not its command). Runs by the tool's interpreter, not
-guard's: this file imports nothing of guard but its wire protocol and socket end, by path. Each run gets a process group of
-its own led by a monitor (the pid the caller kills), which forks the run and reports how it ended: `pid N`,
-then `exit CODE`. The process serves its own user only, exits after SECONDS without a run, when another took
-its socket path, or (answering `stale`) when a file it imported changed on disk.
+being run once here under another name (its imports, not its command; then its `warm_up()` if it has one).
+Runs by the tool's interpreter, not guard's: this file imports nothing of guard but its wire protocol and
+socket end, by path. Each run gets a process group of its own led by a monitor (the pid the caller kills),
+which forks the run and reports how it ended: `pid N`, then `exit CODE`. The process serves its own user
+only, exits after SECONDS without a run, when another took its socket path, or (answering `stale`) when a
+file it imported changed on disk.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def main() -> None:
     path, lifetime, script = sys.argv[1], float(sys.argv[2]), sys.argv[3]
     wire, endpoint = _load("wire"), _load("endpoint")
     try:
-        runpy.run_path(script, run_name=WARM_NAME)
+        warm_up = runpy.run_path(script, run_name=WARM_NAME).get("warm_up")
+        if callable(warm_up):  # a start script that imports its tool in its command (guard's checkov_start)
+            warm_up()
         files = _imported_files(script)
         stamps = endpoint.stamps(files)
         listener = endpoint.listen(path)

@@ -1,4 +1,4 @@
-"""Warm tool processes in resident mode: a Python tool (bandit, detect-secrets) run by a fork of a process of
+"""Warm tool processes in resident mode: a Python tool (checkov, bandit, detect-secrets) run by a fork of a process of
 its own interpreter that has imported it (`tool_server`), instead of a fresh interpreter importing it again.
 
 With `$GUARD_RESIDENT` set, a scan runs such a tool through its warm process when one listens (this user's,

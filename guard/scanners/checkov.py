@@ -75,6 +75,7 @@ class CheckovScanner(ToolScanner):
         super().__init__(config)
         self._sniffed: dict[tuple[str, ...], list[str]] = {}  # files -> the frameworks their content holds
         self._heads: dict[str, list[str]] = {}  # file -> what its head says it is (`sniffed`), read once a run
+        self._warm = False  # whether the last command runs guard's start script (see `warm`)
 
     def version(self, exe: str) -> str:
         return dist_version(exe, "checkov") or super().version(exe)
@@ -153,10 +154,18 @@ class CheckovScanner(ToolScanner):
             self._heads[rel] = sniffed(target, rel)
         return self._heads[rel]
 
+    @property
+    def warm(self) -> bool:
+        """Forked warm in resident mode when started by guard's start script (checkov's own script builds its
+        command from the arguments it was imported with: a warm process's)."""
+        return self._warm
+
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
         sniffed = self._sniffed[tuple(files)] = sniffed_frameworks(target, files, self._sniff)
         frameworks = sniffed or ["kubernetes"]  # checkov needs one: nothing recognised, the cheapest
-        return [*start(exe), "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
+        started = start(exe)
+        self._warm = started[-1] == START
+        return [*started, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(workdir),
                 "--framework", *frameworks, *self.config.tool("checkov").args, "-d", str(workdir / VIEW)]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:

@@ -28,6 +28,7 @@ import sys
 if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # this file's folder: its modules are guard's (checkov.py among them), not checkov's
 
+import importlib  # noqa: E402
 import importlib.abc  # noqa: E402
 import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
@@ -267,7 +268,15 @@ def main() -> int | None:
 
     with warnings.catch_warnings():  # as checkov's script starts it
         warnings.simplefilter("ignore", category=SyntaxWarning)
-        return Checkov().run()
+        return Checkov(sys.argv[1:]).run()  # (its default is the arguments at its import: a warm process's)
+
+
+def warm_up() -> None:
+    """What a warm process (`guard.resident.tool_server`) imports before its first run: all of checkov, as its
+    own script does (each run then uses the frameworks it asks for)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=SyntaxWarning)
+        importlib.import_module("checkov.main")
 
 
 if __name__ == "__main__":

@@ -150,3 +150,30 @@ def test_bandit_and_detect_secrets_warm_find_what_they_find_cold(warm_folder: Pa
     warm = {cls: findings(cls, 1) for cls in (BanditScanner, DetectSecretsScanner)}
     assert all(isinstance(run, tools.WarmRun) for run in warm_runs[2:]) and len(warm_runs) == 4
     assert warm == cold
+
+
+@pytest.mark.skipif(resolve("checkov") is None, reason="checkov (guard tools install checkov)")
+def test_checkov_warm_finds_what_it_finds_cold(warm_folder: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """checkov through guard's start script: its warm process imports all of checkov first (`warm_up`), and a
+    run takes its own arguments (checkov's default is the arguments it was imported with: the warm process's)."""
+    from guard.scanners.checkov import CheckovScanner
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "s3.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n  acl    = "public-read"\n}\n')
+    cfg = config_mod.load(repo, flags={"cache": False})
+    warm_runs: list[object] = []
+    start = tools.start
+    monkeypatch.setattr(tools, "start", lambda *a, **k: warm_runs.append(run := start(*a, **k)) or run)
+
+    def findings(n: int) -> list[tuple]:
+        run = run_one(CheckovScanner(cfg), repo, ["s3.tf"], tmp_path / f"work-{n}", cfg)
+        assert run.status.value == "ok", run.reason
+        return sorted((f.rule_id, f.location.start_line, f.message, f.fingerprint) for f in run.findings)
+
+    cold = findings(0)
+    assert warm_runs == [None] and cold
+    assert wait_for(lambda: _listening(warm_folder, 1), 120), "no warm process started"
+    warm = findings(1)
+    assert isinstance(warm_runs[1], tools.WarmRun) and warm == cold
