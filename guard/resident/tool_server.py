@@ -21,6 +21,7 @@ import sys
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # guard's folder: no module of it may stand in for one of the tool's
 
+import atexit  # noqa: E402
 import importlib.util  # noqa: E402
 import io  # noqa: E402
 import runpy  # noqa: E402
@@ -110,8 +111,8 @@ def _run(request: dict[str, Any], fds: list[int], script: str) -> None:
         sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False))  # noqa: SIM115 - lives to the exit
         sys.stdout = io.TextIOWrapper(open(1, "wb", closefd=False), write_through=True)  # noqa: SIM115
         sys.stderr = io.TextIOWrapper(open(2, "wb", closefd=False), write_through=True)  # noqa: SIM115
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
-            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as a fresh interpreter has them
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -133,6 +134,7 @@ def _run(request: dict[str, Any], fds: list[int], script: str) -> None:
     except BaseException:  # noqa: BLE001 - told as the tool's own crash would be
         traceback.print_exc()
     finally:
+        atexit._run_exitfuncs()  # as the interpreter does on its way out (logging's shutdown among them)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
