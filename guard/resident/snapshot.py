@@ -39,4 +39,3 @@ class Snapshot:
 
     def changed(self) -> bool:
         return stamps(self.paths) != self.stats or package_state() != self.package
-
