@@ -65,13 +65,13 @@ def _warm_tool(r: Resident) -> str:
 
 @resident.command("stop")
 def stop_() -> None:
-    """Stop every resident process of this user (commands they are running finish), remove its socket, and
-    forget failed starts."""
+    """Stop every resident process of this user, warm tool processes included (commands they are running
+    finish), remove its socket, and forget failed starts."""
     found = _found()
     for r in found:
         stop(r)
     for note in failure_notes():  # the next command may start one again
         note.unlink(missing_ok=True)
-    click.echo(f"stopped {sum(r.listening for r in found)} resident guard process(es)"
+    click.echo(f"stopped {sum(r.listening for r in found)} resident process(es)"
                + (f", removed {sum(not r.listening for r in found)} socket(s) left behind"
                   if any(not r.listening for r in found) else ""))

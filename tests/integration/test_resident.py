@@ -225,7 +225,7 @@ def test_guard_resident_shows_and_stops_this_users_resident_processes(short_tmp:
         assert "guard.resident.server" in entries[sock]["command"]
         assert (entries[left]["listening"], entries[left]["pid"], entries[left]["this_guard"]) == (False, None, False)
         stopped = in_process(["resident", "stop"], short_tmp)
-        assert "stopped 1 resident guard process(es), removed 1 socket(s) left behind" in stopped.stdout
+        assert "stopped 1 resident process(es), removed 1 socket(s) left behind" in stopped.stdout
         assert wait_for(lambda: not servers(sock), 30), "the resident process did not exit"
         assert not sock.exists() and not left.exists()
         assert in_process(["resident", "status"], short_tmp).stdout.strip() == "no resident guard process"
