@@ -91,5 +91,10 @@ def socket_path() -> "Path":
 
 
 def failure_note(sock: "Path") -> "Path":
-    """Where a resident process that could not start leaves why (beside its socket's path)."""
-    return sock.with_name(f"{sock.name}.failed")
+    """Where a resident process (or a warm tool process) that could not start leaves why (beside its socket's
+    path: `endpoint.failure_note`)."""
+    from pathlib import Path
+
+    from guard.resident.endpoint import failure_note as beside
+
+    return Path(beside(str(sock)))

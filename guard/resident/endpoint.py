@@ -1,5 +1,6 @@
 """The listening end of a resident socket, for the resident guard process and the warm tool processes: put in
-place in one step, kept while its own, answering its own user only; and the stamps that tell a file changed.
+place in one step, kept while its own, answering its own user only; the note a process that could not start
+leaves beside it; and the stamps that tell a file changed.
 
 Standard library only: a warm tool process (run by the tool's interpreter, not guard's) loads it by path.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 import socket
 import struct
+import tempfile
+import traceback
 from typing import Iterable
 
 
@@ -42,6 +45,27 @@ def same_user(conn: socket.socket) -> bool:
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
     return uid == os.getuid()
+
+
+def failure_note(path: str) -> str:
+    """Where a process that could not start listening at `path` leaves why (beside the socket's path)."""
+    return f"{path}.failed"
+
+
+def note_failure(path: str) -> None:
+    """Why this process could not start listening at `path` (the exception being handled, a traceback), in
+    `failure_note(path)`, mode 0600, whole or not at all: callers run the command without it a while."""
+    note = failure_note(path)
+    try:
+        fd, partial = tempfile.mkstemp(prefix=f".{os.path.basename(note)}.", dir=os.path.dirname(note))
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(traceback.format_exc())
+        os.replace(partial, note)
+    except OSError:
+        os.unlink(partial)
 
 
 def stamps(paths: Iterable[str]) -> tuple[tuple[int, int, int] | None, ...]:

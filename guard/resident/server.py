@@ -20,13 +20,11 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
-from guard.atomic import atomic_write
-from guard.resident import failure_note, wire
-from guard.resident.endpoint import listen, owns, same_user
+from guard.resident import wire
+from guard.resident.endpoint import listen, note_failure, owns, same_user
 from guard.resident.listing import left_behind
 from guard.resident.snapshot import Snapshot
 
@@ -62,7 +60,7 @@ def serve(path: Path, lifetime: float) -> None:
         snapshot = Snapshot.of_loaded_modules()
         listener = listen(str(path))
     except Exception:  # noqa: BLE001 - whatever stops the start is left for the commands to tell
-        _note_failure(path)
+        note_failure(str(path))  # for the commands that would have started another (`client._start`)
         raise
     _remove_left_behind(path.parent)
     gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
@@ -101,15 +99,6 @@ def _remove_left_behind(folder: Path) -> None:
     try:
         for stale in left_behind(folder):
             stale.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
-def _note_failure(path: Path) -> None:
-    """Why this process could not start, for the commands that would have started another (see
-    `client._start`)."""
-    try:
-        atomic_write(failure_note(path), traceback.format_exc())  # mode 0600, as `mkstemp` makes it
     except OSError:
         pass
 

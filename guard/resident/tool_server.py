@@ -47,7 +47,7 @@ def main() -> None:
         stamps = endpoint.stamps(files)
         listener = endpoint.listen(path)
     except BaseException:
-        _note_failure(path)
+        endpoint.note_failure(path)  # callers then run the tool cold a while
         raise
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
     inode = os.stat(path).st_ino
@@ -159,16 +159,6 @@ def _imported_files(script: str) -> tuple[str, ...]:
     files.update(path for module in list(sys.modules.values())
                  if isinstance(path := getattr(module, "__file__", None), str))
     return tuple(sorted(files))
-
-
-def _note_failure(path: str) -> None:
-    """Why this process could not start, beside its socket's path (callers then run the tool cold a while)."""
-    try:
-        fd = os.open(f"{path}.failed", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(traceback.format_exc())
-    except OSError:
-        pass
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ that are code (`os.Getenv(`), a placeholder (`changethis`), a field's type or va
 test code's data; and a URL password that is a format verb (`%s`). Each waiver names why.
 Translation catalogs are not read (trivy's secret scanner reads them for token patterns). The
 pinned version is started by `detect_secrets_start`, which has YAML alias bombs read as lines and
-text files that are not UTF-8 read as Latin-1 (detect-secrets left them out as binary).
+text files that are not UTF-8 read as UTF-16 (with its byte order mark) or Latin-1 (detect-secrets left them
+out as binary).
 Offline (`--no-verify`): left to itself, detect-secrets checks each secret it finds with its service
 (a Slack token against slack.com, an AWS key against STS) and drops those the service calls invalid,
 so found secrets would leave the machine and the findings depend on the network; a config's own

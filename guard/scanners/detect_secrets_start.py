@@ -19,8 +19,8 @@ which introspects the function on every call; here that is decided once per func
 CPU on a documentation-heavy repository, the same results).
 
 detect-secrets leaves out, without a word, every file that is not UTF-8, taking it for binary: a Latin-1
-config file's password went unscanned. Such a file is read as Latin-1 here (`open_text`); one with a NUL
-byte is still left out.
+config file's password went unscanned. Such a file is read here as UTF-16 when it starts with its byte order
+mark, else as Latin-1 (`open_text`); one with a NUL byte is still left out.
 
 Written for the detect-secrets version guard pins (`tools/catalog.py`); another is started by its own
 script.
