@@ -46,6 +46,26 @@ def test_the_bound_counts_nodes_after_alias_expansion() -> None:
 
 
 @needs_tool
+def test_only_plugins_that_just_search_their_expressions_skip_the_lines_none_matches() -> None:
+    """A plugin is skipped on a line only when its expressions alone decide what it reports there: not the
+    keyword and entropy plugins, nor one that checks its matches further (JWT's formal validity)."""
+    python, script = start(TOOL.executable)
+    probe = ("import importlib.util, sys\n"
+             "spec = importlib.util.spec_from_file_location('start', sys.argv[1])\n"
+             "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+             "from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class\n"
+             "for kind in get_mapping_from_secret_type_to_class().values():\n"
+             "    patterns = module.searched_patterns(kind())\n"
+             "    whole = patterns is not None and patterns == tuple(kind.denylist)\n"
+             "    print(kind.__name__, 'None' if patterns is None else 'all' if whole else 'some')")
+    out = subprocess.run([python, "-c", probe, script], capture_output=True, text=True, check=True).stdout
+    searched = dict(line.split() for line in out.splitlines())
+    assert searched["AWSKeyDetector"] == searched["PrivateKeyDetector"] == searched["GitHubTokenDetector"] == "all"
+    assert searched["KeywordDetector"] == searched["JwtTokenDetector"] == searched["Base64HighEntropyString"] == "None"
+    assert sum(value == "all" for value in searched.values()) >= 20
+
+
+@needs_tool
 def test_a_yaml_bomb_is_scanned_as_lines_and_other_files_as_before(tmp_path: Path) -> None:
     files = {"fixtures/bomb.yml": SECRET + BOMB, "config/app.yml": "db:\n  " + SECRET,
              "app/settings.py": 'API_PASSWORD = "Kx81bq-hunter2-Zr93"\n'}
@@ -72,6 +92,15 @@ SECRETS = {  # several plugins and filters: what each reports must not change wi
     "deploy/key.pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\n-----END RSA PRIVATE KEY-----\n",
     "config/app.ini": "[db]\nsecret = 4f8a9c2e71b3d6f05a8e9c1d2b7f3a6e\nhex_token = 0123456789abcdef0123456789abcdef\n",
     "docs/readme.md": "Set `password = ${PASSWORD}` (a placeholder) and api_key: 'zT9xQ2mW8vR4kL7pN3bY6'\n",
+    # plugins that only search their expressions, one or two to a line, beside lines none of them matches
+    "app/tokens.py": 'GITHUB = "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"\n'
+                     'STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"\n'
+                     'SENDGRID = "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"\n'
+                     'TWILIO = "SKb5aed9ca12bf5890f37930e63cad6d38"\nnothing = "no secret on this line"\n'
+                     'MAILCHIMP = "343ea45721923ed956e2b38c31db76aa-us12"\n'
+                     'DISCORD = "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs"\n'
+                     'artifactory = "AKCp8jQ8ZX4ybGdxbm1DbzRpMktXzT2a"\n',
+    "app/both.py": 'both = "AKIAI44QH8DHBEXAMPLE ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa"\n',
 }
 
 
@@ -89,7 +118,8 @@ def test_guards_start_reports_what_detect_secrets_own_script_reports(tmp_path: P
 
     guards, own = results(argv), results(own_argv)
     assert guards == own
-    assert len({item["type"] for items in own.values() for item in items}) >= 5
+    assert len({item["type"] for items in own.values() for item in items}) >= 14
+    assert {item["type"] for item in own["app/both.py"]} == {"AWS Access Key", "GitHub Token"}
 
 
 @needs_tool
