@@ -19,9 +19,10 @@ which introspects the function on every call; here that is decided once per func
 CPU on a documentation-heavy repository, the same results).
 
 detect-secrets gives every line to every plugin. Two dozen of them (AWS keys, tokens, private keys) do nothing
-but search the line with their regular expressions, and on almost every line none matches; a line is given to
-such a plugin here only when one of its expressions matches it (`process_line_based_plugins`): the same results
-in about 40% less CPU.
+but search the line with their regular expressions, and the keyword plugin's every expression holds one of its
+keywords (password, secret, api_key...); on almost every line none matches. Such a plugin is given a line here
+only when one of those expressions matches it (`process_line_based_plugins`): the same results in about half the
+CPU.
 
 detect-secrets leaves out, without a word, every file that is not UTF-8, taking it for binary: a Latin-1
 config file's password went unscanned. Such a file is read here as UTF-16 when it starts with its byte order
@@ -42,6 +43,7 @@ if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.pa
 import codecs  # noqa: E402
 import inspect  # noqa: E402
 import io  # noqa: E402
+import re  # noqa: E402
 import types  # noqa: E402
 from typing import IO, Any, Callable, Iterator, List, NoReturn, Optional, Pattern, Tuple  # noqa: E402
 
@@ -79,6 +81,7 @@ from detect_secrets.audit import common as audit_common  # noqa: E402
 from detect_secrets.core import scan as scan_module  # noqa: E402
 from detect_secrets.filters import common as filters_common  # noqa: E402
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector  # noqa: E402
+from detect_secrets.plugins.keyword import DENYLIST as KEYWORDS, KeywordDetector  # noqa: E402
 from detect_secrets.types import SelfAwareCallable  # noqa: E402
 from detect_secrets.util import inject  # noqa: E402
 
@@ -186,22 +189,28 @@ def open_text(file: str, *args: Any, **kwargs: Any) -> IO[str]:
 scan_module.open = open_text  # type: ignore[attr-defined]
 
 
-def searched_patterns(plugin: Any) -> Optional[Tuple[Pattern[str], ...]]:
-    """The regular expressions whose matches are all `plugin` reports on a line, for a plugin that only searches
-    its `denylist` (detect-secrets' `RegexBasedDetector` as it is); None for any other plugin."""
+def line_patterns(plugin: Any) -> Optional[Tuple[Pattern[str], ...]]:
+    """Regular expressions one of which matches every line `plugin` reports a secret on, where that is known: a
+    plugin that only searches its `denylist` (detect-secrets' `RegexBasedDetector` as it is), and the keyword
+    plugin, each of whose expressions holds one of its keywords (some ignoring case); None for any other."""
     kind = type(plugin)
+    if kind is KeywordDetector:
+        return (_KEYWORDS,)
     if (isinstance(plugin, RegexBasedDetector) and kind.analyze_string is RegexBasedDetector.analyze_string
             and kind.analyze_line is BasePlugin.analyze_line):
         return tuple(plugin.denylist)
     return None
 
 
+_KEYWORDS = re.compile("|".join(KEYWORDS), re.IGNORECASE)
+
+
 def process_line_based_plugins(lines: List[Tuple[int, str]], filename: str) -> Iterator[Any]:
-    """detect-secrets' `scan._process_line_based_plugins`, but a plugin that only searches a line with its regular
-    expressions is not given a line none of them matches (it would report nothing there): one pass of every such
-    expression over the line first, as almost no line matches any."""
+    """detect-secrets' `scan._process_line_based_plugins`, but a plugin is not given a line none of its
+    `line_patterns` matches (it would report nothing there): one pass of all of them over the line first, as
+    almost no line matches any."""
     line_content = [line[1] for line in lines]
-    plugins = [(plugin, searched_patterns(plugin)) for plugin in scan_module.get_plugins()]
+    plugins = [(plugin, line_patterns(plugin)) for plugin in scan_module.get_plugins()]
     searched = [pattern for _, patterns in plugins if patterns is not None for pattern in patterns]
     for line_number, line in lines:
         scan_module.log.debug(f"Processing {filename}:{line_number}")
