@@ -15,7 +15,7 @@ import pytest
 
 from guard.config import Config
 from guard.scanners.checkov import START, CheckovScanner, start
-from guard.scanners.checkov_start import SUPPORTED, asked_frameworks, left_out
+from guard.scanners.checkov_start import SUPPORTED, Selected, asked_frameworks, left_out, scanned_resource_types
 from guard.tools.catalog import TOOLS
 from guard.tools.envs import resolve
 from tests.conftest import EXAMPLE
@@ -58,9 +58,14 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def results(argv: list[str], tree: Path, out: Path) -> dict[str, set[tuple]]:
     """Every check result of a checkov run over `tree`, by framework."""
+    return run_checkov(argv, tree, out)[0]
+
+
+def run_checkov(argv: list[str], tree: Path, out: Path, env: dict[str, str] = ENV) -> tuple[dict[str, set[tuple]], str]:
+    """`results`, and what the run wrote to stderr."""
     out.mkdir(exist_ok=True)
     proc = subprocess.run([*argv, "--skip-download", "--compact", "-o", "json", "--output-file-path", str(out),
-                           "-d", str(tree)], cwd=out, env=ENV, capture_output=True, text=True,
+                           "-d", str(tree)], cwd=out, env=env, capture_output=True, text=True,
                           timeout=600, check=False)
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     doc = json.loads((out / "results_json.json").read_text())
@@ -71,7 +76,7 @@ def results(argv: list[str], tree: Path, out: Path) -> dict[str, set[tuple]]:
                 lines = tuple(r.get("file_line_range") or ())
                 found.setdefault(report["check_type"], set()).add(
                     (outcome, r["check_id"], r.get("resource"), r.get("file_path"), lines))
-    return found
+    return found, proc.stderr
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +163,91 @@ def test_the_frameworks_asked_for_are_read_as_checkov_reads_them() -> None:
     assert "checkov.kubernetes.runner" not in left_out(["--framework", "kustomize"])
     assert "checkov.secrets.runner" not in left_out(["--framework", "terraform"])
     assert left_out(["--framework", "all"]) == left_out(["--framework", "terraform", "bicep"]) == left_out([]) == set()
+
+
+MODULE_CALL = """module "warehouse" {
+  source = "./modules/warehouse"
+}
+
+/* a resource "azurerm_storage_account" in a comment: a type more to load checks for, never fewer */
+resource google_storage_bucket "assets" {
+  name     = "assets"
+  location = "EU"
+}
+"""
+WAREHOUSE_MODULE = """resource "aws_redshift_cluster" "warehouse" {
+  cluster_identifier = "warehouse"
+  node_type          = "dc2.large"
+  publicly_accessible = true
+}
+"""
+
+
+def imported_resource_checks(stderr: str) -> int:
+    """How many modules of checkov's Terraform resource checks a run imported (`-X importtime` lines)."""
+    return sum(1 for line in stderr.splitlines() if "checkov.terraform.checks.resource." in line)
+
+
+@needs_checkov
+def test_only_the_resource_checks_of_the_scanned_types_are_loaded_and_the_results_stay(tmp_path: Path) -> None:
+    """Once a run of guard's start has kept checkov's index of resource check modules, a run loads the modules
+    of the resource types in its files only (a module call's too), and reports what checkov's script reports."""
+    assert CHECKOV is not None
+    tree = tmp_path / "tree"
+    shutil.copytree(EXAMPLE / "terraform", tree)
+    (tree / "calls.tf").write_text(MODULE_CALL)
+    (tree / "modules" / "warehouse").mkdir(parents=True)
+    (tree / "modules" / "warehouse" / "main.tf").write_text(WAREHOUSE_MODULE)
+    argv = [*start(CHECKOV.executable), "--framework", "terraform"]
+    prefix = subprocess.run([argv[0], "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    index = Path(prefix) / "guard-checkov-resource-checks.json"
+    index.unlink(missing_ok=True)  # (another run of guard's start keeps it again)
+
+    def run(name: str, command: list[str]) -> tuple[dict[str, set[tuple]], int]:
+        found, stderr = run_checkov(command, tree, tmp_path / name, {**ENV, "PYTHONPROFILEIMPORTTIME": "1"})
+        return found, imported_resource_checks(stderr)
+
+    every, loaded_all = run("first", argv)
+    assert json.loads(index.read_text())["modules"]  # kept by that run
+    selected, loaded = run("selected", argv)
+    script, _ = run("script", [CHECKOV.executable, "--framework", "terraform"])
+    assert selected == every == script
+    failed = {r[2] for r in selected["terraform"] if r[0] == "failed_checks"}
+    assert "module.warehouse.aws_redshift_cluster.warehouse" in failed  # the module's own type, checked
+    assert "google_storage_bucket.assets" in failed  # a label without quotes
+    assert loaded_all > 900 and 0 < loaded < 150
+
+
+def test_the_resource_types_are_read_from_every_terraform_file_checkov_is_given(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\nresource aws_iam_role r {}\n'
+                                            '# resource "azurerm_key_vault" in a comment\n')
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")  # a link back up: read once
+    (tmp_path / "b.hcl").write_text('resource "google_sql_database_instance" "db" {}\n')
+    (tmp_path / "notes.txt").write_text('resource "aws_instance" "x" {}\n')  # no file checkov reads
+    folder = ["--framework", "terraform", "-d", str(tmp_path / "a")]
+    assert scanned_resource_types(folder) == {"aws_s3_bucket", "aws_iam_role", "azurerm_key_vault"}
+    assert scanned_resource_types([*folder, "-f", str(tmp_path / "b.hcl")]) == {
+        "aws_s3_bucket", "aws_iam_role", "azurerm_key_vault", "google_sql_database_instance"}
+    assert scanned_resource_types(["--framework", "terraform", "dockerfile", f"--directory={tmp_path}"]) == {
+        "aws_s3_bucket", "aws_iam_role", "azurerm_key_vault", "google_sql_database_instance"}
+    # whenever checkov may read resources from elsewhere: every check module is loaded
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "cdk.tf.json").write_text('{"resource": {"aws_instance": {"x": {}}}}')
+    assert scanned_resource_types(["--framework", "terraform", "-d", str(tmp_path / "c")]) is None
+    assert scanned_resource_types([*folder, "--download-external-modules", "true"]) is None
+    assert scanned_resource_types(["--framework", "terraform", "terraform_plan", "-d", str(tmp_path)]) is None
+    assert scanned_resource_types(["--framework", "dockerfile", "-d", str(tmp_path)]) is None
+    assert scanned_resource_types(["-d", str(tmp_path)]) is None  # every framework
+    assert scanned_resource_types(["--framework", "terraform"]) is None
+
+
+def test_a_check_module_is_loaded_for_its_types_its_patterns_or_when_the_index_does_not_know_it() -> None:
+    index = {"p.S3": ["aws_s3_bucket"], "p.Any": ["aws_*"], "p.Vault": ["azurerm_key_vault"], "p.Set": ["gcp_[ab]"]}
+    selected = Selected(index, {"aws_s3_bucket", "gcp_b"})
+    assert [m for m in ("p.S3", "p.Any", "p.Vault", "p.Set", "p.New") if selected.wanted(m)] == [
+        "p.S3", "p.Any", "p.Set", "p.New"]
 
 
 def test_only_checkovs_own_script_is_started_this_way(tmp_path: Path) -> None:
