@@ -4,8 +4,8 @@ Builds a scratch git repository from a copy of terragoat with two commits (the s
 Terraform file), then times `guard scan --diff-base HEAD~1` three ways: with `--no-cache` (no
 scanner result, judged run, parsed file or pack check is reused; the recorded tool versions are);
 as the Action runs it on a fresh runner (a cache folder holding only what action.yml restores: the
-tool environments with their recorded versions, and the policy-pack and catalog check records of
-an earlier run); and with a warm cache (the same commit scanned before). For scale it also times the full
+tool environments with their recorded versions, and the policy-pack, catalog and tool check
+records of an earlier run); and with a warm cache (the same commit scanned before). For scale it also times the full
 `--no-cache` scan, and for the floor each applicable tool alone on the changed file (guard's argv:
 for checkov that includes the module files the change needs): max(slowest tool alone, tool CPU
 seconds / cores).
@@ -43,7 +43,8 @@ def scan(repo: Path, out: Path, *extra: str, env: dict[str, str] | None = None) 
     return run_guard("scan", str(repo), "--quiet", "--soft-fail", "--output", str(out), *extra, env=env)
 
 
-RESTORED = ("tools", "versions.json", "advisories", "policy-checks", "catalogs")  # what action.yml caches between runs
+# what action.yml caches between runs
+RESTORED = ("tools", "versions.json", "advisories", "policy-checks", "catalogs", "tool-checks")
 
 
 def action_cache(repo: Path, tmp: Path) -> Path:
@@ -96,7 +97,7 @@ def main() -> None:
     print(f"PR mode, --no-cache     {median(cold):6.2f} s  (target <= 3.5 s; "
           f"{median([c / s for c, s in zip(cold, slowest)]):.2f}x the slowest tool, "
           f"{median([c / f for c, f in zip(cold, floors)]):.2f}x the floor)")
-    print(f"PR mode, Action caches  {median(action):6.2f} s  (fresh runner, tools, pack and catalog checks restored; "
+    print(f"PR mode, Action caches  {median(action):6.2f} s  (fresh runner, tools and check records restored; "
           f"{median([a / f for a, f in zip(action, floors)]):.2f}x the floor)")
     print(f"PR mode, warm cache     {median(warm):6.2f} s")
     print(f"full scan, --no-cache   {median(full):6.2f} s  (PR / full = {median(cold) / median(full):.2f})")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-PARTS = ("results", "judged", "config-inputs", "catalogs", "policy-checks")
+PARTS = ("results", "judged", "config-inputs", "catalogs", "policy-checks", "tool-checks")
 DEFAULT_MAX_MB = 2048
 KEEP_SECONDS = 3600.0  # entries used this recently stay, whatever the budget
 STAMP = ".pruned"  # in the cache folder: when guard last pruned after a scan

@@ -35,10 +35,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 from guard.files import relativize
 from guard.helm import Charts, chart_files, helm_client
 from guard.model import Category, Finding, Location, Rule
+from guard.paths import cache_dir
 from guard.scanners.base import (
     VIEW, Invocation, ScannerError, ToolScanner, coverage_rule, lay_out, load_json_output, match_any, not_checked,
     per_selection,
 )
+from guard.scanners.checkov_start import INDEX_VARIABLE
 from guard.scanners.data.checkov_checks import CHECKS
 from guard.scanners.data.iac import classify
 from guard.scanners.distinfo import dist_version, started_by
@@ -83,8 +85,11 @@ class CheckovScanner(ToolScanner):
     def env(self) -> Mapping[str, str]:
         # the folder holds just what guard selected: checkov must not drop hidden folders and files
         # or node_modules from it, as it does by default when it walks a folder
+        # where guard's start script keeps which module of checkov's Terraform resource checks checks which types
+        # (`checkov_start.INDEX_VARIABLE`): a folder the Action keeps between runs, as the pack check records
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING",
-                "CKV_IGNORE_HIDDEN_DIRECTORIES": "false", "CKV_IGNORED_DIRECTORIES": ""}
+                "CKV_IGNORE_HIDDEN_DIRECTORIES": "false", "CKV_IGNORED_DIRECTORIES": "",
+                INDEX_VARIABLE: str(cache_dir() / "tool-checks" / "checkov-resource-checks.json")}
 
     def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
         """All files but Kubernetes manifests and a Helm chart's or kustomization's: checkov's Kubernetes

@@ -21,8 +21,8 @@ When Terraform is checked, only the modules of checkov's Terraform resource chec
 named in the scanned files are imported (`Selected`): checkov imports all 943 of them at its start, and a check
 runs only on resources of its types (checkov on one changed terragoat file 1.98 -> 1.71 s, on all of terragoat
 4.6 -> 4.1 s, the same results). Which module checks
-which types, checkov's registry says after a run that imported them all; that run keeps it beside checkov
-(`INDEX`), for checkov's version. A module the index does not know is imported, and every module is when the
+which types, checkov's registry says after a run that imported them all; that run keeps it where guard says
+(`INDEX_VARIABLE`), for checkov's version. A module the index does not know is imported, and every module is when the
 files checkov reads are not all known beforehand (a .tf.json, Terraform plan or JSON framework, external modules
 it downloads).
 
@@ -270,7 +270,7 @@ def _as_new(interpreter: Any) -> Any:
 
 
 RESOURCES = "checkov.terraform.checks.resource"  # the package of checkov's Terraform resource checks
-INDEX = os.path.join(sys.prefix, "guard-checkov-resource-checks.json")  # module -> the resource types it checks
+INDEX_VARIABLE = "GUARD_CHECKOV_INDEX"  # the file of the index: module -> the resource types it checks
 _RESOURCE_WORD = re.compile(rb'\bresource\s+"?([A-Za-z0-9_-]+)')
 _SCANNED_SUFFIXES = (".tf", ".hcl")  # the Terraform files checkov's runner reads besides .tf.json
 
@@ -339,10 +339,10 @@ def checkov_version() -> str:
     return str(version)
 
 
-def read_index() -> dict[str, list[str]] | None:
+def read_index(path: str) -> dict[str, list[str]] | None:
     """The index of checkov's resource check modules kept by an earlier run of this checkov version, if any."""
     try:
-        with open(INDEX, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8") as fh:
             kept = json.load(fh)
         if kept.get("checkov") == checkov_version() and isinstance(kept.get("modules"), dict):
             return kept["modules"]
@@ -351,7 +351,7 @@ def read_index() -> dict[str, list[str]] | None:
     return None
 
 
-def keep_index() -> None:
+def keep_index(path: str) -> None:
     """Write the index from checkov's registered checks (every module imported: this run's), whole or not at all.
     A module under `RESOURCES` with any check that is no resource check is indexed as checking every type."""
     from checkov.common.checks.base_check_registry import BaseCheckRegistry
@@ -365,12 +365,13 @@ def keep_index() -> None:
                 check.supported_entities if isinstance(check, BaseResourceCheck) else ("*",))
     data = {"checkov": checkov_version(), "modules": {m: sorted(e) for m, e in sorted(modules.items())}}
     try:
-        fd, temp = tempfile.mkstemp(dir=os.path.dirname(INDEX), prefix=".guard-index-")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".index-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
-        os.replace(temp, INDEX)
+        os.replace(temp, path)
     except OSError:
-        pass  # a read-only install: every run imports every module
+        pass  # a read-only cache: every run imports every module
 
 
 class Selected(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -412,8 +413,9 @@ def main() -> int | None:
     sys.argv[0] = "checkov"  # the name its usage and error messages give
     if runners:
         sys.meta_path[:0] = [_Unused(runners), _Lazy()]
-    types = scanned_resource_types(sys.argv[1:])
-    index = read_index() if types is not None else None
+    kept = os.environ.get(INDEX_VARIABLE)
+    types = scanned_resource_types(sys.argv[1:]) if kept else None
+    index = read_index(kept) if kept and types is not None else None
     if index is not None and types is not None:
         sys.meta_path.insert(0, Selected(index, types))
     asked = asked_frameworks(sys.argv[1:])
@@ -421,8 +423,8 @@ def main() -> int | None:
         reuse_evaluators()  # (it imports checkov's Terraform package, and so its resource checks)
     from checkov.main import Checkov
 
-    if types is not None and index is None:
-        keep_index()
+    if kept and types is not None and index is None:
+        keep_index(kept)
 
     with warnings.catch_warnings():  # as checkov's script starts it
         warnings.simplefilter("ignore", category=SyntaxWarning)

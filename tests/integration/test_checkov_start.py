@@ -15,7 +15,9 @@ import pytest
 
 from guard.config import Config
 from guard.scanners.checkov import START, CheckovScanner, start
-from guard.scanners.checkov_start import SUPPORTED, Selected, asked_frameworks, left_out, scanned_resource_types
+from guard.scanners.checkov_start import (
+    INDEX_VARIABLE, SUPPORTED, Selected, asked_frameworks, left_out, scanned_resource_types,
+)
 from guard.tools.catalog import TOOLS
 from guard.tools.envs import resolve
 from tests.conftest import EXAMPLE
@@ -199,24 +201,24 @@ def test_only_the_resource_checks_of_the_scanned_types_are_loaded_and_the_result
     (tree / "modules" / "warehouse").mkdir(parents=True)
     (tree / "modules" / "warehouse" / "main.tf").write_text(WAREHOUSE_MODULE)
     argv = [*start(CHECKOV.executable), "--framework", "terraform"]
-    prefix = subprocess.run([argv[0], "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    index = Path(prefix) / "guard-checkov-resource-checks.json"
-    index.unlink(missing_ok=True)  # (another run of guard's start keeps it again)
+    index = tmp_path / "cache" / "checkov-resource-checks.json"
 
     def run(name: str, command: list[str]) -> tuple[dict[str, set[tuple]], int]:
-        found, stderr = run_checkov(command, tree, tmp_path / name, {**ENV, "PYTHONPROFILEIMPORTTIME": "1"})
+        env = {**ENV, INDEX_VARIABLE: str(index), "PYTHONPROFILEIMPORTTIME": "1"}
+        found, stderr = run_checkov(command, tree, tmp_path / name, env)
         return found, imported_resource_checks(stderr)
 
     every, loaded_all = run("first", argv)
-    assert json.loads(index.read_text())["modules"]  # kept by that run
+    assert json.loads(index.read_text())["modules"]  # kept by that run, where guard said
     selected, loaded = run("selected", argv)
+    index.write_text(index.read_text().replace('"checkov": "', '"checkov": "0.'))  # another version's
+    _, loaded_again = run("other-version", argv)
     script, _ = run("script", [CHECKOV.executable, "--framework", "terraform"])
     assert selected == every == script
     failed = {r[2] for r in selected["terraform"] if r[0] == "failed_checks"}
     assert "module.warehouse.aws_redshift_cluster.warehouse" in failed  # the module's own type, checked
     assert "google_storage_bucket.assets" in failed  # a label without quotes
-    assert loaded_all > 900 and 0 < loaded < 150
+    assert loaded_all > 900 and 0 < loaded < 150 and loaded_again == loaded_all
 
 
 def test_the_resource_types_are_read_from_every_terraform_file_checkov_is_given(tmp_path: Path) -> None:
