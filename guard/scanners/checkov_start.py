@@ -17,14 +17,15 @@ When Terraform is checked, checkov's expression evaluator reuses its asteval int
 (`reuse_evaluators`): checkov builds a new one for every expression it evaluates, a fifth of its time on
 a repository of many module calls (terraform-aws-eks: 136 s -> 109 s; with the same PYTHONHASHSEED the
 22 MB report is byte for byte checkov's script's).
-When Terraform is checked, only the modules of checkov's Terraform resource checks that check a resource type
-named in the scanned files are imported (`Selected`): checkov imports all 943 of them at its start, and a check
-runs only on resources of its types (checkov on one changed terragoat file 1.98 -> 1.71 s, on all of terragoat
-4.6 -> 4.1 s, the same results). Which module checks
-which types, checkov's registry says after a run that imported them all; that run keeps it where guard says
-(`INDEX_VARIABLE`), for checkov's version. A module the index does not know is imported, and every module is when the
-files checkov reads are not all known beforehand (a .tf.json, Terraform plan or JSON framework, external modules
-it downloads).
+
+When Terraform is checked, only the modules of checkov's Terraform resource and data source checks that check
+a type named in the scanned files are imported (`Selected`): checkov imports all 970 of them at its start (and
+the libraries some need), and a check runs only on blocks of its types. Which module checks which types,
+checkov's registry says after a run that imported them all; that run keeps it where guard says
+(`INDEX_VARIABLE`), for checkov's version. A module the index does not know is imported, and every module is
+when the files checkov reads are not all known beforehand (a .tf.json, a Terraform plan or JSON framework,
+external modules it downloads). checkov on one changed terragoat file: 1.98 -> 1.71 s with the resource checks
+selected; on all of terragoat 4.6 -> 4.1 s; the same results.
 
 Written for the checkov version guard pins (`tools/catalog.py`); another is started by its own script.
 """
@@ -269,9 +270,13 @@ def _as_new(interpreter: Any) -> Any:
     return interpreter
 
 
-RESOURCES = "checkov.terraform.checks.resource"  # the package of checkov's Terraform resource checks
-INDEX_VARIABLE = "GUARD_CHECKOV_INDEX"  # the file of the index: module -> the resource types it checks
-_RESOURCE_WORD = re.compile(rb'\bresource\s+"?([A-Za-z0-9_-]+)')
+# checkov's packages of Terraform checks by block (`resource "TYPE"`, `data "TYPE"`), each a package per provider
+# whose `__init__` lists all its modules, with the class of their checks
+CHECK_PACKAGES = {"checkov.terraform.checks.resource": ("checkov.terraform.checks.resource.base_resource_check",
+                                                        "BaseResourceCheck"),
+                  "checkov.terraform.checks.data": ("checkov.terraform.checks.data.base_check", "BaseDataCheck")}
+INDEX_VARIABLE = "GUARD_CHECKOV_INDEX"  # the file of the index: module -> the block types it checks
+_BLOCK_TYPE = re.compile(rb'\b(?:resource|data)\s+"?([A-Za-z0-9_-]+)')
 _SCANNED_SUFFIXES = (".tf", ".hcl")  # the Terraform files checkov's runner reads besides .tf.json
 
 
@@ -297,10 +302,11 @@ def option_values(argv: Sequence[str], *names: str) -> list[str] | None:
     return values
 
 
-def scanned_resource_types(argv: Sequence[str]) -> set[str] | None:
-    """Every name that follows the word `resource` in the .tf and .hcl files checkov is given (`-d`, `-f`): the
-    resource types, and more (a word in a comment counts too). None when checkov may read resources from
-    elsewhere: a framework besides `terraform` that reads them, a .tf.json file, modules it downloads."""
+def scanned_block_types(argv: Sequence[str]) -> set[str] | None:
+    """Every name that follows the word `resource` or `data` in the .tf and .hcl files checkov is given (`-d`,
+    `-f`): the resource and data source types, and more (a word in a comment counts too). None when checkov may
+    read blocks from elsewhere: a framework besides `terraform` that reads them, a .tf.json file, modules it
+    downloads."""
     asked = asked_frameworks(argv)
     if asked is None or "terraform" not in asked or asked & (TERRAFORM - {"terraform"}):
         return None
@@ -327,7 +333,7 @@ def scanned_resource_types(argv: Sequence[str]) -> set[str] | None:
         if path.endswith(_SCANNED_SUFFIXES):
             try:
                 with open(path, "rb") as fh:
-                    types.update(m.decode() for m in _RESOURCE_WORD.findall(fh.read()))
+                    types.update(m.decode() for m in _BLOCK_TYPE.findall(fh.read()))
             except OSError:
                 return None
     return types
@@ -353,16 +359,18 @@ def read_index(path: str) -> dict[str, list[str]] | None:
 
 def keep_index(path: str) -> None:
     """Write the index from checkov's registered checks (every module imported: this run's), whole or not at all.
-    A module under `RESOURCES` with any check that is no resource check is indexed as checking every type."""
+    A module of `CHECK_PACKAGES` with any check not of its package's class is indexed as checking every type."""
     from checkov.common.checks.base_check_registry import BaseCheckRegistry
-    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+    kinds = {package: getattr(importlib.import_module(module), name)
+             for package, (module, name) in CHECK_PACKAGES.items()}
     modules: dict[str, set[str]] = {}
     for check in BaseCheckRegistry.get_all_registered_checks():
         module = type(check).__module__
-        if module.startswith(RESOURCES + "."):
-            modules.setdefault(module, set()).update(
-                check.supported_entities if isinstance(check, BaseResourceCheck) else ("*",))
+        for package, kind in kinds.items():
+            if module.startswith(package + "."):
+                entities = check.supported_entities if isinstance(check, kind) else ("*",)
+                modules.setdefault(module, set()).update(entities)
     data = {"checkov": checkov_version(), "modules": {m: sorted(e) for m, e in sorted(modules.items())}}
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -375,9 +383,9 @@ def keep_index(path: str) -> None:
 
 
 class Selected(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds the packages of checkov's resource checks (one per provider, whose `__init__` lists all its modules
-    in `__all__` for checkov's `import *`) for the import system; each lists only the modules that check one of
-    `types`, or that the index does not know (helpers and new modules)."""
+    """Finds the provider packages of `CHECK_PACKAGES` (whose `__init__` lists all its modules in `__all__` for
+    checkov's `import *`) for the import system; each lists only the modules that check one of `types`, or that
+    the index does not know (helpers and new modules)."""
 
     def __init__(self, index: dict[str, list[str]], types: set[str]) -> None:
         self.index, self.types = index, types
@@ -385,7 +393,7 @@ class Selected(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def find_spec(self, name: str, path: Sequence[str] | None = None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
-        if name.rpartition(".")[0] != RESOURCES:
+        if name.rpartition(".")[0] not in CHECK_PACKAGES:
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None or not spec.submodule_search_locations:
@@ -414,13 +422,13 @@ def main() -> int | None:
     if runners:
         sys.meta_path[:0] = [_Unused(runners), _Lazy()]
     kept = os.environ.get(INDEX_VARIABLE)
-    types = scanned_resource_types(sys.argv[1:]) if kept else None
+    types = scanned_block_types(sys.argv[1:]) if kept else None
     index = read_index(kept) if kept and types is not None else None
     if index is not None and types is not None:
         sys.meta_path.insert(0, Selected(index, types))
     asked = asked_frameworks(sys.argv[1:])
     if asked is None or asked & TERRAFORM:
-        reuse_evaluators()  # (it imports checkov's Terraform package, and so its resource checks)
+        reuse_evaluators()  # (it imports checkov's Terraform package, and so its checks)
     from checkov.main import Checkov
 
     if kept and types is not None and index is None:

@@ -16,7 +16,7 @@ import pytest
 from guard.config import Config
 from guard.scanners.checkov import START, CheckovScanner, start
 from guard.scanners.checkov_start import (
-    INDEX_VARIABLE, SUPPORTED, Selected, asked_frameworks, left_out, scanned_resource_types,
+    INDEX_VARIABLE, SUPPORTED, Selected, asked_frameworks, left_out, scanned_block_types,
 )
 from guard.tools.catalog import TOOLS
 from guard.tools.envs import resolve
@@ -176,6 +176,13 @@ resource google_storage_bucket "assets" {
   name     = "assets"
   location = "EU"
 }
+
+data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
 """
 WAREHOUSE_MODULE = """resource "aws_redshift_cluster" "warehouse" {
   cluster_identifier = "warehouse"
@@ -185,15 +192,15 @@ WAREHOUSE_MODULE = """resource "aws_redshift_cluster" "warehouse" {
 """
 
 
-def imported_resource_checks(stderr: str) -> int:
-    """How many modules of checkov's Terraform resource checks a run imported (`-X importtime` lines)."""
-    return sum(1 for line in stderr.splitlines() if "checkov.terraform.checks.resource." in line)
+def imported_checks(stderr: str) -> int:
+    """How many modules of checkov's Terraform resource and data source checks a run imported (`-X importtime`)."""
+    return sum(1 for line in stderr.splitlines() if re.search(r"checkov\.terraform\.checks\.(resource|data)\.", line))
 
 
 @needs_checkov
-def test_only_the_resource_checks_of_the_scanned_types_are_loaded_and_the_results_stay(tmp_path: Path) -> None:
-    """Once a run of guard's start has kept checkov's index of resource check modules, a run loads the modules
-    of the resource types in its files only (a module call's too), and reports what checkov's script reports."""
+def test_only_the_checks_of_the_scanned_types_are_loaded_and_the_results_stay(tmp_path: Path) -> None:
+    """Once a run of guard's start has kept checkov's index of resource and data source check modules, a run loads
+    the modules of the types in its files only (a module call's too), and reports what checkov's script reports."""
     assert CHECKOV is not None
     tree = tmp_path / "tree"
     shutil.copytree(EXAMPLE / "terraform", tree)
@@ -206,7 +213,7 @@ def test_only_the_resource_checks_of_the_scanned_types_are_loaded_and_the_result
     def run(name: str, command: list[str]) -> tuple[dict[str, set[tuple]], int]:
         env = {**ENV, INDEX_VARIABLE: str(index), "PYTHONPROFILEIMPORTTIME": "1"}
         found, stderr = run_checkov(command, tree, tmp_path / name, env)
-        return found, imported_resource_checks(stderr)
+        return found, imported_checks(stderr)
 
     every, loaded_all = run("first", argv)
     assert json.loads(index.read_text())["modules"]  # kept by that run, where guard said
@@ -218,31 +225,32 @@ def test_only_the_resource_checks_of_the_scanned_types_are_loaded_and_the_result
     failed = {r[2] for r in selected["terraform"] if r[0] == "failed_checks"}
     assert "module.warehouse.aws_redshift_cluster.warehouse" in failed  # the module's own type, checked
     assert "google_storage_bucket.assets" in failed  # a label without quotes
-    assert loaded_all > 900 and 0 < loaded < 150 and loaded_again == loaded_all
+    assert "aws_iam_policy_document.admin" in failed  # a data source's check
+    assert loaded_all > 950 and 0 < loaded < 150 and loaded_again == loaded_all
 
 
-def test_the_resource_types_are_read_from_every_terraform_file_checkov_is_given(tmp_path: Path) -> None:
+def test_the_block_types_are_read_from_every_terraform_file_checkov_is_given(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\nresource aws_iam_role r {}\n'
-                                            '# resource "azurerm_key_vault" in a comment\n')
+                                            '# resource "azurerm_key_vault" in a comment\ndata "aws_ami" "x" {}\n')
     (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")  # a link back up: read once
     (tmp_path / "b.hcl").write_text('resource "google_sql_database_instance" "db" {}\n')
     (tmp_path / "notes.txt").write_text('resource "aws_instance" "x" {}\n')  # no file checkov reads
     folder = ["--framework", "terraform", "-d", str(tmp_path / "a")]
-    assert scanned_resource_types(folder) == {"aws_s3_bucket", "aws_iam_role", "azurerm_key_vault"}
-    assert scanned_resource_types([*folder, "-f", str(tmp_path / "b.hcl")]) == {
-        "aws_s3_bucket", "aws_iam_role", "azurerm_key_vault", "google_sql_database_instance"}
-    assert scanned_resource_types(["--framework", "terraform", "dockerfile", f"--directory={tmp_path}"]) == {
-        "aws_s3_bucket", "aws_iam_role", "azurerm_key_vault", "google_sql_database_instance"}
+    kinds = {"aws_s3_bucket", "aws_iam_role", "azurerm_key_vault", "aws_ami"}
+    assert scanned_block_types(folder) == kinds
+    assert scanned_block_types([*folder, "-f", str(tmp_path / "b.hcl")]) == {*kinds, "google_sql_database_instance"}
+    assert scanned_block_types(["--framework", "terraform", "dockerfile", f"--directory={tmp_path}"]) == {
+        *kinds, "google_sql_database_instance"}
     # whenever checkov may read resources from elsewhere: every check module is loaded
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "cdk.tf.json").write_text('{"resource": {"aws_instance": {"x": {}}}}')
-    assert scanned_resource_types(["--framework", "terraform", "-d", str(tmp_path / "c")]) is None
-    assert scanned_resource_types([*folder, "--download-external-modules", "true"]) is None
-    assert scanned_resource_types(["--framework", "terraform", "terraform_plan", "-d", str(tmp_path)]) is None
-    assert scanned_resource_types(["--framework", "dockerfile", "-d", str(tmp_path)]) is None
-    assert scanned_resource_types(["-d", str(tmp_path)]) is None  # every framework
-    assert scanned_resource_types(["--framework", "terraform"]) is None
+    assert scanned_block_types(["--framework", "terraform", "-d", str(tmp_path / "c")]) is None
+    assert scanned_block_types([*folder, "--download-external-modules", "true"]) is None
+    assert scanned_block_types(["--framework", "terraform", "terraform_plan", "-d", str(tmp_path)]) is None
+    assert scanned_block_types(["--framework", "dockerfile", "-d", str(tmp_path)]) is None
+    assert scanned_block_types(["-d", str(tmp_path)]) is None  # every framework
+    assert scanned_block_types(["--framework", "terraform"]) is None
 
 
 def test_a_check_module_is_loaded_for_its_types_its_patterns_or_when_the_index_does_not_know_it() -> None:
