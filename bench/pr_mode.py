@@ -5,10 +5,10 @@ Terraform file), then times `guard scan --diff-base HEAD~1` three ways: with `--
 scanner result, judged run, parsed file or pack check is reused; the recorded tool versions are);
 as the Action runs it on a fresh runner (a cache folder holding only what action.yml restores: the
 tool environments with their recorded versions, and the policy-pack, catalog and tool check
-records of an earlier run); and with a warm cache (the same commit scanned before). For scale it also times the full
-`--no-cache` scan, and for the floor each applicable tool alone on the changed file (guard's argv:
-for checkov that includes the module files the change needs): max(slowest tool alone, tool CPU
-seconds / cores).
+records of an earlier run); and with a warm cache (the same commit scanned before). For scale it
+also times the full `--no-cache` scan, and for the floor each applicable tool alone on the changed
+file (guard's argv: for checkov that includes the module files the change needs): max(slowest tool
+alone, tool CPU seconds / cores).
 
     python bench/pr_mode.py --terragoat /path/to/terragoat [--repeat 3] [--file terraform/aws/s3.tf]
 """

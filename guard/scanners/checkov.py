@@ -85,11 +85,11 @@ class CheckovScanner(ToolScanner):
     def env(self) -> Mapping[str, str]:
         # the folder holds just what guard selected: checkov must not drop hidden folders and files
         # or node_modules from it, as it does by default when it walks a folder
-        # where guard's start script keeps which module of checkov's Terraform resource checks checks which types
+        # where guard's start script keeps which module of checkov's Terraform checks checks which block types
         # (`checkov_start.INDEX_VARIABLE`): a folder the Action keeps between runs, as the pack check records
         return {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "WARNING",
                 "CKV_IGNORE_HIDDEN_DIRECTORIES": "false", "CKV_IGNORED_DIRECTORIES": "",
-                INDEX_VARIABLE: str(cache_dir() / "tool-checks" / "checkov-resource-checks.json")}
+                INDEX_VARIABLE: str(cache_dir() / "tool-checks" / "checkov-terraform-checks.json")}
 
     def judged_alone(self, target: Path, files: Sequence[str]) -> list[str]:
         """All files but Kubernetes manifests and a Helm chart's or kustomization's: checkov's Kubernetes

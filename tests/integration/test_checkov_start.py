@@ -208,7 +208,7 @@ def test_only_the_checks_of_the_scanned_types_are_loaded_and_the_results_stay(tm
     (tree / "modules" / "warehouse").mkdir(parents=True)
     (tree / "modules" / "warehouse" / "main.tf").write_text(WAREHOUSE_MODULE)
     argv = [*start(CHECKOV.executable), "--framework", "terraform"]
-    index = tmp_path / "cache" / "checkov-resource-checks.json"
+    index = tmp_path / "cache" / "checkov-terraform-checks.json"
 
     def run(name: str, command: list[str]) -> tuple[dict[str, set[tuple]], int]:
         env = {**ENV, INDEX_VARIABLE: str(index), "PYTHONPROFILEIMPORTTIME": "1"}
