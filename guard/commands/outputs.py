@@ -64,7 +64,6 @@ class Outputs:
                     written.append(controls)
                 if begun is not None:
                     atomic_write(summary, markdown.render(run))
-                if begun is not None:
                     put_in_place(begun.result(), sarif)
                 if beside is not None:
                     beside.result()
