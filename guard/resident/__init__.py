@@ -84,10 +84,14 @@ def socket_path() -> "Path":
     folder = socket_folder()
     who = "\0".join([os.path.realpath(sys.executable), str(Path(__file__).resolve().parent.parent),
                      str(cache_dir().absolute()), *(os.environ.get(name, "") for name in IMPORT_ENV)])
-    path = folder / f"{hashlib.sha256(who.encode()).hexdigest()[:20]}.sock"
-    if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
-        raise Unavailable(f"{path} is too long for a socket (set TMPDIR to a shorter folder)")
-    return path
+    return short_enough(folder / f"{hashlib.sha256(who.encode()).hexdigest()[:20]}.sock")
+
+
+def short_enough(sock: "Path") -> "Path":
+    """`sock`, or Unavailable when the path is too long for a socket."""
+    if len(os.fsencode(sock)) > _SOCKET_PATH_MAX:
+        raise Unavailable(f"{sock} is too long for a socket (set TMPDIR to a shorter folder)")
+    return sock
 
 
 def failure_note(sock: "Path") -> "Path":
@@ -98,3 +102,17 @@ def failure_note(sock: "Path") -> "Path":
     from guard.resident.endpoint import failure_note as beside
 
     return Path(beside(str(sock)))
+
+
+def recent_failure(sock: "Path") -> "tuple[float, Path] | None":
+    """(how many seconds ago, its note) when a process meant to listen at `sock` failed to start within
+    RETRY_SECONDS; None otherwise. Meanwhile none is started again: a broken install would cost every command
+    a doomed start."""
+    import time
+
+    note = failure_note(sock)
+    try:
+        age = time.time() - note.stat().st_mtime
+    except OSError:
+        return None  # none failed
+    return (age, note) if age < RETRY_SECONDS else None

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from guard.resident import RETRY_SECONDS, Unavailable, failure_note, socket_path, wire
+from guard.resident import Unavailable, failure_note, recent_failure, socket_path, wire
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -85,19 +85,18 @@ def _wait(lines: wire.Lines, pid: int) -> int:
 
 def _start(path: Path, lifetime: float) -> None:
     """Start a resident process listening at `path` (detached: it outlives this command); not within
-    RETRY_SECONDS of one that failed to start (a broken install would cost every command a doomed start)."""
+    RETRY_SECONDS of one that failed to start (`recent_failure`)."""
     import subprocess
-    import time
 
-    note = failure_note(path)
+    failed = recent_failure(path)
     try:
-        age = time.time() - note.stat().st_mtime
-        if age < RETRY_SECONDS:
+        if failed is not None:
+            age, note = failed
             why = next((ln for ln in reversed(note.read_text(errors="replace").splitlines()) if ln.strip()), "")
             sys.stderr.write(f"guard: no resident process: one failed to start {age:.0f} s ago ({why.strip()}; "
                              f"{note}); running in-process\n")
             return None
-        note.unlink()
+        failure_note(path).unlink()  # an old one
     except OSError:
         pass  # none failed (or its note is gone)
     try:

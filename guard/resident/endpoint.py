@@ -1,6 +1,6 @@
 """The listening end of a resident socket, for the resident guard process and the warm tool processes: put in
-place in one step, kept while its own, answering its own user only; the note a process that could not start
-leaves beside it; and the stamps that tell a file changed.
+place in one step, kept while its own, answering its own user only with a fork per connection (`serve`); the
+note a process that could not start leaves beside it; and the stamps that tell a file changed.
 
 Standard library only: a warm tool process (run by the tool's interpreter, not guard's) loads it by path.
 """
@@ -11,8 +11,11 @@ import os
 import socket
 import struct
 import tempfile
+import time
 import traceback
-from typing import Iterable
+from typing import Callable, Iterable, NoReturn
+
+WAKE_SECONDS = 30.0  # how often an idle process checks that the socket path is still its own
 
 
 def listen(path: str) -> socket.socket:
@@ -27,6 +30,37 @@ def listen(path: str) -> socket.socket:
     listener.listen(16)
     os.replace(partial, path)
     return listener
+
+
+def serve(listener: socket.socket, path: str, lifetime: float, stale: Callable[[socket.socket], bool],
+          child: Callable[[socket.socket], NoReturn]) -> None:
+    """Answer this user's connections to `listener` (listening at `path`), each in a forked child that runs
+    `child(conn)`, until none came for `lifetime` seconds, another process took `path`, or `stale(conn)` says
+    (and has told the caller) that this process is out of date; then remove the socket while it is this one's."""
+    inode = os.stat(path).st_ino  # of the socket at `path` while it is this process's
+    try:
+        last = time.monotonic()
+        listener.settimeout(min(lifetime, WAKE_SECONDS))
+        while owns(path, inode):
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                if time.monotonic() - last >= lifetime:
+                    return
+                continue
+            last = time.monotonic()
+            with conn:
+                if not same_user(conn):
+                    continue
+                if stale(conn):
+                    return
+                if os.fork() == 0:
+                    listener.close()
+                    child(conn)
+    finally:
+        if owns(path, inode):
+            os.unlink(path)
+        listener.close()
 
 
 def owns(path: str, inode: int) -> bool:

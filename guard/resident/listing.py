@@ -49,7 +49,7 @@ def failure_notes() -> list[Path]:
 
 def stop(resident: Resident) -> None:
     """End the resident process (the commands it is running go on to their end) and remove its socket
-    (without a pid, that alone ends the process: it checks its socket every `WAKE_SECONDS`)."""
+    (without a pid, that alone ends the process: it checks its socket every `endpoint.WAKE_SECONDS`)."""
     if resident.pid is not None:
         try:
             os.kill(resident.pid, signal.SIGTERM)

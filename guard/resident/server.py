@@ -21,10 +21,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from guard.resident import wire
-from guard.resident.endpoint import listen, note_failure, owns, same_user
+from guard.resident.endpoint import listen, note_failure
+from guard.resident.endpoint import serve as serve_connections
 from guard.resident.listing import left_behind
 from guard.resident.snapshot import Snapshot
 
@@ -38,7 +39,6 @@ WARM = (
     "guard.judged_cache", "guard.cache_budget", "guard.diff", "guard.advisories.matching", "guard.advisories.store",
     "guard.resident.tools",
 )
-WAKE_SECONDS = 30.0  # how often an idle resident process checks that the socket path is still its own
 
 
 def warm() -> None:
@@ -66,31 +66,7 @@ def serve(path: Path, lifetime: float) -> None:
     gc.freeze()  # what the imports made stays out of the children's collections (and their pages shared)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGTERM, _leave)  # `guard resident stop`: the socket is removed on the way out
-    inode = os.stat(path).st_ino  # of the socket at `path` while it is this process's
-    try:
-        last = time.monotonic()
-        listener.settimeout(min(lifetime, WAKE_SECONDS))
-        while owns(str(path), inode):
-            try:
-                conn, _ = listener.accept()
-            except socket.timeout:
-                if time.monotonic() - last >= lifetime:
-                    return
-                continue
-            last = time.monotonic()
-            with conn:
-                if not same_user(conn):
-                    continue
-                if snapshot.changed():
-                    wire.send_line(conn, wire.STALE)
-                    return
-                if os.fork() == 0:
-                    listener.close()
-                    _child(conn)  # never returns
-    finally:
-        if owns(str(path), inode):
-            path.unlink()
-        listener.close()
+    serve_connections(listener, str(path), lifetime, lambda conn: wire.told_stale(conn, snapshot.changed()), _child)
 
 
 def _remove_left_behind(folder: Path) -> None:
@@ -107,7 +83,7 @@ def _leave(_signum: int, _frame: Any) -> None:
     raise SystemExit(0)
 
 
-def _child(conn: socket.socket) -> None:
+def _child(conn: socket.socket) -> NoReturn:
     """Run the command sent on `conn` in this fork and exit with its code (which `conn` is told)."""
     code = 2
     try:

@@ -30,9 +30,8 @@ import socket  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from types import ModuleType  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, NoReturn  # noqa: E402
 
-WAKE_SECONDS = 30.0  # how often an idle process checks that the socket path is still its own
 WARM_NAME = "__guard_warm__"  # the name SCRIPT runs under here: its `if __name__ == "__main__"` part is skipped
 
 
@@ -50,35 +49,11 @@ def main() -> None:
         endpoint.note_failure(path)  # callers then run the tool cold a while
         raise
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
-    inode = os.stat(path).st_ino
-    listener.settimeout(min(lifetime, WAKE_SECONDS))
-    idle = 0.0
-    try:
-        while endpoint.owns(path, inode):
-            try:
-                conn, _ = listener.accept()
-            except socket.timeout:
-                idle += min(lifetime, WAKE_SECONDS)
-                if idle >= lifetime:
-                    return
-                continue
-            idle = 0.0
-            with conn:
-                if not endpoint.same_user(conn):
-                    continue
-                if endpoint.stamps(files) != stamps:
-                    wire.send_line(conn, wire.STALE)
-                    return
-                if os.fork() == 0:
-                    listener.close()
-                    _monitor(conn, script, wire)  # never returns
-    finally:
-        if endpoint.owns(path, inode):
-            os.unlink(path)
-        listener.close()
+    endpoint.serve(listener, path, lifetime, lambda conn: wire.told_stale(conn, endpoint.stamps(files) != stamps),
+                   lambda conn: _monitor(conn, script, wire))
 
 
-def _monitor(conn: socket.socket, script: str, wire: ModuleType) -> None:
+def _monitor(conn: socket.socket, script: str, wire: ModuleType) -> NoReturn:
     """Lead a process group for one run, fork the run, and tell the caller how it ended."""
     code = 2
     try:
@@ -101,7 +76,7 @@ def _monitor(conn: socket.socket, script: str, wire: ModuleType) -> None:
         os._exit(code)
 
 
-def _run(request: dict[str, Any], fds: list[int], script: str) -> None:
+def _run(request: dict[str, Any], fds: list[int], script: str) -> NoReturn:
     """SCRIPT as `__main__` with the request's arguments, folder, environment and streams; exit with its code."""
     code = 1
     try:

@@ -18,12 +18,11 @@ import subprocess
 from pathlib import Path
 from typing import Sequence
 
-from guard.resident import IMPORT_ENV, RETRY_SECONDS, Unavailable, failure_note, lifetime, socket_folder, wire
+from guard.resident import IMPORT_ENV, Unavailable, lifetime, recent_failure, short_enough, socket_folder, wire
 
 SERVER = str(Path(__file__).with_name("tool_server.py"))
 PREFIX = "tool-"  # of a warm tool process's socket name, in the resident sockets' folder
 HANDSHAKE_SECONDS = 10.0  # for a warm process to take a run and say its pid (else the tool runs as usual)
-_SOCKET_PATH_MAX = 100
 
 
 class WarmRun:
@@ -101,22 +100,14 @@ def _socket(python: str, script: str, env: dict[str, str]) -> Path:
     what decides the tool's imports get one each)."""
     who = "\0".join([os.path.realpath(python), os.path.realpath(script), os.path.realpath(SERVER),
                      *(env.get(name, "") for name in IMPORT_ENV)])
-    path = socket_folder() / f"{PREFIX}{hashlib.sha256(who.encode()).hexdigest()[:20]}.sock"
-    if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
-        raise Unavailable(f"{path} is too long for a socket")
-    return path
+    return short_enough(socket_folder() / f"{PREFIX}{hashlib.sha256(who.encode()).hexdigest()[:20]}.sock")
 
 
 def _start_server(path: Path, python: str, script: str, seconds: float, env: dict[str, str]) -> None:
     """A warm process for `script` at `path`, detached (it outlives this scan), in the tool's environment; not
-    within RETRY_SECONDS of one that failed to start."""
-    import time
-
-    try:
-        if time.time() - failure_note(path).stat().st_mtime < RETRY_SECONDS:
-            return
-    except OSError:
-        pass  # none failed
+    within RETRY_SECONDS of one that failed to start (`recent_failure`)."""
+    if recent_failure(path) is not None:
+        return
     try:
         subprocess.Popen([python, SERVER, str(path), str(seconds), script], cwd=os.path.abspath(os.sep), env=env,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -64,6 +64,14 @@ def send_line(sock: socket.socket, text: bytes) -> None:
     sock.sendall(text + b"\n")
 
 
+def told_stale(sock: socket.socket, changed: bool) -> bool:
+    """`changed`, having told the command that sent on `sock` to run elsewhere (`stale`) when the serving
+    process is out of date."""
+    if changed:
+        send_line(sock, STALE)
+    return changed
+
+
 class Lines:
     """The lines the resident process sends, one at a time (None once the socket closes)."""
 
