@@ -105,26 +105,37 @@ LAZY = ("aiohttp", "boto3")
 TERRAFORM = {"terraform", "terraform_json", "terraform_plan"}  # the frameworks that evaluate Terraform expressions
 
 
+def option_values(argv: Sequence[str], *names: str) -> list[str] | None:
+    """The values given to the options `names` (`-d a b`, `--directory=a`); None when one is given none."""
+    values: list[str] = []
+    i = 0
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        if name in names:
+            if eq:
+                values.append(value)
+            else:
+                j = i + 1
+                while j < len(argv) and not argv[j].startswith("-"):
+                    values.append(argv[j])
+                    j += 1
+                if j == i + 1:
+                    return None
+                i = j
+                continue
+        i += 1
+    return values
+
+
 def asked_frameworks(argv: Sequence[str]) -> set[str] | None:
     """The frameworks `--framework` names in checkov's arguments (every occurrence, comma lists);
     None when it is not given."""
-    found: list[str] = []
-    given = False
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg.startswith("--framework="):
-            given = True
-            found += arg.split("=", 1)[1].split(",")
-        elif arg == "--framework":
-            given = True
-            i += 1
-            while i < len(argv) and not argv[i].startswith("-"):
-                found += argv[i].split(",")
-                i += 1
-            continue
-        i += 1
-    return {f.strip() for f in found if f.strip()} if given else None
+    values = option_values(argv, "--framework")
+    if values is None:  # given, with no value
+        return set()
+    if not values:  # not given
+        return None
+    return {f.strip() for value in values for f in value.split(",") if f.strip()}
 
 
 def left_out(argv: Sequence[str]) -> set[str]:
@@ -278,28 +289,6 @@ CHECK_PACKAGES = {"checkov.terraform.checks.resource": ("checkov.terraform.check
 INDEX_VARIABLE = "GUARD_CHECKOV_INDEX"  # the file of the index: module -> the block types it checks
 _BLOCK_TYPE = re.compile(rb'\b(?:resource|data)\s+"?([A-Za-z0-9_-]+)')
 _SCANNED_SUFFIXES = (".tf", ".hcl")  # the Terraform files checkov's runner reads besides .tf.json
-
-
-def option_values(argv: Sequence[str], *names: str) -> list[str] | None:
-    """The values given to the options `names` (`-d a b`, `--directory=a`); None when one is given none."""
-    values: list[str] = []
-    i = 0
-    while i < len(argv):
-        name, eq, value = argv[i].partition("=")
-        if name in names:
-            if eq:
-                values.append(value)
-            else:
-                j = i + 1
-                while j < len(argv) and not argv[j].startswith("-"):
-                    values.append(argv[j])
-                    j += 1
-                if j == i + 1:
-                    return None
-                i = j
-                continue
-        i += 1
-    return values
 
 
 def scanned_block_types(argv: Sequence[str]) -> set[str] | None:
