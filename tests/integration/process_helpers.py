@@ -13,14 +13,17 @@ def servers(sock: Path | None = None, python_under: Path | None = None) -> list[
     """The pids of resident processes (not the forks running their commands): those started for `sock`,
     or run by an interpreter under `python_under` (a hook's environment)."""
     found = _servers_and_forks(sock, python_under)
-    return [pid for pid in found if _parent(pid) not in found]
+    parents = {pid: _parent(pid) for pid in found}
+    # a fork that exited between the two reads has no parent left to tell: it is no server
+    return [pid for pid, parent in parents.items() if parent is not None and parent not in found]
 
 
-def _parent(pid: int) -> int:
+def _parent(pid: int) -> int | None:
+    """The parent of `pid`; None when it has exited."""
     try:
         return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
     except (OSError, IndexError, ValueError):
-        return 0
+        return None
 
 
 def _servers_and_forks(sock: Path | None, python_under: Path | None = None) -> list[int]:
