@@ -31,11 +31,12 @@ class Timing:
 
 
 def run_timed(argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
-              timeout: float = 1800, stdout: int | None = subprocess.DEVNULL) -> Timing:
-    """Run argv as its own process group; wall clock and the rusage of the whole tree (os.wait4)."""
+              timeout: float = 1800, stdout: int | None = subprocess.DEVNULL, executable: str | None = None) -> Timing:
+    """Run argv (`executable`: the file run, else argv[0]) as its own process group; wall clock and the rusage
+    of the whole tree (os.wait4)."""
     full_env = {**os.environ, **(env or {})}
     start = time.perf_counter()
-    proc = subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(list(argv), executable=executable, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
                             stdout=stdout, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = start + timeout
     while True:

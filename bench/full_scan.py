@@ -42,7 +42,8 @@ DEFAULT_ARGV = {
 
 @dataclass(frozen=True)
 class Planned:
-    """One applicable scanner as guard would run it: `argv` None for an in-process scanner."""
+    """One applicable scanner as guard would run it: `argv` None for an in-process scanner; `executable` the
+    file run for `argv` (see `ToolScanner.launch`)."""
 
     scanner: Any
     files: list[str]
@@ -50,6 +51,7 @@ class Planned:
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path | None = None
     exe: str = ""
+    executable: str | None = None
 
 
 def planned(target: Path, only_files: list[str] | None = None) -> tuple[Path, list[Planned]]:
@@ -71,9 +73,9 @@ def planned(target: Path, only_files: list[str] | None = None) -> tuple[Path, li
         if isinstance(s, Scanner):
             exe, workdir = _executable(s, cfg), work / s.name
             workdir.mkdir(parents=True)
-            argv = s.command(exe, p.target, files, workdir)
+            how = s.launch(s.command(exe, p.target, files, workdir), {**os.environ, **s.env()})
             s.stage(p.target, files, workdir)
-            out.append(Planned(s, files, argv, dict(s.env()), s.cwd(p.target, workdir), exe))
+            out.append(Planned(s, files, how.argv, how.env, s.cwd(p.target, workdir), exe, how.executable))
         else:
             out.append(Planned(s, files))
     return p.target, out
@@ -90,7 +92,7 @@ def run_planned(target: Path, item: Planned) -> Timing:
     """One planned scanner alone, with guard's argv, environment and working folder."""
     if item.argv is None:
         return time_builtin(item.scanner, target, item.files)
-    return run_timed(item.argv, cwd=item.cwd, env=item.env)
+    return run_timed(item.argv, cwd=item.cwd, env=item.env, executable=item.executable)
 
 
 def tools_alone(target: Path, plan: list[Planned]) -> dict[str, Timing]:

@@ -19,7 +19,9 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence, TypeVar, runtime_checkable
+from typing import (
+    TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Protocol, Sequence, TypeVar, runtime_checkable,
+)
 
 from guard.model import Category, Finding, Location, Rule, Severity
 
@@ -155,6 +157,15 @@ def per_selection(method: Callable[[Any, Path, Sequence[str]], _Result],
     return remembered
 
 
+class Launch(NamedTuple):
+    """How a tool's process is started: the file run, the argv it is given (argv[0] as the program sees it)
+    and its environment."""
+
+    executable: str
+    argv: list[str]
+    env: dict[str, str]
+
+
 class ToolScanner:
     """Defaults shared by scanner modules: glob-based selection and `--version` parsing."""
 
@@ -189,6 +200,11 @@ class ToolScanner:
 
     def env(self) -> Mapping[str, str]:
         return {}
+
+    def launch(self, argv: Sequence[str], env: Mapping[str, str]) -> Launch:
+        """How `argv` (`command`'s) is started with `env` (the process's environment and `env()`'s): as it
+        says, unless a scanner starts its tool's program itself (optional: the runner asks when it is there)."""
+        return Launch(argv[0], list(argv), dict(env))
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
         return ()

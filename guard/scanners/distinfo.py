@@ -1,5 +1,6 @@
 """A tool's version read from its environment's package metadata (no slow `--version` start-up), and
-how to start the pinned version with a start script of guard's instead of its console script."""
+how to start the pinned version without its console script: with a start script of guard's, or its
+program itself."""
 
 from __future__ import annotations
 
@@ -35,14 +36,33 @@ def started_by(exe: str, distribution: str, version: str, marker: str, script: s
     """How to start the tool whose console script is `exe`: its interpreter running guard's `script`
     when `exe` is the script of `distribution` at `version` (the pinned one, which `script` was written
     for: the script's text holds `marker`); else `exe` itself."""
+    python = _pinned_script(exe, distribution, version, marker)
+    return [python, script] if python is not None else [exe]
+
+
+def package_file(exe: str, distribution: str, version: str, marker: str, relative: str) -> str | None:
+    """The executable file `relative` (to site-packages) of `distribution` in the environment of its console
+    script `exe`, when that is the script of `version` (see `started_by`); else None."""
+    if _pinned_script(exe, distribution, version, marker) is None:
+        return None
+    for site in Path(exe).resolve().parent.parent.glob("lib/python*/site-packages"):
+        found = site / relative
+        if found.is_file() and os.access(found, os.X_OK):
+            return str(found)
+    return None
+
+
+def _pinned_script(exe: str, distribution: str, version: str, marker: str) -> str | None:
+    """The interpreter of `exe` when it is the console script of `distribution` at `version` (its text
+    holds `marker`); else None."""
     try:
         with open(exe, "rb") as fh:
             head = fh.read(512).decode("utf-8", "replace")
     except OSError:
-        return [exe]
+        return None
     first = head.split("\n", 1)[0]
     python = first[2:].strip()
     if (first.startswith("#!") and os.path.isabs(python) and os.path.basename(python).startswith("python")
             and os.access(python, os.X_OK) and marker in head and dist_version(exe, distribution) == version):
-        return [python, script]
-    return [exe]
+        return python
+    return None

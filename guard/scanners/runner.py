@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence, TypeVar
 from guard.cache import FileHit, ResultCache, VersionCache, file_keys, key
 from guard.config import Config
 from guard.model import Finding, ScannerRun, Status
-from guard.scanners.base import LIVE, BuiltinScanner, Invocation, Scanner, ScannerError, kill_session
+from guard.scanners.base import LIVE, BuiltinScanner, Invocation, Launch, Scanner, ScannerError, kill_session
 from guard.paths import cache_dir
 from guard.redact import secret_values
 from guard.tools import envs
@@ -244,14 +244,16 @@ def _run_tool(scanner: Scanner, argv: list[str], target: Path, files: Sequence[s
     timeout = config.tool(scanner.tool).timeout or config.timeout
     stdout, stderr = workdir / "stdout", workdir / "stderr"
     env = {**os.environ, **scanner.env()}
+    how = scanner.launch(argv, env) if hasattr(scanner, "launch") else Launch(argv[0], list(argv), env)
     try:
         scanner.stage(target, files, workdir)
     except OSError as exc:
         raise ScannerError(f"cannot lay out the files for {scanner.tool}: {exc}") from None
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         try:
-            proc = LIVE.start(scanner.tool, argv, cwd=scanner.cwd(target, workdir), stdout=out, stderr=err,
-                              stdin=subprocess.DEVNULL, env=env, warm=getattr(scanner, "warm", False))
+            proc = LIVE.start(scanner.tool, how.argv, executable=how.executable, cwd=scanner.cwd(target, workdir),
+                              stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=how.env,
+                              warm=getattr(scanner, "warm", False))
         except OSError as exc:
             raise ScannerError(f"cannot start {scanner.tool}: {exc.strerror}") from None
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from guard.scanners.distinfo import dist_version, started_by
+from guard.scanners.distinfo import dist_version, package_file, started_by
 
 
 def env(tmp_path: Path, dist_info: str, script: str) -> str:
@@ -36,3 +36,17 @@ def test_the_pinned_version_is_started_by_guards_script_anything_else_as_it_is(t
     assert started_by(exe, "detect-secrets", "1.5.0", "checkov.main", "start.py") == [exe]  # another script
     missing = str(tmp_path / "missing")
     assert started_by(missing, "detect-secrets", "1.5.0", "x", "start.py") == [missing]
+
+
+def test_a_file_of_the_pinned_version_s_package_is_found_in_its_environment(tmp_path: Path) -> None:
+    exe = env(tmp_path, "semgrep-1.185.0.dist-info", "from semgrep.console_scripts.entrypoint import main")
+    core = tmp_path / "lib" / "python3.11" / "site-packages" / "semgrep" / "bin" / "semgrep-core"
+    core.parent.mkdir(parents=True)
+    core.write_text("")
+    marker, relative = "semgrep.console_scripts", "semgrep/bin/semgrep-core"
+    assert package_file(exe, "semgrep", "1.185.0", marker, relative) is None  # not executable
+    core.chmod(0o755)
+    assert package_file(exe, "semgrep", "1.185.0", marker, relative) == str(core)
+    assert package_file(exe, "semgrep", "1.184.0", marker, relative) is None  # another version
+    assert package_file(exe, "semgrep", "1.185.0", "checkov.main", relative) is None  # another script
+    assert package_file(exe, "semgrep", "1.185.0", marker, "semgrep/bin/missing") is None
