@@ -7,21 +7,24 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same directory, fsync, then rename over `path`."""
-    put_in_place(write_aside(path, data), path)
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = True) -> None:
+    """Write via a temporary file in the same directory, fsync (unless not `durable`: a cache's file, which a
+    reader that finds it torn after a system crash takes for a miss), then rename over `path`."""
+    put_in_place(write_aside(path, data, durable=durable), path)
 
 
-def write_aside(path: Path, data: str | bytes) -> Path:
-    """`data` in a temporary file beside `path`, synced to disk, for `put_in_place` (or the caller removes it).
-    Its name holds the writing process's id (`asides_of`), so what a process killed meanwhile left can be found."""
+def write_aside(path: Path, data: str | bytes, *, durable: bool = True) -> Path:
+    """`data` in a temporary file beside `path`, synced to disk when `durable`, for `put_in_place` (or the caller
+    removes it). Its name holds the writing process's id (`asides_of`), so what a process killed meanwhile left
+    can be found."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -10,8 +10,13 @@ Tool versions are cached by executable path, size and mtime (some tools take sec
 A file-local scanner (one that judges each file by its content alone) also keeps each file's
 findings under a key of its own (`file_keys`), so after an edit the runner runs its tool on the
 changed files only. A run entry holds the findings of the files it judged alone (`files.json`, by file
-key) beside the raw outputs they came from; the scanner's index (`files.index.json`) says which run
-entry holds a file key's, so a run reads one index and a few entries, not one file per file.
+key) beside the raw outputs they came from; the scanner's index says which run entry holds a file key's, so
+a run reads the index and a few entries, not one file per file. The index is kept in 256 parts by the file
+key's first two digits (`files.index.<xx>.json`): a commit's run reads and rewrites the parts of its few
+files' keys, not an index of every file the cache knows (which a full scan of a large repository fills).
+
+Cache files are written whole or not at all but not synced to disk: one found torn after a system crash is
+not valid JSON, so a miss.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from guard.report.jsonfile import finding_from_dict, finding_to_dict, rule_from_
 
 FORMAT = 1
 FILES = "files.json"  # in a run entry: the findings of each file it judged alone, by file key
-INDEX = "files.index.json"  # in a scanner's folder: the run entry holding each file key's findings
+INDEX = "files.index.{}.json"  # in a scanner's folder, by a file key's first two digits: each key's run entry
+OLD_INDEX = "files.index.json"  # the index before it was in parts (removed at the next write)
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 
@@ -139,7 +145,7 @@ class ResultCache:
     def get_files(self, scanner: str, keys: Mapping[str, str]) -> dict[str, FileHit]:
         """The files of `keys` (path -> file key) with a usable entry: in a run entry whose raw outputs are
         still there."""
-        index = self._index(scanner)
+        index = self._index(scanner, keys.values())
         held: dict[str, tuple[Mapping[str, Any], tuple[str, ...]] | None] = {}
         hits: dict[str, FileHit] = {}
         for rel, file_key in keys.items():
@@ -164,10 +170,17 @@ class ResultCache:
             self._write_files(scanner, cache_key, by_key, target,
                               secret_values([f for fs in by_key.values() for f in fs], target))
 
-    def _index(self, scanner: str) -> dict[str, str]:
-        """The scanner's index: file key -> the run entry (of the scanner's folder) holding that file's findings."""
+    def _index(self, scanner: str, keys: Iterable[str]) -> dict[str, str]:
+        """The parts of the scanner's index holding `keys`: file key -> the run entry (of the scanner's folder)
+        holding that file's findings."""
+        index: dict[str, str] = {}
+        for part in {_part(k) for k in keys}:
+            index.update(self._index_part(scanner, part))
+        return index
+
+    def _index_part(self, scanner: str, part: str) -> dict[str, str]:
         try:
-            index = json.loads((self.root / scanner / INDEX).read_text(encoding="utf-8"))
+            index = json.loads((self.root / scanner / INDEX.format(part)).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         if not isinstance(index, dict):
@@ -211,19 +224,22 @@ class ResultCache:
 
     def _write_files(self, scanner: str, cache_key: str, by_key: Mapping[str, Sequence[Finding]], target: Path,
                      values: set[str]) -> None:
-        """The files' findings into their run entry, then the index (keys of run entries gone are dropped:
-        it names live entries only, so it stays as small as they are)."""
+        """The files' findings into their run entry, then the parts of the index holding their keys (a part
+        written drops the keys of run entries gone: it names live entries only, so it stays as small as they are)."""
         folder = self.root / scanner
         if not (folder / cache_key / "result.json").is_file():
             return
         atomic_write(folder / cache_key / FILES, json.dumps({"format": FORMAT, "files": {
             file_key: [finding_to_dict(f) for f in redact(tuple(findings), target, values)]
-            for file_key, findings in by_key.items()}}, default=str))
+            for file_key, findings in by_key.items()}}, default=str), durable=False)
         with os.scandir(folder) as entries:  # one listing, not a stat per key (the index names thousands)
             live = {entry.name for entry in entries if entry.is_dir()}
-        index = {file_key: run_key for file_key, run_key in self._index(scanner).items() if run_key in live}
-        index.update(dict.fromkeys(by_key, cache_key))
-        atomic_write(folder / INDEX, json.dumps(index))
+        for part in {_part(k) for k in by_key}:
+            index = {file_key: run_key for file_key, run_key in self._index_part(scanner, part).items()
+                     if run_key in live}
+            index.update((file_key, cache_key) for file_key in by_key if _part(file_key) == part)
+            atomic_write(folder / INDEX.format(part), json.dumps(index), durable=False)
+        (folder / OLD_INDEX).unlink(missing_ok=True)
 
     def _write(self, cache_key: str, run: ScannerRun, target: Path, values: set[str],
                masked: Collection[Finding] = ()) -> None:
@@ -244,12 +260,17 @@ class ResultCache:
             "format": FORMAT, "scanner": run.scanner, "category": run.category.value, "version": run.version,
             "files_scanned": run.files_scanned, "raw": raw, "raw_refs": refs,
             "findings": [finding_to_dict(f) for f in _redacted(run.findings, target, values, masked)],
-            "checks": [rule_to_dict(r) for r in run.checks]}, default=str))
+            "checks": [rule_to_dict(r) for r in run.checks]}, default=str), durable=False)
         shutil.rmtree(entry, ignore_errors=True)
         try:
             staging.rename(entry)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _part(file_key: str) -> str:
+    """The part of a scanner's index holding `file_key` (its first two digits)."""
+    return file_key[:2]
 
 
 def _redacted(findings: Sequence[Finding], target: Path, values: set[str],

@@ -135,6 +135,6 @@ class JudgedCache:
                "policy_findings": [finding_to_dict(f) for f in policy_run.findings]}
         try:
             atomic_write(self._file(cache_key), json.dumps(doc, ensure_ascii=False, default=str,
-                                                           separators=(",", ":")))
+                                                           separators=(",", ":")), durable=False)
         except (OSError, TypeError, ValueError):
             return

@@ -219,30 +219,84 @@ def test_a_file_entry_whose_raw_output_is_gone_is_a_miss(logging_tool):
     assert invocations(counter)[-1] == ["a.py", "b.py"] and again.files_cached == 0
 
 
+def index_of(folder: Path) -> dict[str, str]:
+    """A scanner's whole file index (all its parts), checking each key sits in the part of its first digits."""
+    index: dict[str, str] = {}
+    for part in folder.glob("files.index.*.json"):
+        held = json.loads(part.read_text())
+        assert all(part.name == f"files.index.{key[:2]}.json" for key in held)
+        index.update(held)
+    return index
+
+
 def test_the_file_index_names_live_run_entries_only_and_nothing_outside_the_cache(logging_tool):
     tmp, script, counter, target = logging_tool
     cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
     folder = tmp / "cache" / "results" / "counting"
+    folder.mkdir(parents=True)
+    (folder / "files.index.json").write_text("{}")  # the index before it was in parts: removed at the next write
     scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert not (folder / "files.index.json").exists()
     (first,) = {p.parent for p in folder.glob("*/files.json")}
     (target / "b.py").write_text("print(3)\n")
     scan_files(tmp, target, cfg, ["a.py", "b.py"])
-    index = json.loads((folder / "files.index.json").read_text())
+    index = index_of(folder)
     assert len(index) == 3 and set(index.values()) == {first.name, *(p.parent.name for p in folder.glob("*/files.json")
                                                                      if p.parent != first)}
-    shutil.rmtree(first)  # pruned: its files' keys leave the index at the next write
+    shutil.rmtree(first)  # gone: its files are a miss, and their keys leave a part of the index written again
     (target / "b.py").write_text("print(4)\n")
     again = scan_files(tmp, target, cfg, ["a.py", "b.py"])
     assert invocations(counter)[-1] == ["a.py", "b.py"] and again.files_cached == 0
-    assert first.name not in json.loads((folder / "files.index.json").read_text()).values()
 
-    index = json.loads((folder / "files.index.json").read_text())  # an index naming another folder's entry
-    (latest,) = {v for v in index.values()  # (another scanner's, say) is no index of guard's
-                 if len(json.loads((folder / v / "files.json").read_text())["files"]) == 2}  # (the last run's)
+    dead, live = "ab" + "1" * 62, "f" * 64  # a part naming the gone entry, written again for another key
+    (folder / "files.index.ab.json").write_text(json.dumps({dead: first.name}))
+    (folder / live).mkdir()
+    (folder / live / "result.json").write_text("{}")
+    ResultCache(tmp / "cache" / "results").put_files("counting", live, {"ab" + "0" * 62: []}, target)
+    assert json.loads((folder / "files.index.ab.json").read_text()) == {"ab" + "0" * 62: live}
+
+    index = index_of(folder)  # an index naming another folder's entry (another scanner's, say) is no index of guard's
+    (latest,) = {v for v in index.values() if (folder / v / "files.json").is_file()
+                 and len(json.loads((folder / v / "files.json").read_text())["files"]) == 2}
     shutil.copytree(folder / latest, folder.parent / "other" / latest)
-    (folder / "files.index.json").write_text(json.dumps({k: f"../other/{latest}" for k in index}))
+    for part in folder.glob("files.index.*.json"):
+        part.write_text(json.dumps({k: f"../other/{latest}" for k in json.loads(part.read_text())}))
     (target / "b.py").write_text("print(5)\n")
     assert scan_files(tmp, target, cfg, ["a.py", "b.py"]).files_cached == 0
+
+
+
+def test_a_run_reads_and_writes_only_the_index_parts_of_its_files(logging_tool):
+    tmp, script, counter, target = logging_tool
+    cfg = Config(tools={"bandit": ToolSettings(path=str(script))})
+    folder = tmp / "cache" / "results" / "counting"
+    for i in range(40):
+        (target / f"m{i}.py").write_text(f"print({i})\n")
+    everything = sorted(p.name for p in target.glob("*.py"))
+    scan_files(tmp, target, cfg, everything)
+    parts = {p.name: p.read_text() for p in folder.glob("files.index.*.json")}
+    assert len(parts) > 10 and sum(len(json.loads(t)) for t in parts.values()) == len(everything)
+
+    for name in parts:  # a part no file of the next run is in can hold anything: it is not read
+        (folder / name).write_text("not json")
+    mine = {f"files.index.{key[:2]}.json" for key in file_keys_of(tmp, target, cfg, ["a.py"])}
+    for name in mine:
+        (folder / name).write_text(parts[name])
+    (target / "b.py").write_text("print('changed')\n")
+    again = scan_files(tmp, target, cfg, ["a.py", "b.py"])
+    assert invocations(counter)[-1] == ["b.py"] and again.files_cached == 1  # a.py's findings from the cache
+    written = {p.name for p in folder.glob("files.index.*.json") if p.read_text() != "not json"}
+    b_parts = {f"files.index.{key[:2]}.json" for key in file_keys_of(tmp, target, cfg, ["b.py"])}
+    assert written == mine | b_parts  # b.py's part was rewritten (the unreadable one taken for empty)
+
+
+def file_keys_of(tmp: Path, target: Path, cfg: Config, files: Sequence[str]) -> list[str]:
+    """The file keys of `files` for FileLocalScanner, as the runner works them out."""
+    from guard.scanners.runner import _file_keys, _executable, _version
+
+    scanner = FileLocalScanner(cfg)
+    exe = _executable(scanner, cfg)
+    return list(_file_keys(scanner, exe, _version(scanner, exe), target, list(files), tmp / "work", {}).values())
 
 
 def test_file_entries_hold_no_secret_value(logging_tool):
@@ -268,7 +322,8 @@ def test_file_entries_hold_no_secret_value(logging_tool):
     again = scan_files(tmp, target, cfg, ["a.py", "b.py"], Quoting)  # a.py's finding from its entry
     assert again.files_cached == 1 and not any(token in f.message for f in again.findings)
     written = list((tmp / "cache" / "results").rglob("*.json"))
-    assert len(written) == 5 and not any(token in e.read_text() for e in written)
+    assert len([e for e in written if not e.name.startswith("files.index.")]) == 4
+    assert not any(token in e.read_text() for e in written)
 
 
 def test_a_file_is_scanned_again_when_a_file_its_findings_depend_on_appears_or_changes(logging_tool):
