@@ -92,10 +92,10 @@ def load_pack(dirs: Iterable[Path], data_files: Iterable[Path] = (), *, include_
             is_test = path.name.endswith("_test.rego")
             if is_test and not include_tests:
                 continue
-            text = _read(path)
-            modules.append(parse_module(_display(path), text))
+            text, shown = _read(path), _display(path)
+            modules.append(parse_module(shown, text))
             if not is_test:
-                digest.update(f"{_display(path)}\0{text}\0".encode())
+                digest.update(f"{shown}\0{text}\0".encode())
         for path in _python_files(root):
             found, tests = load_file(path)
             python.extend(found)
