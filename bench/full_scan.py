@@ -141,7 +141,7 @@ def main() -> None:
     print("# applicable scanners: " + ", ".join(p.scanner.name for p in plan))
     cores = os.cpu_count() or 1
     rows: dict[str, list[Timing]] = {}
-    floors, guards, at_once = [], [], []
+    floors, guards, at_once, with_own = [], [], [], []
     for i in range(args.repeat):
         alone = tools_alone(target, plan)
         for name, t in alone.items():
@@ -152,6 +152,8 @@ def main() -> None:
         floors.append(floor)
         guards.append(g)
         at_once.append(together)
+        tools_cpu = sum(t.cpu for t in alone.values())
+        with_own.append(max(floor, (tools_cpu + max(0.0, g.cpu - tools_cpu)) / cores))
         print(f"rep {i + 1}: floor {floor:.2f} s, tools at once {together:.2f} s, guard {g.wall:.2f} s wall "
               f"{g.cpu:.2f} s CPU, ratio {g.wall / floor:.2f} ({load()})")
     print(f"\n{'tool alone':16} {'wall s':>8} {'CPU s':>8}   (medians of {args.repeat})")
@@ -173,6 +175,8 @@ def main() -> None:
     print(f"tools at once, no guard    {median(at_once):8.2f} s  (guard's argv, {cores} at a time, longest first)")
     print(f"guard scan --no-cache      {g_wall:8.2f} s  (CPU {median([g.cpu for g in guards]):.2f} s, "
           f"peak RSS {max(g.max_rss_mb for g in guards):.0f} MB)")
+    print(f"with guard's own CPU       {median(with_own):8.2f} s  = {median(with_own) / floor:.2f}x the floor: its CPU "
+          f"beyond the tools' alone (config policies, judging, imports, reading the tools' outputs) over {cores} cores")
     print(f"default flags, sequential  {base:8.2f} s")
     print(f"guard / floor   = {median(ratios):.2f}  (target <= 1.15; per rep: {', '.join(f'{r:.2f}' for r in ratios)})")
     print(f"baseline / guard = {base / g_wall:.2f}  (target >= 2.5)")
