@@ -317,4 +317,4 @@ class VersionCache:
             data = {}
         data = {known: v for known, v in data.items() if self._ident(known.rsplit("|", 2)[0]) == known}
         data[ident] = version
-        atomic_write(self.path, json.dumps(data, indent=1))
+        atomic_write(self.path, json.dumps(data, indent=1), durable=False)
