@@ -6,7 +6,8 @@ assert (B101) is the test's check, a password literal (B105-B107) is test data a
 debug mode (B201) runs in the test client: those are inline waivers too (httpx: 1,300 of its 1,325
 bandit findings were asserts in its tests). A file bandit skips (one it cannot parse: Python 2, a
 syntax error, null bytes) it names only in its SARIF's notifications: each is a low
-`bandit/file-not-checked` finding at the line Python's parser stops on.
+`bandit/file-not-checked` finding at the line Python's parser stops on. The pinned version is started by
+`bandit_start`, which loads bandit's progress bar library only when a bar is shown (never, run quiet).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from guard.model import Category, Finding, Rule, Severity
 from guard.sarif.read import notifications, results
 from guard.scanners.bandit_tests import BANDIT_TESTS
 from guard.scanners.base import Invocation, ToolScanner, coverage_rule, load_sarif_output, not_checked
+from guard.scanners.distinfo import started_by
 from guard.scanners.testcode import is_test_code
+from guard.tools.catalog import TOOLS
 
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW, "UNDEFINED": Severity.INFO}
 _NOSEC = re.compile(r"#\s*nosec\b(?:[:\s]+(?P<ids>[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*))?", re.IGNORECASE)
 OUTPUT = "bandit.sarif"
+START = str(Path(__file__).with_name("bandit_start.py"))
 # bandit names eval and exec CWE-78 (OS command injection); they run Python code, not a shell: CWE-95 (eval
 # injection), as MITRE and the other tools name it (semgrep's code-injection rule merges with them so).
 CWE_CORRECTED = {"B102": ("CWE-95",), "B307": ("CWE-95",)}
@@ -47,7 +51,7 @@ class BanditScanner(ToolScanner):
     patterns = ("*.py", "*.pyw")
 
     def command(self, exe: str, target: Path, files: Sequence[str], workdir: Path) -> list[str]:
-        return [exe, "-q", "--ignore-nosec", "-f", "sarif", "-o", str(workdir / OUTPUT),
+        return [*start(exe), "-q", "--ignore-nosec", "-f", "sarif", "-o", str(workdir / OUTPUT),
                 *self.config.tool("bandit").args, "--", *files]
 
     def checks(self, files: Sequence[str]) -> Sequence[Rule]:
@@ -137,3 +141,9 @@ def _source_line(root: Path, f: Finding) -> str:
     except OSError:
         return ""
     return ""
+
+
+def start(exe: str) -> list[str]:
+    """How to start bandit: when `exe` is the script of the version guard pins, its interpreter running
+    `bandit_start`; else `exe` itself."""
+    return started_by(exe, "bandit", TOOLS["bandit"].version, "from bandit.cli.main import main", START)
