@@ -19,30 +19,28 @@ import sys
 if __name__ == "__main__" and sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # this file's folder: its modules are guard's (bandit.py among them), not bandit's
 
-import importlib.abc  # noqa: E402
-import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
-from types import ModuleType  # noqa: E402
-from typing import Sequence  # noqa: E402
-
-LAZY = ("rich.progress",)  # modules loaded when first used
 
 
-class Lazy(importlib.abc.MetaPathFinder):
-    """Finds the modules of `LAZY` for the import system with importlib's `LazyLoader`."""
+def load_when_used(name: str) -> None:
+    """Module `name` made importable now and run when one of its names is first asked for (importlib's
+    `LazyLoader`); its package is imported now. Nothing when it is imported already (a warm process's run: asking
+    a lazy module for its spec would run it)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return  # not installed: bandit's own import says so
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    package, _, attribute = name.rpartition(".")
+    if package:
+        setattr(sys.modules[package], attribute, module)
+    spec.loader.exec_module(module)
 
-    def find_spec(self, name: str, path: Sequence[str] | None = None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
-        if name not in LAZY:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return None
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        return spec
 
-
-sys.meta_path.insert(0, Lazy())
+load_when_used("rich.progress")
 
 from bandit.cli.main import main  # noqa: E402
 
