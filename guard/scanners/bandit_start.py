@@ -3,7 +3,7 @@
 Run by bandit's own interpreter in place of its `bandit` script (see `bandit.start`); it imports nothing
 from guard.
 
-bandit's manager imports `rich.progress` at its start (rich's console, live display and markup: 50-70 ms of
+bandit's manager imports `rich.progress` at its start (rich's console, live display and markup: 45-70 ms of
 the 0.27-0.35 s bandit takes on one file) for a progress bar it shows only on a run of many files logged at
 INFO level. guard runs it quiet (`-q`), so the bar is never shown; here the module is loaded when first used
 (importlib's `LazyLoader`): a run that shows the bar gets it as before.
