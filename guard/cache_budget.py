@@ -1,7 +1,7 @@
 """The caches' size budget: beyond it, the least recently used entries are removed.
 
 An entry is a scanner run's folder (`results/<scanner>/<key>/`: its result, raw outputs and the
-findings of the files it judged alone; the scanner's `files.index.json` names live runs only), a
+findings of the files it judged alone; the scanner's file index, `files.index.<xx>.json`, is no entry), a
 judged run (`judged/`), a parsed config file (`config-inputs/`), a checked catalog (`catalogs/`) or a
 policy pack's check marker (`policy-checks/`). Reading an entry marks it used (`touch`: its
 modification time). Entries used within the last hour are never removed, so a run in progress keeps
@@ -103,9 +103,12 @@ def prune(root: Path, budget: int, now: float | None = None) -> Pruned:
 
 
 def clear(root: Path) -> Pruned:
-    """Remove every entry, however recently used."""
+    """Remove every entry, however recently used, and the scanners' file indexes (which name only entries)."""
     found = entries(root)
     removed = [e for e in found if _remove(e.path)]
+    for scanner in _dirs(root / "results"):
+        for index in scanner.glob("files.index.*"):
+            index.unlink(missing_ok=True)
     freed = sum(e.size for e in removed)
     return Pruned(len(removed), freed, sum(e.size for e in found) - freed)
 

@@ -108,7 +108,10 @@ def test_the_cache_command_shows_prunes_and_clears(tmp_path: Path):
 
     bad = run_guard("cache", "prune", env={**env, "GUARD_CACHE_MAX_MB": "lots"})
     assert bad.returncode == 2 and "GUARD_CACHE_MAX_MB='lots'" in bad.stderr
+    index = tmp_path / "results" / "semgrep" / "files.index.ab.json"  # a part of the scanner's file index
+    index.write_text("{}")
     assert run_guard("cache", "clear", env=env).stdout.startswith("removed 1 entries") and not fresh.exists()
+    assert not index.exists() and (tmp_path / "results" / "semgrep").is_dir()
 
 
 def test_a_scan_with_a_budget_that_is_not_a_size_says_so_and_still_judges(tmp_path: Path):
