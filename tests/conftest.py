@@ -47,6 +47,20 @@ def scanned(scanner: type, root: Path, files: dict[str, str]) -> "ScannerRun":
     return run
 
 
+def findings_by(scanners: tuple[type, ...], root: Path, files: list[str], work: Path) -> list[list[tuple]]:
+    """The findings of each scanner class (its real tool, the default configuration, no cache) on `files` under
+    `root`, as sorted (rule, path, line, message); each run must be OK."""
+    from guard.config import Config
+    from guard.scanners.runner import run_one
+
+    found = []
+    for scanner in scanners:
+        run = run_one(scanner(Config()), root, files, work / scanner.__name__, Config())
+        assert run.status.value == "ok", run.reason
+        found.append(sorted((f.rule.id, f.location.path, f.location.start_line, f.message) for f in run.findings))
+    return found
+
+
 def scannable_tree(root: Path) -> Path:
     """A small tree every tool scanner has something to scan in (for fault tests)."""
     (root / ".github" / "workflows").mkdir(parents=True)

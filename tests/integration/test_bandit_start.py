@@ -12,13 +12,12 @@ from typing import Sequence
 import pytest
 
 from guard.config import Config
-from guard.model import Status
 from guard.scanners.bandit import START, BanditScanner
-from guard.scanners.runner import _executable, run_one
+from guard.scanners.runner import _executable
 from guard.tools.envs import resolve
+from tests.conftest import EXAMPLE, findings_by
 
 pytestmark = pytest.mark.skipif(resolve("bandit") is None, reason="bandit not installed (guard tools install bandit)")
-SHOP = Path(__file__).resolve().parents[2] / "examples" / "insecure-shop"
 LOADED = ("import runpy, sys\n"
           "sys.argv = sys.argv[1:]\n"
           "try:\n"
@@ -44,17 +43,13 @@ def test_the_pinned_bandit_is_started_by_guards_script() -> None:
 
 def test_guards_start_finds_what_bandits_script_finds(tmp_path: Path) -> None:
     target = tmp_path / "src"
-    shutil.copytree(SHOP / "shop", target / "shop")
+    shutil.copytree(EXAMPLE / "shop", target / "shop")
     (target / "broken.py").write_text("print 'python 2'\n")  # not parsed: a file-not-checked finding
     files = sorted(str(p.relative_to(target)) for p in target.rglob("*.py"))
-    found = {}
-    for scanner in (BanditScanner, ThroughItsScript):
-        run = run_one(scanner(Config()), target, files, tmp_path / scanner.__name__, Config())
-        assert run.status is Status.OK, run.reason
-        found[scanner] = sorted((f.rule.id, f.location.path, f.location.start_line, f.message) for f in run.findings)
-    assert len(found[BanditScanner]) >= 8
-    assert any(rule == "bandit/file-not-checked" for rule, *_ in found[BanditScanner])
-    assert found[BanditScanner] == found[ThroughItsScript]
+    started, scripted = findings_by((BanditScanner, ThroughItsScript), target, files, tmp_path)
+    assert len(started) >= 8
+    assert any(rule == "bandit/file-not-checked" for rule, *_ in started)
+    assert started == scripted
 
 
 @pytest.mark.parametrize("quiet, shown", [(True, False), (False, True)])

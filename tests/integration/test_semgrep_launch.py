@@ -18,6 +18,7 @@ from guard.scanners.base import Invocation, Launch, ToolScanner
 from guard.scanners.runner import _executable, run_one
 from guard.scanners.semgrep import SemgrepScanner
 from guard.tools.envs import resolve
+from tests.conftest import EXAMPLE, findings_by
 
 needs_semgrep = pytest.mark.skipif(resolve("semgrep") is None, reason="semgrep not installed")
 RECORD = "import os, sys; open('started', 'w').write(sys.orig_argv[0] + ' ' + os.environ['LAUNCHED'])"
@@ -95,12 +96,7 @@ class ThroughItsScript(SemgrepScanner):
 
 @needs_semgrep
 def test_semgrep_started_directly_finds_what_its_script_finds(tmp_path: Path, own_cache: Path) -> None:
-    shop = Path(__file__).resolve().parents[2] / "examples" / "insecure-shop"
     files = ["shop/app.py", "shop/db.py", "terraform/main.tf", "Dockerfile", "k8s/deployment.yaml"]
-    found = {}
-    for scanner in (SemgrepScanner, ThroughItsScript):
-        run = run_one(scanner(Config()), shop, files, tmp_path / scanner.__name__, Config())
-        assert run.status is Status.OK, run.reason
-        found[scanner] = sorted((f.rule.id, f.location.path, f.location.start_line, f.message) for f in run.findings)
-    assert len(found[SemgrepScanner]) >= 5
-    assert found[SemgrepScanner] == found[ThroughItsScript]
+    started, scripted = findings_by((SemgrepScanner, ThroughItsScript), EXAMPLE, files, tmp_path)
+    assert len(started) >= 5
+    assert started == scripted
